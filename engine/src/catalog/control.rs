@@ -1,0 +1,108 @@
+//! A control: metadata, its compiled check and its test expectations.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::source::ControlDir;
+use crate::check::Check;
+use crate::diag::Diagnostic;
+use crate::model::{FindingStatus, Severity};
+use crate::parse::LocatedValue;
+
+/// One control of the catalog, ready to evaluate.
+#[derive(Debug)]
+pub struct Control {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub family: String,
+    pub severity: Severity,
+    pub remediation: String,
+    pub references: Vec<String>,
+    pub related: Vec<String>,
+    pub check: Check,
+    /// The check as written, for `assay explain`.
+    pub check_source: Value,
+    pub tests: Vec<TestSpec>,
+    /// Where the control was read from (`builtin:controls/…/control.yaml` or a path).
+    pub file: String,
+    /// Line of the `id` key in `file`.
+    pub line: u32,
+    pub dir: ControlDir,
+}
+
+/// An explicit expectation for one test case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestSpec {
+    pub case: String,
+    pub expect: TestExpectation,
+    pub count: Option<usize>,
+    pub message: Option<String>,
+}
+
+/// The outcome a test case expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestExpectation {
+    Pass,
+    Fail,
+    Warn,
+    Error,
+}
+
+impl TestExpectation {
+    pub fn status(self) -> FindingStatus {
+        match self {
+            TestExpectation::Pass => FindingStatus::Pass,
+            TestExpectation::Fail => FindingStatus::Fail,
+            TestExpectation::Warn => FindingStatus::Warn,
+            TestExpectation::Error => FindingStatus::Error,
+        }
+    }
+}
+
+/// The plain fields of a control file (the check is compiled separately).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    id: String,
+    title: String,
+    description: String,
+    family: String,
+    severity: Severity,
+    remediation: String,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    related: Vec<String>,
+    check: Value,
+    #[serde(default)]
+    tests: Vec<TestSpec>,
+}
+
+impl Control {
+    /// Builds a control from a schema-valid document; compile errors of the check are returned
+    /// all at once.
+    pub fn from_document(doc: &LocatedValue, dir: ControlDir) -> Result<Control, Vec<Diagnostic>> {
+        let header: Header = serde_json::from_value(doc.value.clone())
+            .map_err(|e| vec![Diagnostic::new(&doc.file, e.to_string())])?;
+        let check = Check::compile(doc, "/check")?;
+        Ok(Control {
+            line: doc.line("/id"),
+            id: header.id,
+            title: header.title,
+            description: header.description,
+            family: header.family,
+            severity: header.severity,
+            remediation: header.remediation,
+            references: header.references,
+            related: header.related,
+            check,
+            check_source: header.check,
+            tests: header.tests,
+            file: doc.file.clone(),
+            dir,
+        })
+    }
+}

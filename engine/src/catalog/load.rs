@@ -1,0 +1,189 @@
+//! Loading and validating a whole catalog: every error of every file is reported in one run.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::control::Control;
+use super::mapping::Framework;
+use super::source::CatalogRoot;
+use crate::diag::{did_you_mean, Diagnostic};
+use crate::check::Check;
+use crate::parse::{read_yaml, read_yaml_unchecked};
+use crate::schema::SchemaKind;
+
+/// A validated catalog: controls sorted by id, frameworks sorted by id.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub controls: Vec<Arc<Control>>,
+    pub frameworks: Vec<Framework>,
+    /// sha256 over the names and contents of every control and mapping file.
+    pub digest: String,
+}
+
+impl Catalog {
+    pub fn control(&self, id: &str) -> Option<&Arc<Control>> {
+        self.controls
+            .binary_search_by(|c| c.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.controls[i])
+    }
+
+    /// The (framework id, requirement id) pairs a control is mapped to.
+    pub fn mappings_of(&self, control: &str) -> Vec<(&str, &str)> {
+        self.frameworks
+            .iter()
+            .flat_map(|f| {
+                f.requirements
+                    .iter()
+                    .filter(|r| r.controls.iter().any(|c| c == control))
+                    .map(move |r| (f.id.as_str(), r.id.as_str()))
+            })
+            .collect()
+    }
+}
+
+/// Loads every root, in order, and validates the result as a whole.
+pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let mut controls = Vec::new();
+    let mut frameworks: BTreeMap<String, Framework> = BTreeMap::new();
+    let mut file_digests: Vec<(String, String)> = Vec::new();
+
+    for root in roots {
+        let control_files = match root.control_files() {
+            Ok(files) => files,
+            Err(e) => {
+                diagnostics.push(unreadable(root, e));
+                continue;
+            }
+        };
+        file_digests.extend(control_files.iter().map(|(f, _)| (f.display.clone(), sha256(&f.bytes))));
+        let results: Vec<Result<Control, Vec<Diagnostic>>> = control_files
+            .into_par_iter()
+            .map(|(file, dir)| {
+                let (doc, mut errors) = read_yaml_unchecked(&file.display, &file.bytes, SchemaKind::Control)?;
+                if errors.is_empty() {
+                    return Control::from_document(&doc, dir);
+                }
+                // Report the check's own problems too, so that one run shows them all.
+                if let Err(more) = Check::compile(&doc, "/check") {
+                    errors.extend(more);
+                }
+                Err(errors)
+            })
+            .collect();
+        for result in results {
+            match result {
+                Ok(control) => controls.push(control),
+                Err(errors) => diagnostics.extend(errors),
+            }
+        }
+        match root.mapping_files() {
+            Ok(files) => {
+                for file in files {
+                    file_digests.push((file.display.clone(), sha256(&file.bytes)));
+                    match read_yaml(&file.display, &file.bytes, SchemaKind::Mapping) {
+                        Ok(doc) => match Framework::from_document(&doc) {
+                            Ok(framework) => {
+                                diagnostics.extend(duplicate_requirements(&doc, &framework));
+                                match frameworks.get_mut(&framework.id) {
+                                    Some(existing) => existing.extend(framework),
+                                    None => {
+                                        frameworks.insert(framework.id.clone(), framework);
+                                    }
+                                }
+                            }
+                            Err(d) => diagnostics.push(d),
+                        },
+                        Err(errors) => diagnostics.extend(errors),
+                    }
+                }
+            }
+            Err(e) => diagnostics.push(unreadable(root, e)),
+        }
+    }
+
+    controls.sort_by(|a, b| a.id.cmp(&b.id).then(a.file.cmp(&b.file)));
+    for pair in controls.windows(2) {
+        if pair[0].id == pair[1].id {
+            diagnostics.push(
+                Diagnostic::new(&pair[1].file, format!("duplicate control id `{}`", pair[1].id))
+                    .at(Some(assay_collectors::Position::new(pair[1].line, 1)))
+                    .key("/id")
+                    .hint(format!(
+                        "`{}` is already defined at {}:{}; control ids must be unique",
+                        pair[0].id, pair[0].file, pair[0].line
+                    )),
+            );
+        }
+    }
+    controls.dedup_by(|a, b| a.id == b.id);
+
+    let ids: Vec<&str> = controls.iter().map(|c| c.id.as_str()).collect();
+    for framework in frameworks.values() {
+        for req in &framework.requirements {
+            for (control, (file, position)) in req.controls.iter().zip(&req.control_sites) {
+                if ids.binary_search(&control.as_str()).is_err() {
+                    let mut d = Diagnostic::new(
+                        file,
+                        format!("requirement `{}` maps to unknown control `{control}`", req.id),
+                    )
+                    .at(*position)
+                    .expected("the id of a control in the catalog");
+                    if let Some(close) = did_you_mean(control, ids.iter().copied()) {
+                        d = d.hint(format!("did you mean `{close}`?"));
+                    } else {
+                        d = d.hint("check the id, or add the catalog that defines it with --controls");
+                    }
+                    diagnostics.push(d);
+                }
+            }
+        }
+    }
+
+    if diagnostics.is_empty() {
+        file_digests.sort();
+        let mut hasher = Sha256::new();
+        for (name, digest) in &file_digests {
+            hasher.update(format!("{digest}  {name}\n"));
+        }
+        Ok(Catalog {
+            controls: controls.into_iter().map(Arc::new).collect(),
+            frameworks: frameworks.into_values().collect(),
+            digest: hex::encode(hasher.finalize()),
+        })
+    } else {
+        diagnostics.sort();
+        diagnostics.dedup();
+        Err(diagnostics)
+    }
+}
+
+fn unreadable(root: &CatalogRoot, e: std::io::Error) -> Diagnostic {
+    let name = match root {
+        CatalogRoot::Builtin => "builtin".to_string(),
+        CatalogRoot::Dir(p) => p.display().to_string(),
+    };
+    Diagnostic::new(name, format!("cannot read catalog: {e}")).hint("pass an existing, readable directory")
+}
+
+fn duplicate_requirements(doc: &crate::parse::LocatedValue, framework: &Framework) -> Vec<Diagnostic> {
+    let mut seen = BTreeMap::new();
+    let mut out = Vec::new();
+    for (i, req) in framework.requirements.iter().enumerate() {
+        if let Some(first) = seen.insert(req.id.as_str(), i) {
+            out.push(
+                doc.diagnostic(&format!("/requirements/{i}/id"), format!("duplicate requirement id `{}`", req.id))
+                    .hint(format!("already listed at line {}", doc.line(&format!("/requirements/{first}/id")))),
+            );
+        }
+    }
+    out
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}

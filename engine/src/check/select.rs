@@ -1,0 +1,204 @@
+//! Selecting the items a check applies to: documents filtered by file, format and kind, with
+//! Terraform resources and `for_each` nodes split out as items of their own.
+
+use assay_collectors::{pointer_push, Document, Format};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use super::assert::compile_path;
+use crate::diag::Diagnostic;
+use crate::parse::LocatedValue;
+
+/// Which items of which documents a check looks at. Every filter that is set must match.
+#[derive(Debug, Default)]
+pub struct Selector {
+    files: Option<GlobSet>,
+    formats: Vec<Format>,
+    kinds: Vec<String>,
+    api_versions: Vec<String>,
+    resource_types: Vec<String>,
+    filter: Option<JsonPath>,
+    for_each: Option<JsonPath>,
+}
+
+/// One thing a check judges: a whole document, a Terraform resource or a `for_each` node.
+#[derive(Debug)]
+pub struct Item<'d> {
+    pub document: &'d Document,
+    /// JSON pointer of the item within its document.
+    pub pointer: String,
+    pub value: &'d Value,
+    /// Human name: `aws_s3_bucket.logs`, `Deployment/default/web` or the file path.
+    pub label: String,
+}
+
+impl Item<'_> {
+    pub fn line(&self) -> u32 {
+        self.document.line(&self.pointer)
+    }
+}
+
+fn strings(doc: &LocatedValue, pointer: &str) -> Vec<String> {
+    match doc.value.pointer(pointer) {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl Selector {
+    /// Compiles the `select` mapping at `pointer` (absent: select every document).
+    pub fn compile(doc: &LocatedValue, pointer: &str) -> Result<Selector, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let mut selector = Selector::default();
+        if doc.value.pointer(pointer).is_none() {
+            return Ok(selector);
+        }
+        let globs = strings(doc, &format!("{pointer}/files"));
+        if !globs.is_empty() {
+            let mut builder = GlobSetBuilder::new();
+            for (i, g) in globs.iter().enumerate() {
+                match Glob::new(g) {
+                    Ok(glob) => {
+                        builder.add(glob);
+                    }
+                    Err(e) => {
+                        let at = match doc.value.pointer(&format!("{pointer}/files")) {
+                            Some(Value::Array(_)) => format!("{pointer}/files/{i}"),
+                            _ => format!("{pointer}/files"),
+                        };
+                        errors.push(
+                            doc.diagnostic(&at, format!("invalid glob `{g}`: {}", e.kind()))
+                                .expected("a glob such as `**/*.tf`"),
+                        );
+                    }
+                }
+            }
+            match builder.build() {
+                Ok(set) => selector.files = Some(set),
+                Err(e) => errors.push(doc.diagnostic(&format!("{pointer}/files"), e.to_string())),
+            }
+        }
+        selector.formats = strings(doc, &format!("{pointer}/formats"))
+            .iter()
+            .filter_map(|f| serde_json::from_value(Value::String(f.clone())).ok())
+            .collect();
+        selector.kinds = strings(doc, &format!("{pointer}/kinds"));
+        selector.api_versions = strings(doc, &format!("{pointer}/api_versions"));
+        selector.resource_types = strings(doc, &format!("{pointer}/resource_types"));
+        for (key, slot) in [("where", &mut selector.filter), ("for_each", &mut selector.for_each)] {
+            let at = format!("{pointer}/{key}");
+            if let Some(Value::String(src)) = doc.value.pointer(&at) {
+                match compile_path(doc, &at, src) {
+                    Ok(path) => *slot = Some(path),
+                    Err(d) => errors.push(d),
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(selector)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Whether the document can hold items at all (file, format, kind and apiVersion match).
+    fn admits(&self, doc: &Document) -> bool {
+        if self.files.as_ref().is_some_and(|g| !g.is_match(doc.path.as_ref())) {
+            return false;
+        }
+        if !self.formats.is_empty() && !self.formats.contains(&doc.format) {
+            return false;
+        }
+        let field = |name: &str| doc.data.get(name).and_then(Value::as_str);
+        if !self.kinds.is_empty() && !field("kind").is_some_and(|k| self.kinds.iter().any(|x| x == k)) {
+            return false;
+        }
+        if !self.api_versions.is_empty()
+            && !field("apiVersion").is_some_and(|k| self.api_versions.iter().any(|x| x == k))
+        {
+            return false;
+        }
+        true
+    }
+
+    /// The items of `doc` this selector picks, in document order.
+    pub fn items<'d>(&self, doc: &'d Document) -> Vec<Item<'d>> {
+        if !self.admits(doc) {
+            return Vec::new();
+        }
+        let mut base = Vec::new();
+        if self.resource_types.is_empty() {
+            base.push(Item {
+                document: doc,
+                pointer: String::new(),
+                value: &doc.data,
+                label: document_label(doc),
+            });
+        } else {
+            for kind in &self.resource_types {
+                let Some(Value::Object(resources)) = doc.data.get("resource").and_then(|r| r.get(kind)) else {
+                    continue;
+                };
+                for (name, body) in resources {
+                    let pointer = pointer_push(&pointer_push("/resource", kind), name);
+                    // `.tf.json` may wrap a resource body in a one-element array.
+                    let (pointer, value) = match body {
+                        Value::Array(items) if items.len() == 1 => (format!("{pointer}/0"), &items[0]),
+                        other => (pointer, other),
+                    };
+                    base.push(Item {
+                        document: doc,
+                        pointer,
+                        value,
+                        label: format!("{kind}.{name}"),
+                    });
+                }
+            }
+        }
+        let mut items: Vec<Item<'d>> = base
+            .into_iter()
+            .filter(|item| self.filter.as_ref().is_none_or(|f| !f.query(item.value).is_empty()))
+            .collect();
+        if let Some(for_each) = &self.for_each {
+            items = items
+                .into_iter()
+                .flat_map(|item| {
+                    for_each
+                        .query_located(item.value)
+                        .into_iter()
+                        .map(|node| Item {
+                            document: item.document,
+                            pointer: format!("{}{}", item.pointer, node.location().to_json_pointer()),
+                            value: node.node(),
+                            label: item.label.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+        }
+        items
+    }
+}
+
+/// The label of a whole document: `Kind/namespace/name` for Kubernetes objects, else its path
+/// (with `#N` for the N-th document of a multi-document file).
+pub fn document_label(doc: &Document) -> String {
+    let data = &doc.data;
+    if let (Some(kind), Some(name)) = (
+        data.get("kind").and_then(Value::as_str),
+        data.pointer("/metadata/name").and_then(Value::as_str),
+    ) {
+        let namespace = data
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        return format!("{kind}/{namespace}/{name}");
+    }
+    if doc.index == 0 {
+        doc.path.to_string()
+    } else {
+        format!("{}#{}", doc.path, doc.index)
+    }
+}

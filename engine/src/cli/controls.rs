@@ -1,0 +1,147 @@
+//! `assay controls list | lint | test`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+
+use super::{load_catalog, CatalogArgs, Exit};
+use crate::testing;
+
+#[derive(Debug, Subcommand)]
+pub enum ControlsCommand {
+    /// List the controls of the catalog with their frameworks.
+    List(ListArgs),
+    /// Validate catalog directories (and the built-in catalog) without scanning.
+    Lint(LintArgs),
+    /// Run every control's test cases.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Catalog directories to check, together with the built-in catalog.
+    dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Catalog directories whose controls are tested (default: the built-in catalog).
+    dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+pub fn run(command: ControlsCommand) -> Exit {
+    match command {
+        ControlsCommand::List(args) => list(args),
+        ControlsCommand::Lint(args) => lint(args),
+        ControlsCommand::Test(args) => test(args),
+    }
+}
+
+fn list(args: ListArgs) -> Exit {
+    let catalog = match load_catalog(&args.catalog.roots(&[], true)) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    match args.format {
+        ListFormat::Json => {
+            let controls: Vec<_> = catalog
+                .controls
+                .iter()
+                .map(|c| {
+                    let mappings: Vec<_> = catalog
+                        .mappings_of(&c.id)
+                        .into_iter()
+                        .map(|(f, r)| json!({"framework": f, "requirement": r}))
+                        .collect();
+                    json!({
+                        "id": c.id, "title": c.title, "family": c.family,
+                        "severity": c.severity, "file": c.file, "mappings": mappings,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&controls).expect("serializable"));
+        }
+        ListFormat::Text => {
+            let width = catalog.controls.iter().map(|c| c.id.len()).max().unwrap_or(0);
+            for c in &catalog.controls {
+                let frameworks: std::collections::BTreeSet<&str> =
+                    catalog.mappings_of(&c.id).into_iter().map(|(f, _)| f).collect();
+                println!(
+                    "{:width$}  {:8}  {:16}  {}  [{}]",
+                    c.id,
+                    c.severity.as_str(),
+                    c.family,
+                    c.title,
+                    frameworks.into_iter().collect::<Vec<_>>().join(", ")
+                );
+            }
+            println!("{} controls, {} frameworks", catalog.controls.len(), catalog.frameworks.len());
+        }
+    }
+    Exit::Passed
+}
+
+fn lint(args: LintArgs) -> Exit {
+    match load_catalog(&args.catalog.roots(&args.dirs, true)) {
+        Ok(catalog) => {
+            println!(
+                "ok: {} controls and {} frameworks are valid",
+                catalog.controls.len(),
+                catalog.frameworks.len()
+            );
+            Exit::Passed
+        }
+        Err(exit) => exit,
+    }
+}
+
+fn test(args: TestArgs) -> Exit {
+    let builtin = args.dirs.is_empty() && args.catalog.controls.is_empty();
+    let catalog = match load_catalog(&args.catalog.roots(&args.dirs, builtin)) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let reports = testing::run(&catalog.controls);
+    let mut failed = 0;
+    println!("running {} control test cases", reports.len());
+    for r in &reports {
+        let verdict = if r.passed() { "ok" } else { "FAILED" };
+        println!("test {}::{} ... {verdict}", r.control, r.case);
+    }
+    for r in reports.iter().filter(|r| !r.passed()) {
+        failed += 1;
+        println!("\n---- {}::{} ----", r.control, r.case);
+        for p in &r.problems {
+            println!("  {p}");
+        }
+    }
+    let passed = reports.len() - failed;
+    println!(
+        "\ntest result: {}. {passed} passed; {failed} failed",
+        if failed == 0 { "ok" } else { "FAILED" }
+    );
+    if failed == 0 {
+        Exit::Passed
+    } else {
+        Exit::GateFailed
+    }
+}

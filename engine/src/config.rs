@@ -1,0 +1,155 @@
+//! The project configuration, `assay.yaml`, and how it combines with flags and environment.
+//!
+//! Precedence: CLI flags > `ASSAY_*` environment variables (both resolved by clap) > the file
+//! (found in the scan root or a parent) > defaults.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::Diagnostic;
+use crate::model::Severity;
+use crate::parse::read_yaml;
+use crate::schema::SchemaKind;
+use crate::score::Thresholds;
+
+/// The file names searched for, in order.
+pub const CONFIG_NAMES: [&str; 2] = ["assay.yaml", ".assay.yaml"];
+
+/// `assay.yaml` as written.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub frameworks: Option<Vec<String>>,
+    pub builtin: Option<bool>,
+    #[serde(default)]
+    pub controls: Vec<PathBuf>,
+    #[serde(default)]
+    pub collectors: Collectors,
+    pub thresholds: Option<ThresholdsFile>,
+    #[serde(default)]
+    pub gate: Gate,
+    #[serde(default)]
+    pub outputs: Vec<OutputSpec>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Collectors {
+    #[serde(default)]
+    pub config: ConfigCollectorSettings,
+}
+
+/// Settings of the config-file collector.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigCollectorSettings {
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    pub max_file_size: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdsFile {
+    pub green: Option<f64>,
+    pub amber: Option<f64>,
+}
+
+/// The CI gate.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gate {
+    pub fail_under: Option<f64>,
+    pub fail_on: Option<Severity>,
+}
+
+/// An output to write: a format and a path (stdout when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSpec {
+    pub format: OutputFormat,
+    pub path: Option<PathBuf>,
+}
+
+/// The formats `assay scan` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// A human summary with colours.
+    Terminal,
+    /// The results document (schemas/results.schema.json).
+    Json,
+}
+
+/// A loaded config file and where it was found.
+#[derive(Debug, Default, Clone)]
+pub struct Config {
+    pub file: ConfigFile,
+    /// The directory holding the file; relative paths in it resolve from here.
+    pub base: Option<PathBuf>,
+    pub path: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads `explicit`, or else the first config file found in `root` or one of its parents.
+    pub fn discover(root: &Path, explicit: Option<&Path>) -> Result<Config, Vec<Diagnostic>> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => find_upwards(root),
+        };
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let display = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|e| {
+            vec![Diagnostic::new(&display, format!("cannot read config: {e}")).hint("check the path given to --config")]
+        })?;
+        let doc = read_yaml(&display, &bytes, SchemaKind::Config)?;
+        let file: ConfigFile =
+            serde_json::from_value(doc.value.clone()).map_err(|e| vec![Diagnostic::new(&display, e.to_string())])?;
+        let base = path.parent().map(Path::to_path_buf);
+        if let Some(t) = file.thresholds {
+            let (green, amber) = (t.green.unwrap_or(90.0), t.amber.unwrap_or(70.0));
+            if amber > green {
+                return Err(vec![doc
+                    .diagnostic("/thresholds/amber", format!("amber threshold {amber} is above green {green}"))
+                    .expected("amber <= green")]);
+            }
+        }
+        Ok(Config {
+            file,
+            base,
+            path: Some(path),
+        })
+    }
+
+    /// Resolves a path written in the config file against the file's directory.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        match &self.base {
+            Some(base) if path.is_relative() => base.join(path),
+            _ => path.to_path_buf(),
+        }
+    }
+
+    pub fn thresholds(&self) -> Thresholds {
+        let d = Thresholds::default();
+        match self.file.thresholds {
+            Some(t) => Thresholds {
+                green: t.green.unwrap_or(d.green),
+                amber: t.amber.unwrap_or(d.amber),
+            },
+            None => d,
+        }
+    }
+}
+
+fn find_upwards(root: &Path) -> Option<PathBuf> {
+    let start = root.canonicalize().ok()?;
+    start
+        .ancestors()
+        .flat_map(|dir| CONFIG_NAMES.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}

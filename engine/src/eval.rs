@@ -1,0 +1,59 @@
+//! Evaluation: every control over the collected documents, in parallel. A control whose
+//! check fails unexpectedly yields an `error` finding; the others go on.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use assay_collectors::Document;
+use rayon::prelude::*;
+
+use crate::catalog::Control;
+use crate::model::{Finding, FindingStatus};
+
+/// The findings of one control.
+#[derive(Debug)]
+pub struct ControlResult {
+    pub control: Arc<Control>,
+    pub findings: Vec<Finding>,
+}
+
+/// Evaluates `controls` over `documents`; the result is in the order of `controls` and does
+/// not depend on the number of threads. `progress` is called once per finished control.
+pub fn evaluate(
+    controls: &[Arc<Control>],
+    documents: &[Document],
+    progress: &(dyn Fn() + Sync),
+) -> Vec<ControlResult> {
+    controls
+        .par_iter()
+        .map(|control| {
+            let findings = evaluate_control(control, documents);
+            progress();
+            ControlResult {
+                control: control.clone(),
+                findings,
+            }
+        })
+        .collect()
+}
+
+/// Evaluates one control, turning a panic inside its check into an `error` finding.
+pub fn evaluate_control(control: &Control, documents: &[Document]) -> Vec<Finding> {
+    match catch_unwind(AssertUnwindSafe(|| control.check.evaluate(documents))) {
+        Ok(findings) => findings,
+        Err(panic) => {
+            let reason = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown failure".into());
+            vec![Finding {
+                status: FindingStatus::Error,
+                resource: None,
+                message: format!("control `{}` could not be evaluated: {reason}", control.id),
+                location: None,
+                evidence: Vec::new(),
+            }]
+        }
+    }
+}

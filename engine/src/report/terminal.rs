@@ -1,0 +1,143 @@
+//! The terminal summary: framework scores rated green / amber / red, failing controls with
+//! file:line and a one-line fix, source errors and skipped files. Styles are ANSI escapes;
+//! the caller writes through `anstream`, which drops them when `NO_COLOR` is set or the output
+//! is not a terminal.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::Results;
+use crate::model::FindingStatus;
+use crate::score::{Implementation, Rating};
+
+const GREEN: Style = AnsiColor::Green.on_default();
+const AMBER: Style = AnsiColor::Yellow.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+/// How many failing findings are listed per control before "… and N more".
+const FINDINGS_PER_CONTROL: usize = 5;
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+fn rating_style(rating: Rating) -> Style {
+    match rating {
+        Rating::Green => GREEN,
+        Rating::Amber => AMBER,
+        Rating::Red => RED,
+        Rating::None => DIM,
+    }
+}
+
+fn percent(score: Option<f64>) -> String {
+    score.map_or_else(|| "  n/a".to_string(), |s| format!("{s:5.1}%"))
+}
+
+/// Renders the summary; `gate` holds the reasons the gate failed (empty: passed).
+pub fn render(results: &Results, gate: &[String]) -> String {
+    let mut out = String::new();
+    let s = &results.summary;
+    let _ = writeln!(
+        out,
+        "{} {} · {} · {} documents in {} files · {} controls",
+        paint(BOLD, "assay"),
+        results.tool.version,
+        results.scan.root,
+        results.scan.documents,
+        results.scan.files,
+        s.controls
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", paint(BOLD, "Frameworks"));
+    let width = results.frameworks.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    for f in &results.frameworks {
+        let style = rating_style(f.rating);
+        let _ = writeln!(
+            out,
+            "  {} {:width$}  {}  coverage {:5.1}%",
+            paint(style, "●"),
+            f.name,
+            paint(style, &percent(f.score)),
+            f.coverage,
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{}  {} implemented · {} partial · {} not implemented · {} not applicable · {} error",
+        paint(BOLD, "Controls"),
+        s.implemented,
+        s.partial,
+        s.not_implemented,
+        s.not_applicable,
+        s.error
+    );
+    let mut failing: Vec<_> = results
+        .controls
+        .iter()
+        .filter(|c| matches!(c.status, Implementation::Partial | Implementation::NotImplemented | Implementation::Error))
+        .collect();
+    failing.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+    for c in failing {
+        let style = if c.status == Implementation::Error { RED } else { AMBER };
+        let _ = writeln!(
+            out,
+            "\n  {} {:8} {}  {}  {}",
+            paint(style, "✗"),
+            paint(BOLD, &c.severity.as_str().to_uppercase()),
+            paint(BOLD, &c.id),
+            c.title,
+            paint(DIM, &format!("({} of {} items fail)", c.failed + c.errors, c.passed + c.failed + c.errors)),
+        );
+        let bad: Vec<_> = c
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
+            .collect();
+        for f in bad.iter().take(FINDINGS_PER_CONTROL) {
+            let place = f.location.as_ref().map_or_else(String::new, |l| match l.line {
+                Some(line) => format!("{}:{line}", l.path),
+                None => l.path.clone(),
+            });
+            let _ = writeln!(out, "      {}  {}", paint(BOLD, &place), f.message);
+        }
+        if bad.len() > FINDINGS_PER_CONTROL {
+            let _ = writeln!(out, "      {}", paint(DIM, &format!("… and {} more", bad.len() - FINDINGS_PER_CONTROL)));
+        }
+        let _ = writeln!(out, "      {} {}", paint(GREEN, "fix:"), c.remediation);
+    }
+    if !results.errors.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(BOLD, "Errors"));
+        for e in &results.errors {
+            let place = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
+                (Some(l), None) => format!("{}:{l}", e.path),
+                _ => e.path.clone(),
+            };
+            let _ = writeln!(out, "  {} {}  {}", paint(RED, "!"), paint(BOLD, &place), e.message);
+            if let Some(h) = &e.hint {
+                let _ = writeln!(out, "      {} {h}", paint(DIM, "hint:"));
+            }
+        }
+    }
+    if !results.skipped.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(DIM, &format!("Skipped {} file(s):", results.skipped.len())));
+        for sk in &results.skipped {
+            let _ = writeln!(out, "  {}", paint(DIM, &format!("{} ({})", sk.path, sk.reason)));
+        }
+    }
+    let _ = writeln!(out);
+    if gate.is_empty() {
+        let _ = writeln!(out, "{}", paint(GREEN, "Result: passed"));
+    } else {
+        let _ = writeln!(out, "{}", paint(RED, "Result: gate failed"));
+        for reason in gate {
+            let _ = writeln!(out, "  - {reason}");
+        }
+    }
+    out
+}

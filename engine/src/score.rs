@@ -1,0 +1,199 @@
+//! Scores: per control (share of items passing), per requirement (severity-weighted mean of
+//! its controls), per framework (mean of its requirements, beside its coverage).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Framework;
+use crate::eval::ControlResult;
+use crate::model::FindingStatus;
+
+/// How far a control or requirement is met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Implementation {
+    /// Every item passes.
+    Implemented,
+    /// Some items pass.
+    Partial,
+    /// No item passes.
+    NotImplemented,
+    /// Nothing to judge: no item was selected.
+    NotApplicable,
+    /// The control could not be evaluated.
+    Error,
+    /// A requirement with no control mapped to it.
+    NotAssessed,
+}
+
+/// Green / amber / red, by configurable thresholds on a score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rating {
+    Green,
+    Amber,
+    Red,
+    /// No score to rate.
+    None,
+}
+
+/// Score thresholds, in percent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub green: f64,
+    pub amber: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self { green: 90.0, amber: 70.0 }
+    }
+}
+
+impl Thresholds {
+    pub fn rate(&self, score: Option<f64>) -> Rating {
+        match score {
+            None => Rating::None,
+            Some(s) if s >= self.green => Rating::Green,
+            Some(s) if s >= self.amber => Rating::Amber,
+            Some(_) => Rating::Red,
+        }
+    }
+}
+
+/// Counts and score of one control.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ControlScore {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    /// Percent of items passing; `None` when no item was selected.
+    pub score: Option<f64>,
+    pub status: Implementation,
+}
+
+impl ControlScore {
+    pub fn of(result: &ControlResult) -> ControlScore {
+        let count = |s: FindingStatus| result.findings.iter().filter(|f| f.status == s).count();
+        let (passed, failed, errors) = (
+            count(FindingStatus::Pass),
+            count(FindingStatus::Fail),
+            count(FindingStatus::Error),
+        );
+        let total = passed + failed + errors;
+        let score = (total > 0).then(|| round(100.0 * passed as f64 / total as f64));
+        let status = if errors > 0 && passed + failed == 0 {
+            Implementation::Error
+        } else if total == 0 {
+            Implementation::NotApplicable
+        } else if passed == total {
+            Implementation::Implemented
+        } else if passed == 0 {
+            Implementation::NotImplemented
+        } else {
+            Implementation::Partial
+        };
+        ControlScore {
+            passed,
+            failed,
+            errors,
+            score: if status == Implementation::Error { Some(0.0) } else { score },
+            status,
+        }
+    }
+}
+
+/// Score of one requirement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequirementScore {
+    pub id: String,
+    pub title: String,
+    pub score: Option<f64>,
+    pub status: Implementation,
+    /// Mapped controls that exist in this scan, in mapping order.
+    pub controls: Vec<String>,
+}
+
+/// Score and coverage of one framework.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameworkScore {
+    pub id: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub score: Option<f64>,
+    /// Percent of requirements with at least one control.
+    pub coverage: f64,
+    pub rating: Rating,
+    pub requirements: Vec<RequirementScore>,
+}
+
+/// Scores `framework` from the control results.
+pub fn score_framework(
+    framework: &Framework,
+    results: &[ControlResult],
+    scores: &HashMap<&str, ControlScore>,
+    thresholds: &Thresholds,
+) -> FrameworkScore {
+    let severity: HashMap<&str, f64> = results
+        .iter()
+        .map(|r| (r.control.id.as_str(), r.control.severity.weight()))
+        .collect();
+    let requirements: Vec<RequirementScore> = framework
+        .requirements
+        .iter()
+        .map(|req| {
+            let controls: Vec<String> = req
+                .controls
+                .iter()
+                .filter(|c| scores.contains_key(c.as_str()))
+                .cloned()
+                .collect();
+            let (mut weighted, mut weights) = (0.0, 0.0);
+            for c in &controls {
+                if let Some(s) = scores[c.as_str()].score {
+                    let w = severity[c.as_str()];
+                    weighted += w * s;
+                    weights += w;
+                }
+            }
+            let score = (weights > 0.0).then(|| round(weighted / weights));
+            let status = match score {
+                _ if controls.is_empty() => Implementation::NotAssessed,
+                None => Implementation::NotApplicable,
+                Some(s) if s >= 100.0 => Implementation::Implemented,
+                Some(s) if s <= 0.0 => Implementation::NotImplemented,
+                Some(_) => Implementation::Partial,
+            };
+            RequirementScore {
+                id: req.id.clone(),
+                title: req.title.clone(),
+                score,
+                status,
+                controls,
+            }
+        })
+        .collect();
+    let scored: Vec<f64> = requirements.iter().filter_map(|r| r.score).collect();
+    let score = (!scored.is_empty()).then(|| round(scored.iter().sum::<f64>() / scored.len() as f64));
+    let covered = requirements.iter().filter(|r| !r.controls.is_empty()).count();
+    let coverage = if requirements.is_empty() {
+        0.0
+    } else {
+        round(100.0 * covered as f64 / requirements.len() as f64)
+    };
+    FrameworkScore {
+        id: framework.id.clone(),
+        name: framework.name.clone(),
+        version: framework.version.clone(),
+        score,
+        coverage,
+        rating: thresholds.rate(score),
+        requirements,
+    }
+}
+
+/// Rounds to two decimals, so that scores print and serialize the same everywhere.
+pub fn round(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}

@@ -1,0 +1,101 @@
+//! The one interface every evidence source implements, and the registry of collectors.
+
+use std::path::PathBuf;
+
+use globset::GlobSet;
+
+use crate::config::ConfigCollector;
+use crate::document::{Document, EvidenceKind};
+use crate::lines::Position;
+
+/// What a collector looks at.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The directory being scanned.
+    pub root: PathBuf,
+    /// When set, only files whose root-relative path matches are collected.
+    pub include: Option<GlobSet>,
+    /// Files whose root-relative path matches are never collected.
+    pub exclude: Option<GlobSet>,
+    /// Files larger than this are skipped with a note.
+    pub max_file_size: u64,
+}
+
+impl Scope {
+    /// Default limit on the size of one collected file.
+    pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            include: None,
+            exclude: None,
+            max_file_size: Self::DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+
+    /// Whether the root-relative `path` is in scope.
+    pub fn admits(&self, path: &str) -> bool {
+        self.include.as_ref().is_none_or(|g| g.is_match(path))
+            && !self.exclude.as_ref().is_some_and(|g| g.is_match(path))
+    }
+}
+
+/// A source that could not be read or parsed. The rest of the collection goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceError {
+    /// Root-relative path of the source.
+    pub path: String,
+    /// Where the problem is, when known.
+    pub position: Option<Position>,
+    pub message: String,
+    /// What the user can do about it.
+    pub hint: Option<String>,
+}
+
+/// A file left out on purpose (binary, too large), with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Everything one collector found.
+#[derive(Debug, Default)]
+pub struct Collection {
+    pub documents: Vec<Document>,
+    pub errors: Vec<SourceError>,
+    pub skipped: Vec<SkippedFile>,
+}
+
+impl Collection {
+    /// Sorts every list so that the result does not depend on thread scheduling.
+    pub fn sort(&mut self) {
+        self.documents
+            .sort_by(|a, b| (&a.path, a.index).cmp(&(&b.path, b.index)));
+        self.errors.sort_by(|a, b| {
+            (&a.path, a.position, &a.message).cmp(&(&b.path, b.position, &b.message))
+        });
+        self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
+    pub fn extend(&mut self, other: Collection) {
+        self.documents.extend(other.documents);
+        self.errors.extend(other.errors);
+        self.skipped.extend(other.skipped);
+    }
+}
+
+/// One source of evidence.
+pub trait Collector: Send + Sync {
+    /// The kind of evidence this collector yields.
+    fn kind(&self) -> EvidenceKind;
+    /// Gathers the evidence in `scope`. Problems with single sources go into
+    /// [`Collection::errors`]; only a scope that cannot be read at all is an `Err`.
+    fn collect(&self, scope: &Scope) -> Result<Collection, SourceError>;
+}
+
+/// Every collector assay knows, one line each.
+pub fn registry() -> Vec<Box<dyn Collector>> {
+    vec![Box::new(ConfigCollector)]
+}

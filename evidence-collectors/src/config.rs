@@ -1,0 +1,228 @@
+//! The config-file collector: walks the scan root in parallel (honouring `.gitignore`) and
+//! parses every YAML, JSON, TOML, HCL, Dockerfile and `.env` file into [`Document`]s.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use ignore::{WalkBuilder, WalkState};
+use sha2::{Digest, Sha256};
+
+use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::document::{Document, EvidenceKind, Format};
+use crate::formats;
+
+/// Collects configuration files.
+pub struct ConfigCollector;
+
+/// How many leading bytes are inspected for a NUL byte to tell binary files apart.
+const BINARY_PROBE: usize = 8192;
+
+impl Collector for ConfigCollector {
+    fn kind(&self) -> EvidenceKind {
+        EvidenceKind::Config
+    }
+
+    fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
+        if !scope.root.is_dir() {
+            return Err(SourceError {
+                path: scope.root.display().to_string(),
+                position: None,
+                message: "scan root is not a readable directory".into(),
+                hint: Some("pass an existing directory to `assay scan`".into()),
+            });
+        }
+        let found = Mutex::new(Collection::default());
+        WalkBuilder::new(&scope.root)
+            .hidden(false)
+            .require_git(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    let Ok(entry) = entry else {
+                        return WalkState::Continue;
+                    };
+                    if !entry.file_type().is_some_and(|t| t.is_file()) {
+                        return WalkState::Continue;
+                    }
+                    let Some(format) = entry.file_name().to_str().and_then(Format::detect) else {
+                        return WalkState::Continue;
+                    };
+                    let relative = relative_path(&scope.root, entry.path());
+                    if !scope.admits(&relative) {
+                        return WalkState::Continue;
+                    }
+                    let result = collect_file(entry.path(), relative, format, scope.max_file_size);
+                    let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+                    match result {
+                        FileResult::Documents(docs) => found.documents.extend(docs),
+                        FileResult::Error(error) => found.errors.push(error),
+                        FileResult::Skipped(skip) => found.skipped.push(skip),
+                    }
+                    WalkState::Continue
+                })
+            });
+        let mut collection = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        collection.sort();
+        Ok(collection)
+    }
+}
+
+/// The root-relative path of `path`, with `/` separators.
+fn relative_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+enum FileResult {
+    Documents(Vec<Document>),
+    Error(SourceError),
+    Skipped(SkippedFile),
+}
+
+fn collect_file(path: &Path, relative: String, format: Format, max_size: u64) -> FileResult {
+    let read = std::fs::File::open(path).and_then(|file| {
+        let size = file.metadata()?.len();
+        if size > max_size {
+            return Ok(None);
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.take(max_size + 1).read_to_end(&mut bytes)?;
+        Ok(Some(bytes))
+    });
+    let bytes = match read {
+        Ok(Some(bytes)) if bytes.len() as u64 <= max_size => bytes,
+        Ok(_) => {
+            return FileResult::Skipped(SkippedFile {
+                path: relative,
+                reason: format!("larger than the {max_size}-byte limit"),
+            })
+        }
+        Err(e) => {
+            return FileResult::Error(SourceError {
+                path: relative,
+                position: None,
+                message: format!("cannot read file: {e}"),
+                hint: Some("check the file's permissions".into()),
+            })
+        }
+    };
+    parse_bytes(&bytes, relative, format)
+}
+
+/// Parses one in-memory file (root-relative `path`) as the collector would parse it on disk.
+/// Files of no known format yield an empty collection.
+pub fn collect_bytes(path: &str, bytes: &[u8]) -> Collection {
+    let mut collection = Collection::default();
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if let Some(format) = Format::detect(name) {
+        match parse_bytes(bytes, path.to_string(), format) {
+            FileResult::Documents(docs) => collection.documents = docs,
+            FileResult::Error(e) => collection.errors.push(e),
+            FileResult::Skipped(s) => collection.skipped.push(s),
+        }
+    }
+    collection
+}
+
+/// Parses the raw bytes of one file into documents, a parse error or a skip note.
+fn parse_bytes(bytes: &[u8], relative: String, format: Format) -> FileResult {
+    if bytes[..bytes.len().min(BINARY_PROBE)].contains(&0) {
+        return FileResult::Skipped(SkippedFile {
+            path: relative,
+            reason: "binary content".into(),
+        });
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return FileResult::Skipped(SkippedFile {
+            path: relative,
+            reason: "not UTF-8 text".into(),
+        });
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match formats::parse(format, text) {
+        Ok(parsed) => {
+            let path: Arc<str> = relative.into();
+            let digest: Arc<str> = hex::encode(Sha256::digest(bytes)).into();
+            let documents = parsed
+                .into_iter()
+                .enumerate()
+                .map(|(index, p)| Document {
+                    kind: EvidenceKind::Config,
+                    format,
+                    path: path.clone(),
+                    index,
+                    data: p.data,
+                    lines: p.lines,
+                    digest: digest.clone(),
+                })
+                .collect();
+            FileResult::Documents(documents)
+        }
+        Err(e) => FileResult::Error(SourceError {
+            path: relative,
+            position: Some(e.position),
+            message: format!("invalid {}: {}", format.as_str(), e.message),
+            hint: Some(format!(
+                "fix the syntax, or exclude the file from the scan if it is not {} (e.g. a template)",
+                format.as_str()
+            )),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_parses_skips_and_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+        std::fs::write(root.join(".github/workflows/ci.yml"), "on: push\n").unwrap();
+        std::fs::write(root.join("a.yaml"), "a: 1\n---\nb: 2\n").unwrap();
+        std::fs::write(root.join("bad.yaml"), "a: [1\n").unwrap();
+        std::fs::write(root.join("bin.json"), b"{\0}").unwrap();
+        std::fs::write(root.join("ignored.yaml"), "x: 1\n").unwrap();
+        std::fs::write(root.join(".gitignore"), "ignored.yaml\n").unwrap();
+        std::fs::write(root.join("notes.txt"), "not config").unwrap();
+
+        let c = ConfigCollector.collect(&Scope::new(root)).unwrap();
+        let docs: Vec<_> = c
+            .documents
+            .iter()
+            .map(|d| (d.path.to_string(), d.index))
+            .collect();
+        assert_eq!(
+            docs,
+            vec![
+                (".github/workflows/ci.yml".to_string(), 0),
+                ("a.yaml".to_string(), 0),
+                ("a.yaml".to_string(), 1)
+            ]
+        );
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.errors[0].path, "bad.yaml");
+        assert!(c.errors[0].position.is_some());
+        assert_eq!(c.skipped[0].path, "bin.json");
+        assert_eq!(c.skipped[0].reason, "binary content");
+        assert_eq!(c.documents[1].digest, c.documents[2].digest);
+    }
+
+    #[test]
+    fn oversized_files_are_skipped_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("big.json"), "[1,2,3,4,5,6,7,8,9]").unwrap();
+        let mut scope = Scope::new(dir.path());
+        scope.max_file_size = 4;
+        let c = ConfigCollector.collect(&scope).unwrap();
+        assert!(c.documents.is_empty());
+        assert!(c.skipped[0].reason.contains("limit"));
+    }
+}

@@ -1,0 +1,51 @@
+//! One parser per config format. Each turns source text into [`Parsed`] documents whose
+//! [`LineMap`] records the position of every node, or a [`ParseError`] with a position.
+
+pub mod dockerfile;
+pub mod dotenv;
+pub mod hcl;
+pub mod json;
+pub mod toml;
+pub mod yaml;
+
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::document::Format;
+use crate::lines::{LineMap, Position};
+
+/// One document parsed from a source file.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub data: Value,
+    pub lines: LineMap,
+}
+
+/// A syntax error, with the position where the parser gave up.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{message}")]
+pub struct ParseError {
+    pub position: Position,
+    pub message: String,
+}
+
+impl ParseError {
+    pub fn new(position: Position, message: impl Into<String>) -> Self {
+        Self {
+            position,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses `text` in `format`.
+pub fn parse(format: Format, text: &str) -> Result<Vec<Parsed>, ParseError> {
+    match format {
+        Format::Yaml => yaml::parse(text),
+        Format::Json => json::parse(text).map(|d| vec![d]),
+        Format::Toml => toml::parse(text).map(|d| vec![d]),
+        Format::Hcl => hcl::parse(text).map(|d| vec![d]),
+        Format::Dockerfile => dockerfile::parse(text).map(|d| vec![d]),
+        Format::Dotenv => dotenv::parse(text).map(|d| vec![d]),
+    }
+}

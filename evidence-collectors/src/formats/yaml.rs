@@ -1,0 +1,343 @@
+//! YAML (1.2, multi-document) into JSON values with the position of every node.
+//!
+//! Built on the event parser of `yaml-rust2`, so every node keeps the line and column where it
+//! starts. Scalars are resolved with the YAML 1.2 core schema (`on`/`yes` stay strings).
+//! Anchors and aliases are expanded; merge keys (`<<`) are applied.
+
+use serde_json::{Map, Number, Value};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::{ParseError, Parsed};
+use crate::lines::{pointer_push, LineMap, Position};
+
+/// Parses every document of a YAML stream. Empty documents (only comments) are skipped.
+pub fn parse(text: &str) -> Result<Vec<Parsed>, ParseError> {
+    let mut builder = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    parser.load(&mut builder, true).map_err(|e| {
+        let m = e.marker();
+        ParseError::new(position(m), e.info().to_string())
+    })?;
+    if let Some(error) = builder.error {
+        return Err(error);
+    }
+    Ok(builder.documents)
+}
+
+fn position(marker: &Marker) -> Position {
+    Position::new(marker.line() as u32, marker.col() as u32 + 1)
+}
+
+/// A container being filled, with the pointer of the node and (for maps) the pending key.
+enum Frame {
+    Seq {
+        pointer: String,
+        items: Vec<Value>,
+        anchor: usize,
+    },
+    Map {
+        pointer: String,
+        entries: Map<String, Value>,
+        key: Option<String>,
+        /// Where the pending key starts: members are located at their key.
+        key_position: Position,
+        anchor: usize,
+    },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    lines: LineMap,
+    anchors: Vec<(usize, Value)>,
+    documents: Vec<Parsed>,
+    root: Option<Value>,
+    error: Option<ParseError>,
+}
+
+impl Builder {
+    /// The pointer and position the next value gets (a mapping member is located at its
+    /// key), or `None` when the next node is a mapping key.
+    fn next_slot(&self, marker: &Marker) -> Option<(String, Position)> {
+        match self.stack.last() {
+            None => Some((String::new(), position(marker))),
+            Some(Frame::Seq { pointer, items, .. }) => Some((
+                pointer_push(pointer, &items.len().to_string()),
+                position(marker),
+            )),
+            Some(Frame::Map {
+                pointer,
+                key,
+                key_position,
+                ..
+            }) => key.as_ref().map(|k| (pointer_push(pointer, k), *key_position)),
+        }
+    }
+
+    fn push_value(&mut self, value: Value, marker: &Marker) {
+        match self.stack.last_mut() {
+            None => self.root = Some(value),
+            Some(Frame::Seq { items, .. }) => items.push(value),
+            Some(Frame::Map {
+                entries,
+                key,
+                key_position,
+                ..
+            }) => match key.take() {
+                Some(k) if k == "<<" => merge_into(entries, value),
+                Some(k) => {
+                    entries.insert(k, value);
+                }
+                None => {
+                    // A non-scalar used as a key: keep going with its JSON text as the key.
+                    let k = match value {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    if entries.contains_key(&k) && self.error.is_none() {
+                        self.error = Some(ParseError::new(
+                            position(marker),
+                            format!("duplicate key `{k}`"),
+                        ));
+                    }
+                    *key = Some(k);
+                    *key_position = position(marker);
+                }
+            },
+        }
+    }
+
+    fn remember_anchor(&mut self, anchor: usize, value: &Value) {
+        if anchor > 0 {
+            self.anchors.push((anchor, value.clone()));
+        }
+    }
+
+    fn anchor(&self, id: usize) -> Value {
+        self.anchors
+            .iter()
+            .rev()
+            .find(|(a, _)| *a == id)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// Applies a YAML merge key: keys already present win over merged ones.
+fn merge_into(entries: &mut Map<String, Value>, value: Value) {
+    let sources = match value {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    for source in sources {
+        if let Value::Object(map) = source {
+            for (k, v) in map {
+                entries.entry(k).or_insert(v);
+            }
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, event: Event, marker: Marker) {
+        match event {
+            Event::DocumentStart => {
+                self.lines = LineMap::new();
+                self.root = None;
+            }
+            Event::DocumentEnd => {
+                // A document holding only comments (or only `null`) carries no evidence.
+                if let Some(data) = self.root.take().filter(|d| !d.is_null()) {
+                    let lines = std::mem::take(&mut self.lines);
+                    self.documents.push(Parsed { data, lines });
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
+                match self.next_slot(&marker) {
+                    Some((pointer, at)) => {
+                        self.lines.insert(pointer, at);
+                        self.remember_anchor(anchor, &value);
+                        self.push_value(value, &marker);
+                    }
+                    None => {
+                        let key = match value {
+                            Value::String(s) => s,
+                            Value::Null => "null".to_string(),
+                            other => other.to_string(),
+                        };
+                        self.push_value(Value::String(key), &marker);
+                    }
+                }
+            }
+            Event::Alias(id) => {
+                let value = self.anchor(id);
+                match self.next_slot(&marker) {
+                    Some((pointer, at)) => {
+                        self.lines.insert(pointer, at);
+                        self.push_value(value, &marker);
+                    }
+                    None => self.push_value(value, &marker),
+                }
+            }
+            Event::SequenceStart(anchor, _) => {
+                let (pointer, at) = self.next_slot(&marker).unwrap_or_default();
+                self.lines.insert(pointer.clone(), at);
+                self.stack.push(Frame::Seq {
+                    pointer,
+                    items: Vec::new(),
+                    anchor,
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                let (pointer, at) = self.next_slot(&marker).unwrap_or_default();
+                self.lines.insert(pointer.clone(), at);
+                self.stack.push(Frame::Map {
+                    pointer,
+                    entries: Map::new(),
+                    key: None,
+                    key_position: at,
+                    anchor,
+                });
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq { items, anchor, .. }) = self.stack.pop() {
+                    let value = Value::Array(items);
+                    self.remember_anchor(anchor, &value);
+                    self.push_value(value, &marker);
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map {
+                    entries, anchor, ..
+                }) = self.stack.pop()
+                {
+                    let value = Value::Object(entries);
+                    self.remember_anchor(anchor, &value);
+                    self.push_value(value, &marker);
+                }
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+    }
+}
+
+/// Resolves a scalar with the YAML 1.2 core schema; quoted and block scalars are strings.
+fn resolve_scalar(text: &str, style: TScalarStyle, tag: Option<&str>) -> Value {
+    if style != TScalarStyle::Plain {
+        return Value::String(text.to_string());
+    }
+    match tag {
+        Some("str") => return Value::String(text.to_string()),
+        Some("int") | Some("float") | Some("bool") | Some("null") | None => {}
+        Some(_) => return Value::String(text.to_string()),
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => return Value::String(text.to_string()),
+        _ => {}
+    }
+    if let Some(n) = parse_int(text) {
+        return Value::Number(n);
+    }
+    if looks_like_float(text) {
+        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
+            return Value::Number(n);
+        }
+    }
+    Value::String(text.to_string())
+}
+
+fn parse_int(text: &str) -> Option<Number> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (radix, body) = if let Some(hex) = digits.strip_prefix("0x") {
+        (16, hex)
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        (8, oct)
+    } else {
+        (10, digits)
+    };
+    if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(body, radix).ok()?;
+    if negative {
+        let value = i64::try_from(magnitude).ok()?;
+        Some(Number::from(-value))
+    } else {
+        Some(Number::from(magnitude))
+    }
+}
+
+fn looks_like_float(text: &str) -> bool {
+    let body = text.trim_start_matches(['-', '+']);
+    !body.is_empty()
+        && body.chars().any(|c| c.is_ascii_digit())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn multi_document_stream_with_lines() {
+        let text = "a: 1\nb:\n  - x\n  - y: true\n---\nkind: Pod\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].data, json!({"a": 1, "b": ["x", {"y": true}]}));
+        assert_eq!(docs[0].lines.line("/a"), Some(1));
+        assert_eq!(docs[0].lines.line("/b/0"), Some(3));
+        assert_eq!(docs[0].lines.line("/b/1/y"), Some(4));
+        assert_eq!(docs[0].lines.position("/b"), Some(Position::new(2, 1)));
+        assert_eq!(docs[0].lines.position("/b/1/y"), Some(Position::new(4, 5)));
+        assert_eq!(docs[1].data, json!({"kind": "Pod"}));
+        assert_eq!(docs[1].lines.line("/kind"), Some(6));
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let docs = parse("on: push\nn: 010\nf: 1.5\nq: '1'\nz: ~\nh: 0x1f\nv: 1.2.3\n").unwrap();
+        assert_eq!(
+            docs[0].data,
+            json!({"on": "push", "n": 10, "f": 1.5, "q": "1", "z": null, "h": 31, "v": "1.2.3"})
+        );
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let text = "base: &b\n  cpu: 1\n  mem: 2\nother:\n  <<: *b\n  mem: 3\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs[0].data["other"], json!({"cpu": 1, "mem": 3}));
+    }
+
+    #[test]
+    fn empty_documents_are_skipped() {
+        assert!(parse("# only a comment\n").unwrap().is_empty());
+        assert_eq!(parse("---\n---\na: 1\n").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let err = parse("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
+        assert!(err.position.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(err.position.line, 3);
+        assert!(err.message.contains("duplicate key `a`"));
+    }
+}

@@ -1,0 +1,16 @@
+//! Evidence collectors for assay.
+//!
+//! A [`Collector`] turns one source of evidence (config files, git history, audit logs, …) into
+//! [`Document`]s: normalized JSON values that remember where every node came from
+//! ([`LineMap`]) and the sha256 of the raw bytes they were parsed from. Parse failures never
+//! abort a collection; they become [`SourceError`]s that name the file and line.
+
+pub mod collector;
+pub mod config;
+pub mod document;
+pub mod formats;
+pub mod lines;
+
+pub use collector::{registry, Collection, Collector, Scope, SkippedFile, SourceError};
+pub use document::{Document, EvidenceKind, Format};
+pub use lines::{pointer_push, LineMap, Position};
