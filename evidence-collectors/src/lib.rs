@@ -13,4 +13,4 @@ pub mod lines;
 
 pub use collector::{registry, Collection, Collector, Scope, SkippedFile, SourceError};
 pub use document::{Document, EvidenceKind, Format};
-pub use lines::{pointer_push, LineMap, Position};
+pub use lines::{pointer_push, LineIndex, LineMap, Position};

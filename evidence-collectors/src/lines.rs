@@ -51,6 +51,20 @@ impl LineMap {
         self.position(pointer).map(|p| p.line)
     }
 
+    /// Re-keys every pointer at or below `from` to sit below `to` instead (used when a node
+    /// is wrapped into an array after the fact).
+    pub fn move_prefix(&mut self, from: &str, to: &str) {
+        let moved: Vec<(String, Position)> = self
+            .positions
+            .iter()
+            .filter(|(k, _)| k.as_str() == from || k.starts_with(&format!("{from}/")))
+            .map(|(k, v)| (format!("{to}{}", &k[from.len()..]), *v))
+            .collect();
+        self.positions
+            .retain(|k, _| !(k.as_str() == from || k.starts_with(&format!("{from}/"))));
+        self.positions.extend(moved);
+    }
+
     pub fn len(&self) -> usize {
         self.positions.len()
     }
@@ -73,6 +87,57 @@ pub fn pointer_push(pointer: &str, token: &str) -> String {
         }
     }
     out
+}
+
+/// Converts byte offsets into 1-based positions whose columns count characters.
+///
+/// Lookups are a binary search over line starts plus a character count within the line; the
+/// count resumes from the previous lookup when it is further along the same line, so visiting
+/// the nodes of a long single-line document in order stays linear. Shared by the parsers whose
+/// libraries report byte spans.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset at which each line starts.
+    starts: Vec<usize>,
+    /// The previous lookup: (line index, byte offset, column).
+    last: (usize, usize, u32),
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Self {
+            text,
+            starts,
+            last: (0, 0, 1),
+        }
+    }
+
+    /// The position of the byte at `offset` (clamped to the end of the text).
+    pub fn position(&mut self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset) - 1;
+        let (from, column) = match self.last {
+            (last_line, last_offset, column) if last_line == line && last_offset <= offset => {
+                (last_offset, column)
+            }
+            _ => (self.starts[line], 1),
+        };
+        let column = column + count_chars(&self.text.as_bytes()[from..offset]);
+        self.last = (line, offset, column);
+        Position::new(saturate(line + 1), column)
+    }
+}
+
+/// Number of UTF-8 characters starting in `bytes`.
+fn count_chars(bytes: &[u8]) -> u32 {
+    saturate(bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count())
+}
+
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

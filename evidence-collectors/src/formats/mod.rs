@@ -49,3 +49,12 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Parsed>, ParseError> {
         Format::Dotenv => dotenv::parse(text).map(|d| vec![d]),
     }
 }
+
+/// `message` with its first letter lower-cased, for parser messages that start a sentence.
+pub(crate) fn lowercase_first(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -40,6 +40,8 @@ enum Frame {
         pointer: String,
         entries: Map<String, Value>,
         key: Option<String>,
+        /// Keys written in this mapping (merged keys may be overridden, written ones not).
+        written: std::collections::HashSet<String>,
         /// Where the pending key starts: members are located at their key.
         key_position: Position,
         anchor: usize,
@@ -71,7 +73,9 @@ impl Builder {
                 key,
                 key_position,
                 ..
-            }) => key.as_ref().map(|k| (pointer_push(pointer, k), *key_position)),
+            }) => key
+                .as_ref()
+                .map(|k| (pointer_push(pointer, k), *key_position)),
         }
     }
 
@@ -83,6 +87,7 @@ impl Builder {
                 entries,
                 key,
                 key_position,
+                written,
                 ..
             }) => match key.take() {
                 Some(k) if k == "<<" => merge_into(entries, value),
@@ -95,7 +100,7 @@ impl Builder {
                         Value::String(s) => s,
                         other => other.to_string(),
                     };
-                    if entries.contains_key(&k) && self.error.is_none() {
+                    if !written.insert(k.clone()) && self.error.is_none() {
                         self.error = Some(ParseError::new(
                             position(marker),
                             format!("duplicate key `{k}`"),
@@ -197,6 +202,7 @@ impl MarkedEventReceiver for Builder {
                     pointer,
                     entries: Map::new(),
                     key: None,
+                    written: Default::default(),
                     key_position: at,
                     anchor,
                 });
