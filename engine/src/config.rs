@@ -24,20 +24,14 @@ pub struct ConfigFile {
     pub builtin: Option<bool>,
     #[serde(default)]
     pub controls: Vec<PathBuf>,
+    /// Per-collector settings, keyed by evidence kind (validated by the config schema).
     #[serde(default)]
-    pub collectors: Collectors,
+    pub collectors: serde_json::Map<String, serde_json::Value>,
     pub thresholds: Option<ThresholdsFile>,
     #[serde(default)]
     pub gate: Gate,
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
-}
-
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Collectors {
-    #[serde(default)]
-    pub config: ConfigCollectorSettings,
 }
 
 /// Settings of the config-file collector.
@@ -105,17 +99,23 @@ impl Config {
         };
         let display = path.display().to_string();
         let bytes = std::fs::read(&path).map_err(|e| {
-            vec![Diagnostic::new(&display, format!("cannot read config: {e}")).hint("check the path given to --config")]
+            vec![
+                Diagnostic::new(&display, format!("cannot read config: {e}"))
+                    .hint("check the path given to --config"),
+            ]
         })?;
         let doc = read_yaml(&display, &bytes, SchemaKind::Config)?;
-        let file: ConfigFile =
-            serde_json::from_value(doc.value.clone()).map_err(|e| vec![Diagnostic::new(&display, e.to_string())])?;
+        let file: ConfigFile = serde_json::from_value(doc.value.clone())
+            .map_err(|e| vec![Diagnostic::new(&display, e.to_string())])?;
         let base = path.parent().map(Path::to_path_buf);
         if let Some(t) = file.thresholds {
             let (green, amber) = (t.green.unwrap_or(90.0), t.amber.unwrap_or(70.0));
             if amber > green {
                 return Err(vec![doc
-                    .diagnostic("/thresholds/amber", format!("amber threshold {amber} is above green {green}"))
+                    .diagnostic(
+                        "/thresholds/amber",
+                        format!("amber threshold {amber} is above green {green}"),
+                    )
                     .expected("amber <= green")]);
             }
         }
@@ -132,6 +132,15 @@ impl Config {
             Some(base) if path.is_relative() => base.join(path),
             _ => path.to_path_buf(),
         }
+    }
+
+    /// The settings of the config-file collector.
+    pub fn config_collector(&self) -> ConfigCollectorSettings {
+        self.file
+            .collectors
+            .get("config")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default()
     }
 
     pub fn thresholds(&self) -> Thresholds {

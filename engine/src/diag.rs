@@ -75,7 +75,10 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The closest candidate to `input`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(input, c), c))
@@ -103,7 +106,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("severty", ["severity", "title"]), Some("severity"));
+        assert_eq!(
+            did_you_mean("severty", ["severity", "title"]),
+            Some("severity")
+        );
         assert_eq!(did_you_mean("zzz", ["severity", "title"]), None);
     }
 }

@@ -110,6 +110,11 @@ pub struct Finding {
 impl Finding {
     /// The key findings are ordered by in every output.
     pub fn sort_key(&self) -> (Option<&Location>, Option<&String>, FindingStatus, &String) {
-        (self.location.as_ref(), self.resource.as_ref(), self.status, &self.message)
+        (
+            self.location.as_ref(),
+            self.resource.as_ref(),
+            self.status,
+            &self.message,
+        )
     }
 }

@@ -31,7 +31,11 @@ impl LocatedValue {
 }
 
 /// Parses one YAML document from `bytes` and validates it against `schema`.
-pub fn read_yaml(file: &str, bytes: &[u8], schema: SchemaKind) -> Result<LocatedValue, Vec<Diagnostic>> {
+pub fn read_yaml(
+    file: &str,
+    bytes: &[u8],
+    schema: SchemaKind,
+) -> Result<LocatedValue, Vec<Diagnostic>> {
     let (doc, errors) = read_yaml_unchecked(file, bytes, schema)?;
     if errors.is_empty() {
         Ok(doc)
@@ -51,9 +55,11 @@ pub fn read_yaml_unchecked(
         vec![Diagnostic::new(file, format!("not UTF-8 text: {e}")).hint("save the file as UTF-8")]
     })?;
     let mut docs = yaml::parse(text).map_err(|e| {
-        vec![Diagnostic::new(file, format!("invalid YAML: {}", e.message))
-            .at(Some(e.position))
-            .hint("fix the YAML syntax at this position")]
+        vec![
+            Diagnostic::new(file, format!("invalid YAML: {}", e.message))
+                .at(Some(e.position))
+                .hint("fix the YAML syntax at this position"),
+        ]
     })?;
     if docs.len() != 1 {
         return Err(vec![Diagnostic::new(

@@ -9,8 +9,8 @@ use crate::diag::{did_you_mean, Diagnostic};
 use crate::eval::{evaluate, ControlResult};
 use crate::model::{FindingStatus, Severity};
 use crate::report::{
-    ControlReport, FrameworkReport, RequirementReport, Results, ScanInfo, SkippedReport, SourceErrorReport,
-    Summary, Tool, SCHEMA_VERSION,
+    ControlReport, FrameworkReport, RequirementReport, Results, ScanInfo, SkippedReport,
+    SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
 };
 use crate::score::{score_framework, ControlScore, Implementation, Thresholds};
 
@@ -24,14 +24,24 @@ pub struct ScanRequest {
 }
 
 /// Checks that every requested framework exists.
-pub fn check_frameworks(catalog: &Catalog, requested: &[String], origin: &str) -> Result<(), Vec<Diagnostic>> {
+pub fn check_frameworks(
+    catalog: &Catalog,
+    requested: &[String],
+    origin: &str,
+) -> Result<(), Vec<Diagnostic>> {
     let known: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
     let errors: Vec<Diagnostic> = requested
         .iter()
         .filter(|r| !known.contains(&r.as_str()))
         .map(|r| {
-            let d = Diagnostic::new(origin, format!("unknown framework `{r}`"))
-                .expected(format!("one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
+            let d = Diagnostic::new(origin, format!("unknown framework `{r}`")).expected(format!(
+                "one of {}",
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
             match did_you_mean(r, known.iter().copied()) {
                 Some(close) => d.hint(format!("did you mean `{close}`?")),
                 None => d,
@@ -53,7 +63,15 @@ pub fn run(
 ) -> Result<Results, Diagnostic> {
     let started_at = now();
     let mut collection = Collection::default();
-    for collector in assay_collectors::registry() {
+    let needed: std::collections::BTreeSet<_> = catalog
+        .controls
+        .iter()
+        .flat_map(|c| c.check.evidence())
+        .collect();
+    let collectors = assay_collectors::registry()
+        .into_iter()
+        .filter(|c| needed.contains(&c.kind()));
+    for collector in collectors {
         let found = collector.collect(&request.scope).map_err(|e| {
             let mut d = Diagnostic::new(e.path, e.message);
             if let Some(h) = e.hint {
@@ -72,7 +90,13 @@ pub fn run(
         progress(n, total);
     };
     let results = evaluate(&catalog.controls, &collection.documents, &tick);
-    Ok(assemble(catalog, request, &collection, &results, started_at))
+    Ok(assemble(
+        catalog,
+        request,
+        &collection,
+        &results,
+        started_at,
+    ))
 }
 
 fn assemble(
@@ -82,8 +106,10 @@ fn assemble(
     results: &[ControlResult],
     started_at: String,
 ) -> Results {
-    let scores: HashMap<&str, ControlScore> =
-        results.iter().map(|r| (r.control.id.as_str(), ControlScore::of(r))).collect();
+    let scores: HashMap<&str, ControlScore> = results
+        .iter()
+        .map(|r| (r.control.id.as_str(), ControlScore::of(r)))
+        .collect();
     let mut summary = Summary {
         controls: results.len(),
         ..Summary::default()
@@ -96,7 +122,9 @@ fn assemble(
                 Implementation::Implemented => summary.implemented += 1,
                 Implementation::Partial => summary.partial += 1,
                 Implementation::NotImplemented => summary.not_implemented += 1,
-                Implementation::NotApplicable | Implementation::NotAssessed => summary.not_applicable += 1,
+                Implementation::NotApplicable | Implementation::NotAssessed => {
+                    summary.not_applicable += 1
+                }
                 Implementation::Error => summary.error += 1,
             }
             summary.findings_passed += s.passed;
@@ -120,7 +148,12 @@ fn assemble(
     let frameworks = catalog
         .frameworks
         .iter()
-        .filter(|f| request.frameworks.as_ref().is_none_or(|wanted| wanted.contains(&f.id)))
+        .filter(|f| {
+            request
+                .frameworks
+                .as_ref()
+                .is_none_or(|wanted| wanted.contains(&f.id))
+        })
         .map(|f| {
             let s = score_framework(f, results, &scores, &request.thresholds);
             FrameworkReport {
@@ -144,7 +177,11 @@ fn assemble(
             }
         })
         .collect();
-    let mut files: Vec<&str> = collection.documents.iter().map(|d| d.path.as_ref()).collect();
+    let mut files: Vec<&str> = collection
+        .documents
+        .iter()
+        .map(|d| d.path.as_ref())
+        .collect();
     files.dedup();
     Results {
         schema_version: SCHEMA_VERSION,
@@ -192,7 +229,10 @@ pub fn gate(results: &Results, fail_under: Option<f64>, fail_on: Option<Severity
     if let Some(limit) = fail_under {
         for f in &results.frameworks {
             if let Some(score) = f.score.filter(|s| *s < limit) {
-                reasons.push(format!("{} scores {score:.1}%, under the required {limit:.1}%", f.name));
+                reasons.push(format!(
+                    "{} scores {score:.1}%, under the required {limit:.1}%",
+                    f.name
+                ));
             }
         }
     }
@@ -204,14 +244,19 @@ pub fn gate(results: &Results, fail_under: Option<f64>, fail_on: Option<Severity
                 .filter(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
                 .count();
             if bad > 0 {
-                reasons.push(format!("{} ({}) has {bad} failing item(s)", c.id, c.severity));
+                reasons.push(format!(
+                    "{} ({}) has {bad} failing item(s)",
+                    c.id, c.severity
+                ));
             }
         }
     }
     reasons
 }
 
-
 fn now() -> String {
-    jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default()
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }

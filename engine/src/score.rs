@@ -47,7 +47,10 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { green: 90.0, amber: 70.0 }
+        Self {
+            green: 90.0,
+            amber: 70.0,
+        }
     }
 }
 
@@ -98,7 +101,11 @@ impl ControlScore {
             passed,
             failed,
             errors,
-            score: if status == Implementation::Error { Some(0.0) } else { score },
+            score: if status == Implementation::Error {
+                Some(0.0)
+            } else {
+                score
+            },
             status,
         }
     }
@@ -175,8 +182,12 @@ pub fn score_framework(
         })
         .collect();
     let scored: Vec<f64> = requirements.iter().filter_map(|r| r.score).collect();
-    let score = (!scored.is_empty()).then(|| round(scored.iter().sum::<f64>() / scored.len() as f64));
-    let covered = requirements.iter().filter(|r| !r.controls.is_empty()).count();
+    let score =
+        (!scored.is_empty()).then(|| round(scored.iter().sum::<f64>() / scored.len() as f64));
+    let covered = requirements
+        .iter()
+        .filter(|r| !r.controls.is_empty())
+        .count();
     let coverage = if requirements.is_empty() {
         0.0
     } else {

@@ -31,7 +31,10 @@ impl CaseReport {
 
 /// Runs every test case of every control, in parallel; reports come sorted by control and case.
 pub fn run(controls: &[Arc<Control>]) -> Vec<CaseReport> {
-    let mut reports: Vec<CaseReport> = controls.par_iter().flat_map_iter(|c| run_control(c)).collect();
+    let mut reports: Vec<CaseReport> = controls
+        .par_iter()
+        .flat_map_iter(|c| run_control(c))
+        .collect();
     reports.sort_by(|a, b| (&a.control, &a.case).cmp(&(&b.control, &b.case)));
     reports
 }
@@ -44,20 +47,34 @@ fn run_control(control: &Control) -> Vec<CaseReport> {
     };
     let cases = match control.dir.test_cases() {
         Ok(cases) => cases,
-        Err(e) => return vec![report("tests/", vec![format!("cannot read test cases: {e}")])],
+        Err(e) => {
+            return vec![report(
+                "tests/",
+                vec![format!("cannot read test cases: {e}")],
+            )]
+        }
     };
     if cases.is_empty() {
         return vec![report(
             "tests/",
-            vec!["no test cases: add at least one case under tests/pass/ and one under tests/fail/".into()],
+            vec![
+                "no test cases: add at least one case under tests/pass/ and one under tests/fail/"
+                    .into(),
+            ],
         )];
     }
-    let mut out: Vec<CaseReport> = cases.iter().map(|case| report(&case.name, judge(control, case))).collect();
+    let mut out: Vec<CaseReport> = cases
+        .iter()
+        .map(|case| report(&case.name, judge(control, case)))
+        .collect();
     for spec in &control.tests {
         if !cases.iter().any(|c| c.name == spec.case) {
             out.push(report(
                 &spec.case,
-                vec![format!("`tests:` names case `{}`, which does not exist under tests/", spec.case)],
+                vec![format!(
+                    "`tests:` names case `{}`, which does not exist under tests/",
+                    spec.case
+                )],
             ));
         }
     }
@@ -72,12 +89,14 @@ fn judge(control: &Control, case: &TestCase) -> Vec<String> {
     collection.sort();
     let findings = evaluate_control(control, &collection.documents);
     let spec = control.tests.iter().find(|t| t.case == case.name);
-    let expect = spec.map(|s| s.expect).unwrap_or(match case.name.split('/').next() {
-        Some("pass") => TestExpectation::Pass,
-        Some("warn") => TestExpectation::Warn,
-        Some("error") => TestExpectation::Error,
-        _ => TestExpectation::Fail,
-    });
+    let expect = spec
+        .map(|s| s.expect)
+        .unwrap_or(match case.name.split('/').next() {
+            Some("pass") => TestExpectation::Pass,
+            Some("warn") => TestExpectation::Warn,
+            Some("error") => TestExpectation::Error,
+            _ => TestExpectation::Fail,
+        });
     let count = |s: FindingStatus| findings.iter().filter(|f| f.status == s).count();
     let actual = format!(
         "{} pass, {} fail, {} warn, {} error, {} unparsable file(s)",
@@ -89,14 +108,24 @@ fn judge(control: &Control, case: &TestCase) -> Vec<String> {
     );
     let mut problems = Vec::new();
     let wanted = expect.status();
-    let hits = count(wanted) + if wanted == FindingStatus::Error { collection.errors.len() } else { 0 };
+    let hits = count(wanted)
+        + if wanted == FindingStatus::Error {
+            collection.errors.len()
+        } else {
+            0
+        };
     match expect {
         TestExpectation::Pass => {
             if findings.is_empty() {
-                problems.push("expected: passing items\n  actual: no item was selected".to_string());
+                problems
+                    .push("expected: passing items\n  actual: no item was selected".to_string());
             } else if hits != findings.len() || !collection.errors.is_empty() {
                 problems.push(format!("expected: every item passes\n  actual: {actual}"));
-                for f in findings.iter().filter(|f| f.status != FindingStatus::Pass).take(3) {
+                for f in findings
+                    .iter()
+                    .filter(|f| f.status != FindingStatus::Pass)
+                    .take(3)
+                {
                     problems.push(format!("  {}: {}", f.status.as_str(), f.message));
                 }
                 for e in collection.errors.iter().take(3) {
@@ -104,13 +133,19 @@ fn judge(control: &Control, case: &TestCase) -> Vec<String> {
                 }
             }
         }
-        _ if hits == 0 => problems.push(format!("expected: at least one {} item\n  actual: {actual}", wanted.as_str())),
+        _ if hits == 0 => problems.push(format!(
+            "expected: at least one {} item\n  actual: {actual}",
+            wanted.as_str()
+        )),
         _ => {}
     }
     if let Some(spec) = spec {
         if let Some(n) = spec.count {
             if hits != n {
-                problems.push(format!("expected: {n} {} item(s)\n  actual: {actual}", wanted.as_str()));
+                problems.push(format!(
+                    "expected: {n} {} item(s)\n  actual: {actual}",
+                    wanted.as_str()
+                ));
             }
         }
         if let Some(needle) = &spec.message {

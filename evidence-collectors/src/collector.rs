@@ -19,6 +19,9 @@ pub struct Scope {
     pub exclude: Option<GlobSet>,
     /// Files larger than this are skipped with a note.
     pub max_file_size: u64,
+    /// The `collectors:` section of `assay.yaml`; each collector reads the key named after
+    /// its kind (already validated against the config schema).
+    pub settings: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Scope {
@@ -31,7 +34,13 @@ impl Scope {
             include: None,
             exclude: None,
             max_file_size: Self::DEFAULT_MAX_FILE_SIZE,
+            settings: serde_json::Map::new(),
         }
+    }
+
+    /// The settings of the collector of `kind`, if `assay.yaml` has any.
+    pub fn settings_of(&self, kind: EvidenceKind) -> Option<&serde_json::Value> {
+        self.settings.get(kind.as_str())
     }
 
     /// Whether the root-relative `path` is in scope.

@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 use super::control::Control;
 use super::mapping::Framework;
 use super::source::CatalogRoot;
-use crate::diag::{did_you_mean, Diagnostic};
 use crate::check::Check;
+use crate::diag::{did_you_mean, Diagnostic};
 use crate::parse::{read_yaml, read_yaml_unchecked};
 use crate::schema::SchemaKind;
 
@@ -60,11 +60,16 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
                 continue;
             }
         };
-        file_digests.extend(control_files.iter().map(|(f, _)| (f.display.clone(), sha256(&f.bytes))));
+        file_digests.extend(
+            control_files
+                .iter()
+                .map(|(f, _)| (f.display.clone(), sha256(&f.bytes))),
+        );
         let results: Vec<Result<Control, Vec<Diagnostic>>> = control_files
             .into_par_iter()
             .map(|(file, dir)| {
-                let (doc, mut errors) = read_yaml_unchecked(&file.display, &file.bytes, SchemaKind::Control)?;
+                let (doc, mut errors) =
+                    read_yaml_unchecked(&file.display, &file.bytes, SchemaKind::Control)?;
                 if errors.is_empty() {
                     return Control::from_document(&doc, dir);
                 }
@@ -110,13 +115,16 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
     for pair in controls.windows(2) {
         if pair[0].id == pair[1].id {
             diagnostics.push(
-                Diagnostic::new(&pair[1].file, format!("duplicate control id `{}`", pair[1].id))
-                    .at(Some(assay_collectors::Position::new(pair[1].line, 1)))
-                    .key("/id")
-                    .hint(format!(
-                        "`{}` is already defined at {}:{}; control ids must be unique",
-                        pair[0].id, pair[0].file, pair[0].line
-                    )),
+                Diagnostic::new(
+                    &pair[1].file,
+                    format!("duplicate control id `{}`", pair[1].id),
+                )
+                .at(Some(assay_collectors::Position::new(pair[1].line, 1)))
+                .key("/id")
+                .hint(format!(
+                    "`{}` is already defined at {}:{}; control ids must be unique",
+                    pair[0].id, pair[0].file, pair[0].line
+                )),
             );
         }
     }
@@ -129,14 +137,19 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
                 if ids.binary_search(&control.as_str()).is_err() {
                     let mut d = Diagnostic::new(
                         file,
-                        format!("requirement `{}` maps to unknown control `{control}`", req.id),
+                        format!(
+                            "requirement `{}` maps to unknown control `{control}`",
+                            req.id
+                        ),
                     )
                     .at(*position)
                     .expected("the id of a control in the catalog");
                     if let Some(close) = did_you_mean(control, ids.iter().copied()) {
                         d = d.hint(format!("did you mean `{close}`?"));
                     } else {
-                        d = d.hint("check the id, or add the catalog that defines it with --controls");
+                        d = d.hint(
+                            "check the id, or add the catalog that defines it with --controls",
+                        );
                     }
                     diagnostics.push(d);
                 }
@@ -167,17 +180,27 @@ fn unreadable(root: &CatalogRoot, e: std::io::Error) -> Diagnostic {
         CatalogRoot::Builtin => "builtin".to_string(),
         CatalogRoot::Dir(p) => p.display().to_string(),
     };
-    Diagnostic::new(name, format!("cannot read catalog: {e}")).hint("pass an existing, readable directory")
+    Diagnostic::new(name, format!("cannot read catalog: {e}"))
+        .hint("pass an existing, readable directory")
 }
 
-fn duplicate_requirements(doc: &crate::parse::LocatedValue, framework: &Framework) -> Vec<Diagnostic> {
+fn duplicate_requirements(
+    doc: &crate::parse::LocatedValue,
+    framework: &Framework,
+) -> Vec<Diagnostic> {
     let mut seen = BTreeMap::new();
     let mut out = Vec::new();
     for (i, req) in framework.requirements.iter().enumerate() {
         if let Some(first) = seen.insert(req.id.as_str(), i) {
             out.push(
-                doc.diagnostic(&format!("/requirements/{i}/id"), format!("duplicate requirement id `{}`", req.id))
-                    .hint(format!("already listed at line {}", doc.line(&format!("/requirements/{first}/id")))),
+                doc.diagnostic(
+                    &format!("/requirements/{i}/id"),
+                    format!("duplicate requirement id `{}`", req.id),
+                )
+                .hint(format!(
+                    "already listed at line {}",
+                    doc.line(&format!("/requirements/{first}/id"))
+                )),
             );
         }
     }

@@ -58,7 +58,13 @@ impl Framework {
             .enumerate()
             .map(|(i, r)| Requirement {
                 control_sites: (0..r.controls.len())
-                    .map(|j| (doc.file.clone(), doc.lines.position(&format!("/requirements/{i}/controls/{j}"))))
+                    .map(|j| {
+                        (
+                            doc.file.clone(),
+                            doc.lines
+                                .position(&format!("/requirements/{i}/controls/{j}")),
+                        )
+                    })
                     .collect(),
                 title: r.title.unwrap_or_default(),
                 id: r.id,

@@ -114,13 +114,17 @@ impl ControlDir {
         for outcome in ["pass", "fail", "warn", "error"] {
             match self {
                 ControlDir::Embedded(dir) => {
-                    let Some(DirEntry::Dir(group)) = dir.get_entry(dir.path().join("tests").join(outcome)) else {
+                    let Some(DirEntry::Dir(group)) =
+                        dir.get_entry(dir.path().join("tests").join(outcome))
+                    else {
                         continue;
                     };
                     for entry in group.entries() {
                         let name = format!("{outcome}/{}", file_name(entry.path()));
                         let files = match entry {
-                            DirEntry::File(f) => vec![(file_name(f.path()), Cow::Borrowed(f.contents()))],
+                            DirEntry::File(f) => {
+                                vec![(file_name(f.path()), Cow::Borrowed(f.contents()))]
+                            }
                             DirEntry::Dir(d) => {
                                 let mut files = Vec::new();
                                 embedded_files(d, d.path(), &mut files);
@@ -182,7 +186,11 @@ fn embedded_controls(dir: &'static Dir<'static>, out: &mut Vec<(SourceFile, Cont
     }
 }
 
-fn embedded_files(dir: &'static Dir<'static>, base: &Path, out: &mut Vec<(String, Cow<'static, [u8]>)>) {
+fn embedded_files(
+    dir: &'static Dir<'static>,
+    base: &Path,
+    out: &mut Vec<(String, Cow<'static, [u8]>)>,
+) {
     for entry in dir.entries() {
         match entry {
             DirEntry::File(f) => out.push((relative(base, f.path()), Cow::Borrowed(f.contents()))),
@@ -223,7 +231,9 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn relative(base: &Path, path: &Path) -> String {

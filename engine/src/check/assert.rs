@@ -5,7 +5,7 @@
 //! passes the negative operators (`not_equals`, `not_in`, `not_matches`, `absent`) and fails
 //! the positive ones, unless the condition says otherwise with `if_missing`.
 
-use assay_collectors::Document;
+use assay_collectors::{Document, EvidenceKind};
 use regex::Regex;
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
@@ -63,7 +63,12 @@ enum Cmp {
 }
 
 impl Cmp {
-    const KEYS: [(&'static str, Cmp); 4] = [("gt", Cmp::Gt), ("gte", Cmp::Gte), ("lt", Cmp::Lt), ("lte", Cmp::Lte)];
+    const KEYS: [(&'static str, Cmp); 4] = [
+        ("gt", Cmp::Gt),
+        ("gte", Cmp::Gte),
+        ("lt", Cmp::Lt),
+        ("lte", Cmp::Lte),
+    ];
 
     fn holds(self, left: f64, right: f64) -> bool {
         match self {
@@ -93,13 +98,23 @@ const OPERATORS: [&str; 13] = [
 ];
 
 /// Compiles a JSONPath expression found at `pointer`, locating syntax errors.
-pub(super) fn compile_path(doc: &LocatedValue, pointer: &str, src: &str) -> Result<JsonPath, Diagnostic> {
+pub(super) fn compile_path(
+    doc: &LocatedValue,
+    pointer: &str,
+    src: &str,
+) -> Result<JsonPath, Diagnostic> {
     JsonPath::parse(src).map_err(|e| {
-        Diagnostic::new(&doc.file, format!("invalid JSONPath `{src}`: {}", e.message()))
-            .at(doc.lines.position(pointer))
-            .key(pointer)
-            .expected("an RFC 9535 JSONPath such as `$.spec.containers[*].image`")
-            .hint(format!("the expression breaks at its character {}", e.position()))
+        Diagnostic::new(
+            &doc.file,
+            format!("invalid JSONPath `{src}`: {}", e.message()),
+        )
+        .at(doc.lines.position(pointer))
+        .key(pointer)
+        .expected("an RFC 9535 JSONPath such as `$.spec.containers[*].image`")
+        .hint(format!(
+            "the expression breaks at its character {}",
+            e.position()
+        ))
     })
 }
 
@@ -125,15 +140,27 @@ impl Assert {
             compile_node(doc, pointer, &mut errors)
         } else {
             errors.push(
-                doc.diagnostic(pointer, "an assertion needs exactly one of `all`, `any`, `none`")
-                    .expected("one combinator at the top of `assert`"),
+                doc.diagnostic(
+                    pointer,
+                    "an assertion needs exactly one of `all`, `any`, `none`",
+                )
+                .expected("one combinator at the top of `assert`"),
             );
             None
         };
         match root {
-            Some(root) if errors.is_empty() => Ok(Assert { select, root, message }),
+            Some(root) if errors.is_empty() => Ok(Assert {
+                select,
+                root,
+                message,
+            }),
             _ => Err(errors),
         }
+    }
+
+    /// The evidence kinds the check reads.
+    pub fn evidence(&self) -> Vec<EvidenceKind> {
+        self.select.evidence()
     }
 
     /// Evaluates every selected item of every document.
@@ -154,10 +181,16 @@ impl Assert {
             line: Some(item.document.line(pointer)),
         };
         let (status, message, pointer) = if outcome.holds {
-            (FindingStatus::Pass, "passed".to_string(), item.pointer.clone())
+            (
+                FindingStatus::Pass,
+                "passed".to_string(),
+                item.pointer.clone(),
+            )
         } else {
             let first = outcome.witnesses.first();
-            let pointer = first.map_or(item.pointer.clone(), |w| format!("{}{}", item.pointer, w.pointer));
+            let pointer = first.map_or(item.pointer.clone(), |w| {
+                format!("{}{}", item.pointer, w.pointer)
+            });
             let mut message = match first {
                 Some(w) => render(w.template, item, w.value, &w.path),
                 None => render(&self.message, item, None, "$"),
@@ -192,8 +225,13 @@ fn compile_node(doc: &LocatedValue, pointer: &str, errors: &mut Vec<Diagnostic>)
             let nested = !pointer.ends_with("/assert");
             if let Some(other) = object.keys().find(|k| nested && *k != key) {
                 errors.push(
-                    doc.diagnostic(&format!("{pointer}/{other}"), format!("`{other}` cannot stand beside `{key}`"))
-                        .hint(format!("move the condition into its own entry of the `{key}` list")),
+                    doc.diagnostic(
+                        &format!("{pointer}/{other}"),
+                        format!("`{other}` cannot stand beside `{key}`"),
+                    )
+                    .hint(format!(
+                        "move the condition into its own entry of the `{key}` list"
+                    )),
                 );
             }
             let nodes: Vec<Node> = (0..children.len())
@@ -219,11 +257,23 @@ fn compile_condition(
         );
         return None;
     };
-    let ops: Vec<&String> = object.keys().filter(|k| OPERATORS.contains(&k.as_str())).collect();
+    let ops: Vec<&String> = object
+        .keys()
+        .filter(|k| OPERATORS.contains(&k.as_str()))
+        .collect();
     if ops.len() != 1 {
         errors.push(
-            doc.diagnostic(pointer, format!("a condition needs exactly one operator, found {}", ops.len()))
-                .expected(format!("one of {}", OPERATORS.map(|o| format!("`{o}`")).join(", "))),
+            doc.diagnostic(
+                pointer,
+                format!(
+                    "a condition needs exactly one operator, found {}",
+                    ops.len()
+                ),
+            )
+            .expected(format!(
+                "one of {}",
+                OPERATORS.map(|o| format!("`{o}`")).join(", ")
+            )),
         );
         return None;
     }
@@ -273,8 +323,14 @@ fn compile_condition(
     Some(Condition {
         path,
         op,
-        if_missing: object.get("if_missing").and_then(Value::as_str).map(|s| s == "pass"),
-        message: object.get("message").and_then(Value::as_str).map(str::to_string),
+        if_missing: object
+            .get("if_missing")
+            .and_then(Value::as_str)
+            .map(|s| s == "pass"),
+        message: object
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 
@@ -299,20 +355,32 @@ impl Node {
             Node::All(children) => {
                 let results: Vec<_> = children.iter().map(|c| c.eval(item, message)).collect();
                 let holds = results.iter().all(|r| r.holds);
-                let witnesses = results.into_iter().filter(|r| r.holds == holds).flat_map(|r| r.witnesses).collect();
+                let witnesses = results
+                    .into_iter()
+                    .filter(|r| r.holds == holds)
+                    .flat_map(|r| r.witnesses)
+                    .collect();
                 Outcome { holds, witnesses }
             }
             Node::Any(children) => {
                 let results: Vec<_> = children.iter().map(|c| c.eval(item, message)).collect();
                 let holds = results.iter().any(|r| r.holds);
-                let witnesses = results.into_iter().filter(|r| r.holds == holds).flat_map(|r| r.witnesses).collect();
+                let witnesses = results
+                    .into_iter()
+                    .filter(|r| r.holds == holds)
+                    .flat_map(|r| r.witnesses)
+                    .collect();
                 Outcome { holds, witnesses }
             }
             Node::None(children) => {
                 let results: Vec<_> = children.iter().map(|c| c.eval(item, message)).collect();
                 let holds = !results.iter().any(|r| r.holds);
                 // A `none` breaks where one of its conditions holds: those nodes are the offenders.
-                let witnesses = results.into_iter().filter(|r| r.holds != holds).flat_map(|r| r.witnesses).collect();
+                let witnesses = results
+                    .into_iter()
+                    .filter(|r| r.holds != holds)
+                    .flat_map(|r| r.witnesses)
+                    .collect();
                 Outcome { holds, witnesses }
             }
         }
@@ -332,7 +400,13 @@ impl Condition {
         let all_nodes = || {
             nodes
                 .iter()
-                .map(|n| witness(n.location().to_json_pointer(), n.location().to_string(), Some(n.node())))
+                .map(|n| {
+                    witness(
+                        n.location().to_json_pointer(),
+                        n.location().to_string(),
+                        Some(n.node()),
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         let whole = |holds: bool| Outcome {
@@ -343,7 +417,10 @@ impl Condition {
             Op::Exists(wanted) => {
                 let found = !nodes.is_empty();
                 if found {
-                    Outcome { holds: *wanted, witnesses: all_nodes() }
+                    Outcome {
+                        holds: *wanted,
+                        witnesses: all_nodes(),
+                    }
                 } else {
                     whole(!*wanted)
                 }
@@ -353,22 +430,33 @@ impl Condition {
                 if nodes.is_empty() {
                     whole(holds)
                 } else {
-                    Outcome { holds, witnesses: all_nodes() }
+                    Outcome {
+                        holds,
+                        witnesses: all_nodes(),
+                    }
                 }
             }
             op => {
                 if nodes.is_empty() {
-                    let negative = matches!(op, Op::NotEquals(_) | Op::NotIn(_) | Op::NotMatches(_));
+                    let negative =
+                        matches!(op, Op::NotEquals(_) | Op::NotIn(_) | Op::NotMatches(_));
                     return whole(self.if_missing.unwrap_or(negative));
                 }
-                let (good, bad): (Vec<_>, Vec<_>) = nodes.iter().partition(|n| op.accepts(n.node()));
+                let (good, bad): (Vec<_>, Vec<_>) =
+                    nodes.iter().partition(|n| op.accepts(n.node()));
                 let holds = bad.is_empty();
                 let chosen = if holds { good } else { bad };
                 Outcome {
                     holds,
                     witnesses: chosen
                         .into_iter()
-                        .map(|n| witness(n.location().to_json_pointer(), n.location().to_string(), Some(n.node())))
+                        .map(|n| {
+                            witness(
+                                n.location().to_json_pointer(),
+                                n.location().to_string(),
+                                Some(n.node()),
+                            )
+                        })
                         .collect(),
                 }
             }

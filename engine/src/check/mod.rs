@@ -4,7 +4,7 @@ mod assert;
 mod message;
 mod select;
 
-use assay_collectors::Document;
+use assay_collectors::{Document, EvidenceKind};
 
 pub use assert::Assert;
 pub use select::{Item, Selector};
@@ -26,7 +26,16 @@ impl Check {
         let check = doc.value.pointer(pointer).and_then(|v| v.as_object());
         match check.and_then(|c| c.keys().next()).map(String::as_str) {
             Some("assert") => Assert::compile(doc, &format!("{pointer}/assert")).map(Check::Assert),
-            _ => Err(vec![doc.diagnostic(pointer, "a check needs exactly one backend").expected("`assert`")]),
+            _ => Err(vec![doc
+                .diagnostic(pointer, "a check needs exactly one backend")
+                .expected("`assert`")]),
+        }
+    }
+
+    /// The evidence kinds the check reads; collectors of other kinds need not run.
+    pub fn evidence(&self) -> Vec<EvidenceKind> {
+        match self {
+            Check::Assert(a) => a.evidence(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Selecting the items a check applies to: documents filtered by file, format and kind, with
 //! Terraform resources and `for_each` nodes split out as items of their own.
 
-use assay_collectors::{pointer_push, Document, Format};
+use assay_collectors::{pointer_push, Document, EvidenceKind, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -13,6 +13,8 @@ use crate::parse::LocatedValue;
 /// Which items of which documents a check looks at. Every filter that is set must match.
 #[derive(Debug, Default)]
 pub struct Selector {
+    /// Evidence kinds read; empty means `config`.
+    evidence: Vec<EvidenceKind>,
     files: Option<GlobSet>,
     formats: Vec<Format>,
     kinds: Vec<String>,
@@ -42,7 +44,10 @@ impl Item<'_> {
 fn strings(doc: &LocatedValue, pointer: &str) -> Vec<String> {
     match doc.value.pointer(pointer) {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -80,6 +85,10 @@ impl Selector {
                 Err(e) => errors.push(doc.diagnostic(&format!("{pointer}/files"), e.to_string())),
             }
         }
+        selector.evidence = strings(doc, &format!("{pointer}/evidence"))
+            .iter()
+            .filter_map(|k| serde_json::from_value(Value::String(k.clone())).ok())
+            .collect();
         selector.formats = strings(doc, &format!("{pointer}/formats"))
             .iter()
             .filter_map(|f| serde_json::from_value(Value::String(f.clone())).ok())
@@ -87,7 +96,10 @@ impl Selector {
         selector.kinds = strings(doc, &format!("{pointer}/kinds"));
         selector.api_versions = strings(doc, &format!("{pointer}/api_versions"));
         selector.resource_types = strings(doc, &format!("{pointer}/resource_types"));
-        for (key, slot) in [("where", &mut selector.filter), ("for_each", &mut selector.for_each)] {
+        for (key, slot) in [
+            ("where", &mut selector.filter),
+            ("for_each", &mut selector.for_each),
+        ] {
             let at = format!("{pointer}/{key}");
             if let Some(Value::String(src)) = doc.value.pointer(&at) {
                 match compile_path(doc, &at, src) {
@@ -103,16 +115,40 @@ impl Selector {
         }
     }
 
-    /// Whether the document can hold items at all (file, format, kind and apiVersion match).
+    /// The evidence kinds this selector reads.
+    pub fn evidence(&self) -> Vec<EvidenceKind> {
+        if self.evidence.is_empty() {
+            vec![EvidenceKind::Config]
+        } else {
+            self.evidence.clone()
+        }
+    }
+
+    /// Whether the document can hold items at all (evidence kind, file, format, kind and
+    /// apiVersion match).
     fn admits(&self, doc: &Document) -> bool {
-        if self.files.as_ref().is_some_and(|g| !g.is_match(doc.path.as_ref())) {
+        let kind_ok = if self.evidence.is_empty() {
+            doc.kind == EvidenceKind::Config
+        } else {
+            self.evidence.contains(&doc.kind)
+        };
+        if !kind_ok {
+            return false;
+        }
+        if self
+            .files
+            .as_ref()
+            .is_some_and(|g| !g.is_match(doc.path.as_ref()))
+        {
             return false;
         }
         if !self.formats.is_empty() && !self.formats.contains(&doc.format) {
             return false;
         }
         let field = |name: &str| doc.data.get(name).and_then(Value::as_str);
-        if !self.kinds.is_empty() && !field("kind").is_some_and(|k| self.kinds.iter().any(|x| x == k)) {
+        if !self.kinds.is_empty()
+            && !field("kind").is_some_and(|k| self.kinds.iter().any(|x| x == k))
+        {
             return false;
         }
         if !self.api_versions.is_empty()
@@ -138,14 +174,18 @@ impl Selector {
             });
         } else {
             for kind in &self.resource_types {
-                let Some(Value::Object(resources)) = doc.data.get("resource").and_then(|r| r.get(kind)) else {
+                let Some(Value::Object(resources)) =
+                    doc.data.get("resource").and_then(|r| r.get(kind))
+                else {
                     continue;
                 };
                 for (name, body) in resources {
                     let pointer = pointer_push(&pointer_push("/resource", kind), name);
                     // `.tf.json` may wrap a resource body in a one-element array.
                     let (pointer, value) = match body {
-                        Value::Array(items) if items.len() == 1 => (format!("{pointer}/0"), &items[0]),
+                        Value::Array(items) if items.len() == 1 => {
+                            (format!("{pointer}/0"), &items[0])
+                        }
                         other => (pointer, other),
                     };
                     base.push(Item {
@@ -159,7 +199,7 @@ impl Selector {
         }
         let mut items: Vec<Item<'d>> = base
             .into_iter()
-            .filter(|item| self.filter.as_ref().is_none_or(|f| !f.query(item.value).is_empty()))
+            .filter(|item| self.filter.as_ref().is_none_or(|f| keeps(f, item.value)))
             .collect();
         if let Some(for_each) = &self.for_each {
             items = items
@@ -170,7 +210,11 @@ impl Selector {
                         .into_iter()
                         .map(|node| Item {
                             document: item.document,
-                            pointer: format!("{}{}", item.pointer, node.location().to_json_pointer()),
+                            pointer: format!(
+                                "{}{}",
+                                item.pointer,
+                                node.location().to_json_pointer()
+                            ),
                             value: node.node(),
                             label: item.label.clone(),
                         })
@@ -180,6 +224,13 @@ impl Selector {
         }
         items
     }
+}
+
+/// Whether a `where` filter keeps an item. The filter runs against a one-element array that
+/// holds the item, so `$[?@.spec.hostNetwork == true]` tests the item itself.
+fn keeps(filter: &JsonPath, item: &Value) -> bool {
+    let wrapped = Value::Array(vec![item.clone()]);
+    !filter.query(&wrapped).is_empty()
 }
 
 /// The label of a whole document: `Kind/namespace/name` for Kubernetes objects, else its path

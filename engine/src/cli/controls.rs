@@ -78,13 +78,24 @@ fn list(args: ListArgs) -> Exit {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&controls).expect("serializable"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&controls).expect("serializable")
+            );
         }
         ListFormat::Text => {
-            let width = catalog.controls.iter().map(|c| c.id.len()).max().unwrap_or(0);
+            let width = catalog
+                .controls
+                .iter()
+                .map(|c| c.id.len())
+                .max()
+                .unwrap_or(0);
             for c in &catalog.controls {
-                let frameworks: std::collections::BTreeSet<&str> =
-                    catalog.mappings_of(&c.id).into_iter().map(|(f, _)| f).collect();
+                let frameworks: std::collections::BTreeSet<&str> = catalog
+                    .mappings_of(&c.id)
+                    .into_iter()
+                    .map(|(f, _)| f)
+                    .collect();
                 println!(
                     "{:width$}  {:8}  {:16}  {}  [{}]",
                     c.id,
@@ -94,7 +105,11 @@ fn list(args: ListArgs) -> Exit {
                     frameworks.into_iter().collect::<Vec<_>>().join(", ")
                 );
             }
-            println!("{} controls, {} frameworks", catalog.controls.len(), catalog.frameworks.len());
+            println!(
+                "{} controls, {} frameworks",
+                catalog.controls.len(),
+                catalog.frameworks.len()
+            );
         }
     }
     Exit::Passed

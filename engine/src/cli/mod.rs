@@ -26,7 +26,11 @@ impl From<Exit> for ExitCode {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "assay", version, about = "Policy-as-code compliance engine: SOC 2, ISO 27001, GDPR, EU AI Act")]
+#[command(
+    name = "assay",
+    version,
+    about = "Policy-as-code compliance engine: SOC 2, ISO 27001, GDPR, EU AI Act"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,7 +49,12 @@ enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct CatalogArgs {
     /// Add a catalog directory (control folders with control.yaml, optional mappings/); repeatable.
-    #[arg(long = "controls", value_name = "DIR", env = "ASSAY_CONTROLS", value_delimiter = ',')]
+    #[arg(
+        long = "controls",
+        value_name = "DIR",
+        env = "ASSAY_CONTROLS",
+        value_delimiter = ','
+    )]
     pub controls: Vec<PathBuf>,
     /// Do not load the built-in catalog.
     #[arg(long)]
@@ -58,7 +67,13 @@ impl CatalogArgs {
         if builtin && !self.no_builtin {
             roots.push(CatalogRoot::Builtin);
         }
-        roots.extend(self.controls.iter().chain(extra).cloned().map(CatalogRoot::Dir));
+        roots.extend(
+            self.controls
+                .iter()
+                .chain(extra)
+                .cloned()
+                .map(CatalogRoot::Dir),
+        );
         roots
     }
 }

@@ -26,7 +26,12 @@ pub struct ScanArgs {
     #[arg(long, env = "ASSAY_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// Frameworks to score (ids such as soc2, iso27001, gdpr, eu-ai-act); default all.
-    #[arg(long = "framework", env = "ASSAY_FRAMEWORKS", value_delimiter = ',', value_name = "ID")]
+    #[arg(
+        long = "framework",
+        env = "ASSAY_FRAMEWORKS",
+        value_delimiter = ',',
+        value_name = "ID"
+    )]
     frameworks: Vec<String>,
     /// Output format.
     #[arg(long, env = "ASSAY_FORMAT", value_enum)]
@@ -49,7 +54,10 @@ pub struct ScanArgs {
 }
 
 fn percent(s: &str) -> Result<f64, String> {
-    let v: f64 = s.trim_end_matches('%').parse().map_err(|_| format!("`{s}` is not a number"))?;
+    let v: f64 = s
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
     if (0.0..=100.0).contains(&v) {
         Ok(v)
     } else {
@@ -64,11 +72,15 @@ fn globs(patterns: &[String], origin: &str) -> Result<Option<GlobSet>, Diagnosti
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
         let glob = Glob::new(p).map_err(|e| {
-            Diagnostic::new(origin, format!("invalid glob `{p}`: {}", e.kind())).expected("a glob such as `**/*.yaml`")
+            Diagnostic::new(origin, format!("invalid glob `{p}`: {}", e.kind()))
+                .expected("a glob such as `**/*.yaml`")
         })?;
         builder.add(glob);
     }
-    builder.build().map(Some).map_err(|e| Diagnostic::new(origin, e.to_string()))
+    builder
+        .build()
+        .map(Some)
+        .map_err(|e| Diagnostic::new(origin, e.to_string()))
 }
 
 pub fn run(args: ScanArgs) -> Exit {
@@ -87,7 +99,12 @@ pub fn run(args: ScanArgs) -> Exit {
         .path
         .as_ref()
         .map_or_else(|| "command line".to_string(), |p| p.display().to_string());
-    let extra: Vec<PathBuf> = config.file.controls.iter().map(|p| config.resolve(p)).collect();
+    let extra: Vec<PathBuf> = config
+        .file
+        .controls
+        .iter()
+        .map(|p| config.resolve(p))
+        .collect();
     let builtin = config.file.builtin.unwrap_or(true);
     let catalog = match load_catalog(&args.catalog.roots(&extra, builtin)) {
         Ok(c) => c,
@@ -99,14 +116,27 @@ pub fn run(args: ScanArgs) -> Exit {
         Some(args.frameworks.clone())
     };
     if let Some(wanted) = &frameworks {
-        let origin = if args.frameworks.is_empty() { config_name.as_str() } else { "--framework" };
+        let origin = if args.frameworks.is_empty() {
+            config_name.as_str()
+        } else {
+            "--framework"
+        };
         if let Err(errors) = check_frameworks(&catalog, wanted, origin) {
             return report_diagnostics(&errors);
         }
     }
-    let settings = &config.file.collectors.config;
-    let include = if args.include.is_empty() { &settings.include } else { &args.include };
-    let exclude: Vec<String> = settings.exclude.iter().chain(&args.exclude).cloned().collect();
+    let settings = config.config_collector();
+    let include = if args.include.is_empty() {
+        &settings.include
+    } else {
+        &args.include
+    };
+    let exclude: Vec<String> = settings
+        .exclude
+        .iter()
+        .chain(&args.exclude)
+        .cloned()
+        .collect();
     let mut scope = Scope::new(&args.path);
     match (globs(include, &config_name), globs(&exclude, &config_name)) {
         (Ok(i), Ok(e)) => {
@@ -118,6 +148,7 @@ pub fn run(args: ScanArgs) -> Exit {
     if let Some(max) = settings.max_file_size {
         scope.max_file_size = max;
     }
+    scope.settings = config.file.collectors.clone();
     let request = ScanRequest {
         scope,
         frameworks,
@@ -138,22 +169,23 @@ pub fn run(args: ScanArgs) -> Exit {
     let fail_on = args.fail_on.or(config.file.gate.fail_on);
     let reasons = gate(&results, fail_under, fail_on);
 
-    let outputs = if args.format.is_some() || args.output.is_some() || config.file.outputs.is_empty() {
-        vec![OutputSpec {
-            format: args.format.unwrap_or(OutputFormat::Terminal),
-            path: args.output.clone(),
-        }]
-    } else {
-        config
-            .file
-            .outputs
-            .iter()
-            .map(|o| OutputSpec {
-                format: o.format,
-                path: o.path.as_ref().map(|p| config.resolve(p)),
-            })
-            .collect()
-    };
+    let outputs =
+        if args.format.is_some() || args.output.is_some() || config.file.outputs.is_empty() {
+            vec![OutputSpec {
+                format: args.format.unwrap_or(OutputFormat::Terminal),
+                path: args.output.clone(),
+            }]
+        } else {
+            config
+                .file
+                .outputs
+                .iter()
+                .map(|o| OutputSpec {
+                    format: o.format,
+                    path: o.path.as_ref().map(|p| config.resolve(p)),
+                })
+                .collect()
+        };
     for output in outputs {
         let text = match output.format {
             OutputFormat::Json => json::render(&results),
@@ -162,11 +194,13 @@ pub fn run(args: ScanArgs) -> Exit {
         let written = match &output.path {
             Some(path) => {
                 let plain = anstream::adapter::strip_str(&text).to_string();
-                std::fs::write(path, plain).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+                std::fs::write(path, plain)
+                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
             }
             None => {
                 let mut out = anstream::stdout();
-                out.write_all(text.as_bytes()).map_err(|e| format!("cannot write to stdout: {e}"))
+                out.write_all(text.as_bytes())
+                    .map_err(|e| format!("cannot write to stdout: {e}"))
             }
         };
         if let Err(message) = written {
@@ -187,7 +221,9 @@ fn progress_bar(total: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total as u64);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} evaluating controls {bar:30} {pos}/{len}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} evaluating controls {bar:30} {pos}/{len}")
+    {
         bar.set_style(style);
     }
     bar

@@ -5,6 +5,6 @@ mod results;
 pub mod terminal;
 
 pub use results::{
-    ControlReport, FrameworkReport, RequirementReport, Results, ScanInfo, SkippedReport, SourceErrorReport,
-    Summary, Tool, SCHEMA_VERSION,
+    ControlReport, FrameworkReport, RequirementReport, Results, ScanInfo, SkippedReport,
+    SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
 };

@@ -53,7 +53,12 @@ pub fn render(results: &Results, gate: &[String]) -> String {
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", paint(BOLD, "Frameworks"));
-    let width = results.frameworks.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    let width = results
+        .frameworks
+        .iter()
+        .map(|f| f.name.len())
+        .max()
+        .unwrap_or(0);
     for f in &results.frameworks {
         let style = rating_style(f.rating);
         let _ = writeln!(
@@ -79,11 +84,20 @@ pub fn render(results: &Results, gate: &[String]) -> String {
     let mut failing: Vec<_> = results
         .controls
         .iter()
-        .filter(|c| matches!(c.status, Implementation::Partial | Implementation::NotImplemented | Implementation::Error))
+        .filter(|c| {
+            matches!(
+                c.status,
+                Implementation::Partial | Implementation::NotImplemented | Implementation::Error
+            )
+        })
         .collect();
     failing.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
     for c in failing {
-        let style = if c.status == Implementation::Error { RED } else { AMBER };
+        let style = if c.status == Implementation::Error {
+            RED
+        } else {
+            AMBER
+        };
         let _ = writeln!(
             out,
             "\n  {} {:8} {}  {}  {}",
@@ -91,7 +105,14 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             paint(BOLD, &c.severity.as_str().to_uppercase()),
             paint(BOLD, &c.id),
             c.title,
-            paint(DIM, &format!("({} of {} items fail)", c.failed + c.errors, c.passed + c.failed + c.errors)),
+            paint(
+                DIM,
+                &format!(
+                    "({} of {} items fail)",
+                    c.failed + c.errors,
+                    c.passed + c.failed + c.errors
+                )
+            ),
         );
         let bad: Vec<_> = c
             .findings
@@ -99,14 +120,24 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             .filter(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
             .collect();
         for f in bad.iter().take(FINDINGS_PER_CONTROL) {
-            let place = f.location.as_ref().map_or_else(String::new, |l| match l.line {
-                Some(line) => format!("{}:{line}", l.path),
-                None => l.path.clone(),
-            });
+            let place = f
+                .location
+                .as_ref()
+                .map_or_else(String::new, |l| match l.line {
+                    Some(line) => format!("{}:{line}", l.path),
+                    None => l.path.clone(),
+                });
             let _ = writeln!(out, "      {}  {}", paint(BOLD, &place), f.message);
         }
         if bad.len() > FINDINGS_PER_CONTROL {
-            let _ = writeln!(out, "      {}", paint(DIM, &format!("… and {} more", bad.len() - FINDINGS_PER_CONTROL)));
+            let _ = writeln!(
+                out,
+                "      {}",
+                paint(
+                    DIM,
+                    &format!("… and {} more", bad.len() - FINDINGS_PER_CONTROL)
+                )
+            );
         }
         let _ = writeln!(out, "      {} {}", paint(GREEN, "fix:"), c.remediation);
     }
@@ -118,16 +149,30 @@ pub fn render(results: &Results, gate: &[String]) -> String {
                 (Some(l), None) => format!("{}:{l}", e.path),
                 _ => e.path.clone(),
             };
-            let _ = writeln!(out, "  {} {}  {}", paint(RED, "!"), paint(BOLD, &place), e.message);
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                paint(RED, "!"),
+                paint(BOLD, &place),
+                e.message
+            );
             if let Some(h) = &e.hint {
                 let _ = writeln!(out, "      {} {h}", paint(DIM, "hint:"));
             }
         }
     }
     if !results.skipped.is_empty() {
-        let _ = writeln!(out, "\n{}", paint(DIM, &format!("Skipped {} file(s):", results.skipped.len())));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(DIM, &format!("Skipped {} file(s):", results.skipped.len()))
+        );
         for sk in &results.skipped {
-            let _ = writeln!(out, "  {}", paint(DIM, &format!("{} ({})", sk.path, sk.reason)));
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint(DIM, &format!("{} ({})", sk.path, sk.reason))
+            );
         }
     }
     let _ = writeln!(out);

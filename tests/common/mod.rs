@@ -1,0 +1,67 @@
+//! Helpers shared by the end-to-end tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A path under `tests/fixtures/`.
+pub fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(path)
+}
+
+/// The `../shared/corpus/dev` folder beside the checkout, when it is there.
+pub fn corpus(path: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/dev")
+        .join(path);
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: ../shared/corpus/dev/{path} is not present beside the checkout");
+        None
+    }
+}
+
+/// `assay` with colours off and no environment leaking in from the caller.
+pub fn assay() -> Command {
+    let mut cmd = Command::cargo_bin("assay").expect("assay binary");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("ASSAY_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// Runs `assay` and parses its stdout as JSON.
+pub fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// The control with `id` in a results document.
+pub fn control<'a>(results: &'a Value, id: &str) -> &'a Value {
+    results["controls"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no control `{id}` in results"))
+}
+
+/// The findings of a control with the given status.
+pub fn findings<'a>(results: &'a Value, id: &str, status: &str) -> Vec<&'a Value> {
+    control(results, id)["findings"]
+        .as_array()
+        .map(|fs| fs.iter().filter(|f| f["status"] == status).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,318 @@
+//! End-to-end tests of `assay scan` over fixture repositories.
+
+mod common;
+
+use common::{assay, control, findings, fixture, json};
+use serde_json::Value;
+
+fn operators_scan(extra: &[&str]) -> std::process::Output {
+    assay()
+        .arg("scan")
+        .arg(fixture("operators/repo"))
+        .arg("--no-builtin")
+        .arg("--controls")
+        .arg(fixture("operators/catalog"))
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// Every operator and combinator gives the expected verdict on each item, and failures point
+/// at the offending node's line with the offending value quoted.
+#[test]
+fn every_operator_and_combinator() {
+    let out = operators_scan(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json(&out);
+    let expect_pass = |id: &str, passing: &str| {
+        let pass = findings(&r, id, "pass");
+        let fail = findings(&r, id, "fail");
+        assert_eq!(
+            (pass.len(), fail.len()),
+            (1, 1),
+            "{id}: {:?}",
+            control(&r, id)
+        );
+        let resource = |f: &Value| f["resource"].as_str().unwrap().to_string();
+        assert_eq!(resource(pass[0]), format!("Item/default/{passing}"), "{id}");
+    };
+    for (id, passing) in [
+        ("op-equals", "a"),
+        ("op-not-equals", "a"),
+        ("op-in", "a"),
+        ("op-not-in", "a"),
+        ("op-exists", "b"),
+        ("op-absent", "a"),
+        ("op-matches", "a"),
+        ("op-not-matches", "a"),
+        ("op-gt", "b"),
+        ("op-gte", "b"),
+        ("op-lt", "a"),
+        ("op-lte", "a"),
+        ("op-count", "a"),
+    ] {
+        expect_pass(id, passing);
+    }
+    // The failing node of op-equals is `flag: false` on line 16 of the second document.
+    let fail = &findings(&r, "op-equals", "fail")[0];
+    assert_eq!(fail["location"]["path"], "items.yaml");
+    assert_eq!(fail["location"]["line"], 16);
+    assert_eq!(fail["message"], "item `b`: value `false` at $['flag']");
+    // A missing node fails a positive operator at the item itself.
+    let missing = &findings(&r, "op-exists", "fail")[0];
+    assert_eq!(missing["message"], "item `a`: value `(missing)` at $");
+    assert_eq!(missing["location"]["line"], 2);
+
+    assert_eq!(findings(&r, "comb-any", "pass").len(), 2);
+    let none = findings(&r, "comb-none", "fail");
+    assert_eq!(none.len(), 1);
+    assert_eq!(none[0]["message"], "item `b` says `world`");
+    assert_eq!(findings(&r, "comb-nested", "pass").len(), 2);
+
+    let tf = findings(&r, "tf-public", "fail");
+    assert_eq!(tf.len(), 1);
+    assert_eq!(tf[0]["resource"], "aws_s3_bucket.open");
+    assert_eq!(tf[0]["message"], "aws_s3_bucket.open has acl `public-read`");
+    assert_eq!(tf[0]["location"]["line"], 4);
+}
+
+/// Scores: control share of items, requirement weighted mean, framework mean and coverage.
+#[test]
+fn scores_roll_up_to_requirements_and_frameworks() {
+    let r = json(&operators_scan(&[]));
+    assert_eq!(control(&r, "op-equals")["score"], 50.0);
+    assert_eq!(control(&r, "op-equals")["status"], "partial");
+    assert_eq!(control(&r, "comb-any")["status"], "implemented");
+    let fw = &r["frameworks"][0];
+    assert_eq!(fw["id"], "test");
+    // T1 = mean(50, 50) = 50, T2 = 50, T3 unmapped: framework 50, coverage 2/3.
+    assert_eq!(fw["score"], 50.0);
+    assert_eq!(fw["coverage"], 66.67);
+    assert_eq!(fw["requirements"][2]["status"], "not_assessed");
+    assert_eq!(fw["rating"], "red");
+}
+
+/// Multi-document YAML gives one item per document, each located in its own document.
+#[test]
+fn multi_document_yaml() {
+    let r = json(&operators_scan(&[]));
+    let lines: Vec<u64> = control(&r, "op-gt")["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![5, 10]);
+    assert_eq!(r["scan"]["documents"], 3);
+}
+
+/// A malformed file becomes an error entry naming file:line; the rest of the scan goes on.
+#[test]
+fn malformed_input_is_reported_and_the_scan_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("operators/repo/items.yaml"),
+        dir.path().join("items.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("broken.yaml"), "kind: Item\nspec: [1, 2\n").unwrap();
+    std::fs::write(dir.path().join("blob.json"), b"\x00\x01\x02binary").unwrap();
+    let out = assay()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--no-builtin", "--controls"])
+        .arg(fixture("operators/catalog"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let r = json(&out);
+    assert_eq!(r["errors"][0]["path"], "broken.yaml");
+    assert_eq!(r["errors"][0]["status"], "error");
+    assert!(r["errors"][0]["line"].as_u64().unwrap() >= 2);
+    assert_eq!(r["skipped"][0]["path"], "blob.json");
+    assert_eq!(findings(&r, "op-equals", "fail").len(), 1);
+    // The terminal summary names the file and line too.
+    let text = assay()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--no-builtin", "--controls"])
+        .arg(fixture("operators/catalog"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("broken.yaml:3:1"), "{stdout}");
+}
+
+/// A broken control stops the run before scanning: exit 2 and file:line:column on stderr.
+#[test]
+fn broken_control_exits_2_with_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let control = dir.path().join("bad");
+    std::fs::create_dir_all(&control).unwrap();
+    std::fs::write(
+        control.join("control.yaml"),
+        "id: bad\ntitle: t\ndescription: d\nfamily: x\nseverity: hihg\nremediation: r\ncheck:\n  assert:\n    all:\n      - path: \"$.a[\"\n        equals: 1\n    message: m\n",
+    )
+    .unwrap();
+    let out = assay()
+        .arg("scan")
+        .arg(fixture("operators/repo"))
+        .args(["--no-builtin", "--controls"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("control.yaml:5:1: error: invalid value `hihg`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `high`?"), "{stderr}");
+    assert!(
+        stderr.contains("control.yaml:10:9: error: invalid JSONPath"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+/// The same input gives the same JSON, but for timestamps, whatever the thread count.
+#[test]
+fn output_is_deterministic_across_thread_counts() {
+    let run = |threads: &str| {
+        let out = assay()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("scan")
+            .arg(fixture("sample-repo"))
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let mut r = json(&out);
+        r["scan"]["started_at"] = Value::Null;
+        r["scan"]["finished_at"] = Value::Null;
+        serde_json::to_string(&r).unwrap()
+    };
+    let one = run("1");
+    assert_eq!(one, run("4"));
+    assert_eq!(one, run("2"));
+}
+
+/// Exit codes: 0 passed, 1 gate failed (--fail-under, --fail-on), 2 usage errors.
+#[test]
+fn exit_codes() {
+    let code = |extra: &[&str]| operators_scan(extra).status.code();
+    assert_eq!(code(&[]), Some(0));
+    assert_eq!(code(&["--fail-under", "40"]), Some(0));
+    assert_eq!(code(&["--fail-under", "60"]), Some(1));
+    assert_eq!(code(&["--fail-on", "critical"]), Some(1));
+    assert_eq!(code(&["--framework", "tset"]), Some(2));
+    assert_eq!(code(&["--fail-under", "120"]), Some(2));
+    assert_eq!(code(&["--no-such-flag"]), Some(2));
+    let missing = assay().args(["scan", "/nonexistent/dir"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let unknown = assay()
+        .args(["scan", "--framework", "tset", "--no-builtin", "--controls"])
+        .arg(fixture("operators/catalog"))
+        .arg(fixture("operators/repo"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `test`?"));
+}
+
+/// The gate names what failed it in the terminal summary.
+#[test]
+fn gate_reasons_are_printed() {
+    let out = assay()
+        .arg("scan")
+        .arg(fixture("operators/repo"))
+        .args(["--no-builtin", "--controls"])
+        .arg(fixture("operators/catalog"))
+        .args(["--fail-on", "critical"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Result: gate failed"), "{stdout}");
+    assert!(
+        stdout.contains("tf-public (critical) has 1 failing item(s)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("infra.tf.json:4"), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "NO_COLOR must switch colours off"
+    );
+}
+
+/// Precedence: CLI flags over ASSAY_* environment over assay.yaml over defaults.
+#[test]
+fn config_precedence() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("operators/repo/items.yaml"),
+        dir.path().join("items.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        format!(
+            "builtin: false\ncontrols: [{:?}]\ngate:\n  fail_under: 60\n",
+            fixture("operators/catalog").display().to_string()
+        ),
+    )
+    .unwrap();
+    let run = |env: Option<&str>, flag: Option<&str>| {
+        let mut cmd = assay();
+        cmd.arg("scan").arg(dir.path()).args(["--format", "json"]);
+        if let Some(v) = env {
+            cmd.env("ASSAY_FAIL_UNDER", v);
+        }
+        if let Some(v) = flag {
+            cmd.args(["--fail-under", v]);
+        }
+        cmd.output().unwrap().status.code()
+    };
+    assert_eq!(run(None, None), Some(1), "file: fail_under 60 > score 50");
+    assert_eq!(run(Some("10"), None), Some(0), "env overrides file");
+    assert_eq!(run(Some("10"), Some("90")), Some(1), "flag overrides env");
+    std::fs::write(dir.path().join("assay.yaml"), "gate:\n  fail_undr: 60\n").unwrap();
+    let out = assay().arg("scan").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("assay.yaml:2:3: error: unknown key `fail_undr`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `fail_under`?"), "{stderr}");
+}
+
+/// `--output` writes the JSON to a file, and that JSON validates against the results schema.
+#[test]
+fn json_output_matches_its_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("results.json");
+    let out = assay()
+        .arg("scan")
+        .arg(fixture("sample-repo"))
+        .args(["--format", "json", "--output"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty());
+    let results: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/results.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&results)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(results["schema_version"], "1.0.0");
+    assert!(results["controls"].as_array().unwrap().len() >= 15);
+}
