@@ -72,6 +72,8 @@ pub enum FindingStatus {
     Fail,
     Warn,
     Error,
+    /// A failure suppressed by a justified exception or waiver; kept visible, scored as a pass.
+    Waived,
 }
 
 impl FindingStatus {
@@ -81,6 +83,7 @@ impl FindingStatus {
             FindingStatus::Fail => "fail",
             FindingStatus::Warn => "warn",
             FindingStatus::Error => "error",
+            FindingStatus::Waived => "waived",
         }
     }
 }

@@ -140,6 +140,8 @@ fn assemble(
                 passed: s.passed,
                 failed: s.failed,
                 errors: s.errors,
+                waived: s.waived,
+                warnings: s.warned,
                 remediation: r.control.remediation.clone(),
                 findings: r.findings.clone(),
             }

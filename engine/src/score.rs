@@ -71,6 +71,10 @@ pub struct ControlScore {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
+    /// Failures suppressed by an exception or waiver; they count as passing.
+    pub waived: usize,
+    /// Warnings; they neither pass nor fail an item.
+    pub warned: usize,
     /// Percent of items passing; `None` when no item was selected.
     pub score: Option<f64>,
     pub status: Implementation,
@@ -79,20 +83,23 @@ pub struct ControlScore {
 impl ControlScore {
     pub fn of(result: &ControlResult) -> ControlScore {
         let count = |s: FindingStatus| result.findings.iter().filter(|f| f.status == s).count();
-        let (passed, failed, errors) = (
+        let (passed, failed, errors, waived, warned) = (
             count(FindingStatus::Pass),
             count(FindingStatus::Fail),
             count(FindingStatus::Error),
+            count(FindingStatus::Waived),
+            count(FindingStatus::Warn),
         );
-        let total = passed + failed + errors;
-        let score = (total > 0).then(|| round(100.0 * passed as f64 / total as f64));
-        let status = if errors > 0 && passed + failed == 0 {
+        let good = passed + waived;
+        let total = good + failed + errors;
+        let score = (total > 0).then(|| round(100.0 * good as f64 / total as f64));
+        let status = if errors > 0 && good + failed == 0 {
             Implementation::Error
         } else if total == 0 {
             Implementation::NotApplicable
-        } else if passed == total {
+        } else if good == total {
             Implementation::Implemented
-        } else if passed == 0 {
+        } else if good == 0 {
             Implementation::NotImplemented
         } else {
             Implementation::Partial
@@ -101,6 +108,8 @@ impl ControlScore {
             passed,
             failed,
             errors,
+            waived,
+            warned,
             score: if status == Implementation::Error {
                 Some(0.0)
             } else {

@@ -64,6 +64,8 @@ pub struct ControlReport {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
+    pub waived: usize,
+    pub warnings: usize,
     pub remediation: String,
     pub findings: Vec<Finding>,
 }
