@@ -14,6 +14,8 @@ pub struct LocatedValue {
     pub file: String,
     pub value: Value,
     pub lines: LineMap,
+    /// The source text, as written.
+    pub text: String,
 }
 
 impl LocatedValue {
@@ -73,6 +75,7 @@ pub fn read_yaml_unchecked(
         file: file.to_string(),
         value: doc.data,
         lines: doc.lines,
+        text: text.to_string(),
     };
     let errors = validate(schema, file, &located.value, &located.lines);
     Ok((located, errors))

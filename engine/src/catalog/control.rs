@@ -21,8 +21,8 @@ pub struct Control {
     pub references: Vec<String>,
     pub related: Vec<String>,
     pub check: Check,
-    /// The check as written, for `assay explain`.
-    pub check_source: Value,
+    /// The control file as written, for `assay explain`.
+    pub source: String,
     pub tests: Vec<TestSpec>,
     /// Where the control was read from (`builtin:controls/…/control.yaml` or a path).
     pub file: String,
@@ -76,7 +76,8 @@ struct Header {
     references: Vec<String>,
     #[serde(default)]
     related: Vec<String>,
-    check: Value,
+    #[serde(rename = "check")]
+    _check: Value,
     #[serde(default)]
     tests: Vec<TestSpec>,
 }
@@ -99,7 +100,7 @@ impl Control {
             references: header.references,
             related: header.related,
             check,
-            check_source: header.check,
+            source: doc.text.clone(),
             tests: header.tests,
             file: doc.file.clone(),
             dir,

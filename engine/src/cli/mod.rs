@@ -1,6 +1,7 @@
 //! The `assay` command line.
 
 mod controls;
+mod explain;
 mod scan;
 
 use std::path::PathBuf;
@@ -43,6 +44,8 @@ enum Command {
     /// List, lint and test controls.
     #[command(subcommand)]
     Controls(controls::ControlsCommand),
+    /// Show a control, its mappings, its check and how to fix a failure.
+    Explain(explain::ExplainArgs),
 }
 
 /// Options shared by every command that loads a catalog.
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Controls(cmd) => controls::run(cmd),
+        Command::Explain(args) => explain::run(args),
     };
     exit.into()
 }
