@@ -102,6 +102,14 @@ impl Selector {
         ] {
             let at = format!("{pointer}/{key}");
             if let Some(Value::String(src)) = doc.value.pointer(&at) {
+                if key == "where" && !src.trim_start().starts_with("$[?") {
+                    errors.push(
+                        doc.diagnostic(&at, format!("`where` must be a filter on the item, got `{src}`"))
+                            .expected("a filter selector such as `$[?@.spec.hostNetwork == true]`")
+                            .hint("`where` runs against `[item]`: write `$[?<test on @>]`; to test existence use `$[?@.jobs]`"),
+                    );
+                    continue;
+                }
                 match compile_path(doc, &at, src) {
                     Ok(path) => *slot = Some(path),
                     Err(d) => errors.push(d),
