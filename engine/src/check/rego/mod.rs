@@ -1,0 +1,212 @@
+//! Rego checks, evaluated by regorus with conftest's conventions: `deny`/`violation` rules
+//! report failures, `warn` rules warnings, `exception` rules waive them (the waived results
+//! stay visible), results are strings or objects with a `msg`.
+//!
+//! A policy set is compiled once; inputs are evaluated in parallel, each on a clone of the
+//! prepared engine and under a time limit, so that a runaway policy ends as an `error`
+//! finding instead of stalling the scan.
+
+mod builtins;
+mod conventions;
+mod inputs;
+mod policy;
+mod recursion;
+mod source;
+mod spec;
+
+use std::sync::Arc;
+
+use assay_collectors::{Document, EvidenceKind};
+use rayon::prelude::*;
+
+pub use conventions::RuleKind;
+pub use policy::{
+    to_value, DataSource, EvalError, Outcome, Package, PolicyOptions, PolicySet, DEFAULT_TIMEOUT,
+};
+pub use source::ModuleSource;
+
+use super::select::Selector;
+use crate::model::{Finding, FindingStatus, Location};
+
+/// How inputs are formed from the selected documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One evaluation per document (conftest's default).
+    PerFile,
+    /// One evaluation over every document (`conftest --combine`).
+    Combined,
+}
+
+/// A compiled `rego` check: one package of a policy set, judged by conftest's conventions.
+#[derive(Debug)]
+pub struct Rego {
+    control: String,
+    select: Selector,
+    mode: Mode,
+    policy: Arc<PolicySet>,
+    namespace: String,
+    rules: Vec<(String, RuleKind)>,
+}
+
+/// The result of one evaluation.
+#[derive(Debug, Clone)]
+pub struct InputOutcome {
+    /// The input's file; `None` for the combined input.
+    pub path: Option<String>,
+    /// The line the input starts at in its file.
+    pub line: Option<u32>,
+    /// What was evaluated: a document label, an array element, or `combined input`.
+    pub label: String,
+    /// sha256 of the files the input comes from.
+    pub evidence: Vec<String>,
+    pub result: Result<Outcome, EvalError>,
+}
+
+impl Rego {
+    /// A check of package `namespace` of `policy` over every config document, evaluating every
+    /// conftest rule of the package (as `assay scan --policy` does).
+    pub fn new(control: &str, policy: Arc<PolicySet>, namespace: &str, mode: Mode) -> Rego {
+        let rules = policy
+            .packages()
+            .get(namespace)
+            .map(|p| p.rules.iter().map(|(r, k)| (r.clone(), *k)).collect())
+            .unwrap_or_default();
+        Rego {
+            control: control.to_string(),
+            select: Selector::default(),
+            mode,
+            policy,
+            namespace: namespace.to_string(),
+            rules,
+        }
+    }
+
+    /// The evidence kinds the check reads.
+    pub fn evidence(&self) -> Vec<EvidenceKind> {
+        self.select.evidence()
+    }
+
+    /// The package whose rules are evaluated.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// Which documents the check reads.
+    pub fn selector(&self) -> &Selector {
+        &self.select
+    }
+
+    /// Whether documents are evaluated one by one or together.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Evaluates the selected documents: one outcome per input, in input order.
+    pub fn outcomes(&self, documents: &[Document]) -> Vec<InputOutcome> {
+        let inputs = inputs::per_file(&self.select, documents);
+        match self.mode {
+            Mode::PerFile => inputs
+                .par_iter()
+                .map_init(
+                    || self.policy.engine(),
+                    |engine, input| InputOutcome {
+                        path: Some(input.document.path.to_string()),
+                        line: Some(input.document.line(&input.pointer)),
+                        label: input.label.clone(),
+                        evidence: vec![input.document.digest.to_string()],
+                        result: self.run(engine, to_value(input.value)),
+                    },
+                )
+                .collect(),
+            Mode::Combined if inputs.is_empty() => Vec::new(),
+            Mode::Combined => {
+                let mut evidence: Vec<String> = inputs
+                    .iter()
+                    .map(|i| i.document.digest.to_string())
+                    .collect();
+                evidence.sort();
+                evidence.dedup();
+                let value = inputs::combined(&inputs);
+                vec![InputOutcome {
+                    path: None,
+                    line: None,
+                    label: format!("combined input ({} documents)", inputs.len()),
+                    evidence,
+                    result: self.run(&mut self.policy.engine(), to_value(&value)),
+                }]
+            }
+        }
+    }
+
+    fn run(
+        &self,
+        engine: &mut regorus::Engine,
+        input: Result<regorus::Value, String>,
+    ) -> Result<Outcome, EvalError> {
+        let input = input.map_err(EvalError::Eval)?;
+        self.policy
+            .evaluate(engine, &self.namespace, &self.rules, input)
+    }
+
+    /// Evaluates the selected documents into findings: one per message, and a pass for each
+    /// input without failures.
+    pub fn evaluate(&self, documents: &[Document]) -> Vec<Finding> {
+        self.outcomes(documents)
+            .into_iter()
+            .flat_map(|o| self.findings(o))
+            .collect()
+    }
+
+    fn findings(&self, outcome: InputOutcome) -> Vec<Finding> {
+        let location = outcome.path.map(|path| Location {
+            path,
+            line: outcome.line,
+        });
+        let finding = |status: FindingStatus, message: String| Finding {
+            status,
+            resource: Some(outcome.label.clone()),
+            message,
+            location: location.clone(),
+            evidence: outcome.evidence.clone(),
+        };
+        match outcome.result {
+            Err(e) => {
+                let message = match &e {
+                    EvalError::Limit(m) => format!("control `{}`: {m}", self.control),
+                    other => format!(
+                        "control `{}`: Rego evaluation failed: {}",
+                        self.control,
+                        other.message()
+                    ),
+                };
+                vec![finding(FindingStatus::Error, message)]
+            }
+            Ok(o) => {
+                let mut out: Vec<Finding> = Vec::new();
+                out.extend(
+                    o.failures
+                        .into_iter()
+                        .map(|m| finding(FindingStatus::Fail, m)),
+                );
+                out.extend(
+                    o.warnings
+                        .into_iter()
+                        .map(|m| finding(FindingStatus::Warn, m)),
+                );
+                out.extend(o.waived.into_iter().map(|(rule, m)| {
+                    finding(
+                        FindingStatus::Waived,
+                        format!("{m} (waived by an exception for `{rule}`)"),
+                    )
+                }));
+                if !out
+                    .iter()
+                    .any(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Waived))
+                {
+                    out.push(finding(FindingStatus::Pass, "passed".to_string()));
+                }
+                out
+            }
+        }
+    }
+}
