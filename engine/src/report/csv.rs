@@ -1,0 +1,46 @@
+//! CSV: a header, then one row per finding, in the order of the results document.
+
+use super::Results;
+
+const HEADER: [&str; 8] = [
+    "control",
+    "severity",
+    "status",
+    "resource",
+    "path",
+    "line",
+    "message",
+    "frameworks",
+];
+
+/// The findings as CSV; `frameworks` holds `framework:requirement` tags separated by `;`.
+pub fn render(results: &Results) -> String {
+    let mut out = ::csv::Writer::from_writer(Vec::new());
+    out.write_record(HEADER)
+        .expect("writing to memory cannot fail");
+    for c in &results.controls {
+        let frameworks: Vec<String> = c.mappings.iter().map(|m| m.tag()).collect();
+        let frameworks = frameworks.join(";");
+        for f in &c.findings {
+            let (path, line) = f.location.as_ref().map_or(("", String::new()), |l| {
+                (
+                    l.path.as_str(),
+                    l.line.map_or_else(String::new, |n| n.to_string()),
+                )
+            });
+            out.write_record([
+                c.id.as_str(),
+                c.severity.as_str(),
+                f.status.as_str(),
+                f.resource.as_deref().unwrap_or(""),
+                path,
+                &line,
+                &f.message,
+                &frameworks,
+            ])
+            .expect("writing to memory cannot fail");
+        }
+    }
+    let bytes = out.into_inner().expect("flushing to memory cannot fail");
+    String::from_utf8(bytes).expect("every field is UTF-8")
+}
