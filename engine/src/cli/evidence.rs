@@ -1,0 +1,221 @@
+//! The evidence outputs of `assay scan`: `--pack`, `--site`, `--locker`, signing and chaining.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use ed25519_dalek::SigningKey;
+
+use super::Exit;
+use crate::pack::evidence::gather;
+use crate::pack::locker::Locker;
+use crate::pack::sign::{self, SIGNING_KEY_ENV};
+use crate::pack::verify::{verify, VerifyOptions};
+use crate::pack::{self, PackOptions};
+use crate::report::Results;
+use crate::site::{self, SiteInput, Templates, TrendPoint};
+
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Write an evidence pack to DIR (a new directory): results, redacted evidence, the site
+    /// and a manifest of digests; DIR.tar.gz is written beside it.
+    #[arg(long, value_name = "DIR")]
+    pack: Option<PathBuf>,
+    /// Render the HTML evidence site into DIR.
+    #[arg(long, value_name = "DIR")]
+    site: Option<PathBuf>,
+    /// Keep the pack in the git evidence locker at DIR (made when absent), one commit per scan;
+    /// the pack chains to the locker's latest one.
+    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR")]
+    locker: Option<PathBuf>,
+    /// Sign the pack with the ed25519 secret key in FILE (default: ASSAY_SIGNING_KEY, if set).
+    #[arg(long, value_name = "FILE")]
+    sign_key: Option<PathBuf>,
+    /// Chain the pack to the pack at DIR (or its .tar.gz), which must verify.
+    #[arg(long, value_name = "DIR", conflicts_with = "previous_root")]
+    previous_pack: Option<PathBuf>,
+    /// Chain the pack to a previous pack's root digest.
+    #[arg(long, value_name = "HEX")]
+    previous_root: Option<String>,
+    /// Site templates: files in DIR replace the built-in ones of the same name.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+/// Checked evidence options, ready before the scan runs.
+pub struct Evidence {
+    pack: Option<PathBuf>,
+    site: Option<PathBuf>,
+    locker: Option<Locker>,
+    key: Option<SigningKey>,
+    previous_root: Option<String>,
+    templates: Option<Templates>,
+}
+
+fn usage(message: String) -> Exit {
+    eprintln!("assay: {message}");
+    Exit::Usage
+}
+
+impl EvidenceArgs {
+    /// Checks the options and loads keys, templates and the locker, so that mistakes show
+    /// before a scan runs.
+    pub fn prepare(&self) -> Result<Evidence, Exit> {
+        let packing = self.pack.is_some() || self.locker.is_some();
+        if !packing {
+            for (given, flag) in [
+                (self.sign_key.is_some(), "--sign-key"),
+                (self.previous_pack.is_some(), "--previous-pack"),
+                (self.previous_root.is_some(), "--previous-root"),
+            ] {
+                if given {
+                    return Err(usage(format!(
+                        "{flag} needs a pack\n  hint: add --pack DIR or --locker DIR"
+                    )));
+                }
+            }
+        }
+        let templates = if packing || self.site.is_some() {
+            let loaded = match &self.templates {
+                Some(dir) => Templates::with_overrides(dir),
+                None => Templates::builtin(),
+            };
+            Some(loaded.map_err(usage)?)
+        } else {
+            None
+        };
+        let key = if !packing {
+            None
+        } else if let Some(file) = &self.sign_key {
+            Some(sign::read_key(file, sign::parse_signing_key).map_err(usage)?)
+        } else {
+            match std::env::var(SIGNING_KEY_ENV) {
+                Ok(text) if !text.trim().is_empty() => {
+                    Some(sign::parse_signing_key(&text, SIGNING_KEY_ENV).map_err(usage)?)
+                }
+                _ => None,
+            }
+        };
+        let locker = match &self.locker {
+            Some(dir) => Some(Locker::open(dir).map_err(usage)?),
+            None => None,
+        };
+        let previous_root = if let Some(dir) = &self.previous_pack {
+            let verified = verify(dir, VerifyOptions::default()).map_err(|e| {
+                usage(format!(
+                    "--previous-pack `{}` does not verify: {e}",
+                    dir.display()
+                ))
+            })?;
+            Some(verified.root)
+        } else if let Some(hex) = &self.previous_root {
+            Some(pack::parse_root(hex).map_err(usage)?)
+        } else if let Some(l) = &locker {
+            l.latest_root().map_err(usage)?
+        } else {
+            None
+        };
+        Ok(Evidence {
+            pack: self.pack.clone(),
+            site: self.site.clone(),
+            locker,
+            key,
+            previous_root,
+            templates,
+        })
+    }
+}
+
+impl Evidence {
+    /// Writes the site, the pack and the locker commit for a finished scan of `root`.
+    pub fn write(&self, results: &Results, root: &Path) -> Result<(), Exit> {
+        let Some(templates) = &self.templates else {
+            return Ok(());
+        };
+        let evidence = gather(results, root);
+        // This scan is not in the locker yet: it always ends the trend.
+        let mut trend = match &self.locker {
+            Some(l) => l.trend().map_err(usage)?,
+            None => Vec::new(),
+        };
+        trend.push(TrendPoint::of(results));
+        if let Some(dir) = &self.site {
+            let input = SiteInput {
+                results,
+                evidence: &evidence,
+                trend: &trend,
+            };
+            let stats = site::render(&input, templates, dir).map_err(usage)?;
+            eprintln!(
+                "assay: site written to {} ({} pages)",
+                dir.display(),
+                stats.pages
+            );
+        }
+        let target = match (&self.pack, &self.locker) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(l)) => l.new_pack_dir(&results.scan.finished_at),
+            (None, None) => return Ok(()),
+        };
+        let options = PackOptions {
+            previous_root: self.previous_root.clone(),
+            signing_key: self.key.as_ref(),
+            templates,
+            trend: &trend,
+        };
+        let written = pack::write(results, &evidence, &target, &options).map_err(usage)?;
+        eprintln!(
+            "assay: evidence pack written to {} and {} ({} files, root {}{})",
+            written.dir.display(),
+            written.archive.display(),
+            written.files,
+            written.root,
+            written
+                .signer
+                .as_ref()
+                .map_or_else(|| ", unsigned".to_string(), |k| format!(", signed by {k}"))
+        );
+        if let Some(l) = &self.locker {
+            let in_locker = if self.pack.is_some() {
+                let copy = l.new_pack_dir(&results.scan.finished_at);
+                copy_dir(&written.dir, &copy).map_err(usage)?;
+                copy
+            } else {
+                written.dir.clone()
+            };
+            let summary = results
+                .frameworks
+                .iter()
+                .map(|f| {
+                    let score = f
+                        .score
+                        .map_or_else(|| "n/a".to_string(), |s| format!("{s:.1}%"));
+                    format!("{}: {score}", f.name)
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let commit = l
+                .commit(&in_locker, &written.root, &summary)
+                .map_err(usage)?;
+            eprintln!(
+                "assay: pack kept in the evidence locker as {} (commit {})",
+                in_locker.display(),
+                &commit[..commit.len().min(12)]
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Copies the files of a pack directory into `to` (a new directory).
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    for rel in pack::list_files(from)? {
+        let target = to.join(&rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+        }
+        std::fs::copy(from.join(&rel), &target)
+            .map_err(|e| format!("cannot copy into `{}`: {e}", target.display()))?;
+    }
+    Ok(())
+}

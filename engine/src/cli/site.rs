@@ -1,0 +1,94 @@
+//! `assay site`: renders the HTML evidence site from a saved results file.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::Exit;
+use crate::pack::evidence::gather;
+use crate::pack::locker::Locker;
+use crate::report::Results;
+use crate::site::{self, SiteInput, Templates};
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The results of a scan (`assay scan --format json --output FILE`, or a pack's results.json).
+    #[arg(long, value_name = "FILE")]
+    results: PathBuf,
+    /// Directory to write the site into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The scanned directory, to read the evidence from (default: the results' scan root).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Draw the trend from the packs kept in this evidence locker.
+    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR")]
+    locker: Option<PathBuf>,
+    /// Templates: files in DIR replace the built-in ones of the same name.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+pub fn run(args: SiteArgs) -> Exit {
+    match render(&args) {
+        Ok(()) => Exit::Passed,
+        Err(message) => {
+            eprintln!("assay: {message}");
+            Exit::Usage
+        }
+    }
+}
+
+fn render(args: &SiteArgs) -> Result<(), String> {
+    let templates = match &args.templates {
+        Some(dir) => Templates::with_overrides(dir)?,
+        None => Templates::builtin()?,
+    };
+    let shown = args.results.display();
+    let bytes = std::fs::read(&args.results).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    let results: Results = serde_json::from_slice(&bytes).map_err(|e| {
+        format!(
+            "{shown}:{}:{}: not a results document: {e}\n  hint: write one with `assay scan --format json --output FILE`",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let root = args
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&results.scan.root));
+    if !root.is_dir() {
+        eprintln!(
+            "assay: scan root `{}` is not a directory, so no evidence file can be shown\n  hint: pass the scanned directory with --root",
+            root.display()
+        );
+    }
+    let history = match &args.locker {
+        Some(dir) if !dir.is_dir() => {
+            return Err(format!(
+                "evidence locker `{}` does not exist\n  hint: a locker is made by `assay scan --locker DIR`",
+                dir.display()
+            ))
+        }
+        Some(dir) => Locker::open(dir)?.trend()?,
+        None => Vec::new(),
+    };
+    let trend = site::with_current(history, &results);
+    let evidence = gather(&results, &root);
+    let input = SiteInput {
+        results: &results,
+        evidence: &evidence,
+        trend: &trend,
+    };
+    let stats = site::render(&input, &templates, &args.out)?;
+    println!(
+        "site written to {}: {} pages, {} files, {:.1} MB; largest page {} ({:.1} kB)",
+        args.out.display(),
+        stats.pages,
+        stats.files,
+        stats.bytes as f64 / 1_000_000.0,
+        stats.largest_page.0,
+        stats.largest_page.1 as f64 / 1000.0
+    );
+    Ok(())
+}

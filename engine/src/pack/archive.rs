@@ -1,0 +1,90 @@
+//! The pack as one reproducible `.tar.gz`: entries sorted by path, every entry a regular file
+//! with mode 0644, owner 0:0 and time 0, and a gzip header without a time, so the same pack
+//! always gives the same bytes.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Component, Path};
+
+use flate2::read::GzDecoder;
+use flate2::{Compression, GzBuilder};
+use tar::{Archive, Builder, EntryType, Header};
+
+/// Writes `files` (paths relative to `dir`, with `/` separators) into a `.tar.gz` at `out`,
+/// through a temporary file renamed into place.
+pub fn write(dir: &Path, files: &[String], out: &Path) -> Result<(), String> {
+    let mut sorted: Vec<&String> = files.iter().collect();
+    sorted.sort();
+    let partial = out.with_extension("gz.partial");
+    let fail = |e: std::io::Error| format!("cannot write `{}`: {e}", out.display());
+    let file = File::create(&partial).map_err(fail)?;
+    let gz = GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(BufWriter::new(file), Compression::default());
+    let mut tar = Builder::new(gz);
+    for path in sorted {
+        let bytes = std::fs::read(dir.join(path))
+            .map_err(|e| format!("cannot read `{}`: {e}", dir.join(path).display()))?;
+        let mut header = Header::new_gnu();
+        header.set_entry_type(EntryType::Regular);
+        header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        header.set_size(bytes.len() as u64);
+        tar.append_data(&mut header, path, bytes.as_slice())
+            .map_err(fail)?;
+    }
+    let gz = tar.into_inner().map_err(fail)?;
+    let mut buffered = gz.finish().map_err(fail)?;
+    buffered.flush().map_err(fail)?;
+    drop(buffered);
+    std::fs::rename(&partial, out).map_err(fail)
+}
+
+/// Reads every file of a pack archive into memory, keyed by path. Directory entries are
+/// skipped; links, absolute paths, `..` and duplicate paths are refused.
+pub fn read(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    let fail = |e: std::io::Error| format!("cannot read archive `{}`: {e}", path.display());
+    let file = File::open(path).map_err(fail)?;
+    let mut archive = Archive::new(GzDecoder::new(file));
+    let mut files = BTreeMap::new();
+    for entry in archive.entries().map_err(fail)? {
+        let mut entry = entry.map_err(fail)?;
+        let name = entry.path().map_err(fail)?.into_owned();
+        let shown = name.display().to_string();
+        match entry.header().entry_type() {
+            EntryType::Directory => continue,
+            EntryType::Regular | EntryType::Continuous => {}
+            other => {
+                return Err(format!(
+                    "`{shown}` in `{}` is not a regular file ({other:?})",
+                    path.display()
+                ))
+            }
+        }
+        let parts: Option<Vec<&str>> = name
+            .components()
+            .map(|c| match c {
+                Component::Normal(s) => s.to_str(),
+                Component::CurDir => Some("."),
+                _ => None,
+            })
+            .filter(|s| *s != Some("."))
+            .collect();
+        let Some(parts) = parts.filter(|p| !p.is_empty()) else {
+            return Err(format!(
+                "`{shown}` in `{}` leaves the pack's top folder",
+                path.display()
+            ));
+        };
+        let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+        entry.read_to_end(&mut bytes).map_err(fail)?;
+        if files.insert(parts.join("/"), bytes).is_some() {
+            return Err(format!("`{shown}` appears twice in `{}`", path.display()));
+        }
+    }
+    Ok(files)
+}

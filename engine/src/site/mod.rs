@@ -1,0 +1,42 @@
+//! The auditor's HTML evidence site: static pages rendered with minijinja from `templates/site`
+//! (embedded in the binary, overridable per file), readable from `file://` or any static host
+//! with no request leaving the site.
+//!
+//! Pages: an overview, framework → requirement → control → findings → evidence, the evidence
+//! viewer, waivers and attestations, scan metadata and a client-side search.
+
+mod pages;
+mod paths;
+mod render;
+mod trend;
+
+use std::path::Path;
+
+pub use render::{SiteStats, Templates};
+pub use trend::{with_current, TrendPoint, TrendScore};
+
+use crate::pack::evidence::EvidenceSet;
+use crate::report::Results;
+
+/// Findings listed per page of a control; longer lists are paginated.
+pub const FINDINGS_PER_PAGE: usize = 200;
+
+/// What a site is rendered from.
+pub struct SiteInput<'a> {
+    pub results: &'a Results,
+    pub evidence: &'a EvidenceSet,
+    /// Scores of earlier scans, oldest first, for the trend chart.
+    pub trend: &'a [TrendPoint],
+}
+
+/// Renders the site into `out` (created if needed).
+pub fn render(
+    input: &SiteInput<'_>,
+    templates: &Templates,
+    out: &Path,
+) -> Result<SiteStats, String> {
+    let site = render::Site::new(templates, out)?;
+    let index = pages::Index::new(input);
+    pages::render_all(&site, input, &index)?;
+    Ok(site.finish())
+}

@@ -1,0 +1,108 @@
+//! The scan metadata page (tool, catalog, commit, times, unread sources) and the waivers and
+//! attestations page.
+
+use serde::Serialize;
+
+use super::{crumb, here, page, Capped, FindingRow, Index};
+use crate::model::FindingStatus;
+use crate::pack::evidence::EvidenceMismatch;
+use crate::report::{SkippedReport, SourceErrorReport, Summary};
+use crate::site::paths;
+use crate::site::render::Site;
+use crate::site::SiteInput;
+
+#[derive(Serialize)]
+struct ScanPage<'a> {
+    tool: &'a str,
+    tool_version: &'a str,
+    schema_version: &'a str,
+    scan_root: &'a str,
+    started_at: &'a str,
+    finished_at: &'a str,
+    catalog_digest: &'a str,
+    commit: Option<&'a str>,
+    documents: usize,
+    files: usize,
+    summary: &'a Summary,
+    evidence_files: usize,
+    errors: Capped<&'a SourceErrorReport>,
+    skipped: Capped<&'a SkippedReport>,
+    mismatches: &'a [EvidenceMismatch],
+}
+
+#[derive(Serialize)]
+struct Waived {
+    control: String,
+    href: String,
+    finding: FindingRow,
+}
+
+#[derive(Serialize)]
+struct WaiversPage {
+    waived: Capped<Waived>,
+}
+
+pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Result<(), String> {
+    let r = input.results;
+    let data = ScanPage {
+        tool: &r.tool.name,
+        tool_version: &r.tool.version,
+        schema_version: &r.schema_version,
+        scan_root: &r.scan.root,
+        started_at: &r.scan.started_at,
+        finished_at: &r.scan.finished_at,
+        catalog_digest: &r.scan.catalog_digest,
+        commit: r.scan.commit.as_deref(),
+        documents: r.scan.documents,
+        files: r.scan.files,
+        summary: &r.summary,
+        evidence_files: input.evidence.files.len(),
+        errors: Capped::new(r.errors.iter()),
+        skipped: Capped::new(r.skipped.iter()),
+        mismatches: &input.evidence.mismatches,
+    };
+    site.page(
+        "scan.html",
+        paths::SCAN,
+        page(
+            index,
+            "Scan",
+            "scan",
+            vec![crumb("Overview", paths::OVERVIEW), here("Scan")],
+            &data,
+        ),
+    )?;
+
+    let waived: Vec<Waived> = r
+        .controls
+        .iter()
+        .flat_map(|c| {
+            c.findings
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.status == FindingStatus::Waived)
+                .map(move |(i, f)| (c, i, f))
+        })
+        .map(|(c, i, f)| Waived {
+            control: c.id.clone(),
+            href: paths::finding(&c.id, i),
+            finding: FindingRow::new(input, index, i, f),
+        })
+        .collect();
+    site.page(
+        "waivers.html",
+        paths::WAIVERS,
+        page(
+            index,
+            "Waivers and attestations",
+            "waivers",
+            vec![
+                crumb("Overview", paths::OVERVIEW),
+                here("Waivers and attestations"),
+            ],
+            &WaiversPage {
+                waived: Capped::new(waived.into_iter()),
+            },
+        ),
+    )
+}

@@ -1,0 +1,183 @@
+//! The evidence site in a real browser: every kind of page opens in headless Chromium with no
+//! console error and no request leaving the site, shows its key elements, renders hostile
+//! evidence as text, works by keyboard, on a phone and in print; screenshots of the overview
+//! and a control page are saved under target/site-screenshots/. Skipped (with a message) when
+//! no Chromium is installed.
+
+mod cdp;
+mod common;
+
+use std::path::PathBuf;
+
+use assay_engine::model::FindingStatus;
+use assay_engine::pack::digest::sha256_hex;
+use assay_engine::pack::evidence::gather;
+use assay_engine::report::Results;
+use assay_engine::site::{self, SiteInput, Templates, TrendPoint, TrendScore};
+use cdp::{file_url, find_chromium, Browser, Event};
+use common::{assay, fixture};
+
+/// Results of the pack fixture, grown so that a control's findings span two pages and one
+/// finding is waived.
+fn results() -> Results {
+    let out = assay()
+        .arg("scan")
+        .arg(fixture("pack/repo"))
+        .args(["--no-builtin", "--controls"])
+        .arg(fixture("pack/catalog"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut results: Results = serde_json::from_slice(&out.stdout).unwrap();
+    let control = results
+        .controls
+        .iter_mut()
+        .find(|c| c.id == "item-enabled")
+        .unwrap();
+    let failing = control
+        .findings
+        .iter()
+        .find(|f| f.status == FindingStatus::Fail)
+        .unwrap()
+        .clone();
+    for i in 0..250 {
+        let mut f = failing.clone();
+        f.resource = Some(format!("Item/default/extra-{i:03}"));
+        if i == 7 {
+            f.status = FindingStatus::Waived;
+        }
+        control.findings.push(f);
+    }
+    results
+}
+
+fn screenshots_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .join("site-screenshots")
+}
+
+#[test]
+fn every_page_kind_works_in_chromium() {
+    let Some(chromium) = find_chromium() else {
+        eprintln!(
+            "skipped: no chromium binary found (install Debian's `chromium`, or set CHROMIUM)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("site");
+    let results = results();
+    let evidence = gather(&results, &fixture("pack/repo"));
+    let history = vec![TrendPoint {
+        label: "2024-01-01T00:00:00Z".into(),
+        scores: vec![TrendScore {
+            id: "demo".into(),
+            name: "Demo Framework".into(),
+            score: Some(20.0),
+        }],
+    }];
+    let trend = site::with_current(history, &results);
+    let input = SiteInput {
+        results: &results,
+        evidence: &evidence,
+        trend: &trend,
+    };
+    site::render(&input, &Templates::builtin().unwrap(), &dir).unwrap();
+    let dir = dir.canonicalize().unwrap();
+    let app = sha256_hex(&std::fs::read(fixture("pack/repo/config/app.yaml")).unwrap());
+    let base = format!("{}/", file_url(&dir));
+
+    // (page, what must hold once it has loaded)
+    let pages: Vec<(String, String)> = [
+        ("index.html".into(), "document.querySelectorAll('.cards .card').length === 1 && !!document.querySelector('figure.trend svg path') && document.querySelectorAll('#worst-h ~ .table-wrap tbody tr').length === 2"),
+        ("frameworks/demo.html".into(), "document.querySelectorAll('main tbody tr').length === 3 && document.querySelectorAll('nav.crumbs li').length === 2"),
+        ("frameworks/demo/D.2.html".into(), "document.querySelectorAll('nav.crumbs li').length === 3 && !!document.querySelector('main a[href$=\"controls/item-no-debug.html\"]')"),
+        ("controls.html".into(), "document.querySelectorAll('main tbody tr').length === 2"),
+        ("controls/item-enabled.html".into(), "document.querySelectorAll('table.findings tbody tr').length === 200 && !!document.getElementById('F1') && !!document.querySelector('nav.pager a[rel=next]') && !!document.querySelector('table.findings a[href*=\"evidence/\"][href*=\"#L\"]')"),
+        ("controls/item-enabled/2.html".into(), "document.querySelectorAll('table.findings tbody tr').length > 50 && !!document.getElementById('F201') && document.querySelectorAll('nav.crumbs li').length === 4"),
+        ("evidence.html".into(), "document.querySelectorAll('main tbody tr').length === 2"),
+        (format!("evidence/{app}.html"), "document.title.startsWith('config/app.yaml') && document.querySelector('#L5 code').textContent.includes('<script>document.title = \"pwned\"</script>') && document.querySelector('#L6 code').textContent.includes('<img src=x') && document.querySelectorAll('main img, main script').length === 0 && document.querySelector('#L4').classList.contains('mark-fail') && document.body.textContent.includes('sha256')"),
+        ("waivers.html".into(), "document.querySelectorAll('#waived-h ~ .table-wrap tbody tr').length === 1 && document.body.textContent.includes('There are no attestations')"),
+        ("scan.html".into(), &format!("document.body.textContent.includes('{}')", results.scan.catalog_digest)),
+        ("search.html?q=extra-007".into(), "document.querySelectorAll('#search-results li').length === 1 && document.querySelector('#search-results a').getAttribute('href').startsWith('controls/item-enabled.html#F')"),
+    ]
+    .into_iter()
+    .map(|(p, c): (String, &str)| (p, c.to_string()))
+    .collect();
+    let mut browser = Browser::start(&chromium);
+    let mut requests = Vec::new();
+    for (page, check) in &pages {
+        browser.navigate(&format!("{base}{page}"));
+        browser.wait_for(check);
+        for e in browser.take_events() {
+            match e {
+                Event::Console(m) => panic!("{page}: {m}"),
+                Event::Request(url) => requests.push((page.clone(), url)),
+            }
+        }
+    }
+    for (page, url) in &requests {
+        assert!(
+            url.starts_with(&base),
+            "{page} requested {url}, outside the site"
+        );
+    }
+    let asked = |suffix: &str| requests.iter().any(|(_, u)| u.ends_with(suffix));
+    assert!(
+        asked("assets/site.css") && asked("search/findings-0.js"),
+        "{requests:?}"
+    );
+
+    // Keyboard: the first Tab lands on the skip link, which leads to the content.
+    browser.navigate(&format!("{base}index.html"));
+    browser.press("Tab", 9);
+    browser.wait_for("document.activeElement.classList.contains('skip')");
+    browser.press("Enter", 13);
+    browser.wait_for("location.hash === '#main'");
+
+    // Screenshots at 1280 px.
+    let shots = screenshots_dir();
+    std::fs::create_dir_all(&shots).unwrap();
+    browser.viewport(1280, 900, false);
+    for (page, name) in [
+        ("index.html", "overview.png"),
+        ("controls/item-enabled.html", "control.png"),
+    ] {
+        browser.navigate(&format!("{base}{page}"));
+        let png = browser.screenshot();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        std::fs::write(shots.join(name), png).unwrap();
+    }
+
+    // A phone: no page is wider than the screen (tables and code scroll in their own box).
+    browser.viewport(390, 844, true);
+    for page in [
+        "index.html",
+        "controls/item-enabled.html",
+        &format!("evidence/{app}.html"),
+    ] {
+        browser.navigate(&format!("{base}{page}"));
+        browser.wait_for("document.documentElement.scrollWidth <= window.innerWidth + 1");
+    }
+
+    // Print: the navigation goes, the content stays.
+    browser.send(
+        "Emulation.setEmulatedMedia",
+        serde_json::json!({"media": "print"}),
+    );
+    browser.navigate(&format!("{base}controls/item-enabled.html"));
+    browser.wait_for("getComputedStyle(document.querySelector('header.top')).display === 'none' && getComputedStyle(document.querySelector('table.findings')).display !== 'none'");
+    for e in browser.take_events() {
+        if let Event::Console(m) = e {
+            panic!("{m}");
+        }
+    }
+}
