@@ -1,0 +1,109 @@
+//! The on-disk cache of base evaluations, under `.assay-cache/` at the top of the work tree:
+//! one JSON file per key (base commit, catalog digest, tool version, scan settings). The
+//! directory ignores itself (a `.gitignore` holding `*`), so neither git nor a scan sees it.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::snapshot::Snapshot;
+
+/// How many cached evaluations are kept; older ones are removed when a new one is stored.
+const KEEP: usize = 8;
+/// Bumped when the stored format changes.
+const FORMAT: &str = "assay-check-cache/1";
+
+/// What a cached evaluation depends on.
+pub struct CacheKey {
+    digest: String,
+}
+
+impl CacheKey {
+    /// The key of the base `commit` evaluated with the catalog `catalog_digest` and the scan
+    /// settings summed up by `settings`.
+    pub fn new(commit: &str, catalog_digest: &str, settings: &str) -> CacheKey {
+        let mut hasher = Sha256::new();
+        for part in [
+            FORMAT,
+            env!("CARGO_PKG_VERSION"),
+            commit,
+            catalog_digest,
+            settings,
+        ] {
+            hasher.update(part.as_bytes());
+            hasher.update(b"\n");
+        }
+        CacheKey {
+            digest: hex::encode(hasher.finalize()),
+        }
+    }
+
+    fn file(&self, dir: &Path) -> PathBuf {
+        dir.join(format!("base-{}.json", &self.digest[..32]))
+    }
+}
+
+#[derive(Deserialize)]
+struct Stored {
+    key: String,
+    snapshot: Snapshot,
+}
+
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    key: &'a str,
+    snapshot: &'a Snapshot,
+}
+
+/// The cached evaluation for `key`, if there is one that reads back.
+pub fn load(dir: &Path, key: &CacheKey) -> Option<Snapshot> {
+    let bytes = std::fs::read(key.file(dir)).ok()?;
+    let stored: Stored = serde_json::from_slice(&bytes).ok()?;
+    (stored.key == key.digest).then_some(stored.snapshot)
+}
+
+/// Stores the evaluation for `key`, replacing the file atomically, and prunes old entries.
+pub fn store(dir: &Path, key: &CacheKey, snapshot: &Snapshot) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot write the cache in `{}`: {e}", dir.display());
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(
+            &ignore,
+            "# Written by assay: cached base evaluations of `assay check`.\n*\n",
+        )
+        .map_err(fail)?;
+    }
+    let stored = StoredRef {
+        key: &key.digest,
+        snapshot,
+    };
+    let text = serde_json::to_vec(&stored).map_err(|e| e.to_string())?;
+    let target = key.file(dir);
+    let partial = target.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(&partial, text).map_err(fail)?;
+    std::fs::rename(&partial, &target).map_err(fail)?;
+    prune(dir);
+    Ok(())
+}
+
+/// Removes all but the [`KEEP`] most recently written evaluations.
+fn prune(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("base-") && name.ends_with(".json")
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    files.sort_by(|a, b| b.cmp(a));
+    for (_, path) in files.into_iter().skip(KEEP) {
+        let _ = std::fs::remove_file(path);
+    }
+}

@@ -1,0 +1,187 @@
+//! The terminal view of `assay check`: only what is new against the base, each new failure
+//! with file:line and its control's fix, then score drops, fixes and errors in changed files.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::check::CheckMode;
+use super::Results;
+use crate::model::{Finding, FindingStatus};
+
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const AMBER: Style = AnsiColor::Yellow.on_default();
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// `path:line` of a finding (empty when it has no location).
+fn place(f: &Finding) -> String {
+    f.location
+        .as_ref()
+        .map_or_else(String::new, |l| match l.line {
+            Some(line) => format!("{}:{line}", l.path),
+            None => l.path.clone(),
+        })
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Renders the check; `gate` holds the reasons it fails (empty: passed). Results without a
+/// `check` section render as an empty comparison.
+pub fn render(results: &Results, gate: &[String]) -> String {
+    let mut out = String::new();
+    let Some(check) = &results.check else {
+        return out;
+    };
+    let against = match (check.mode, &check.base_commit) {
+        (CheckMode::Base, Some(commit)) => {
+            format!(
+                "base {} ({})",
+                check.base,
+                commit.get(..12).unwrap_or(commit)
+            )
+        }
+        _ => format!("baseline {}", check.base),
+    };
+    let changed = match check.mode {
+        CheckMode::Base => format!("{} · ", plural(check.changed_paths.len(), "changed path")),
+        CheckMode::Baseline => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "{} check · {against} · {changed}{} of {} controls evaluated (cache {})",
+        paint(BOLD, "assay"),
+        check.evaluated_controls.len(),
+        check.evaluated_controls.len() + check.skipped_controls.len(),
+        check.cache.as_str(),
+    );
+
+    let mut controls: Vec<_> = results
+        .controls
+        .iter()
+        .filter(|c| c.failed + c.errors > 0)
+        .collect();
+    controls.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+    if controls.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(GREEN, "No new failures"));
+    } else {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                BOLD,
+                &format!("New failures ({})", check.new_failures.len())
+            )
+        );
+    }
+    for c in controls {
+        let _ = writeln!(
+            out,
+            "\n  {} {:8} {}  {}",
+            paint(RED, "✗"),
+            paint(BOLD, &c.severity.as_str().to_uppercase()),
+            paint(BOLD, &c.id),
+            c.title
+        );
+        for f in c
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
+        {
+            let _ = writeln!(out, "      {}  {}", paint(BOLD, &place(f)), f.message);
+        }
+        let _ = writeln!(out, "      {} {}", paint(GREEN, "fix:"), c.remediation);
+    }
+    let waived: Vec<_> = results
+        .controls
+        .iter()
+        .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
+        .filter(|(_, f)| f.status == FindingStatus::Waived)
+        .collect();
+    if !waived.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(BOLD, &format!("Newly waived ({})", waived.len()))
+        );
+        for (c, f) in waived {
+            let _ = writeln!(
+                out,
+                "  {} {}  {}  {}",
+                paint(DIM, "~"),
+                c.id,
+                place(f),
+                f.message
+            );
+        }
+    }
+    if !check.score_drops.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(BOLD, "Score drops"));
+        for d in &check.score_drops {
+            let style = if d.drop > check.max_score_drop {
+                RED
+            } else {
+                AMBER
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}  {:.1}% → {:.1}%  ({:.1} points)",
+                paint(style, "▼"),
+                d.framework,
+                d.base,
+                d.head,
+                d.drop
+            );
+        }
+    }
+    if !check.fixed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                GREEN,
+                &format!("Fixed: {}", plural(check.fixed.len(), "failure"))
+            )
+        );
+    }
+    if !results.errors.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(BOLD, "Errors"));
+        for e in &results.errors {
+            let place = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
+                (Some(l), None) => format!("{}:{l}", e.path),
+                _ => e.path.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                paint(RED, "!"),
+                paint(BOLD, &place),
+                e.message
+            );
+            if let Some(h) = &e.hint {
+                let _ = writeln!(out, "      {} {h}", paint(DIM, "hint:"));
+            }
+        }
+    }
+    for note in &check.notes {
+        let _ = writeln!(out, "\n{} {note}", paint(DIM, "note:"));
+    }
+    let _ = writeln!(out);
+    if gate.is_empty() {
+        let _ = writeln!(out, "{}", paint(GREEN, "Result: passed"));
+    } else {
+        let _ = writeln!(out, "{}", paint(RED, "Result: failed"));
+        for reason in gate {
+            let _ = writeln!(out, "  - {reason}");
+        }
+    }
+    out
+}

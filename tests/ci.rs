@@ -1,0 +1,501 @@
+//! The CI integrations in `ci/`: valid YAML, the assay commands they run work on a fixture
+//! repository, our own built-in controls pass on them, and `assay init` installs them.
+
+mod common;
+#[path = "common/git_repo.rs"]
+mod git_repo;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use assay_collectors::formats::yaml;
+use common::{assay, fixture, json};
+use git_repo::GitRepo;
+use serde_json::Value;
+
+/// A file under `ci/`.
+fn ci(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../ci")
+        .join(path)
+}
+
+/// Every document of a YAML file, parsed by the collectors' YAML parser.
+fn documents(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap();
+    yaml::parse(&text)
+        .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
+        .into_iter()
+        .map(|d| d.data)
+        .collect()
+}
+
+fn document(path: &str) -> Value {
+    let mut docs = documents(&ci(path));
+    assert_eq!(docs.len(), 1, "{path}");
+    docs.remove(0)
+}
+
+/// The directory holding the `assay` binary under test.
+fn bin_dir() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("assay")
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs a shell script in `dir` with the assay binary first on PATH and `env` set.
+fn bash(dir: &Path, script: &str, env: &BTreeMap<String, String>) -> Output {
+    let path = format!(
+        "{}:{}",
+        bin_dir().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c").arg(script).current_dir(dir).env("PATH", path);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("ASSAY_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.envs(env).env("NO_COLOR", "1");
+    cmd.output().unwrap()
+}
+
+/// Whether a script runs assay itself (a line that starts with `assay `).
+fn runs_assay(script: &str) -> bool {
+    script.lines().any(|l| l.trim_start().starts_with("assay "))
+}
+
+/// `text` with every `${{ expression }}` replaced from `values`; an unknown expression fails
+/// the test, so that the workflows and this test stay in step.
+fn expand(text: &str, values: &BTreeMap<&str, String>) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        let end = rest[start..].find("}}").expect("closed expression") + start;
+        let expression = rest[start + 3..end].trim();
+        let value = values
+            .get(expression)
+            .unwrap_or_else(|| panic!("the test does not know `{expression}`"));
+        out.push_str(&rest[..start]);
+        out.push_str(value);
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The fixture repository committed as the base, with the built-in catalog in mind.
+fn repo() -> (GitRepo, String) {
+    let repo = GitRepo::from(&fixture("premerge/repo"));
+    let base = repo.commit_all("base").to_string();
+    (repo, base)
+}
+
+/// The steps of a GitHub workflow or composite action.
+fn steps(doc: &Value) -> Vec<Value> {
+    if let Some(steps) = doc.pointer("/runs/steps").and_then(Value::as_array) {
+        return steps.clone();
+    }
+    doc["jobs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|job| job["steps"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// Every YAML file of ci/ parses, and each has the shape its CI system expects.
+#[test]
+fn ci_files_are_valid_yaml() {
+    let mut seen = Vec::new();
+    for dir in ["github", "gitlab", "pre-commit", "kubernetes"] {
+        for entry in std::fs::read_dir(ci(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".yml") || name.ends_with(".yaml") {
+                assert!(!documents(&path).is_empty(), "{name}");
+                seen.push(format!("{dir}/{name}"));
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "github/action.yml",
+            "github/pull-request.yml",
+            "github/scheduled-scan.yml",
+            "gitlab/assay.gitlab-ci.yml",
+            "kubernetes/cronjob.yaml",
+            "pre-commit/.pre-commit-hooks.yaml",
+        ]
+    );
+    assert_eq!(document("github/action.yml")["runs"]["using"], "composite");
+    for workflow in ["github/pull-request.yml", "github/scheduled-scan.yml"] {
+        let doc = document(workflow);
+        assert_eq!(
+            doc["permissions"],
+            serde_json::json!({"contents": "read"}),
+            "{workflow}"
+        );
+        assert!(doc["jobs"].is_object(), "{workflow}");
+    }
+    let hooks = document("pre-commit/.pre-commit-hooks.yaml");
+    assert_eq!(hooks[0]["entry"], "assay check --base HEAD");
+    let kinds: Vec<Value> = documents(&ci("kubernetes/cronjob.yaml"))
+        .iter()
+        .map(|d| d["kind"].clone())
+        .collect();
+    assert_eq!(kinds, ["ConfigMap", "CronJob"]);
+}
+
+/// The `run:` scripts of the GitHub action and workflows that invoke assay, run as GitHub
+/// would run them (expressions expanded, outputs and summary files provided), against a
+/// fixture repository: a clean change passes, an unpinned image fails with SARIF and summary.
+#[test]
+fn github_run_scripts_work() {
+    let (repo, base) = repo();
+    let temp = tempfile::tempdir().unwrap();
+    let values: BTreeMap<&str, String> = [
+        ("github.event.pull_request.base.sha", base.clone()),
+        (
+            "github.event.pull_request.base.sha || github.event.before",
+            base.clone(),
+        ),
+        ("inputs.args", String::new()),
+        ("inputs.fail-on", String::new()),
+        ("runner.temp", temp.path().display().to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let mut ran = Vec::new();
+    for (file, unpinned) in [
+        ("github/action.yml", false),
+        ("github/pull-request.yml", false),
+        ("github/action.yml", true),
+        ("github/pull-request.yml", true),
+        ("github/scheduled-scan.yml", true),
+    ] {
+        if unpinned {
+            repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+        }
+        for step in steps(&document(file)) {
+            let Some(script) = step["run"].as_str().filter(|s| runs_assay(s)) else {
+                continue;
+            };
+            let files = tempfile::tempdir().unwrap();
+            let output = files.path().join("output");
+            let summary = files.path().join("summary");
+            let mut env: BTreeMap<String, String> = step["env"]
+                .as_object()
+                .map(|e| {
+                    e.iter()
+                        .map(|(k, v)| (k.clone(), expand(v.as_str().unwrap(), &values)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            env.insert("GITHUB_OUTPUT".into(), output.display().to_string());
+            env.insert("GITHUB_STEP_SUMMARY".into(), summary.display().to_string());
+            let out = bash(repo.path(), &expand(script, &values), &env);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
+            let outputs = std::fs::read_to_string(&output).unwrap_or_default();
+            // `check` fails on the new failure; `scan` has no gate configured here.
+            let fails = unpinned && !file.ends_with("scheduled-scan.yml");
+            let expected = if fails {
+                "exit-code=1\n"
+            } else {
+                "exit-code=0\n"
+            };
+            assert_eq!(outputs, expected, "{file}: {stderr}");
+            let summary = std::fs::read_to_string(&summary).unwrap();
+            assert!(summary.contains("## assay"), "{file}: {summary}");
+            if file.ends_with("scheduled-scan.yml") {
+                for made in ["pack/manifest.json", "pack.tar.gz", "site/index.html"] {
+                    assert!(repo.file(made).exists(), "{file}: {made}");
+                }
+            } else {
+                let sarif: Value = serde_json::from_str(
+                    &std::fs::read_to_string(temp.path().join("assay/results.sarif")).unwrap(),
+                )
+                .unwrap();
+                let rules: Vec<&str> = sarif["runs"][0]["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["ruleId"].as_str().unwrap())
+                    .collect();
+                let expected: &[&str] = if unpinned {
+                    &["k8s-image-tag-pinned"]
+                } else {
+                    &[]
+                };
+                assert_eq!(rules, expected, "{file}");
+            }
+            ran.push(file);
+        }
+        if unpinned {
+            repo.edit("k8s/app.yaml", "nginx:latest", "nginx:1.27.2");
+        }
+    }
+    assert_eq!(ran.len(), 5, "{ran:?}");
+}
+
+/// The `script:` lines of the GitLab template that invoke assay, with GitLab's variables.
+#[test]
+fn gitlab_script_lines_work() {
+    let (repo, base) = repo();
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    let doc = document("gitlab/assay.gitlab-ci.yml");
+    let env: BTreeMap<String, String> =
+        [("CI_MERGE_REQUEST_DIFF_BASE_SHA".to_string(), base)].into();
+    let run = |job: &str| -> Vec<i32> {
+        doc[job]["script"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|s| runs_assay(s))
+            .map(|s| bash(repo.path(), s, &env).status.code().unwrap())
+            .collect()
+    };
+    assert_eq!(run("assay-check"), [1]);
+    let junit = std::fs::read_to_string(repo.file("assay-results/results.junit.xml")).unwrap();
+    assert!(junit.contains("k8s-image-tag-pinned"), "{junit}");
+    assert_eq!(
+        doc["assay-check"]["artifacts"]["reports"]["junit"],
+        "assay-results/results.junit.xml"
+    );
+    let codes = run("assay-scheduled-scan");
+    assert_eq!(codes.len(), 1);
+    for path in doc["assay-scheduled-scan"]["artifacts"]["paths"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(repo.file(path.as_str().unwrap()).exists(), "{path}");
+    }
+}
+
+/// The pre-commit hook's entry passes on a clean change and fails on an added violation.
+#[test]
+fn pre_commit_hook_entry_works() {
+    let (repo, _) = repo();
+    let hooks = document("pre-commit/.pre-commit-hooks.yaml");
+    let entry = hooks[0]["entry"].as_str().unwrap();
+    let env = BTreeMap::new();
+    assert_eq!(bash(repo.path(), entry, &env).status.code(), Some(0));
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    let out = bash(repo.path(), entry, &env);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("k8s/app.yaml:11"));
+}
+
+/// The CronJob's assay container, with its paths mapped into temporary directories: the scan
+/// keeps a pack in the evidence locker and renders the site; a second run chains to it.
+#[test]
+fn kubernetes_cronjob_command_works() {
+    let (repo, _) = repo();
+    let evidence = tempfile::tempdir().unwrap();
+    let docs = documents(&ci("kubernetes/cronjob.yaml"));
+    let container = docs[1]
+        .pointer("/spec/jobTemplate/spec/template/spec/containers/0")
+        .unwrap();
+    assert_eq!(container["command"], serde_json::json!(["assay"]));
+    let args: Vec<String> = container["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            a.as_str()
+                .unwrap()
+                .replace("/workspace/repo", &repo.path().display().to_string())
+                .replace("/evidence", &evidence.path().display().to_string())
+        })
+        .collect();
+    for run in 0..2 {
+        let out = assay().args(&args).output().unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "run {run}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(evidence.path().join("locker/.git").is_dir());
+    assert!(evidence.path().join("site/index.html").is_file());
+}
+
+/// `assay scan ci/` with the built-in catalog: every file parses and no finding on them fails;
+/// copied where GitHub reads workflows, the workflows pass the GitHub Actions controls.
+#[test]
+fn our_controls_pass_on_our_ci_files() {
+    let out = assay()
+        .arg("scan")
+        .arg(ci(""))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let r = json(&out);
+    assert!(
+        r["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        r["errors"]
+    );
+    let mut judged = 0;
+    for c in r["controls"].as_array().unwrap() {
+        for f in c["findings"].as_array().unwrap() {
+            // Findings about the tree as a whole (no SBOM, no policy documents) are not on them.
+            let Some(path) = f["location"]["path"].as_str().filter(|p| ci(p).is_file()) else {
+                continue;
+            };
+            judged += 1;
+            assert!(
+                f["status"] == "pass",
+                "{} fails on {path}: {}",
+                c["id"],
+                f["message"]
+            );
+        }
+    }
+    assert!(
+        judged >= 6,
+        "the CronJob was judged by the Kubernetes controls"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let workflows = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    for name in ["pull-request.yml", "scheduled-scan.yml"] {
+        std::fs::copy(ci(&format!("github/{name}")), workflows.join(name)).unwrap();
+    }
+    let r = json(
+        &assay()
+            .arg("scan")
+            .arg(dir.path())
+            .args(["--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    for id in ["gha-actions-pinned-sha", "gha-workflow-permissions"] {
+        let c = common::control(&r, id);
+        assert_eq!(
+            (c["passed"].as_u64(), c["failed"].as_u64()),
+            (Some(2), Some(0)),
+            "{id}: {c}"
+        );
+    }
+}
+
+/// `assay init` finds the CI systems, writes the config, the sample control and the matching
+/// CI files from ci/, refuses to overwrite them without --force, and what it writes passes.
+#[test]
+fn init_sets_a_repository_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    std::fs::write(root.join(".gitlab-ci.yml"), "stages: [test]\n").unwrap();
+    std::fs::write(
+        root.join(".pre-commit-config.yaml"),
+        "repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n    hooks:\n      - id: check-yaml\n",
+    )
+    .unwrap();
+    std::fs::write(root.join(".gitignore"), "target/").unwrap();
+
+    let out = assay().arg("init").arg(root).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("CI detected: GitHub Actions, GitLab CI, pre-commit"),
+        "{stdout}"
+    );
+    for (written, source) in [
+        (".github/workflows/assay.yml", "github/pull-request.yml"),
+        (
+            ".github/workflows/assay-scheduled-scan.yml",
+            "github/scheduled-scan.yml",
+        ),
+        (".gitlab/assay.gitlab-ci.yml", "gitlab/assay.gitlab-ci.yml"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(root.join(written)).unwrap(),
+            std::fs::read_to_string(ci(source)).unwrap(),
+            "{written}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(root.join(".gitignore")).unwrap(),
+        "target/\n# Cached base evaluations of `assay check`\n.assay-cache/\n"
+    );
+    let precommit = std::fs::read_to_string(root.join(".pre-commit-config.yaml")).unwrap();
+    let config = &yaml::parse(&precommit).unwrap()[0].data;
+    assert_eq!(config["repos"][1]["repo"], "local");
+    assert_eq!(
+        config["repos"][1]["hooks"][0]["entry"],
+        "assay check --base HEAD"
+    );
+
+    let again = assay().arg("init").arg(root).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("`assay.yaml`") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    std::fs::write(root.join("assay.yaml"), "frameworks: [soc2]\n").unwrap();
+    let forced = assay()
+        .arg("init")
+        .arg(root)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(forced.status.code(), Some(0));
+    assert!(std::fs::read_to_string(root.join("assay.yaml"))
+        .unwrap()
+        .contains("waivers: compliance/waivers.yaml"));
+    assert_eq!(
+        std::fs::read_to_string(root.join(".pre-commit-config.yaml")).unwrap(),
+        precommit,
+        "the hook is added once"
+    );
+
+    let tested = assay()
+        .arg("controls")
+        .arg("test")
+        .arg(root.join("compliance/controls"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        tested.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&tested.stdout)
+    );
+    let r = json(
+        &assay()
+            .current_dir(root)
+            .args(["scan", ".", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        r["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        r["errors"]
+    );
+    assert!(r["waivers"].is_null());
+    let example = common::control(&r, "example-image-pinned");
+    assert_eq!(
+        example["failed"], 0,
+        "the sample control's test cases are not scanned"
+    );
+    for id in ["gha-actions-pinned-sha", "gha-workflow-permissions"] {
+        assert_eq!(common::control(&r, id)["failed"], 0, "{id}");
+    }
+}

@@ -1,0 +1,376 @@
+//! `assay check` (pre-merge mode) and `assay baseline` on a fixture git repository built in a
+//! temporary directory: only new failures, only affected controls, the base cached on disk.
+
+mod common;
+#[path = "common/git_repo.rs"]
+mod git_repo;
+
+use std::process::Output;
+
+use common::{assay, fixture, json};
+use git_repo::GitRepo;
+use serde_json::Value;
+
+/// The fixture repository, committed once: `k8s/legacy.yaml` already fails `pm-image-pinned`.
+fn repo() -> GitRepo {
+    let repo = GitRepo::from(&fixture("premerge/repo"));
+    repo.commit_all("base");
+    repo
+}
+
+/// `assay check` with the fixture catalog only, in `dir`.
+fn check(dir: &std::path::Path, extra: &[&str]) -> Output {
+    assay()
+        .arg("check")
+        .arg(dir)
+        .args(["--no-builtin", "--controls"])
+        .arg(fixture("premerge/catalog"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// The `check` section of a JSON run, with the exit code.
+fn check_json(repo: &GitRepo, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["--base", "HEAD", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = check(repo.path(), &args);
+    let code = out.status.code().unwrap();
+    let results = json(&out);
+    (code, results)
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect()
+}
+
+/// A change that adds one violation reports exactly that one, at its line, with the score
+/// drop; the failure that was already there is not reported.
+#[test]
+fn a_new_violation_is_the_only_one_reported() {
+    let repo = repo();
+    repo.edit(
+        "k8s/app.yaml",
+        "envoyproxy/envoy:v1.31.0",
+        "envoyproxy/envoy:latest",
+    );
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 1, "{r}");
+    let new = r["check"]["new_failures"].as_array().unwrap();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0]["control"], "pm-image-pinned");
+    assert_eq!(new[0]["resource"], "Deployment/shop/web");
+    assert_eq!(new[0]["path"], "k8s/app.yaml");
+    assert_eq!(new[0]["line"], 13);
+    assert!(new[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("envoyproxy/envoy:latest"));
+    // The view lists the new failure only, not the legacy one.
+    let control = r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "pm-image-pinned")
+        .unwrap();
+    assert_eq!(control["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(control["failed"], 1);
+    let drops = r["check"]["score_drops"].as_array().unwrap();
+    assert_eq!(drops.len(), 1);
+    assert_eq!(drops[0]["framework"], "pm");
+    assert!(drops[0]["drop"].as_f64().unwrap() > 0.0);
+    assert_eq!(strings(&r["check"]["changed_paths"]), ["k8s/app.yaml"]);
+}
+
+/// A change that fixes the existing violation reports no failure, lists the fix and passes.
+#[test]
+fn a_fix_reports_nothing_new_and_passes() {
+    let repo = repo();
+    repo.edit("k8s/legacy.yaml", "busybox:latest", "busybox:1.37.0");
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{r}");
+    assert!(r["check"]["new_failures"].as_array().unwrap().is_empty());
+    let fixed = r["check"]["fixed"].as_array().unwrap();
+    assert_eq!(fixed.len(), 1);
+    assert_eq!(fixed[0]["resource"], "Deployment/shop/legacy");
+    assert!(r["check"]["score_drops"].as_array().unwrap().is_empty());
+}
+
+/// Failures are keyed by control, resource and file, not by line: lines that move are not new.
+#[test]
+fn moved_lines_are_not_new_failures() {
+    let repo = repo();
+    repo.edit(
+        "k8s/legacy.yaml",
+        "apiVersion: apps/v1\n",
+        "# kept until the migration\n\napiVersion: apps/v1\n",
+    );
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{r}");
+    assert!(r["check"]["new_failures"].as_array().unwrap().is_empty());
+    assert!(r["check"]["fixed"].as_array().unwrap().is_empty());
+    assert_eq!(
+        strings(&r["check"]["evaluated_controls"]),
+        ["pm-image-pinned"]
+    );
+}
+
+/// Only the controls that could select a changed path are evaluated; the others are listed as
+/// skipped. A change no control can see evaluates nothing.
+#[test]
+fn a_change_elsewhere_skips_unaffected_controls() {
+    let repo = repo();
+    repo.edit("Dockerfile", "USER 10001\n", "");
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(strings(&r["check"]["changed_paths"]), ["Dockerfile"]);
+    assert_eq!(
+        strings(&r["check"]["evaluated_controls"]),
+        ["pm-dockerfile-user"]
+    );
+    assert_eq!(
+        strings(&r["check"]["skipped_controls"]),
+        ["pm-image-pinned", "pm-tf-bucket-private"]
+    );
+    assert_eq!(
+        r["check"]["new_failures"][0]["control"],
+        "pm-dockerfile-user"
+    );
+
+    let repo = self::repo();
+    repo.write("README.md", "Only the prose changed.\n");
+    repo.write("ignored/skip.yaml", "kind: Deployment\n");
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(strings(&r["check"]["changed_paths"]), ["README.md"]);
+    assert!(r["check"]["evaluated_controls"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+/// An untracked file is part of the change; a Terraform control is affected by its glob only.
+#[test]
+fn untracked_files_count_and_globs_select() {
+    let repo = repo();
+    repo.write(
+        "infra/public.tf",
+        "resource \"aws_s3_bucket\" \"site\" {\n  bucket = \"site\"\n  acl    = \"public-read\"\n}\n",
+    );
+    repo.write(
+        "other/public.tf",
+        "resource \"aws_s3_bucket\" \"x\" {\n  acl = \"public-read\"\n}\n",
+    );
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 1, "{r}");
+    let new = r["check"]["new_failures"].as_array().unwrap();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0]["resource"], "aws_s3_bucket.site");
+    assert_eq!(new[0]["line"], 3);
+    assert_eq!(
+        strings(&r["check"]["evaluated_controls"]),
+        ["pm-tf-bucket-private"]
+    );
+}
+
+/// The first run evaluates the base and stores it; the second reads it back, and gives the same
+/// answer; `--no-cache` leaves the cache alone.
+#[test]
+fn the_second_run_uses_the_cache() {
+    let repo = repo();
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    let (_, first) = check_json(&repo, &[]);
+    let (_, second) = check_json(&repo, &[]);
+    let (_, off) = check_json(&repo, &["--no-cache"]);
+    assert_eq!(first["check"]["cache"], "miss");
+    assert_eq!(second["check"]["cache"], "hit");
+    assert_eq!(off["check"]["cache"], "off");
+    assert_eq!(
+        first["check"]["new_failures"],
+        second["check"]["new_failures"]
+    );
+    assert_eq!(
+        second["check"]["new_failures"],
+        off["check"]["new_failures"]
+    );
+    // The cache ignores itself: it never shows up as a change.
+    assert!(repo.file(".assay-cache/.gitignore").is_file());
+    assert_eq!(strings(&second["check"]["changed_paths"]), ["k8s/app.yaml"]);
+}
+
+/// The working tree is compared with any revision, not only HEAD.
+#[test]
+fn compares_with_an_older_revision() {
+    let repo = repo();
+    let base = repo.repo.head().unwrap().peel_to_commit().unwrap().id();
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    repo.commit_all("unpin nginx");
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(
+        (code, r["check"]["new_failures"].as_array().unwrap().len()),
+        (0, 0)
+    );
+    let base = base.to_string();
+    let out = check(repo.path(), &["--base", &base, "--format", "json"]);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(r["check"]["base_commit"], base.as_str());
+    assert_eq!(r["check"]["new_failures"][0]["line"], 11);
+}
+
+/// `--max-score-drop` lets a small drop through, and `--fail-on` ignores lesser severities.
+#[test]
+fn gate_options() {
+    let repo = repo();
+    repo.edit("Dockerfile", "USER 10001\n", "");
+    let (code, _) = check_json(&repo, &["--fail-on", "high", "--max-score-drop", "100"]);
+    assert_eq!(code, 0, "a medium failure passes --fail-on high");
+    let (code, _) = check_json(&repo, &["--fail-on", "medium", "--max-score-drop", "100"]);
+    assert_eq!(code, 1);
+}
+
+/// SARIF for `check` holds only the new failures, on the offending line.
+#[test]
+fn sarif_lists_only_new_failures() {
+    let repo = repo();
+    repo.edit(
+        "k8s/app.yaml",
+        "envoyproxy/envoy:v1.31.0",
+        "envoyproxy/envoy:latest",
+    );
+    let out = check(repo.path(), &["--base", "HEAD", "--format", "sarif"]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif = json(&out);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0]["ruleId"], "pm-image-pinned");
+    let location = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "k8s/app.yaml");
+    assert_eq!(location["region"]["startLine"], 13);
+}
+
+/// The terminal output names the new failure with file:line and the fix.
+#[test]
+fn terminal_shows_new_failures_with_fix() {
+    let repo = repo();
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    let out = check(repo.path(), &["--base", "HEAD"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("New failures (1)"), "{text}");
+    assert!(text.contains("k8s/app.yaml:11"), "{text}");
+    assert!(
+        text.contains("fix: Pin the image to a version tag or a digest."),
+        "{text}"
+    );
+    assert!(!text.contains("k8s/legacy.yaml"), "{text}");
+    assert!(text.contains("Result: failed"), "{text}");
+}
+
+/// A scan root below the top of the work tree sees its own files only.
+#[test]
+fn scan_root_in_a_subdirectory() {
+    let repo = repo();
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    repo.edit("Dockerfile", "USER 10001\n", "");
+    let out = check(&repo.file("k8s"), &["--base", "HEAD", "--format", "json"]);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(strings(&r["check"]["changed_paths"]), ["app.yaml"]);
+    let new = r["check"]["new_failures"].as_array().unwrap();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["path"], "app.yaml");
+}
+
+/// Usage errors exit 2 with a hint: no git repository, an unknown revision, no base at all.
+#[test]
+fn usage_errors() {
+    let plain = tempfile::tempdir().unwrap();
+    let out = check(plain.path(), &["--base", "main"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git work tree"));
+
+    let repo = repo();
+    let out = check(repo.path(), &["--base", "no-such-branch"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown revision `no-such-branch`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint:"), "{stderr}");
+
+    let out = check(repo.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `assay baseline` writes the sorted failure keys with the catalog digest; `check --baseline`
+/// reports only what is not in it, without git.
+#[test]
+fn baseline_file_round_trip() {
+    let repo = repo();
+    let file = repo.file("baseline.json");
+    let out = assay()
+        .arg("baseline")
+        .arg(repo.path())
+        .args(["--no-builtin", "--controls"])
+        .arg(fixture("premerge/catalog"))
+        .arg("--output")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let baseline: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(baseline["version"], 1);
+    assert_eq!(baseline["catalog_digest"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        baseline["failures"],
+        serde_json::json!([{
+            "control": "pm-image-pinned",
+            "resource": "Deployment/shop/legacy",
+            "path": "k8s/legacy.yaml",
+            "count": 1
+        }])
+    );
+
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    std::fs::remove_dir_all(repo.file(".git")).unwrap();
+    let base = file.display().to_string();
+    let out = check(repo.path(), &["--baseline", &base, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let r = json(&out);
+    assert_eq!(r["check"]["mode"], "baseline");
+    let new = r["check"]["new_failures"].as_array().unwrap();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["resource"], "Deployment/shop/web");
+    assert!(r["check"]["notes"].as_array().unwrap().is_empty());
+
+    std::fs::write(&file, "{\"version\": 1,\n \"bogus\": true}").unwrap();
+    let out = check(repo.path(), &["--baseline", &base]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(":2:"));
+}
+
+/// The results of `check` validate against the results schema.
+#[test]
+fn check_results_follow_the_schema() {
+    let repo = repo();
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    let (_, r) = check_json(&repo, &[]);
+    let errors = assay_engine::schema::validate(
+        assay_engine::schema::SchemaKind::Results,
+        "results.json",
+        &r,
+        &assay_collectors::LineMap::new(),
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}
