@@ -1,0 +1,362 @@
+//! The docs collector: policy documents (Markdown with YAML front matter) and the runbooks of
+//! the alerting rules found in Prometheus rule files, as [`Document`]s of kind `docs`.
+//!
+//! **Convention**: policies are the Markdown files under `policies/` and `docs/policies/`;
+//! runbooks are the Markdown files under any `runbooks/` directory; rule files are the YAML
+//! files holding rule groups (`groups: [{name, rules}]`) or `PrometheusRule` resources.
+//! **Configured**: `collectors: {docs: {policies: [globs], runbooks: [globs], rules: [globs]}}`.
+//!
+//! Three kinds of document, told apart by their `kind` field (which selectors' `kinds` match):
+//! - `Policy`, one per policy file: `type` (which required policy it is, from the front matter
+//!   `type` or the file name or title), `title`, `front_matter`, `owner`, `approved_by`,
+//!   `approved`, `last_reviewed`, `next_review`, `days_since_review` (against the scan time),
+//!   `review_overdue`, `headings`, `rto` and `rpo` (`{value, line}` when stated);
+//! - `RequiredPolicy`, one per policy the frameworks expect (information security, access
+//!   control, incident response, disaster recovery, data retention): `policy`, `name`,
+//!   `present` and, when present, the facts of the most recently reviewed matching policy,
+//!   with the path, lines and digest of that file (absent: the first policy folder and the
+//!   digest of nothing);
+//! - `AlertRules`, one per rule file: `source`, `groups`, `recording_rules` and `alerts`
+//!   (`name`, `group`, `expr`, `for`, `severity`, `runbook_url`, `runbook_doc`, `runbook`),
+//!   each alert located at its line.
+
+mod policy;
+mod rules;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::document::{Document, EvidenceKind, Format};
+use crate::formats::yaml;
+use crate::lines::{LineMap, Position};
+use crate::walk;
+
+/// Where policies are looked for by default.
+pub const DEFAULT_POLICIES: [&str; 2] = ["policies/**/*.md", "docs/policies/**/*.md"];
+/// Where runbooks are looked for by default.
+pub const DEFAULT_RUNBOOKS: [&str; 2] = ["runbooks/**/*.md", "**/runbooks/**/*.md"];
+/// Candidate rule files by default (only those holding rule groups are read as such).
+const DEFAULT_RULES: [&str; 2] = ["**/*.yml", "**/*.yaml"];
+
+/// Collects policy documents and alert runbooks.
+pub struct DocsCollector;
+
+/// `collectors.docs` in `assay.yaml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    policies: Option<Vec<String>>,
+    runbooks: Option<Vec<String>>,
+    rules: Option<Vec<String>>,
+}
+
+fn globset(globs: &[String], key: &str) -> Result<GlobSet, SourceError> {
+    let mut builder = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| {
+            settings_error(format!(
+                "collectors.docs.{key}: invalid glob `{g}`: {}",
+                e.kind()
+            ))
+        })?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| settings_error(format!("collectors.docs.{key}: {e}")))
+}
+
+fn settings_error(message: String) -> SourceError {
+    SourceError {
+        path: "assay.yaml".into(),
+        position: None,
+        message,
+        hint: Some("see `collectors.docs` in schemas/config.schema.json".into()),
+    }
+}
+
+fn owned(defaults: &[&str]) -> Vec<String> {
+    defaults.iter().map(|s| s.to_string()).collect()
+}
+
+impl Collector for DocsCollector {
+    fn kind(&self) -> EvidenceKind {
+        EvidenceKind::Docs
+    }
+
+    fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
+        if !scope.root.is_dir() {
+            return Err(SourceError {
+                path: scope.root.display().to_string(),
+                position: None,
+                message: "scan root is not a readable directory".into(),
+                hint: Some("pass an existing directory to `assay scan`".into()),
+            });
+        }
+        let mut collection = Collection::default();
+        let settings = match scope.settings_of(EvidenceKind::Docs) {
+            Some(value) => match Settings::deserialize(value) {
+                Ok(s) => s,
+                Err(e) => {
+                    collection
+                        .errors
+                        .push(settings_error(format!("collectors.docs: {e}")));
+                    return Ok(collection);
+                }
+            },
+            None => Settings::default(),
+        };
+        let policy_globs = settings
+            .policies
+            .unwrap_or_else(|| owned(&DEFAULT_POLICIES));
+        let sets = (
+            globset(&policy_globs, "policies"),
+            globset(
+                &settings
+                    .runbooks
+                    .unwrap_or_else(|| owned(&DEFAULT_RUNBOOKS)),
+                "runbooks",
+            ),
+            globset(
+                &settings.rules.unwrap_or_else(|| owned(&DEFAULT_RULES)),
+                "rules",
+            ),
+        );
+        let (policies, runbooks, rule_files) = match sets {
+            (Ok(p), Ok(r), Ok(y)) => (p, r, y),
+            (p, r, y) => {
+                collection
+                    .errors
+                    .extend([p.err(), r.err(), y.err()].into_iter().flatten());
+                return Ok(collection);
+            }
+        };
+        let paths = walk::files(&scope.root, &|p| {
+            scope.admits(p)
+                && (policies.is_match(p) || runbooks.is_match(p) || rule_files.is_match(p))
+        });
+        let today = jiff::Timestamp::try_from(scope.now)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        let runbook_docs: BTreeMap<String, String> = paths
+            .iter()
+            .filter(|p| runbooks.is_match(p.as_str()))
+            .map(|p| {
+                let stem = p.rsplit('/').next().unwrap_or(p);
+                let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+                (rules::runbook_key(stem), p.clone())
+            })
+            .collect();
+        let found: Vec<Collection> = paths
+            .par_iter()
+            .map(|p| {
+                if policies.is_match(p.as_str()) {
+                    read_policy(scope, p, today)
+                } else if rule_files.is_match(p.as_str()) && !runbooks.is_match(p.as_str()) {
+                    read_rules(scope, p, &runbook_docs)
+                } else {
+                    Collection::default()
+                }
+            })
+            .collect();
+        for c in found {
+            collection.extend(c);
+        }
+        let first_folder = policy_globs
+            .first()
+            .map(|g| g.split("/*").next().unwrap_or(g).to_string())
+            .unwrap_or_else(|| "policies".to_string());
+        let required = required_policies(&collection.documents, &first_folder);
+        collection.documents.extend(required);
+        collection.sort();
+        Ok(collection)
+    }
+}
+
+fn read_bytes(scope: &Scope, path: &str) -> Result<Vec<u8>, Collection> {
+    let mut c = Collection::default();
+    match walk::read_limited(&scope.root.join(path), scope.max_file_size) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => {
+            c.skipped.push(SkippedFile {
+                path: path.to_string(),
+                reason: format!("larger than the {}-byte limit", scope.max_file_size),
+            });
+            Err(c)
+        }
+        Err(e) => {
+            c.errors.push(SourceError {
+                path: path.to_string(),
+                position: None,
+                message: format!("cannot read file: {e}"),
+                hint: Some("check the file's permissions".into()),
+            });
+            Err(c)
+        }
+    }
+}
+
+fn read_policy(scope: &Scope, path: &str, today: jiff::civil::Date) -> Collection {
+    let bytes = match read_bytes(scope, path) {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let parsed = policy::parse(path, &text, today);
+    let mut c = Collection::default();
+    c.errors.extend(
+        parsed
+            .problems
+            .into_iter()
+            .map(|(position, message)| SourceError {
+                path: path.to_string(),
+                position: Some(position),
+                message,
+                hint: Some("front matter is YAML between `---` lines; dates are YYYY-MM-DD".into()),
+            }),
+    );
+    c.documents.push(Document {
+        kind: EvidenceKind::Docs,
+        format: Format::Markdown,
+        path: Arc::from(path),
+        index: 0,
+        data: parsed.data,
+        lines: parsed.lines,
+        digest: Arc::from(hex::encode(Sha256::digest(&bytes))),
+        suppressions: Arc::default(),
+    });
+    c
+}
+
+fn read_rules(scope: &Scope, path: &str, runbooks: &BTreeMap<String, String>) -> Collection {
+    let bytes = match read_bytes(scope, path) {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let mut c = Collection::default();
+    // Most YAML files are not rule files: look for the key before parsing.
+    if memchr::memmem::find(&bytes, b"groups:").is_none() {
+        return c;
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let documents = match yaml::parse(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            // Only a file that names rule groups is reported; other broken YAML is the config
+            // collector's to report.
+            if text.contains("rules:") {
+                c.errors.push(SourceError {
+                    path: path.to_string(),
+                    position: Some(e.position),
+                    message: format!("invalid rule file: {}", e.message),
+                    hint: Some("fix the YAML syntax".into()),
+                });
+            }
+            return c;
+        }
+    };
+    let digest: Arc<str> = Arc::from(hex::encode(Sha256::digest(&bytes)));
+    for (index, parsed) in documents.iter().enumerate() {
+        let Some((at, source)) = rules::groups_of(&parsed.data) else {
+            continue;
+        };
+        match rules::read(parsed, at, source, runbooks) {
+            Ok((data, lines)) => c.documents.push(Document {
+                kind: EvidenceKind::Docs,
+                format: Format::Yaml,
+                path: Arc::from(path),
+                index,
+                data,
+                lines,
+                digest: digest.clone(),
+                suppressions: Arc::default(),
+            }),
+            Err(errors) => c.errors.extend(errors.into_iter().map(|e| SourceError {
+                path: path.to_string(),
+                position: Some(e.position),
+                message: format!("invalid rule file: {}", e.message),
+                hint: Some("Prometheus would refuse to load this file; `promtool check rules` shows the same problems".into()),
+            })),
+        }
+    }
+    c
+}
+
+/// One document per required policy, from the policies found.
+fn required_policies(found: &[Document], folder: &str) -> Vec<Document> {
+    let policies: Vec<&Document> = found
+        .iter()
+        .filter(|d| d.data["kind"] == "Policy")
+        .collect();
+    policy::REQUIRED
+        .iter()
+        .map(|(id, name, _)| {
+            let mut matching: Vec<&&Document> =
+                policies.iter().filter(|d| d.data["type"] == *id).collect();
+            // The most recently reviewed first; unreviewed ones last, then by path.
+            matching.sort_by_key(|d| {
+                (
+                    d.data["days_since_review"].as_i64().unwrap_or(i64::MAX),
+                    d.path.clone(),
+                )
+            });
+            let mut data = Map::new();
+            data.insert("kind".into(), json!("RequiredPolicy"));
+            data.insert("policy".into(), json!(id));
+            data.insert("name".into(), json!(name));
+            data.insert("present".into(), json!(!matching.is_empty()));
+            data.insert(
+                "paths".into(),
+                json!(matching.iter().map(|d| d.path.as_ref()).collect::<Vec<_>>()),
+            );
+            match matching.first() {
+                Some(doc) => {
+                    for key in [
+                        "path",
+                        "title",
+                        "owner",
+                        "approved_by",
+                        "approved",
+                        "last_reviewed",
+                        "next_review",
+                        "days_since_review",
+                        "review_overdue",
+                        "rto",
+                        "rpo",
+                    ] {
+                        data.insert(key.into(), doc.data[key].clone());
+                    }
+                    Document {
+                        data: Value::Object(data),
+                        ..(**doc).clone()
+                    }
+                }
+                None => {
+                    let mut lines = LineMap::new();
+                    lines.insert(String::new(), Position::new(1, 1));
+                    Document {
+                        kind: EvidenceKind::Docs,
+                        format: Format::Markdown,
+                        path: Arc::from(folder),
+                        index: 0,
+                        data: Value::Object(data),
+                        lines,
+                        digest: Arc::from(hex::encode(Sha256::digest(b""))),
+                        suppressions: Arc::default(),
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,420 @@
+//! From per-commit facts to the document: the commits of the period, and the derived facts
+//! change-management controls judge (review share, direct commits, signatures, changes to
+//! protected paths by people outside CODEOWNERS, secrets in the history).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use git2::{Oid, Repository};
+use serde_json::{json, Value};
+
+use super::codeowners::{Codeowners, Directory, Ownership};
+use super::history::{CommitInfo, Stamp};
+use super::message::{email_of, PullRequestRef};
+use super::secrets::{self, MAX_BLOB_SIZE};
+use super::settings::SecretScan;
+use super::signature::Verdict;
+use crate::dlp::{Detector, Scanner};
+
+/// What the facts are judged against.
+pub struct Context<'a> {
+    pub repo: &'a Repository,
+    pub relative: &'a str,
+    pub branch: &'a str,
+    pub tip: Oid,
+    pub since: Option<i64>,
+    pub until: i64,
+    pub days: u32,
+    pub shallow: bool,
+    /// How many commits sit at the boundary of a shallow clone.
+    pub boundary: usize,
+    /// The first-parent commit whose parent a shallow clone lacks, if the walk stopped there.
+    pub stopped_at: Option<Oid>,
+    /// The first-parent commits of the period, newest first.
+    pub chain: &'a [Oid],
+    pub codeowners: Option<&'a Codeowners>,
+    pub directory: &'a Directory,
+    pub sensitive_globs: &'a [String],
+    pub secret_scan: SecretScan,
+    pub scanner: &'a Scanner,
+}
+
+fn time(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+fn date(seconds: i64) -> String {
+    time(seconds).get(..10).unwrap_or_default().to_string()
+}
+
+fn short(id: Oid) -> String {
+    id.to_string()[..12].to_string()
+}
+
+fn person(s: &Stamp) -> Value {
+    json!({"name": s.name, "email": s.email, "time": time(s.time)})
+}
+
+/// `1a2b3c4d5e6f Subject (Author, 2024-05-01)`: how a commit is named in messages.
+fn label(c: &CommitInfo) -> String {
+    format!(
+        "{} {} ({}, {})",
+        short(c.id),
+        c.subject,
+        c.author.name,
+        date(c.committer.time)
+    )
+}
+
+fn share(part: usize, whole: usize) -> Value {
+    if whole == 0 {
+        Value::Null
+    } else {
+        json!((part as f64 / whole as f64 * 10_000.0).round() / 10_000.0)
+    }
+}
+
+/// How a first-parent commit reached the branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Merge,
+    Squash,
+    Direct,
+}
+
+impl Via {
+    fn of(c: &CommitInfo) -> Via {
+        if c.is_merge() {
+            Via::Merge
+        } else if matches!(c.pull_request, Some(PullRequestRef::Squash(_))) {
+            Via::Squash
+        } else {
+            Via::Direct
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Via::Merge => "merge",
+            Via::Squash => "squash",
+            Via::Direct => "direct",
+        }
+    }
+}
+
+/// Whether a first-parent change counts as reviewed: it came through a pull request, or its
+/// message records a reviewer or approver.
+fn reviewed(c: &CommitInfo) -> bool {
+    c.pull_request.is_some() || c.trailers.has_review()
+}
+
+fn signature_json(c: &CommitInfo) -> Value {
+    match &c.signature {
+        None => json!({"present": false, "format": null, "verified": null}),
+        Some(sig) => {
+            let (verified, signer, note) = match &sig.verdict {
+                Verdict::Verified(who) => (json!(true), json!(who), Value::Null),
+                Verdict::Rejected(why) => (json!(false), Value::Null, json!(why)),
+                Verdict::Unchecked(why) => (Value::Null, Value::Null, json!(why)),
+            };
+            json!({
+                "present": true,
+                "format": sig.format.as_str(),
+                "verified": verified,
+                "signer": signer,
+                "note": note,
+            })
+        }
+    }
+}
+
+/// Builds the document data from the commits read, in walk order (newest first).
+pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
+    let first_parent: HashSet<Oid> = cx.chain.iter().copied().collect();
+    let period: Vec<&CommitInfo> = commits.iter().filter(|c| c.in_period).collect();
+    let mut notes = Vec::new();
+
+    let mut commit_list = Vec::with_capacity(period.len());
+    let mut direct = Vec::new();
+    let mut unreviewed = Vec::new();
+    let mut unsigned = Vec::new();
+    let mut failures = Vec::new();
+    let (mut changes, mut merges, mut pull_requests, mut reviewed_count) = (0, 0, 0, 0);
+    let (mut signed, mut verified) = (0, 0);
+    for c in &period {
+        let on_branch = first_parent.contains(&c.id);
+        let via = on_branch.then(|| Via::of(c));
+        if let Some(via) = via {
+            changes += 1;
+            merges += usize::from(via == Via::Merge);
+            pull_requests += usize::from(c.pull_request.is_some());
+            let entry =
+                json!({"commit": c.id.to_string(), "label": label(c), "author": person(&c.author)});
+            if via == Via::Direct {
+                direct.push(entry.clone());
+            }
+            if reviewed(c) {
+                reviewed_count += 1;
+            } else {
+                unreviewed.push(entry);
+            }
+        }
+        match &c.signature {
+            None => unsigned.push(json!({"commit": c.id.to_string(), "label": label(c)})),
+            Some(sig) => {
+                signed += 1;
+                match &sig.verdict {
+                    Verdict::Verified(_) => verified += 1,
+                    Verdict::Rejected(reason) => failures.push(json!({
+                        "commit": c.id.to_string(),
+                        "label": label(c),
+                        "reason": reason,
+                    })),
+                    Verdict::Unchecked(_) => {}
+                }
+            }
+        }
+        commit_list.push(json!({
+            "commit": c.id.to_string(),
+            "parents": c.parents.iter().map(Oid::to_string).collect::<Vec<_>>(),
+            "author": person(&c.author),
+            "committer": person(&c.committer),
+            "subject": c.subject,
+            "first_parent": on_branch,
+            "via": via.map(Via::as_str),
+            "pull_request": c.pull_request.map(PullRequestRef::number),
+            "reviewed": on_branch.then(|| reviewed(c)),
+            "signature": signature_json(c),
+            "trailers": {
+                "reviewed_by": c.trailers.reviewed_by,
+                "approved_by": c.trailers.approved_by,
+                "co_authored_by": c.trailers.co_authored_by,
+                "signed_off_by": c.trailers.signed_off_by,
+            },
+            "sensitive_paths": c.sensitive_paths,
+        }));
+    }
+
+    let (sensitive_changes, violations, unresolved) = ownership(cx, &period, &mut notes);
+    let secret_list = secrets_json(cx, commits);
+    let at_head = secret_list
+        .iter()
+        .filter(|s| s["present_at_head"] == json!(true))
+        .count();
+
+    shallow_notes(cx, commits, &mut notes);
+    let unscanned: usize = commits.iter().map(|c| c.unscanned_blobs).sum();
+    if unscanned > 0 {
+        notes.push(format!(
+            "{unscanned} blob(s) were not scanned for secrets: binary, or larger than {} KiB",
+            MAX_BLOB_SIZE / 1024
+        ));
+    }
+    if cx.secret_scan == SecretScan::Off {
+        notes.push("the secret scan is off (`collectors.git.secret_scan: off`)".into());
+    }
+    if unresolved > 0 {
+        notes.push(format!(
+            "{unresolved} change(s) to protected paths could not be judged against CODEOWNERS: map authors' e-mail addresses to logins with `collectors.git.identities` and teams to members with `collectors.git.teams`"
+        ));
+    }
+
+    json!({
+        "repository": {
+            "path": cx.relative,
+            "branch": cx.branch,
+            "head": cx.tip.to_string(),
+            "shallow": cx.shallow,
+        },
+        "period": {
+            "since": cx.since.map(time),
+            "until": time(cx.until),
+            "days": cx.days,
+        },
+        "summary": {
+            "commits": period.len(),
+            "changes": changes,
+            "merges": merges,
+            "pull_requests": pull_requests,
+            "reviewed": reviewed_count,
+            "reviewed_share": share(reviewed_count, changes),
+            "direct_commits": direct.len(),
+            "signed": signed,
+            "unsigned": unsigned.len(),
+            "verified": verified,
+            "signed_share": share(signed, period.len()),
+            "sensitive_changes": sensitive_changes.len(),
+            "codeowners_violations": violations.len(),
+            "codeowners_unresolved": unresolved,
+            "secrets": secret_list.len(),
+            "secrets_at_head": at_head,
+        },
+        "commits": commit_list,
+        "direct_commits": direct,
+        "unreviewed_changes": unreviewed,
+        "unsigned_commits": unsigned,
+        "signature_failures": failures,
+        "sensitive_paths": cx.sensitive_globs,
+        "sensitive_changes": sensitive_changes,
+        "codeowners": cx.codeowners.map(|c| json!({
+            "path": c.path,
+            "rules": c.rules.len(),
+            "errors": c.errors.iter().map(|(line, m)| json!({"line": line, "message": m})).collect::<Vec<_>>(),
+        })),
+        "codeowners_violations": violations,
+        "secrets": secret_list,
+        "notes": notes,
+    })
+}
+
+/// Changes to sensitive paths with their owners, the ones made by people outside CODEOWNERS
+/// (and not approved by an owner), and how many could not be judged.
+fn ownership(
+    cx: &Context<'_>,
+    period: &[&CommitInfo],
+    notes: &mut Vec<String>,
+) -> (Vec<Value>, Vec<Value>, usize) {
+    let mut changes = Vec::new();
+    let mut violations = Vec::new();
+    let mut unresolved = 0;
+    if cx.codeowners.is_none() {
+        notes.push("no CODEOWNERS file (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS) at the branch tip: who may change protected paths cannot be judged".into());
+    }
+    for c in period {
+        if c.sensitive_paths.is_empty() {
+            continue;
+        }
+        let author = cx.directory.identify(&c.author.email);
+        let approvers: Vec<_> = c
+            .trailers
+            .approved_by
+            .iter()
+            .chain(&c.trailers.reviewed_by)
+            .map(|who| cx.directory.identify(&email_of(who)))
+            .collect();
+        for path in &c.sensitive_paths {
+            let rule = cx.codeowners.and_then(|co| co.rule_for(path));
+            let owners: Option<&[String]> = rule.map(|r| r.owners.as_slice());
+            let verdict = owners
+                .filter(|o| !o.is_empty())
+                .map(|o| cx.directory.ownership(&author, o));
+            let approved = owners.is_some_and(|o| {
+                approvers
+                    .iter()
+                    .any(|a| cx.directory.ownership(a, o) == Ownership::Owner)
+            });
+            let entry = json!({
+                "commit": c.id.to_string(),
+                "path": path,
+                "author": person(&c.author),
+                "label": format!("{path} changed by {} in {}", c.author.email, label(c)),
+                "owners": owners,
+                "codeowners_pattern": rule.map(|r| r.pattern.as_str()),
+                "codeowners_line": rule.map(|r| r.line),
+                "author_is_owner": match verdict {
+                    Some(Ownership::Owner) => json!(true),
+                    Some(Ownership::NotOwner) => json!(false),
+                    _ => Value::Null,
+                },
+                "approved_by_owner": approved,
+            });
+            match verdict {
+                Some(Ownership::NotOwner) if !approved => violations.push(entry.clone()),
+                Some(Ownership::Unknown) if !approved => unresolved += 1,
+                _ => {}
+            }
+            changes.push(entry);
+        }
+    }
+    (changes, violations, unresolved)
+}
+
+/// Each secret once, at the commit that first added it, with whether the branch tip still
+/// holds it at the same path.
+fn secrets_json(cx: &Context<'_>, commits: &[CommitInfo]) -> Vec<Value> {
+    let mut first: BTreeMap<(String, Detector, [u8; 32]), (usize, u64)> = BTreeMap::new();
+    for (index, c) in commits.iter().enumerate().rev() {
+        for s in &c.secrets {
+            first
+                .entry((s.path.clone(), s.hit.detector, s.hit.value))
+                .or_insert((index, s.hit.line));
+        }
+    }
+    let tip_tree = cx.repo.find_commit(cx.tip).and_then(|c| c.tree()).ok();
+    let mut at_tip: HashMap<String, Vec<secrets::SecretHit>> = HashMap::new();
+    let mut found: Vec<(usize, Value)> = first
+        .into_iter()
+        .map(|((path, detector, value), (index, line))| {
+            let tip_hits = at_tip.entry(path.clone()).or_insert_with(|| {
+                tip_tree
+                    .as_ref()
+                    .and_then(|t| t.get_path(Path::new(&path)).ok())
+                    .and_then(|e| cx.repo.find_blob(e.id()).ok())
+                    .map(|b| secrets::scan_text(cx.scanner, b.content()))
+                    .unwrap_or_default()
+            });
+            let present = tip_hits
+                .iter()
+                .any(|h| h.value == value && h.detector == detector);
+            let c = &commits[index];
+            (
+                index,
+                json!({
+                    "detector": detector.as_str(),
+                    "commit": c.id.to_string(),
+                    "path": path,
+                    "line": line,
+                    "added": time(c.committer.time),
+                    "author": person(&c.author),
+                    "present_at_head": present,
+                    "label": format!("{} in {path}:{line}, added by {}", detector.as_str(), label(c)),
+                }),
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        (a.0, a.1["path"].as_str(), a.1["line"].as_u64()).cmp(&(
+            b.0,
+            b.1["path"].as_str(),
+            b.1["line"].as_u64(),
+        ))
+    });
+    found.into_iter().map(|(_, v)| v).collect()
+}
+
+/// What a shallow clone, or commits whose changes could not be read, leave unjudged.
+fn shallow_notes(cx: &Context<'_>, commits: &[CommitInfo], notes: &mut Vec<String>) {
+    if cx.shallow {
+        let oldest = commits.iter().map(|c| c.committer.time).min();
+        let covered = match (oldest, cx.since) {
+            (Some(oldest), Some(since)) => oldest <= since,
+            _ => false,
+        };
+        notes.push(format!(
+            "shallow clone: the history available starts at {}{}; commits before it, and the changes made by the {} commit(s) at the shallow boundary, could not be judged. Fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)",
+            oldest.map(time).unwrap_or_else(|| "(nothing)".into()),
+            if covered { "" } else { ", inside the period" },
+            cx.boundary,
+        ));
+    }
+    if let Some(at) = cx.stopped_at {
+        notes.push(format!(
+            "the first-parent history stops at {} because its parent is missing: changes before it are not counted",
+            short(at)
+        ));
+    }
+    let failed: Vec<&CommitInfo> = commits
+        .iter()
+        .filter(|c| c.diff_error.is_some() && !cx.shallow)
+        .collect();
+    if let Some(example) = failed.first() {
+        notes.push(format!(
+            "the changes of {} commit(s) could not be read (e.g. {}: {})",
+            failed.len(),
+            short(example.id),
+            example.diff_error.as_deref().unwrap_or_default()
+        ));
+    }
+}
