@@ -1,0 +1,375 @@
+//! The audit-log collector: reads JSON Lines, CSV and whole-document audit logs (Kubernetes,
+//! CloudTrail, Okta, GCP, Azure, GitHub or any flat events through a field mapping) and yields
+//! one [`Document`] of facts per log: coverage period against the retention requirement, gaps,
+//! field completeness, privileged actions, failed authentications, hash-chain verification and
+//! personal data or secrets found in it.
+//!
+//! Logs are configured under `collectors.audit_log.sources` in `assay.yaml`; without that, a
+//! file is taken as an audit log when its path names it one (`audit`, `cloudtrail`) or its
+//! first event looks like a Kubernetes audit event or a CloudTrail record.
+
+mod chain;
+mod event;
+mod jcs;
+mod preset;
+mod read;
+mod settings;
+mod summary;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ignore::WalkBuilder;
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+pub use chain::{event_hash, ChainRules};
+pub use preset::Preset;
+pub use settings::{LogFormat, Plan};
+
+use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::document::{Document, EvidenceKind, Format};
+use crate::lines::Position;
+use settings::{preset_mapping, SourcePlan};
+use summary::{Context, Summary};
+
+/// Collects audit logs.
+pub struct AuditLogCollector;
+
+/// How many leading bytes are read to recognize a log by its content.
+const SNIFF: usize = 64 * 1024;
+/// Whole-document logs are parsed in memory; larger ones must be JSON Lines.
+const MAX_DOCUMENT: u64 = 1 << 30;
+
+impl Collector for AuditLogCollector {
+    fn kind(&self) -> EvidenceKind {
+        EvidenceKind::AuditLog
+    }
+
+    fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
+        let plan = Plan::new(scope.settings_of(EvidenceKind::AuditLog))?;
+        if !scope.root.is_dir() {
+            return Err(SourceError {
+                path: scope.root.display().to_string(),
+                position: None,
+                message: "scan root is not a readable directory".into(),
+                hint: Some("pass an existing directory to `assay scan`".into()),
+            });
+        }
+        let found = discover(scope, &plan);
+        let results: Vec<FileResult> = found
+            .par_iter()
+            .map(|(path, relative)| collect_file(path, relative, &plan))
+            .collect();
+        let mut collection = Collection::default();
+        for result in results {
+            match result {
+                FileResult::Document(d) => collection.documents.push(*d),
+                FileResult::Error(e) => collection.errors.push(e),
+                FileResult::Skipped(s) => collection.skipped.push(s),
+            }
+        }
+        collection.sort();
+        Ok(collection)
+    }
+}
+
+enum FileResult {
+    Document(Box<Document>),
+    Error(SourceError),
+    Skipped(SkippedFile),
+}
+
+/// The audit logs under the scan root: the configured sources, or those found by convention.
+fn discover(scope: &Scope, plan: &Plan) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    let walk = WalkBuilder::new(&scope.root)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build();
+    for entry in walk.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let relative = relative_path(&scope.root, entry.path());
+        if !scope.admits(&relative) {
+            continue;
+        }
+        let wanted = if plan.sources.is_empty() {
+            by_convention(&relative, entry.path())
+        } else {
+            plan.source_for(&relative).is_some()
+        };
+        if wanted {
+            found.push((entry.path().to_path_buf(), relative));
+        }
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+}
+
+fn relative_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn extension(relative: &str) -> String {
+    relative
+        .rsplit('/')
+        .next()
+        .and_then(|name| name.rsplit_once('.'))
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Whether a file is an audit log by convention: a JSON Lines or CSV file whose path says
+/// `audit` or `cloudtrail`, or a JSON / JSON Lines file whose content is a Kubernetes audit
+/// event or CloudTrail records.
+fn by_convention(relative: &str, path: &Path) -> bool {
+    let lower = relative.to_ascii_lowercase();
+    let named = lower.contains("audit") || lower.contains("cloudtrail");
+    match extension(relative).as_str() {
+        "jsonl" | "ndjson" => named || looks_like_known_log(&sniff(path)),
+        "csv" => named,
+        "log" => named && sniff(path).trim_ascii_start().starts_with(b"{"),
+        "json" => {
+            let head = sniff(path);
+            looks_like_known_log(&head) && {
+                let text = String::from_utf8_lossy(&head);
+                text.contains("\"Records\"") || text.contains("\"EventList\"")
+            }
+        }
+        _ => false,
+    }
+}
+
+fn sniff(path: &Path) -> Vec<u8> {
+    let mut head = Vec::new();
+    if let Ok(file) = File::open(path) {
+        let _ = file.take(SNIFF as u64).read_to_end(&mut head);
+    }
+    head
+}
+
+fn looks_like_known_log(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    text.contains("audit.k8s.io/")
+        || (text.contains("\"eventSource\"") && text.contains("\"eventName\""))
+}
+
+/// The format of a log: configured, else judged by the file's extension.
+fn format_of(relative: &str, source: Option<&SourcePlan>) -> LogFormat {
+    if let Some(format) = source.and_then(|s| s.format) {
+        return format;
+    }
+    match extension(relative).as_str() {
+        "csv" => LogFormat::Csv,
+        "json" => LogFormat::Json,
+        _ => LogFormat::Jsonl,
+    }
+}
+
+/// The first event of a JSON Lines or CSV log, to recognize its preset.
+fn first_event(path: &Path, format: LogFormat) -> Option<Value> {
+    let file = File::open(path).ok()?;
+    match format {
+        LogFormat::Jsonl => BufReader::new(file)
+            .split(b'\n')
+            .take(1000)
+            .map_while(Result::ok)
+            .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .and_then(|l| serde_json::from_slice(&l).ok()),
+        LogFormat::Csv => {
+            let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+            let headers = reader.headers().ok()?.clone();
+            let record = reader.records().next()?.ok()?;
+            Some(Value::Object(
+                headers
+                    .iter()
+                    .zip(record.iter())
+                    .map(|(h, v)| (h.trim().to_string(), Value::String(v.to_string())))
+                    .collect(),
+            ))
+        }
+        LogFormat::Json => None,
+    }
+}
+
+fn read_error(relative: &str, error: &std::io::Error) -> SourceError {
+    SourceError {
+        path: relative.to_string(),
+        position: None,
+        message: format!("cannot read audit log: {error}"),
+        hint: Some("check the file's permissions".into()),
+    }
+}
+
+fn collect_file(path: &Path, relative: &str, plan: &Plan) -> FileResult {
+    let source = plan.source_for(relative);
+    let format = format_of(relative, source);
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return FileResult::Error(read_error(relative, &e)),
+    };
+    let mapping_for = |event: Option<&Value>| {
+        let preset = source
+            .and_then(|s| s.preset)
+            .or_else(|| event.map(Preset::detect))
+            .unwrap_or(Preset::Generic);
+        let mapping = match source {
+            Some(s) => s.mapping(preset),
+            None => preset_mapping(preset),
+        };
+        (preset, mapping)
+    };
+    let read = match format {
+        LogFormat::Jsonl | LogFormat::Csv => {
+            let (preset, mapping) = mapping_for(first_event(path, format).as_ref());
+            let ctx = Context {
+                mapping: &mapping,
+                chain: &plan.chain,
+                dlp: &plan.dlp,
+            };
+            let read = if format == LogFormat::Csv {
+                read::read_csv(file, &ctx).map_err(|e| match e.position() {
+                    Some(p) => SourceError {
+                        path: relative.to_string(),
+                        position: Some(Position::new(
+                            u32::try_from(p.line()).unwrap_or(u32::MAX),
+                            1,
+                        )),
+                        message: format!("invalid CSV: {e}"),
+                        hint: Some("a CSV audit log needs a header row".into()),
+                    },
+                    None => SourceError {
+                        path: relative.to_string(),
+                        position: None,
+                        message: format!("cannot read CSV audit log: {e}"),
+                        hint: Some("check the file's permissions".into()),
+                    },
+                })
+            } else {
+                read::read_jsonl(file, &ctx).map_err(|e| read_error(relative, &e))
+            };
+            read.map(|(summary, digest)| (preset, summary, digest))
+        }
+        LogFormat::Json => read_document(file, relative, plan, &mapping_for),
+    };
+    let (preset, summary, digest) = match read {
+        Ok(r) => r,
+        Err(e) => return FileResult::Error(e),
+    };
+    finish(relative, format, preset, summary, digest, plan)
+}
+
+/// Reads a whole-document log (CloudTrail `Records`, a Kubernetes `EventList`, an array).
+fn read_document(
+    mut file: File,
+    relative: &str,
+    plan: &Plan,
+    mapping_for: &dyn Fn(Option<&Value>) -> (Preset, event::Mapping),
+) -> Result<(Preset, Summary, String), SourceError> {
+    let size = file.metadata().map_err(|e| read_error(relative, &e))?.len();
+    if size > MAX_DOCUMENT {
+        return Err(SourceError {
+            path: relative.to_string(),
+            position: None,
+            message: format!(
+                "a {size}-byte JSON document is too large to read as one audit log (limit {MAX_DOCUMENT} bytes)"
+            ),
+            hint: Some("write large logs as JSON Lines, one event per line (.jsonl)".into()),
+        });
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| read_error(relative, &e))?;
+    let digest = hex::encode(Sha256::digest(&bytes));
+    let text = std::str::from_utf8(&bytes).map_err(|e| SourceError {
+        path: relative.to_string(),
+        position: None,
+        message: format!(
+            "audit log is not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        ),
+        hint: Some("audit logs are read as UTF-8 JSON or CSV".into()),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let document = read::parse_document(text).map_err(|e| {
+        SourceError {
+        path: relative.to_string(),
+        position: Some(e.position),
+        message: format!("invalid JSON audit log: {}", e.message),
+        hint: Some(
+            "a .json audit log holds `{\"Records\": [...]}`, an `EventList` or an array of events; \
+             use .jsonl for one event per line"
+                .into(),
+        ),
+    }
+    })?;
+    let (preset, mapping) = mapping_for(document.events.first());
+    let ctx = Context {
+        mapping: &mapping,
+        chain: &plan.chain,
+        dlp: &plan.dlp,
+    };
+    let summary = read::summarize_document(document, text, &ctx);
+    Ok((preset, summary, digest))
+}
+
+/// Turns a log's summary into its document, or into an error when no event could be read.
+fn finish(
+    relative: &str,
+    format: LogFormat,
+    preset: Preset,
+    summary: Summary,
+    digest: String,
+    plan: &Plan,
+) -> FileResult {
+    if summary.events() == 0 {
+        return match summary.first_malformed() {
+            Some((line, error)) => FileResult::Error(SourceError {
+                path: relative.to_string(),
+                position: Some(Position::new(u32::try_from(line).unwrap_or(u32::MAX), 1)),
+                message: format!(
+                    "no line of the audit log is a readable event ({} malformed); first: {error}",
+                    summary.malformed_count()
+                ),
+                hint: Some(
+                    "audit logs are read as JSON Lines (one JSON object per line), CSV with a \
+                     header row, or a JSON document; set `collectors.audit_log.sources[].format` \
+                     if the extension misleads"
+                        .into(),
+                ),
+            }),
+            None => FileResult::Skipped(SkippedFile {
+                path: relative.to_string(),
+                reason: "audit log holds no events".into(),
+            }),
+        };
+    }
+    let (mut data, lines) = summary.facts(&plan.chain, plan.retention_days);
+    data["preset"] = json!(preset.as_str());
+    let format = match format {
+        LogFormat::Jsonl => Format::Jsonl,
+        LogFormat::Csv => Format::Csv,
+        LogFormat::Json => Format::Json,
+    };
+    FileResult::Document(Box::new(Document {
+        kind: EvidenceKind::AuditLog,
+        format,
+        path: Arc::from(relative),
+        index: 0,
+        data,
+        lines,
+        digest: Arc::from(digest),
+        suppressions: Arc::default(),
+    }))
+}

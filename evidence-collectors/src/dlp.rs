@@ -1,0 +1,874 @@
+//! Detectors for personal data and secrets in text: e-mail addresses, phone numbers, IBANs,
+//! payment cards, national identifiers, cloud and chat tokens, generic API keys, private keys and
+//! JWTs.
+//!
+//! A line is first run through one [`RegexSet`] that tells which detectors can match at all;
+//! only those then search the line with their own pattern, and every candidate must pass its
+//! detector's validation (IBAN mod-97, Luhn, SSN area rules, a JWT header that decodes, …).
+//! Findings keep counts, line numbers and *redacted* samples: the value itself is never stored.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use base64::Engine;
+use regex::bytes::{Regex, RegexSet};
+use serde_json::{json, Value};
+
+/// One kind of sensitive value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Detector {
+    Email,
+    Phone,
+    Iban,
+    PaymentCard,
+    UsSsn,
+    UkNino,
+    AwsAccessKeyId,
+    GithubToken,
+    SlackToken,
+    GenericApiKey,
+    PrivateKey,
+    Jwt,
+}
+
+/// Whether a detector finds personal data or a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    PersonalData,
+    Secret,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::PersonalData => "personal_data",
+            Category::Secret => "secret",
+        }
+    }
+}
+
+impl Detector {
+    /// Every detector, in report order.
+    pub const ALL: [Detector; 12] = [
+        Detector::Email,
+        Detector::Phone,
+        Detector::Iban,
+        Detector::PaymentCard,
+        Detector::UsSsn,
+        Detector::UkNino,
+        Detector::AwsAccessKeyId,
+        Detector::GithubToken,
+        Detector::SlackToken,
+        Detector::GenericApiKey,
+        Detector::PrivateKey,
+        Detector::Jwt,
+    ];
+
+    /// The detector's name in findings and settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Detector::Email => "email",
+            Detector::Phone => "phone",
+            Detector::Iban => "iban",
+            Detector::PaymentCard => "payment_card",
+            Detector::UsSsn => "us_ssn",
+            Detector::UkNino => "uk_nino",
+            Detector::AwsAccessKeyId => "aws_access_key_id",
+            Detector::GithubToken => "github_token",
+            Detector::SlackToken => "slack_token",
+            Detector::GenericApiKey => "generic_api_key",
+            Detector::PrivateKey => "private_key",
+            Detector::Jwt => "jwt",
+        }
+    }
+
+    /// The detector named `name`.
+    pub fn from_name(name: &str) -> Option<Detector> {
+        Detector::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+
+    pub fn category(self) -> Category {
+        match self {
+            Detector::Email
+            | Detector::Phone
+            | Detector::Iban
+            | Detector::PaymentCard
+            | Detector::UsSsn
+            | Detector::UkNino => Category::PersonalData,
+            _ => Category::Secret,
+        }
+    }
+
+    /// The candidate pattern. Byte-oriented and ASCII-only so that the set stays a fast DFA.
+    /// When the pattern has a capture group, group 1 is the value.
+    fn pattern(self) -> &'static str {
+        match self {
+            Detector::Email => {
+                r"(?i-u)[a-z0-9._%+\-]+@(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,24}\b"
+            }
+            Detector::Phone => {
+                r"(?-u)\+[1-9][0-9]{0,2}(?:[ .\-]?\(?[0-9]{1,4}\)?){2,5}|\(?\b[2-9][0-9]{2}\)?[ .\-][2-9][0-9]{2}[.\-][0-9]{4}\b"
+            }
+            Detector::Iban => {
+                r"(?-u)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"
+            }
+            Detector::PaymentCard => r"(?-u)\b[0-9](?:[ \-]?[0-9]){12,18}\b",
+            Detector::UsSsn => r"(?-u)\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b",
+            Detector::UkNino => {
+                r"(?-u)\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\b"
+            }
+            Detector::AwsAccessKeyId => r"(?-u)\b(?:AKIA|ASIA)[A-Z2-7]{16}\b",
+            Detector::GithubToken => {
+                r"(?-u)\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b"
+            }
+            Detector::SlackToken => {
+                r"(?-u)\bxox[abposr]-[0-9A-Za-z\-]{10,}|https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,}"
+            }
+            Detector::GenericApiKey => {
+                r#"(?i-u)\b(?:api[_\-]?key|api[_\-]?secret|access[_\-]?token|auth[_\-]?token|client[_\-]?secret|secret[_\-]?key|private[_\-]?token|password|passwd)\\?["']?\s*[:=]\s*\\?["']?([A-Za-z0-9_\-+/=.~!@#$%^&*]{8,})"#
+            }
+            Detector::PrivateKey => r"(?-u)-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+            Detector::Jwt => {
+                r"(?-u)\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*"
+            }
+        }
+    }
+
+    /// Whether the candidate at `range` of `line` is a real finding.
+    fn validate(self, line: &[u8], range: Range<usize>) -> bool {
+        let value = &line[range.clone()];
+        let before = range.start.checked_sub(1).map(|i| line[i]);
+        let after = line.get(range.end).copied();
+        match self {
+            Detector::Email => valid_email(value),
+            Detector::Phone => valid_phone(value, before, after),
+            Detector::Iban => valid_iban(value),
+            Detector::PaymentCard => valid_card(value, before, after),
+            Detector::UsSsn => valid_ssn(value, before, after),
+            Detector::UkNino => valid_nino(value),
+            Detector::AwsAccessKeyId
+            | Detector::GithubToken
+            | Detector::SlackToken
+            | Detector::PrivateKey => true,
+            Detector::GenericApiKey => valid_generic_secret(line, range),
+            Detector::Jwt => jwt_algorithm(value).is_some(),
+        }
+    }
+
+    /// A sample that shows the shape of the value without revealing it.
+    fn redact(self, line: &[u8], range: Range<usize>) -> String {
+        let value = String::from_utf8_lossy(&line[range.clone()]);
+        let chars: Vec<char> = value.chars().collect();
+        let keep = |head: usize, tail: usize| {
+            let head = head.min(chars.len());
+            let tail = tail.min(chars.len() - head);
+            let mut out: String = chars[..head].iter().collect();
+            out.push_str(&"*".repeat(chars.len() - head - tail));
+            out.extend(&chars[chars.len() - tail..]);
+            out
+        };
+        match self {
+            Detector::Email => redact_email(&value),
+            Detector::Phone => {
+                let digits: String = chars.iter().filter(|c| c.is_ascii_digit()).collect();
+                let prefix = if value.starts_with('+') { "+" } else { "" };
+                let tail = &digits[digits.len().saturating_sub(2)..];
+                format!(
+                    "{prefix}{}{tail}",
+                    "*".repeat(digits.len().saturating_sub(2))
+                )
+            }
+            Detector::Iban => {
+                let compact: String = chars.iter().filter(|c| !c.is_whitespace()).collect();
+                let n = compact.len();
+                format!(
+                    "{}{}{}",
+                    &compact[..2],
+                    "*".repeat(n - 4),
+                    &compact[n - 2..]
+                )
+            }
+            Detector::PaymentCard => {
+                let digits: String = chars.iter().filter(|c| c.is_ascii_digit()).collect();
+                let n = digits.len();
+                format!("{}{}", "*".repeat(n - 4), &digits[n - 4..])
+            }
+            Detector::UsSsn => format!("***-**-**{}", &value[value.len() - 2..]),
+            Detector::UkNino => keep(1, 1),
+            Detector::AwsAccessKeyId => keep(4, 0),
+            Detector::GithubToken => match value.find('_') {
+                _ if value.starts_with("github_pat_") => "github_pat_***".into(),
+                Some(at) => format!("{}***", &value[..=at]),
+                None => "***".into(),
+            },
+            Detector::SlackToken => {
+                if value.starts_with("https://") {
+                    "https://hooks.slack.com/services/***".into()
+                } else {
+                    format!("{}***", &value[..5])
+                }
+            }
+            Detector::GenericApiKey => {
+                let keyword = generic_keyword(line, range.start);
+                format!("{keyword}=***")
+            }
+            Detector::PrivateKey => value.into_owned(),
+            Detector::Jwt => match jwt_algorithm(&line[range]) {
+                Some(alg) => format!("eyJ***.eyJ***.*** (alg {alg})"),
+                None => "eyJ***.eyJ***.***".into(),
+            },
+        }
+    }
+}
+
+/// A compiled set of detectors.
+pub struct Scanner {
+    set: RegexSet,
+    detectors: Vec<Detector>,
+    regexes: Vec<Regex>,
+    /// Values matching one of these are not reported (known service accounts, test keys).
+    allow: Option<RegexSet>,
+}
+
+/// One validated finding on a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub detector: Detector,
+    /// Byte range of the value within the line.
+    pub range: Range<usize>,
+    /// The redacted sample.
+    pub sample: String,
+}
+
+impl Scanner {
+    /// A scanner running `detectors`; values matching one of the `allow` regexes are ignored.
+    pub fn new(detectors: &[Detector], allow: &[String]) -> Result<Scanner, regex::Error> {
+        let mut detectors = detectors.to_vec();
+        detectors.sort();
+        detectors.dedup();
+        let patterns: Vec<&str> = detectors.iter().map(|d| d.pattern()).collect();
+        let allow = if allow.is_empty() {
+            None
+        } else {
+            Some(RegexSet::new(allow)?)
+        };
+        Ok(Scanner {
+            set: RegexSet::new(&patterns)?,
+            regexes: patterns
+                .iter()
+                .map(|p| Regex::new(p))
+                .collect::<Result<_, _>>()?,
+            detectors,
+            allow,
+        })
+    }
+
+    /// A scanner running every detector with no allow list.
+    pub fn all() -> Scanner {
+        Scanner::new(&Detector::ALL, &[]).expect("the built-in patterns compile")
+    }
+
+    /// The validated findings of one line (or any short text), in detector order.
+    pub fn scan(&self, line: &[u8]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for index in self.set.matches(line).iter() {
+            let detector = self.detectors[index];
+            for captures in self.regexes[index].captures_iter(line) {
+                let Some(m) = captures.get(1).or_else(|| captures.get(0)) else {
+                    continue;
+                };
+                let range = m.range();
+                if !detector.validate(line, range.clone()) {
+                    continue;
+                }
+                if self
+                    .allow
+                    .as_ref()
+                    .is_some_and(|a| a.is_match(m.as_bytes()))
+                {
+                    continue;
+                }
+                hits.push(Hit {
+                    detector,
+                    sample: detector.redact(line, range.clone()),
+                    range,
+                });
+            }
+        }
+        hits
+    }
+
+    /// Scans `line` (1-based `number`) and records what it finds in `findings`.
+    pub fn scan_into(&self, number: u64, line: &[u8], findings: &mut Findings) {
+        for hit in self.scan(line) {
+            findings.record(hit.detector, number, hit.sample);
+        }
+    }
+}
+
+/// How many line numbers are kept per detector.
+pub const MAX_LINES: usize = 20;
+/// How many distinct redacted samples are kept per detector.
+pub const MAX_SAMPLES: usize = 3;
+
+/// What one detector found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DetectorFindings {
+    pub count: u64,
+    /// The first [`MAX_LINES`] distinct lines, ascending when recorded in line order.
+    pub lines: Vec<u64>,
+    /// The first [`MAX_SAMPLES`] distinct redacted samples.
+    pub samples: Vec<String>,
+}
+
+/// Findings by detector. Merging summaries of consecutive parts of a source in order gives the
+/// same result as scanning it in one go.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Findings {
+    pub by_detector: BTreeMap<Detector, DetectorFindings>,
+}
+
+impl Findings {
+    pub fn record(&mut self, detector: Detector, line: u64, sample: String) {
+        let entry = self.by_detector.entry(detector).or_default();
+        entry.count += 1;
+        if entry.lines.len() < MAX_LINES && entry.lines.last() != Some(&line) {
+            entry.lines.push(line);
+        }
+        if entry.samples.len() < MAX_SAMPLES && !entry.samples.contains(&sample) {
+            entry.samples.push(sample);
+        }
+    }
+
+    /// Appends the findings of a later part of the same source.
+    pub fn merge(&mut self, later: Findings) {
+        for (detector, found) in later.by_detector {
+            let entry = self.by_detector.entry(detector).or_default();
+            entry.count += found.count;
+            for line in found.lines {
+                if entry.lines.len() < MAX_LINES && entry.lines.last() != Some(&line) {
+                    entry.lines.push(line);
+                }
+            }
+            for sample in found.samples {
+                if entry.samples.len() < MAX_SAMPLES && !entry.samples.contains(&sample) {
+                    entry.samples.push(sample);
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_detector.is_empty()
+    }
+
+    /// Total findings of one category.
+    pub fn total(&self, category: Category) -> u64 {
+        self.by_detector
+            .iter()
+            .filter(|(d, _)| d.category() == category)
+            .map(|(_, f)| f.count)
+            .sum()
+    }
+
+    /// `{"personal_data": n, "secrets": n, "findings": {"email": {"count", "lines", "samples",
+    /// "category"}, …}}`.
+    pub fn to_json(&self) -> Value {
+        let findings: serde_json::Map<String, Value> = self
+            .by_detector
+            .iter()
+            .map(|(d, f)| {
+                (
+                    d.as_str().to_string(),
+                    json!({
+                        "category": d.category().as_str(),
+                        "count": f.count,
+                        "lines": f.lines,
+                        "samples": f.samples,
+                    }),
+                )
+            })
+            .collect();
+        json!({
+            "personal_data": self.total(Category::PersonalData),
+            "secrets": self.total(Category::Secret),
+            "findings": findings,
+        })
+    }
+}
+
+fn is_word(byte: Option<u8>) -> bool {
+    byte.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+fn valid_email(value: &[u8]) -> bool {
+    let Some(at) = value.iter().position(|&b| b == b'@') else {
+        return false;
+    };
+    let (local, domain) = (&value[..at], &value[at + 1..]);
+    let tld = domain.rsplit(|&b| b == b'.').next().unwrap_or_default();
+    const FILE_TYPES: [&[u8]; 8] = [
+        b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"css", b"ico",
+    ];
+    !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with(b".")
+        && !local.ends_with(b".")
+        && !local.windows(2).any(|w| w == b"..")
+        && !FILE_TYPES.iter().any(|t| tld.eq_ignore_ascii_case(t))
+}
+
+fn redact_email(value: &str) -> String {
+    let (local, domain) = value.split_once('@').unwrap_or((value, ""));
+    let (host, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    format!("{}***@{}***.{tld}", first(local), first(host))
+}
+
+fn valid_phone(value: &[u8], before: Option<u8>, after: Option<u8>) -> bool {
+    let digits = value.iter().filter(|b| b.is_ascii_digit()).count();
+    if is_word(before)
+        || matches!(before, Some(b'+' | b'.' | b'-'))
+        || matches!(after, Some(b'0'..=b'9' | b'.' | b'-'))
+    {
+        return false;
+    }
+    if value.starts_with(b"+") {
+        (8..=15).contains(&digits)
+    } else {
+        digits == 10
+    }
+}
+
+/// IBAN lengths by country (the ISO 13616 registry).
+#[rustfmt::skip]
+const IBAN_LENGTHS: [(&str, usize); 88] = [
+    ("AD", 24), ("AE", 23), ("AL", 28), ("AT", 20), ("AZ", 28), ("BA", 20), ("BE", 16),
+    ("BG", 22), ("BH", 22), ("BI", 27), ("BR", 29), ("BY", 28), ("CH", 21), ("CR", 22),
+    ("CY", 28), ("CZ", 24), ("DE", 22), ("DJ", 27), ("DK", 18), ("DO", 28), ("EE", 20),
+    ("EG", 29), ("ES", 24), ("FI", 18), ("FK", 18), ("FO", 18), ("FR", 27), ("GB", 22),
+    ("GE", 22), ("GI", 23), ("GL", 18), ("GR", 27), ("GT", 28), ("HN", 28), ("HR", 21),
+    ("HU", 28), ("IE", 22), ("IL", 23), ("IQ", 23), ("IS", 26), ("IT", 27), ("JO", 30),
+    ("KW", 30), ("KZ", 20), ("LB", 28), ("LC", 32), ("LI", 21), ("LT", 20), ("LU", 20),
+    ("LV", 21), ("LY", 25), ("MC", 27), ("MD", 24), ("ME", 22), ("MK", 19), ("MN", 20),
+    ("MR", 27), ("MT", 31), ("MU", 30), ("NI", 28), ("NL", 18), ("NO", 15), ("OM", 23),
+    ("PK", 24), ("PL", 28), ("PS", 29), ("PT", 25), ("QA", 29), ("RO", 24), ("RS", 22),
+    ("RU", 33), ("SA", 24), ("SC", 31), ("SD", 18), ("SE", 24), ("SI", 19), ("SK", 24),
+    ("SM", 27), ("SO", 23), ("ST", 25), ("SV", 28), ("TL", 23), ("TN", 24), ("TR", 26),
+    ("UA", 29), ("VA", 22), ("VG", 24), ("XK", 20),
+];
+
+fn valid_iban(value: &[u8]) -> bool {
+    let compact: Vec<u8> = value.iter().copied().filter(|b| *b != b' ').collect();
+    let Ok(country) = std::str::from_utf8(&compact[..2]) else {
+        return false;
+    };
+    let expected = IBAN_LENGTHS
+        .iter()
+        .find(|(c, _)| *c == country)
+        .map(|(_, n)| *n);
+    if expected != Some(compact.len()) {
+        return false;
+    }
+    // Move the first four characters to the end, read letters as 10..35, and take mod 97.
+    let rearranged = compact[4..].iter().chain(&compact[..4]);
+    let mut remainder: u32 = 0;
+    for &b in rearranged {
+        let v = match b {
+            b'0'..=b'9' => u32::from(b - b'0'),
+            b'A'..=b'Z' => u32::from(b - b'A') + 10,
+            _ => return false,
+        };
+        remainder = if v >= 10 {
+            (remainder * 100 + v) % 97
+        } else {
+            (remainder * 10 + v) % 97
+        };
+    }
+    remainder == 1
+}
+
+fn luhn(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            let d = u32::from(*d);
+            if i % 2 == 1 {
+                let doubled = d * 2;
+                if doubled > 9 {
+                    doubled - 9
+                } else {
+                    doubled
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// Whether a card number of `len` digits starting with `d` belongs to a known card network.
+fn known_card_network(d: &[u8]) -> bool {
+    let prefix = |n: usize| d[..n].iter().fold(0u32, |acc, &x| acc * 10 + u32::from(x));
+    let len = d.len();
+    match d[0] {
+        4 => matches!(len, 13 | 16 | 19),
+        5 => (51..=55).contains(&prefix(2)) && len == 16,
+        2 => (2221..=2720).contains(&prefix(4)) && len == 16,
+        3 => {
+            (matches!(prefix(2), 34 | 37) && len == 15)
+                || ((3528..=3589).contains(&prefix(4)) && (16..=19).contains(&len))
+                || ((300..=305).contains(&prefix(3)) || matches!(prefix(2), 36 | 38 | 39))
+                    && (14..=19).contains(&len)
+        }
+        6 => {
+            (prefix(4) == 6011
+                || (644..=649).contains(&prefix(3))
+                || prefix(2) == 65
+                || prefix(2) == 62)
+                && (16..=19).contains(&len)
+        }
+        _ => false,
+    }
+}
+
+fn valid_card(value: &[u8], before: Option<u8>, after: Option<u8>) -> bool {
+    if matches!(before, Some(b'-' | b'.')) || matches!(after, Some(b'-' | b'.')) {
+        return false;
+    }
+    let separators: Vec<u8> = value
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_digit())
+        .collect();
+    if separators.windows(2).any(|w| w[0] != w[1]) {
+        return false;
+    }
+    let digits: Vec<u8> = value
+        .iter()
+        .filter(|b| b.is_ascii_digit())
+        .map(|b| b - b'0')
+        .collect();
+    (13..=19).contains(&digits.len()) && known_card_network(&digits) && luhn(&digits)
+}
+
+fn valid_ssn(value: &[u8], before: Option<u8>, after: Option<u8>) -> bool {
+    if matches!(before, Some(b'-' | b'.')) || matches!(after, Some(b'-' | b'.')) {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(value) else {
+        return false;
+    };
+    let mut parts = text.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (area, group, serial) = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    // Areas 000, 666 and 900-999 are never assigned; nor are group 00 and serial 0000.
+    // 078-05-1120 and 219-09-9999 were published in advertising and are void.
+    area != 0
+        && area != 666
+        && area < 900
+        && group != 0
+        && serial != 0
+        && text != "078-05-1120"
+        && text != "219-09-9999"
+}
+
+fn valid_nino(value: &[u8]) -> bool {
+    const NOT_ALLOCATED: [&[u8]; 7] = [b"BG", b"GB", b"NK", b"KN", b"TN", b"NT", b"ZZ"];
+    !NOT_ALLOCATED.contains(&&value[..2])
+}
+
+/// The keyword before a generic secret, lower-cased (`api_key`, `password`, …).
+fn generic_keyword(line: &[u8], value_start: usize) -> String {
+    static KEYWORD: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let keyword = KEYWORD.get_or_init(|| {
+        Regex::new(r"(?i-u)(api[_\-]?key|api[_\-]?secret|access[_\-]?token|auth[_\-]?token|client[_\-]?secret|secret[_\-]?key|private[_\-]?token|password|passwd)")
+            .expect("keyword pattern compiles")
+    });
+    keyword
+        .find_iter(&line[..value_start])
+        .last()
+        .map(|m| String::from_utf8_lossy(m.as_bytes()).to_ascii_lowercase())
+        .unwrap_or_else(|| "secret".into())
+}
+
+/// A value next to a secret-looking key is reported when it looks random: long enough, more
+/// than one class of character, and no placeholder.
+fn valid_generic_secret(line: &[u8], range: Range<usize>) -> bool {
+    let value = &line[range.clone()];
+    let keyword = generic_keyword(line, range.start);
+    let is_password = keyword.starts_with("pass");
+    let min_len = if is_password { 8 } else { 16 };
+    if value.len() < min_len {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    const PLACEHOLDERS: [&[u8]; 8] = [
+        b"redacted",
+        b"xxxx",
+        b"****",
+        b"example",
+        b"changeme",
+        b"placeholder",
+        b"dummy",
+        b"${",
+    ];
+    if PLACEHOLDERS
+        .iter()
+        .any(|p| lower.windows(p.len()).any(|w| w == *p))
+    {
+        return false;
+    }
+    let classes = [
+        value.iter().any(u8::is_ascii_lowercase),
+        value.iter().any(u8::is_ascii_uppercase),
+        value.iter().any(u8::is_ascii_digit),
+        value.iter().any(|b| !b.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&c| c)
+    .count();
+    classes >= 2 && shannon_entropy(value) >= if is_password { 2.5 } else { 3.0 }
+}
+
+/// Bits of entropy per byte of `value`.
+fn shannon_entropy(value: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in value {
+        counts[usize::from(b)] += 1;
+    }
+    let n = value.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// The `alg` of a JWT whose header decodes to a JSON object, else `None`.
+fn jwt_algorithm(token: &[u8]) -> Option<String> {
+    let header = token.split(|&b| b == b'.').next()?;
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let decoded = engine.decode(header).ok()?;
+    let value: Value = serde_json::from_slice(&decoded).ok()?;
+    value.get("alg")?.as_str().map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<(Detector, String)> {
+        Scanner::all()
+            .scan(text.as_bytes())
+            .into_iter()
+            .map(|h| (h.detector, text[h.range].to_string()))
+            .collect()
+    }
+
+    fn kinds(text: &str) -> Vec<Detector> {
+        found(text).into_iter().map(|(d, _)| d).collect()
+    }
+
+    #[test]
+    fn emails_are_found_and_redacted() {
+        let hits = Scanner::all().scan(b"{\"user\": \"jane.doe@example.com\"}");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].detector, Detector::Email);
+        assert_eq!(hits[0].sample, "j***@e***.com");
+        assert!(kinds("logo@2x.png").is_empty());
+        assert!(kinds("a..b@example.com").is_empty());
+    }
+
+    #[test]
+    fn iban_needs_the_country_length_and_mod_97() {
+        assert_eq!(
+            kinds("iban GB82 WEST 1234 5698 7654 32"),
+            vec![Detector::Iban]
+        );
+        assert_eq!(kinds("DE89370400440532013000"), vec![Detector::Iban]);
+        // One digit changed: the checksum fails.
+        assert!(kinds("DE89370400440532013001").is_empty());
+        // Right checksum rule but a wrong length for the country.
+        assert!(kinds("GB82WEST123456987654").is_empty());
+        let hit = &Scanner::all().scan(b"DE89370400440532013000")[0];
+        assert_eq!(hit.sample, "DE******************00");
+    }
+
+    #[test]
+    fn cards_need_luhn_and_a_network() {
+        assert_eq!(
+            kinds("card 4111 1111 1111 1111 ok"),
+            vec![Detector::PaymentCard]
+        );
+        assert_eq!(kinds("5500-0000-0000-0004"), vec![Detector::PaymentCard]);
+        assert_eq!(kinds("amex 378282246310005"), vec![Detector::PaymentCard]);
+        // Luhn fails.
+        assert!(kinds("4111 1111 1111 1112").is_empty());
+        // Luhn holds (epoch millis) but no card network starts with 1.
+        assert!(!kinds("1621305118553").contains(&Detector::PaymentCard));
+        // Mixed separators are not a card.
+        assert!(kinds("4111 1111-1111 1111").is_empty());
+        let hit = &Scanner::all().scan(b"4111111111111111")[0];
+        assert_eq!(hit.sample, "************1111");
+    }
+
+    #[test]
+    fn ssn_follows_the_assignment_rules() {
+        assert_eq!(kinds("ssn 123-45-6789"), vec![Detector::UsSsn]);
+        for void in [
+            "000-12-3456",
+            "666-12-3456",
+            "900-12-3456",
+            "123-00-4567",
+            "123-45-0000",
+            "078-05-1120",
+        ] {
+            assert!(kinds(void).is_empty(), "{void}");
+        }
+        assert!(kinds("2020-123-45-6789").is_empty());
+        assert_eq!(Scanner::all().scan(b"123-45-6789")[0].sample, "***-**-**89");
+    }
+
+    #[test]
+    fn nino_excludes_unallocated_prefixes() {
+        assert_eq!(kinds("NINO AB123456C"), vec![Detector::UkNino]);
+        assert_eq!(kinds("AB 12 34 56 A"), vec![Detector::UkNino]);
+        assert!(kinds("GB123456A").is_empty());
+        assert!(kinds("DA123456A").is_empty());
+    }
+
+    #[test]
+    fn phones_in_international_and_north_american_form() {
+        assert_eq!(kinds("call +44 20 7946 0958"), vec![Detector::Phone]);
+        assert_eq!(kinds("call (415) 555-2671"), vec![Detector::Phone]);
+        assert_eq!(kinds("call 415-555-2671"), vec![Detector::Phone]);
+        assert!(kinds("ip 192.168.64.1 at 2020-04-21T17:57:05").is_empty());
+        assert!(kinds("+12").is_empty());
+    }
+
+    #[test]
+    fn tokens_and_keys() {
+        assert_eq!(
+            kinds("AKIAIOSFODNN7EXAMPLE"),
+            vec![Detector::AwsAccessKeyId]
+        );
+        assert!(kinds("AKIAI123456789EXAMPLE").is_empty());
+        let gh = format!("token ghp_{}", "a1B2".repeat(9));
+        assert_eq!(kinds(&gh), vec![Detector::GithubToken]);
+        assert_eq!(
+            kinds("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp"),
+            vec![Detector::SlackToken]
+        );
+        assert_eq!(
+            kinds("-----BEGIN RSA PRIVATE KEY-----"),
+            vec![Detector::PrivateKey]
+        );
+        assert_eq!(
+            kinds("-----BEGIN OPENSSH PRIVATE KEY-----"),
+            vec![Detector::PrivateKey]
+        );
+        assert!(kinds("-----BEGIN PUBLIC KEY-----").is_empty());
+    }
+
+    #[test]
+    fn generic_keys_need_randomness() {
+        assert_eq!(
+            kinds(r#"{"api_key": "Zx81kQ2mN9pLr7Tv4Wb"}"#),
+            vec![Detector::GenericApiKey]
+        );
+        assert_eq!(kinds("password=S3cure!Pass"), vec![Detector::GenericApiKey]);
+        assert!(kinds(r#"{"api_key": "aaaaaaaaaaaaaaaaaaaa"}"#).is_empty());
+        assert!(kinds(r#"{"password": "<REDACTED>"}"#).is_empty());
+        assert!(kinds(r#"{"password": "${DB_PASSWORD}"}"#).is_empty());
+        let hit = &Scanner::all().scan(br#"{"API_KEY": "Zx81kQ2mN9pLr7Tv4Wb"}"#)[0];
+        assert_eq!(hit.sample, "api_key=***");
+        assert_eq!(
+            &r#"{"API_KEY": "Zx81kQ2mN9pLr7Tv4Wb"}"#[hit.range.clone()],
+            "Zx81kQ2mN9pLr7Tv4Wb"
+        );
+    }
+
+    #[test]
+    fn jwt_header_must_decode() {
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        let hits = Scanner::all().scan(jwt.as_bytes());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].detector, Detector::Jwt);
+        assert_eq!(hits[0].sample, "eyJ***.eyJ***.*** (alg HS256)");
+        assert!(kinds("eyJub3Rqc29u.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig").is_empty());
+    }
+
+    #[test]
+    fn allow_list_and_detector_choice() {
+        let scanner = Scanner::new(&[Detector::Email], &[r"@example\.com$".to_string()]).unwrap();
+        assert!(scanner.scan(b"ops@example.com").is_empty());
+        assert_eq!(scanner.scan(b"ops@corp.io 123-45-6789").len(), 1);
+    }
+
+    #[test]
+    fn merging_in_order_equals_one_pass() {
+        let scanner = Scanner::all();
+        let lines: Vec<String> = (1..=30)
+            .map(|i| format!("user{}@example.org 123-45-67{:02}", i % 4, i))
+            .collect();
+        let mut whole = Findings::default();
+        for (i, l) in lines.iter().enumerate() {
+            scanner.scan_into(i as u64 + 1, l.as_bytes(), &mut whole);
+        }
+        let mut first = Findings::default();
+        let mut second = Findings::default();
+        for (i, l) in lines.iter().enumerate() {
+            let target = if i < 13 { &mut first } else { &mut second };
+            scanner.scan_into(i as u64 + 1, l.as_bytes(), target);
+        }
+        first.merge(second);
+        assert_eq!(first, whole);
+        let email = &whole.by_detector[&Detector::Email];
+        assert_eq!(email.count, 30);
+        assert_eq!(email.lines.len(), MAX_LINES);
+        assert_eq!(email.samples, vec!["u***@e***.org"]);
+        assert_eq!(whole.to_json()["personal_data"], 60);
+    }
+
+    #[test]
+    fn no_value_leaks_into_the_summary() {
+        let seeded = [
+            "jane.roe@contoso.org",
+            "4111111111111111",
+            "DE89370400440532013000",
+            "123-45-6789",
+            "AB123456C",
+            "AKIAIOSFODNN7EXAMPLE",
+            "+44 20 7946 0958",
+        ];
+        let scanner = Scanner::all();
+        let mut findings = Findings::default();
+        for (i, v) in seeded.iter().enumerate() {
+            scanner.scan_into(
+                i as u64 + 1,
+                format!("value: {v}").as_bytes(),
+                &mut findings,
+            );
+        }
+        assert_eq!(findings.by_detector.len(), seeded.len());
+        let text = findings.to_json().to_string();
+        for v in seeded {
+            assert!(!text.contains(v), "{v} leaked into {text}");
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! The SBOM collector: CycloneDX (JSON and XML, 1.4–1.6) and SPDX (JSON and tag-value, 2.2 and
+//! 2.3) bills of materials, normalized to one document shape with NTIA minimum elements,
+//! license policy verdicts and vulnerability remediation deadlines; in-toto / SLSA provenance
+//! statements with their subjects checked against the files of the scan root; and one
+//! `inventory` document listing what was found, so that a missing SBOM can fail a control.
+//!
+//! Files are found by name (`bom.json`, `*.cdx.json`, `*.spdx`, `*.spdx.json`,
+//! `*.intoto.jsonl`, `*.provenance.json`, …) or, for other `.json` / `.xml` files, by content;
+//! `collectors.sbom.paths` in `assay.yaml` replaces that convention with globs.
+
+mod cyclonedx;
+mod license;
+mod model;
+mod provenance;
+mod settings;
+mod spdx;
+mod tag_value;
+mod xml;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ignore::WalkBuilder;
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+pub use license::{License, LicensePolicy, Verdict, DEFAULT_DENY};
+pub use model::Deadlines;
+pub use settings::Plan;
+
+use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::document::{Document, EvidenceKind, Format};
+use crate::formats::{self, ParseError, Parsed};
+use crate::lines::{LineMap, Position};
+use model::Judgement;
+use provenance::FileIndex;
+
+/// Collects SBOMs and provenance statements.
+pub struct SbomCollector;
+
+/// Files larger than this are skipped with a note.
+const MAX_SIZE: u64 = 512 * 1024 * 1024;
+/// How many leading bytes are read to recognize a file by its content.
+const SNIFF: u64 = 64 * 1024;
+
+/// What a file holds, judged by its name and first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    CycloneDxJson,
+    CycloneDxXml,
+    SpdxJson,
+    SpdxTagValue,
+    /// SPDX 3 JSON-LD, recognized but not read.
+    Spdx3,
+    /// In-toto statements; `true` when one per line.
+    Provenance(bool),
+}
+
+impl Kind {
+    fn format(self) -> Format {
+        match self {
+            Kind::CycloneDxXml => Format::Xml,
+            Kind::SpdxTagValue => Format::TagValue,
+            Kind::Provenance(true) => Format::Jsonl,
+            _ => Format::Json,
+        }
+    }
+}
+
+fn sniff(path: &Path) -> String {
+    let mut head = Vec::new();
+    if let Ok(file) = File::open(path) {
+        let _ = file.take(SNIFF).read_to_end(&mut head);
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// The kind of a file, or `None` when it is neither an SBOM nor a statement. `named` files
+/// (configured paths) are taken even when their content is not recognized.
+fn classify(relative: &str, path: &Path, configured: bool) -> Option<Kind> {
+    let name = relative
+        .rsplit('/')
+        .next()
+        .unwrap_or(relative)
+        .to_ascii_lowercase();
+    if let Some(per_line) = provenance::is_statement_file(&name) {
+        return Some(Kind::Provenance(per_line));
+    }
+    if name.ends_with(".spdx") {
+        return Some(Kind::SpdxTagValue);
+    }
+    let named_cyclonedx = ["bom", "sbom"]
+        .iter()
+        .any(|stem| name.starts_with(&format!("{stem}.")))
+        || [".cdx.", ".bom.", ".sbom."]
+            .iter()
+            .any(|m| name.contains(m));
+    if name.ends_with(".json") {
+        let head = sniff(path);
+        if head.contains("\"spdxVersion\"") {
+            return Some(Kind::SpdxJson);
+        }
+        if head.contains("\"@context\"") && head.contains("spdx.org/rdf/3") {
+            return Some(Kind::Spdx3);
+        }
+        if head.contains("\"bomFormat\"") && head.contains("CycloneDX") {
+            return Some(Kind::CycloneDxJson);
+        }
+        if name.ends_with(".spdx.json") {
+            return Some(Kind::SpdxJson);
+        }
+        return (named_cyclonedx || configured).then_some(Kind::CycloneDxJson);
+    }
+    if name.ends_with(".xml") {
+        let head = sniff(path);
+        if head.contains("cyclonedx.org/schema/bom") || named_cyclonedx || configured {
+            return Some(Kind::CycloneDxXml);
+        }
+    }
+    None
+}
+
+impl Collector for SbomCollector {
+    fn kind(&self) -> EvidenceKind {
+        EvidenceKind::Sbom
+    }
+
+    fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
+        let plan = Plan::new(scope.settings_of(EvidenceKind::Sbom))?;
+        if !scope.root.is_dir() {
+            return Err(SourceError {
+                path: scope.root.display().to_string(),
+                position: None,
+                message: "scan root is not a readable directory".into(),
+                hint: Some("pass an existing directory to `assay scan`".into()),
+            });
+        }
+        let (found, index) = discover(scope, &plan);
+        let judge = Judgement {
+            policy: &plan.policy,
+            deadlines: &plan.deadlines,
+            now: jiff::Timestamp::try_from(scope.now).unwrap_or_else(|_| jiff::Timestamp::now()),
+        };
+        let results: Vec<Collection> = found
+            .par_iter()
+            .map(|(path, relative, kind)| {
+                collect_file(path, relative, *kind, &judge, &index, scope)
+            })
+            .collect();
+        let mut collection = Collection::default();
+        for result in results {
+            collection.extend(result);
+        }
+        collection.sort();
+        collection.documents.push(inventory(&collection));
+        collection.sort();
+        Ok(collection)
+    }
+}
+
+/// The SBOM and statement files under the root, and an index of every file by base name.
+fn discover(scope: &Scope, plan: &Plan) -> (Vec<(PathBuf, String, Kind)>, FileIndex) {
+    let mut found = Vec::new();
+    let mut index = FileIndex::new();
+    let walk = WalkBuilder::new(&scope.root)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build();
+    for entry in walk.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(&scope.root)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let base = relative.rsplit('/').next().unwrap_or(&relative).to_string();
+        index.entry(base).or_default().push(relative.clone());
+        if !scope.admits(&relative) {
+            continue;
+        }
+        let configured = plan.paths.as_ref().map(|p| p.is_match(&relative));
+        if configured == Some(false) {
+            continue;
+        }
+        if let Some(kind) = classify(&relative, entry.path(), configured == Some(true)) {
+            found.push((entry.path().to_path_buf(), relative, kind));
+        }
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    (found, index)
+}
+
+fn single_error(
+    relative: &str,
+    position: Option<Position>,
+    message: String,
+    hint: &str,
+) -> Collection {
+    Collection {
+        errors: vec![SourceError {
+            path: relative.to_string(),
+            position,
+            message,
+            hint: Some(hint.into()),
+        }],
+        ..Collection::default()
+    }
+}
+
+fn collect_file(
+    path: &Path,
+    relative: &str,
+    kind: Kind,
+    judge: &Judgement<'_>,
+    index: &FileIndex,
+    scope: &Scope,
+) -> Collection {
+    let skip = |reason: String| Collection {
+        skipped: vec![SkippedFile {
+            path: relative.to_string(),
+            reason,
+        }],
+        ..Collection::default()
+    };
+    if kind == Kind::Spdx3 {
+        return skip(
+            "SPDX 3.0 JSON-LD is not supported yet; export the SBOM as SPDX 2.3 or CycloneDX"
+                .into(),
+        );
+    }
+    let bytes = match std::fs::metadata(path).and_then(|m| {
+        if m.len() > MAX_SIZE {
+            Ok(None)
+        } else {
+            std::fs::read(path).map(Some)
+        }
+    }) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return skip(format!("larger than the {MAX_SIZE}-byte limit")),
+        Err(e) => {
+            return single_error(
+                relative,
+                None,
+                format!("cannot read file: {e}"),
+                "check the file's permissions",
+            )
+        }
+    };
+    let digest: Arc<str> = hex::encode(Sha256::digest(&bytes)).into();
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(e) => {
+            return single_error(
+                relative,
+                None,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+                "SBOMs are read as UTF-8 JSON, XML or SPDX tag-value",
+            )
+        }
+    };
+    let path_arc: Arc<str> = relative.into();
+    let document = |index: usize, data: Value, lines: LineMap| Document {
+        kind: EvidenceKind::Sbom,
+        format: kind.format(),
+        path: path_arc.clone(),
+        index,
+        data,
+        lines,
+        digest: digest.clone(),
+        suppressions: Arc::default(),
+    };
+    if let Kind::Provenance(per_line) = kind {
+        return match provenance::read(text, per_line) {
+            Ok(statements) => {
+                let dir = relative.rsplit_once('/').map_or("", |(d, _)| d);
+                Collection {
+                    documents: statements
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| {
+                            let (data, lines) = provenance::facts(s, dir, index, &scope.root);
+                            document(i, data, lines)
+                        })
+                        .collect(),
+                    ..Collection::default()
+                }
+            }
+            Err(e) => single_error(
+                relative,
+                Some(e.position),
+                format!("invalid provenance statement: {}", e.message),
+                "a provenance file holds an in-toto statement or a DSSE envelope (one per line in .intoto.jsonl)",
+            ),
+        };
+    }
+    let parsed: Result<Parsed, ParseError> = match kind {
+        Kind::CycloneDxXml => xml::parse(text),
+        Kind::SpdxTagValue => tag_value::parse(text),
+        _ => formats::json::parse(text),
+    };
+    let parsed = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            return single_error(
+                relative,
+                Some(e.position),
+                format!("invalid {}: {}", describe(kind), e.message),
+                "fix the syntax, or exclude the file from the scan if it is not an SBOM",
+            )
+        }
+    };
+    let sbom = match kind {
+        Kind::SpdxJson | Kind::SpdxTagValue => spdx::normalize(&parsed.data),
+        _ => {
+            if parsed.data.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
+                return single_error(
+                    relative,
+                    parsed.lines.position(""),
+                    "not a CycloneDX BOM: `bomFormat` is not `CycloneDX`".into(),
+                    "name CycloneDX files `*.cdx.json` / `bom.json`, or exclude this file",
+                );
+            }
+            cyclonedx::normalize(&parsed.data)
+        }
+    };
+    let (data, lines) = sbom.facts(&parsed.lines, judge);
+    Collection {
+        documents: vec![document(0, data, lines)],
+        ..Collection::default()
+    }
+}
+
+fn describe(kind: Kind) -> &'static str {
+    match kind {
+        Kind::CycloneDxJson => "CycloneDX JSON",
+        Kind::CycloneDxXml => "CycloneDX XML",
+        Kind::SpdxJson => "SPDX JSON",
+        Kind::SpdxTagValue => "SPDX tag-value",
+        Kind::Spdx3 => "SPDX 3 JSON-LD",
+        Kind::Provenance(_) => "provenance statement",
+    }
+}
+
+/// The inventory of the scan: which SBOMs and statements were found. Its path is `.` (the
+/// scan root); its digest covers the digests of the files it lists.
+fn inventory(collection: &Collection) -> Document {
+    let of_type = |t: &str| {
+        collection
+            .documents
+            .iter()
+            .filter(|d| d.data.get("type").and_then(Value::as_str) == Some(t))
+            .collect::<Vec<_>>()
+    };
+    let sboms = of_type("sbom");
+    let statements = of_type("provenance");
+    let mut hasher = Sha256::new();
+    for d in &collection.documents {
+        hasher.update(format!("{} {}\n", d.path, d.digest).as_bytes());
+    }
+    let data = json!({
+        "type": "inventory",
+        "sbom_count": sboms.len(),
+        "sboms": sboms.iter().map(|d| json!({
+            "path": d.path.as_ref(),
+            "format": d.data["format"],
+            "spec_version": d.data["spec_version"],
+        })).collect::<Vec<_>>(),
+        "provenance_count": statements.len(),
+        "provenance": statements.iter().map(|d| d.path.as_ref()).collect::<Vec<_>>(),
+        "unsupported": collection.skipped.iter().map(|s| json!({"path": s.path, "reason": s.reason})).collect::<Vec<_>>(),
+        "unreadable": collection.errors.iter().map(|e| e.path.clone()).collect::<Vec<_>>(),
+    });
+    let mut lines = LineMap::new();
+    lines.insert(String::new(), Position::new(1, 1));
+    Document {
+        kind: EvidenceKind::Sbom,
+        format: Format::Json,
+        path: ".".into(),
+        index: 0,
+        data,
+        lines,
+        digest: hex::encode(hasher.finalize()).into(),
+        suppressions: Arc::default(),
+    }
+}
