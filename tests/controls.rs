@@ -17,33 +17,69 @@ fn builtin_catalog_passes_its_tests() {
 #[test]
 fn changed_expectation_fails_with_a_diff() {
     let dir = tempfile::tempdir().unwrap();
-    let out = assay().args(["controls", "new", "pinned-images", "--dir"]).arg(dir.path()).output().unwrap();
+    let out = assay()
+        .args(["controls", "new", "pinned-images", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    let ok = assay().args(["controls", "test"]).arg(dir.path()).output().unwrap();
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    let ok = assay()
+        .args(["controls", "test"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
 
     let control = dir.path().join("pinned-images/control.yaml");
-    let text = std::fs::read_to_string(&control).unwrap().replace("count: 1", "count: 2");
+    let text = std::fs::read_to_string(&control)
+        .unwrap()
+        .replace("count: 1", "count: 2");
     std::fs::write(&control, text).unwrap();
-    let out = assay().args(["controls", "test"]).arg(dir.path()).output().unwrap();
+    let out = assay()
+        .args(["controls", "test"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("test pinned-images::fail/deployment.yaml ... FAILED"), "{stdout}");
+    assert!(
+        stdout.contains("test pinned-images::fail/deployment.yaml ... FAILED"),
+        "{stdout}"
+    );
     assert!(stdout.contains("expected: 2 fail item(s)"), "{stdout}");
-    assert!(stdout.contains("actual: 1 pass, 1 fail") || stdout.contains("actual: 0 pass, 1 fail"), "{stdout}");
-    assert!(stdout.contains("test result: FAILED. 1 passed; 1 failed"), "{stdout}");
+    assert!(
+        stdout.contains("actual: 1 pass, 1 fail") || stdout.contains("actual: 0 pass, 1 fail"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("test result: FAILED. 1 passed; 1 failed"),
+        "{stdout}"
+    );
 }
 
 /// A control without test cases is a failing test, not a silent pass.
 #[test]
 fn control_without_cases_fails() {
     let dir = tempfile::tempdir().unwrap();
-    assay().args(["controls", "new", "c", "--dir"]).arg(dir.path()).output().unwrap();
+    assay()
+        .args(["controls", "new", "c", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     std::fs::remove_dir_all(dir.path().join("c/tests")).unwrap();
     let text = std::fs::read_to_string(dir.path().join("c/control.yaml")).unwrap();
     let text = &text[..text.find("tests:").unwrap()];
     std::fs::write(dir.path().join("c/control.yaml"), text).unwrap();
-    let out = assay().args(["controls", "test"]).arg(dir.path()).output().unwrap();
+    let out = assay()
+        .args(["controls", "test"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("no test cases"));
 }
@@ -52,10 +88,22 @@ fn control_without_cases_fails() {
 #[test]
 fn new_refuses_bad_ids_and_overwrites() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = assay().args(["controls", "new", "Bad Id", "--dir"]).arg(dir.path()).output().unwrap();
+    let bad = assay()
+        .args(["controls", "new", "Bad Id", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assay().args(["controls", "new", "x", "--dir"]).arg(dir.path()).output().unwrap();
-    let again = assay().args(["controls", "new", "x", "--dir"]).arg(dir.path()).output().unwrap();
+    assay()
+        .args(["controls", "new", "x", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let again = assay()
+        .args(["controls", "new", "x", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
@@ -71,11 +119,21 @@ fn lint_reports_all_errors_at_once() {
         std::fs::create_dir_all(dir.path().join(name)).unwrap();
         std::fs::write(dir.path().join(name).join("control.yaml"), body).unwrap();
     }
-    let out = assay().args(["controls", "lint", "--no-builtin"]).arg(dir.path()).output().unwrap();
+    let out = assay()
+        .args(["controls", "lint", "--no-builtin"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("a/control.yaml:7:1: error: unknown key `colour`"), "{stderr}");
-    assert!(stderr.contains("b/control.yaml:11:9: error: invalid regular expression"), "{stderr}");
+    assert!(
+        stderr.contains("a/control.yaml:7:1: error: unknown key `colour`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("b/control.yaml:11:9: error: invalid regular expression"),
+        "{stderr}"
+    );
     assert!(stderr.contains("2 errors found"), "{stderr}");
 }
 
@@ -91,10 +149,17 @@ fn duplicate_ids_name_both_files() {
         )
         .unwrap();
     }
-    let out = assay().args(["controls", "lint", "--no-builtin"]).arg(dir.path()).output().unwrap();
+    let out = assay()
+        .args(["controls", "lint", "--no-builtin"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("two/control.yaml:1:1: error: duplicate control id `same`"), "{stderr}");
+    assert!(
+        stderr.contains("two/control.yaml:1:1: error: duplicate control id `same`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("one/control.yaml:1"), "{stderr}");
 }
 
@@ -102,15 +167,90 @@ fn duplicate_ids_name_both_files() {
 #[test]
 fn list_and_explain() {
     let catalog = fixture("operators/catalog");
-    let out = assay().args(["controls", "list", "--no-builtin", "--controls"]).arg(&catalog).output().unwrap();
+    let out = assay()
+        .args(["controls", "list", "--no-builtin", "--controls"])
+        .arg(&catalog)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("op-equals"), "{stdout}");
     assert!(stdout.contains("17 controls, 1 frameworks"), "{stdout}");
-    let out = assay().args(["explain", "tf-public", "--no-builtin", "--controls"]).arg(&catalog).output().unwrap();
+    let out = assay()
+        .args(["explain", "tf-public", "--no-builtin", "--controls"])
+        .arg(&catalog)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("How to fix a failure:\n  Set acl to private."), "{stdout}");
-    assert!(stdout.contains("resource_types: [aws_s3_bucket]"), "{stdout}");
-    let out = assay().args(["explain", "op-equls", "--no-builtin", "--controls"]).arg(&catalog).output().unwrap();
+    assert!(
+        stdout.contains("How to fix a failure:\n  Set acl to private."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("resource_types: [aws_s3_bucket]"),
+        "{stdout}"
+    );
+    let out = assay()
+        .args(["explain", "op-equls", "--no-builtin", "--controls"])
+        .arg(&catalog)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `op-equals`?"));
+}
+
+/// Every scaffold language gives a control whose own tests pass.
+#[test]
+fn scaffolds_pass_their_own_tests() {
+    for lang in ["yaml", "rego", "cedar"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = assay()
+            .args(["controls", "new", "demo", "--lang", lang, "--dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{lang}");
+        let out = assay()
+            .args(["controls", "test"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{lang}: {stdout}");
+        assert!(
+            stdout.contains("test result: ok. 2 passed; 0 failed"),
+            "{lang}: {stdout}"
+        );
+    }
+}
+
+/// `--format junit` gives one test case per control case, with the differences of a failure.
+#[test]
+fn junit_report_of_control_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    assay()
+        .args(["controls", "new", "demo", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let control = dir.path().join("demo/control.yaml");
+    let text = std::fs::read_to_string(&control)
+        .unwrap()
+        .replace("count: 1", "count: 3");
+    std::fs::write(&control, text).unwrap();
+    let out = assay()
+        .args(["controls", "test", "--format", "junit"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let xml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        xml.contains(r#"<testsuite name="assay controls test" tests="2" failures="1" errors="0">"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase classname="demo" name="pass/deployment.yaml"/>"#),
+        "{xml}"
+    );
+    assert!(xml.contains("expected: 3 fail item(s)"), "{xml}");
 }

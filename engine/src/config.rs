@@ -22,6 +22,10 @@ pub const CONFIG_NAMES: [&str; 2] = ["assay.yaml", ".assay.yaml"];
 pub struct ConfigFile {
     pub frameworks: Option<Vec<String>>,
     pub builtin: Option<bool>,
+    /// The waivers file, relative to the config file.
+    pub waivers: Option<PathBuf>,
+    #[serde(default)]
+    pub suppressions: Suppressions,
     #[serde(default)]
     pub controls: Vec<PathBuf>,
     /// Per-collector settings, keyed by evidence kind (validated by the config schema).
@@ -32,6 +36,25 @@ pub struct ConfigFile {
     pub gate: Gate,
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
+}
+
+/// How inline `assay:ignore` comments are treated.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suppressions {
+    /// Honour them (default); when false each one is reported as an error.
+    #[serde(default = "yes")]
+    pub inline: bool,
+}
+
+impl Default for Suppressions {
+    fn default() -> Self {
+        Self { inline: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Settings of the config-file collector.
@@ -76,6 +99,31 @@ pub enum OutputFormat {
     Terminal,
     /// The results document (schemas/results.schema.json).
     Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+    /// JUnit XML: a test suite per control family, a test case per control and resource.
+    Junit,
+    /// A Markdown summary for pull-request comments and CI step summaries.
+    Markdown,
+    /// One CSV row per finding.
+    Csv,
+    /// OSCAL assessment results (JSON).
+    Oscal,
+}
+
+impl OutputFormat {
+    /// The file this format is written to under `--output-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            OutputFormat::Terminal => "results.txt",
+            OutputFormat::Json => "results.json",
+            OutputFormat::Sarif => "results.sarif",
+            OutputFormat::Junit => "results.junit.xml",
+            OutputFormat::Markdown => "results.md",
+            OutputFormat::Csv => "results.csv",
+            OutputFormat::Oscal => "results.oscal.json",
+        }
+    }
 }
 
 /// A loaded config file and where it was found.

@@ -89,7 +89,7 @@ impl FindingStatus {
 }
 
 /// Where a finding points: a file and a line, or a whole scan-level source.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,7 +97,7 @@ pub struct Location {
 }
 
 /// The result of one control on one item (a resource, a document, a container).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Finding {
     pub status: FindingStatus,
     /// What was evaluated: `aws_s3_bucket.logs`, `Deployment/default/web`, or a file path.

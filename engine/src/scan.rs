@@ -2,17 +2,19 @@
 
 use std::collections::HashMap;
 
-use assay_collectors::{Collection, Scope};
+use assay_collectors::{Collection, EvidenceKind, Scope, SkippedFile, SourceError};
+use rayon::prelude::*;
 
 use crate::catalog::Catalog;
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::eval::{evaluate, ControlResult};
 use crate::model::{FindingStatus, Severity};
 use crate::report::{
-    ControlReport, FrameworkReport, RequirementReport, Results, ScanInfo, SkippedReport,
-    SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
+    ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
+    SkippedReport, SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
 };
 use crate::score::{score_framework, ControlScore, Implementation, Thresholds};
+use crate::waiver::{self, Waivers};
 
 /// What to scan and how to score it.
 #[derive(Debug, Clone)]
@@ -21,6 +23,35 @@ pub struct ScanRequest {
     /// Framework ids to score; `None` scores every framework of the catalog.
     pub frameworks: Option<Vec<String>>,
     pub thresholds: Thresholds,
+    /// The waivers file and whether inline suppressions count.
+    pub waivers: Waivers,
+}
+
+/// What the collectors read, as the results report it.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub documents: usize,
+    /// Distinct files the documents come from.
+    pub files: usize,
+    pub errors: Vec<SourceError>,
+    pub skipped: Vec<SkippedFile>,
+}
+
+impl Inventory {
+    pub fn of(collection: &Collection) -> Inventory {
+        let mut files: Vec<&str> = collection
+            .documents
+            .iter()
+            .map(|d| d.path.as_ref())
+            .collect();
+        files.dedup();
+        Inventory {
+            documents: collection.documents.len(),
+            files: files.len(),
+            errors: collection.errors.clone(),
+            skipped: collection.skipped.clone(),
+        }
+    }
 }
 
 /// Checks that every requested framework exists.
@@ -62,26 +93,12 @@ pub fn run(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Results, Diagnostic> {
     let started_at = now();
-    let mut collection = Collection::default();
     let needed: std::collections::BTreeSet<_> = catalog
         .controls
         .iter()
         .flat_map(|c| c.check.evidence())
         .collect();
-    let collectors = assay_collectors::registry()
-        .into_iter()
-        .filter(|c| needed.contains(&c.kind()));
-    for collector in collectors {
-        let found = collector.collect(&request.scope).map_err(|e| {
-            let mut d = Diagnostic::new(e.path, e.message);
-            if let Some(h) = e.hint {
-                d = d.hint(h);
-            }
-            d
-        })?;
-        collection.extend(found);
-    }
-    collection.sort();
+    let collection = collect(&needed, &request.scope)?;
 
     let total = catalog.controls.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -89,35 +106,129 @@ pub fn run(
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(n, total);
     };
-    let results = evaluate(&catalog.controls, &collection.documents, &tick);
+    let mut results = evaluate(&catalog.controls, &collection.documents, &tick);
+    let applied = waiver::apply(
+        &mut results,
+        &request.waivers,
+        &waiver::suppressions_of(&collection.documents),
+        catalog,
+        waiver::day_of(request.scope.now),
+    );
+    let mut inventory = Inventory::of(&collection);
+    inventory.errors.extend(applied.errors);
     Ok(assemble(
         catalog,
         request,
-        &collection,
-        &results,
+        inventory,
+        results,
+        applied.reports,
         started_at,
     ))
 }
 
-fn assemble(
+/// Runs the collectors of the evidence `kinds` over `scope`, side by side; only a scope that
+/// cannot be read at all is an error (the first, in registry order).
+pub fn collect(
+    kinds: &std::collections::BTreeSet<EvidenceKind>,
+    scope: &Scope,
+) -> Result<Collection, Diagnostic> {
+    let collectors: Vec<_> = assay_collectors::registry()
+        .into_iter()
+        .filter(|c| kinds.contains(&c.kind()))
+        .collect();
+    let found: Vec<_> = collectors.par_iter().map(|c| c.collect(scope)).collect();
+    let mut collection = Collection::default();
+    for part in found {
+        let part = part.map_err(|e| {
+            let mut d = Diagnostic::new(e.path, e.message);
+            if let Some(h) = e.hint {
+                d = d.hint(h);
+            }
+            d
+        })?;
+        collection.extend(part);
+    }
+    collection.sort();
+    Ok(collection)
+}
+
+/// Scores the control results (waivers already applied) and assembles the results document.
+pub fn assemble(
     catalog: &Catalog,
     request: &ScanRequest,
-    collection: &Collection,
-    results: &[ControlResult],
+    mut inventory: Inventory,
+    results: Vec<ControlResult>,
+    waivers: Vec<crate::report::waivers::WaiverReport>,
     started_at: String,
 ) -> Results {
     let scores: HashMap<&str, ControlScore> = results
         .iter()
         .map(|r| (r.control.id.as_str(), ControlScore::of(r)))
         .collect();
+    // Scores before waivers are given whenever a waiver changed something.
+    let any_waived = results
+        .iter()
+        .any(|r| r.findings.iter().any(|f| f.status == FindingStatus::Waived));
+    let before: HashMap<&str, ControlScore> = if any_waived {
+        results
+            .iter()
+            .map(|r| (r.control.id.as_str(), ControlScore::before_waivers(r)))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let frameworks = catalog
+        .frameworks
+        .iter()
+        .filter(|f| {
+            request
+                .frameworks
+                .as_ref()
+                .is_none_or(|wanted| wanted.contains(&f.id))
+        })
+        .map(|f| {
+            let s = score_framework(f, &results, &scores, &request.thresholds);
+            let b = any_waived.then(|| score_framework(f, &results, &before, &request.thresholds));
+            FrameworkReport {
+                id: s.id,
+                name: s.name,
+                version: s.version,
+                score: s.score,
+                score_before_waivers: b.as_ref().and_then(|b| b.score),
+                coverage: s.coverage,
+                rating: s.rating,
+                requirements: s
+                    .requirements
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| RequirementReport {
+                        id: r.id,
+                        title: r.title,
+                        score: r.score,
+                        score_before_waivers: b.as_ref().and_then(|b| b.requirements[i].score),
+                        status: r.status,
+                        controls: r.controls,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
     let mut summary = Summary {
         controls: results.len(),
         ..Summary::default()
     };
-    let controls: Vec<ControlReport> = results
+    // Scores per control, so that the results can be consumed below.
+    let per_control: Vec<(ControlScore, Option<f64>)> = results
         .iter()
         .map(|r| {
-            let s = scores[r.control.id.as_str()];
+            let id = r.control.id.as_str();
+            (scores[id], before.get(id).and_then(|b| b.score))
+        })
+        .collect();
+    let controls: Vec<ControlReport> = results
+        .into_iter()
+        .zip(per_control)
+        .map(|(r, (s, score_before_waivers))| {
             match s.status {
                 Implementation::Implemented => summary.implemented += 1,
                 Implementation::Partial => summary.partial += 1,
@@ -133,80 +244,57 @@ fn assemble(
             ControlReport {
                 id: r.control.id.clone(),
                 title: r.control.title.clone(),
+                description: r.control.description.clone(),
                 family: r.control.family.clone(),
                 severity: r.control.severity,
                 status: s.status,
                 score: s.score,
+                score_before_waivers,
                 passed: s.passed,
                 failed: s.failed,
                 errors: s.errors,
                 waived: s.waived,
                 warnings: s.warned,
                 remediation: r.control.remediation.clone(),
-                findings: r.findings.clone(),
-            }
-        })
-        .collect();
-    let frameworks = catalog
-        .frameworks
-        .iter()
-        .filter(|f| {
-            request
-                .frameworks
-                .as_ref()
-                .is_none_or(|wanted| wanted.contains(&f.id))
-        })
-        .map(|f| {
-            let s = score_framework(f, results, &scores, &request.thresholds);
-            FrameworkReport {
-                id: s.id,
-                name: s.name,
-                version: s.version,
-                score: s.score,
-                coverage: s.coverage,
-                rating: s.rating,
-                requirements: s
-                    .requirements
+                references: r.control.references.clone(),
+                mappings: catalog
+                    .mappings_of(&r.control.id)
                     .into_iter()
-                    .map(|r| RequirementReport {
-                        id: r.id,
-                        title: r.title,
-                        score: r.score,
-                        status: r.status,
-                        controls: r.controls,
+                    .map(|(framework, requirement)| MappingRef {
+                        framework: framework.to_string(),
+                        requirement: requirement.to_string(),
                     })
                     .collect(),
+                findings: r.findings,
             }
         })
         .collect();
-    let mut files: Vec<&str> = collection
-        .documents
-        .iter()
-        .map(|d| d.path.as_ref())
-        .collect();
-    files.dedup();
+    inventory
+        .errors
+        .sort_by(|a, b| (&a.path, a.position, &a.message).cmp(&(&b.path, b.position, &b.message)));
     Results {
-        schema_version: SCHEMA_VERSION,
+        schema_version: SCHEMA_VERSION.to_string(),
         tool: Tool {
-            name: "assay",
-            version: env!("CARGO_PKG_VERSION"),
+            name: "assay".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
         },
         scan: ScanInfo {
             root: request.scope.root.display().to_string(),
             started_at,
             finished_at: now(),
             catalog_digest: catalog.digest.clone(),
-            documents: collection.documents.len(),
-            files: files.len(),
+            commit: crate::vcs::head_commit(&request.scope.root),
+            documents: inventory.documents,
+            files: inventory.files,
         },
         summary,
         controls,
         frameworks,
-        errors: collection
+        errors: inventory
             .errors
             .iter()
             .map(|e| SourceErrorReport {
-                status: "error",
+                status: "error".to_string(),
                 path: e.path.clone(),
                 line: e.position.map(|p| p.line),
                 column: e.position.map(|p| p.column),
@@ -214,7 +302,7 @@ fn assemble(
                 hint: e.hint.clone(),
             })
             .collect(),
-        skipped: collection
+        skipped: inventory
             .skipped
             .iter()
             .map(|s| SkippedReport {
@@ -222,6 +310,8 @@ fn assemble(
                 reason: s.reason.clone(),
             })
             .collect(),
+        waivers,
+        check: None,
     }
 }
 
@@ -256,7 +346,8 @@ pub fn gate(results: &Results, fail_under: Option<f64>, fail_on: Option<Severity
     reasons
 }
 
-fn now() -> String {
+/// The current time as the results record it (RFC 3339, UTC, whole seconds).
+pub fn now() -> String {
     jiff::Timestamp::now()
         .round(jiff::Unit::Second)
         .map(|t| t.to_string())

@@ -17,6 +17,7 @@ pub enum SchemaKind {
     Mapping,
     Config,
     Results,
+    Waivers,
 }
 
 impl SchemaKind {
@@ -27,16 +28,18 @@ impl SchemaKind {
             SchemaKind::Mapping => include_str!("../../schemas/mapping.schema.json"),
             SchemaKind::Config => include_str!("../../schemas/config.schema.json"),
             SchemaKind::Results => include_str!("../../schemas/results.schema.json"),
+            SchemaKind::Waivers => include_str!("../../schemas/waivers.schema.json"),
         }
     }
 
     fn schema(self) -> &'static Value {
-        static SCHEMAS: LazyLock<[Value; 4]> = LazyLock::new(|| {
+        static SCHEMAS: LazyLock<[Value; 5]> = LazyLock::new(|| {
             [
                 SchemaKind::Control,
                 SchemaKind::Mapping,
                 SchemaKind::Config,
                 SchemaKind::Results,
+                SchemaKind::Waivers,
             ]
             .map(|k| serde_json::from_str(k.source()).expect("embedded schema is valid JSON"))
         });
@@ -44,12 +47,13 @@ impl SchemaKind {
     }
 
     fn validator(self) -> &'static Validator {
-        static VALIDATORS: LazyLock<[Validator; 4]> = LazyLock::new(|| {
+        static VALIDATORS: LazyLock<[Validator; 5]> = LazyLock::new(|| {
             [
                 SchemaKind::Control,
                 SchemaKind::Mapping,
                 SchemaKind::Config,
                 SchemaKind::Results,
+                SchemaKind::Waivers,
             ]
             .map(|k| jsonschema::validator_for(k.schema()).expect("embedded schema compiles"))
         });

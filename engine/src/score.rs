@@ -28,7 +28,7 @@ pub enum Implementation {
 }
 
 /// Green / amber / red, by configurable thresholds on a score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Rating {
     Green,
@@ -82,14 +82,27 @@ pub struct ControlScore {
 
 impl ControlScore {
     pub fn of(result: &ControlResult) -> ControlScore {
+        Self::counting(result, true)
+    }
+
+    /// The score as it would be without waivers: waived findings count as failures.
+    pub fn before_waivers(result: &ControlResult) -> ControlScore {
+        Self::counting(result, false)
+    }
+
+    fn counting(result: &ControlResult, honour_waivers: bool) -> ControlScore {
         let count = |s: FindingStatus| result.findings.iter().filter(|f| f.status == s).count();
-        let (passed, failed, errors, waived, warned) = (
+        let (passed, mut failed, errors, mut waived, warned) = (
             count(FindingStatus::Pass),
             count(FindingStatus::Fail),
             count(FindingStatus::Error),
             count(FindingStatus::Waived),
             count(FindingStatus::Warn),
         );
+        if !honour_waivers {
+            failed += waived;
+            waived = 0;
+        }
         let good = passed + waived;
         let total = good + failed + errors;
         let score = (total > 0).then(|| round(100.0 * good as f64 / total as f64));

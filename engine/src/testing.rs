@@ -3,11 +3,14 @@
 //! Cases are found by convention: `tests/pass/*` must give only passing items, `tests/fail/*`
 //! at least one failing item (likewise `warn` and `error`). Entries under `tests:` in the
 //! control add an exact count or a message substring for a case.
+//!
+//! A case (a file, or a directory acting as a repository root) is written to a temporary
+//! directory and collected there by every registered collector of the evidence kinds the
+//! control reads, exactly as a scan would collect it.
 
 use std::sync::Arc;
 
-use assay_collectors::config::collect_bytes;
-use assay_collectors::Collection;
+use assay_collectors::{Collection, Scope};
 use rayon::prelude::*;
 
 use crate::catalog::{Control, TestCase, TestExpectation};
@@ -81,12 +84,47 @@ fn run_control(control: &Control) -> Vec<CaseReport> {
     out
 }
 
-fn judge(control: &Control, case: &TestCase) -> Vec<String> {
-    let mut collection = Collection::default();
+/// Writes the case's files to a temporary directory and collects them there with every
+/// collector the control needs.
+fn collect_case(control: &Control, case: &TestCase) -> Result<Collection, String> {
+    let dir =
+        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     for (path, bytes) in &case.files {
-        collection.extend(collect_bytes(path, bytes));
+        let target = dir.path().join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot write `{path}` of the case: {e}"))?;
+        }
+        std::fs::write(&target, bytes)
+            .map_err(|e| format!("cannot write `{path}` of the case: {e}"))?;
+    }
+    let needed = control.check.evidence();
+    let mut scope = Scope::new(dir.path());
+    // `assay-case.yaml` may pin the scan time and build a git history in the case folder.
+    assay_collectors::case::prepare(dir.path(), &mut scope)?;
+    let mut collection = Collection::default();
+    for collector in assay_collectors::registry()
+        .into_iter()
+        .filter(|c| needed.contains(&c.kind()))
+    {
+        let found = collector.collect(&scope).map_err(|e| {
+            format!(
+                "the {} collector failed: {}",
+                collector.kind().as_str(),
+                e.message
+            )
+        })?;
+        collection.extend(found);
     }
     collection.sort();
+    Ok(collection)
+}
+
+fn judge(control: &Control, case: &TestCase) -> Vec<String> {
+    let collection = match collect_case(control, case) {
+        Ok(c) => c,
+        Err(problem) => return vec![problem],
+    };
     let findings = evaluate_control(control, &collection.documents);
     let spec = control.tests.iter().find(|t| t.case == case.name);
     let expect = spec
@@ -164,4 +202,44 @@ fn judge(control: &Control, case: &TestCase) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The reports as JUnit XML: one suite, one test case per control and case, the differences
+/// of a failing case in its `<failure>`.
+pub fn junit(reports: &[CaseReport]) -> String {
+    use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
+    let failures = reports.iter().filter(|r| !r.passed()).count();
+    let mut out = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    let write = |out: &mut quick_xml::Writer<Vec<u8>>| -> std::io::Result<()> {
+        out.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        let mut suite = BytesStart::new("testsuite");
+        suite.push_attribute(("name", "assay controls test"));
+        suite.push_attribute(("tests", reports.len().to_string().as_str()));
+        suite.push_attribute(("failures", failures.to_string().as_str()));
+        suite.push_attribute(("errors", "0"));
+        out.write_event(Event::Start(suite))?;
+        for r in reports {
+            let mut case = BytesStart::new("testcase");
+            case.push_attribute(("classname", r.control.as_str()));
+            case.push_attribute(("name", r.case.as_str()));
+            if r.passed() {
+                out.write_event(Event::Empty(case))?;
+                continue;
+            }
+            out.write_event(Event::Start(case))?;
+            let mut failure = BytesStart::new("failure");
+            let first = r.problems.first().map(String::as_str).unwrap_or_default();
+            failure.push_attribute(("message", first.lines().next().unwrap_or_default()));
+            out.write_event(Event::Start(failure))?;
+            out.write_event(Event::Text(BytesText::new(&r.problems.join("\n"))))?;
+            out.write_event(Event::End(BytesEnd::new("failure")))?;
+            out.write_event(Event::End(BytesEnd::new("testcase")))?;
+        }
+        out.write_event(Event::End(BytesEnd::new("testsuite")))
+    };
+    write(&mut out).expect("writing to memory cannot fail");
+    let mut text = String::from_utf8(out.into_inner()).expect("the writer is given UTF-8 only");
+    text.push('\n');
+    text
 }

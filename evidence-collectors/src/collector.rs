@@ -4,9 +4,15 @@ use std::path::PathBuf;
 
 use globset::GlobSet;
 
+use crate::access::AccessCollector;
+use crate::audit_log::AuditLogCollector;
 use crate::config::ConfigCollector;
+use crate::docs::DocsCollector;
 use crate::document::{Document, EvidenceKind};
+use crate::git::GitCollector;
 use crate::lines::Position;
+use crate::metrics::MetricsCollector;
+use crate::sbom::SbomCollector;
 
 /// What a collector looks at.
 #[derive(Debug, Clone)]
@@ -22,6 +28,9 @@ pub struct Scope {
     /// The `collectors:` section of `assay.yaml`; each collector reads the key named after
     /// its kind (already validated against the config schema).
     pub settings: serde_json::Map<String, serde_json::Value>,
+    /// The time of the scan. Collectors that judge ages (vulnerability deadlines) measure
+    /// against it, so tests can fix it.
+    pub now: std::time::SystemTime,
 }
 
 impl Scope {
@@ -35,6 +44,7 @@ impl Scope {
             exclude: None,
             max_file_size: Self::DEFAULT_MAX_FILE_SIZE,
             settings: serde_json::Map::new(),
+            now: std::time::SystemTime::now(),
         }
     }
 
@@ -106,5 +116,13 @@ pub trait Collector: Send + Sync {
 
 /// Every collector assay knows, one line each.
 pub fn registry() -> Vec<Box<dyn Collector>> {
-    vec![Box::new(ConfigCollector)]
+    vec![
+        Box::new(ConfigCollector),
+        Box::new(AuditLogCollector),
+        Box::new(SbomCollector),
+        Box::new(AccessCollector),
+        Box::new(GitCollector),
+        Box::new(MetricsCollector),
+        Box::new(DocsCollector),
+    ]
 }

@@ -11,9 +11,14 @@ use sha2::{Digest, Sha256};
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats;
+use crate::suppress::{self, Suppression};
 
 /// Collects configuration files.
 pub struct ConfigCollector;
+
+/// assay's own cache directory (base evaluations of `assay check`, installed tools in CI),
+/// never collected.
+pub const CACHE_DIR: &str = ".assay-cache";
 
 /// How many leading bytes are inspected for a NUL byte to tell binary files apart.
 const BINARY_PROBE: usize = 8192;
@@ -36,7 +41,7 @@ impl Collector for ConfigCollector {
         WalkBuilder::new(&scope.root)
             .hidden(false)
             .require_git(false)
-            .filter_entry(|entry| entry.file_name() != ".git")
+            .filter_entry(|entry| entry.file_name() != ".git" && entry.file_name() != CACHE_DIR)
             .build_parallel()
             .run(|| {
                 Box::new(|entry| {
@@ -149,6 +154,7 @@ fn parse_bytes(bytes: &[u8], relative: String, format: Format) -> FileResult {
         Ok(parsed) => {
             let path: Arc<str> = relative.into();
             let digest: Arc<str> = hex::encode(Sha256::digest(bytes)).into();
+            let suppressions: Arc<[Suppression]> = suppress::scan(format, text).into();
             let documents = parsed
                 .into_iter()
                 .enumerate()
@@ -160,6 +166,7 @@ fn parse_bytes(bytes: &[u8], relative: String, format: Format) -> FileResult {
                     data: p.data,
                     lines: p.lines,
                     digest: digest.clone(),
+                    suppressions: suppressions.clone(),
                 })
                 .collect();
             FileResult::Documents(documents)

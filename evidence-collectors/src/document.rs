@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::lines::LineMap;
+use crate::suppress::Suppression;
 
 /// The kinds of evidence a control can ask for. Each collector yields one kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -13,12 +14,30 @@ use crate::lines::LineMap;
 pub enum EvidenceKind {
     /// Configuration files: YAML, JSON, TOML, HCL, Dockerfile, .env.
     Config,
+    /// Audit logs: one summary of facts per log source.
+    AuditLog,
+    /// Software bills of materials and build provenance statements.
+    Sbom,
+    /// Access models: Cedar policies, entities and an optional schema.
+    Access,
+    /// Git history: commits, reviews, signatures and derived change-management facts.
+    Git,
+    /// Service metrics: Prometheus exposition files, `/metrics` endpoints, Prometheus queries.
+    Metrics,
+    /// Policy documents and the runbooks of alerting rules.
+    Docs,
 }
 
 impl EvidenceKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EvidenceKind::Config => "config",
+            EvidenceKind::AuditLog => "audit_log",
+            EvidenceKind::Sbom => "sbom",
+            EvidenceKind::Access => "access",
+            EvidenceKind::Git => "git",
+            EvidenceKind::Metrics => "metrics",
+            EvidenceKind::Docs => "docs",
         }
     }
 }
@@ -33,6 +52,22 @@ pub enum Format {
     Hcl,
     Dockerfile,
     Dotenv,
+    /// JSON Lines: one JSON value per line.
+    Jsonl,
+    Csv,
+    Xml,
+    /// SPDX tag-value (`Tag: value` lines).
+    TagValue,
+    /// Cedar policies with their entities and schema (an access model).
+    Cedar,
+    /// Git objects: commits read from a repository.
+    Git,
+    /// Prometheus text exposition format 0.0.4.
+    Prometheus,
+    /// OpenMetrics text format.
+    OpenMetrics,
+    /// Markdown, with optional YAML front matter.
+    Markdown,
 }
 
 impl Format {
@@ -44,6 +79,15 @@ impl Format {
             Format::Hcl => "hcl",
             Format::Dockerfile => "dockerfile",
             Format::Dotenv => "dotenv",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Xml => "xml",
+            Format::TagValue => "tag_value",
+            Format::Cedar => "cedar",
+            Format::Git => "git",
+            Format::Prometheus => "prometheus",
+            Format::OpenMetrics => "openmetrics",
+            Format::Markdown => "markdown",
         }
     }
 
@@ -51,10 +95,13 @@ impl Format {
     pub fn detect(file_name: &str) -> Option<Format> {
         let lower = file_name.to_ascii_lowercase();
         let ext = lower.rsplit_once('.').map(|(_, e)| e);
+        let variant = lower
+            .strip_prefix("dockerfile.")
+            .or_else(|| lower.strip_prefix("containerfile."));
         if lower == "dockerfile"
-            || lower.starts_with("dockerfile.")
-            || lower.ends_with(".dockerfile")
             || lower == "containerfile"
+            || lower.ends_with(".dockerfile")
+            || variant.is_some_and(|suffix| !NOT_DOCKERFILE_SUFFIXES.contains(&suffix))
         {
             return Some(Format::Dockerfile);
         }
@@ -71,6 +118,13 @@ impl Format {
     }
 }
 
+/// Suffixes that make `Dockerfile.<suffix>` something else than a Dockerfile variant (such
+/// as `Dockerfile.prod`): source code, documents and templates about Dockerfiles.
+const NOT_DOCKERFILE_SUFFIXES: &[&str] = &[
+    "rs", "go", "py", "js", "ts", "java", "rb", "sh", "md", "txt", "json", "yaml", "yml", "toml",
+    "j2", "jinja", "tmpl", "tpl", "erb", "mustache", "bak", "orig", "swp",
+];
+
 /// One parsed document. A multi-document YAML file yields one per document.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -86,11 +140,39 @@ pub struct Document {
     pub lines: LineMap,
     /// sha256 (hex) of the raw bytes of the whole source file.
     pub digest: Arc<str>,
+    /// The `assay:ignore` comments of the whole source file (shared by its documents).
+    pub suppressions: Arc<[Suppression]>,
 }
 
 impl Document {
     /// The line of the node at `pointer`, falling back to the document start and then line 1.
     pub fn line(&self, pointer: &str) -> u32 {
         self.lines.line(pointer).unwrap_or(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn detects_formats_by_file_name() {
+        for (name, format) in [
+            ("Dockerfile", Some(Format::Dockerfile)),
+            ("Dockerfile.prod", Some(Format::Dockerfile)),
+            ("api.dockerfile", Some(Format::Dockerfile)),
+            ("Containerfile", Some(Format::Dockerfile)),
+            ("dockerfile.rs", None),
+            ("Dockerfile.j2", None),
+            (".env", Some(Format::Dotenv)),
+            (".env.production", Some(Format::Dotenv)),
+            ("main.tf", Some(Format::Hcl)),
+            ("main.tf.json", Some(Format::Json)),
+            ("a.YML", Some(Format::Yaml)),
+            ("Cargo.toml", Some(Format::Toml)),
+            ("notes.txt", None),
+        ] {
+            assert_eq!(Format::detect(name), format, "{name}");
+        }
     }
 }

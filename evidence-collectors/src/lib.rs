@@ -5,11 +5,21 @@
 //! ([`LineMap`]) and the sha256 of the raw bytes they were parsed from. Parse failures never
 //! abort a collection; they become [`SourceError`]s that name the file and line.
 
+pub mod access;
+pub mod audit_log;
+pub mod case;
 pub mod collector;
 pub mod config;
+pub mod dlp;
+pub mod docs;
 pub mod document;
 pub mod formats;
+pub mod git;
 pub mod lines;
+pub mod metrics;
+pub mod sbom;
+pub mod suppress;
+pub mod walk;
 
 pub use collector::{registry, Collection, Collector, Scope, SkippedFile, SourceError};
 pub use document::{Document, EvidenceKind, Format};

@@ -88,7 +88,7 @@ impl Control {
     pub fn from_document(doc: &LocatedValue, dir: ControlDir) -> Result<Control, Vec<Diagnostic>> {
         let header: Header = serde_json::from_value(doc.value.clone())
             .map_err(|e| vec![Diagnostic::new(&doc.file, e.to_string())])?;
-        let check = Check::compile(doc, "/check")?;
+        let check = Check::compile(doc, "/check", &dir)?;
         Ok(Control {
             line: doc.line("/id"),
             id: header.id,

@@ -63,7 +63,7 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
         file_digests.extend(
             control_files
                 .iter()
-                .map(|(f, _)| (f.display.clone(), sha256(&f.bytes))),
+                .map(|(f, _)| (digest_name(root, &f.display), sha256(&f.bytes))),
         );
         let results: Vec<Result<Control, Vec<Diagnostic>>> = control_files
             .into_par_iter()
@@ -74,7 +74,7 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
                     return Control::from_document(&doc, dir);
                 }
                 // Report the check's own problems too, so that one run shows them all.
-                if let Err(more) = Check::compile(&doc, "/check") {
+                if let Err(more) = Check::compile(&doc, "/check", &dir) {
                     errors.extend(more);
                 }
                 Err(errors)
@@ -89,7 +89,7 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
         match root.mapping_files() {
             Ok(files) => {
                 for file in files {
-                    file_digests.push((file.display.clone(), sha256(&file.bytes)));
+                    file_digests.push((digest_name(root, &file.display), sha256(&file.bytes)));
                     match read_yaml(&file.display, &file.bytes, SchemaKind::Mapping) {
                         Ok(doc) => match Framework::from_document(&doc) {
                             Ok(framework) => {
@@ -205,6 +205,18 @@ fn duplicate_requirements(
         }
     }
     out
+}
+
+/// The name a catalog file has in the catalog digest: relative to its catalog directory, so
+/// that the digest does not depend on where the catalog sits on a machine.
+fn digest_name(root: &CatalogRoot, display: &str) -> String {
+    match root {
+        CatalogRoot::Builtin => display.to_string(),
+        CatalogRoot::Dir(dir) => std::path::Path::new(display)
+            .strip_prefix(dir)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| display.to_string()),
+    }
 }
 
 fn sha256(bytes: &[u8]) -> String {

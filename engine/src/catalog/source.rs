@@ -108,6 +108,37 @@ pub enum ControlDir {
 }
 
 impl ControlDir {
+    /// Reads a file of the control's folder; `relative` uses `/` separators and stays inside
+    /// the folder (no `..`, not absolute).
+    pub fn read(&self, relative: &str) -> std::io::Result<Cow<'static, [u8]>> {
+        if relative.is_empty()
+            || relative.starts_with('/')
+            || relative.split('/').any(|part| part == "..")
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the path must be relative to the control's folder and stay inside it",
+            ));
+        }
+        match self {
+            ControlDir::Embedded(dir) => dir
+                .get_file(dir.path().join(relative))
+                .map(|f| Cow::Borrowed(f.contents()))
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")),
+            ControlDir::Disk(dir) => std::fs::read(dir.join(relative)).map(Cow::Owned),
+        }
+    }
+
+    /// How a file of the control's folder is named in messages.
+    pub fn display(&self, relative: &str) -> String {
+        match self {
+            ControlDir::Embedded(dir) => {
+                format!("builtin:controls/{}/{relative}", dir.path().display())
+            }
+            ControlDir::Disk(dir) => dir.join(relative).display().to_string(),
+        }
+    }
+
     /// The test cases under `tests/pass`, `tests/fail`, `tests/warn` and `tests/error`, sorted.
     pub fn test_cases(&self) -> std::io::Result<Vec<TestCase>> {
         let mut cases = Vec::new();

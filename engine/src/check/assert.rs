@@ -163,6 +163,11 @@ impl Assert {
         self.select.evidence()
     }
 
+    /// Which items the check looks at.
+    pub fn selector(&self) -> &Selector {
+        &self.select
+    }
+
     /// Evaluates every selected item of every document.
     pub fn evaluate(&self, documents: &[Document]) -> Vec<Finding> {
         let mut findings = Vec::new();

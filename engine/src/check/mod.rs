@@ -1,14 +1,19 @@
 //! Check backends. A check turns the collected documents into findings for one control.
 
 mod assert;
+pub mod cedar;
 mod message;
+pub mod rego;
 mod select;
 
 use assay_collectors::{Document, EvidenceKind};
 
 pub use assert::Assert;
+pub use cedar::Cedar;
+pub use rego::Rego;
 pub use select::{Item, Selector};
 
+use crate::catalog::ControlDir;
 use crate::diag::Diagnostic;
 use crate::model::Finding;
 use crate::parse::LocatedValue;
@@ -18,17 +23,28 @@ use crate::parse::LocatedValue;
 pub enum Check {
     /// Declarative YAML assertions over JSONPath.
     Assert(Assert),
+    /// Rego policies run by conftest's conventions.
+    Rego(Rego),
+    /// Questions asked of Cedar access models.
+    Cedar(Cedar),
 }
 
 impl Check {
-    /// Compiles the check found at `pointer` in a control document.
-    pub fn compile(doc: &LocatedValue, pointer: &str) -> Result<Check, Vec<Diagnostic>> {
+    /// Compiles the check found at `pointer` in a control document; `dir` is the control's
+    /// folder, where files the check names are read from.
+    pub fn compile(
+        doc: &LocatedValue,
+        pointer: &str,
+        dir: &ControlDir,
+    ) -> Result<Check, Vec<Diagnostic>> {
         let check = doc.value.pointer(pointer).and_then(|v| v.as_object());
         match check.and_then(|c| c.keys().next()).map(String::as_str) {
             Some("assert") => Assert::compile(doc, &format!("{pointer}/assert")).map(Check::Assert),
+            Some("rego") => Rego::compile(doc, &format!("{pointer}/rego"), dir).map(Check::Rego),
+            Some("cedar") => Cedar::compile(doc, &format!("{pointer}/cedar")).map(Check::Cedar),
             _ => Err(vec![doc
                 .diagnostic(pointer, "a check needs exactly one backend")
-                .expected("`assert`")]),
+                .expected("`assert`, `rego` or `cedar`")]),
         }
     }
 
@@ -36,6 +52,29 @@ impl Check {
     pub fn evidence(&self) -> Vec<EvidenceKind> {
         match self {
             Check::Assert(a) => a.evidence(),
+            Check::Rego(r) => r.evidence(),
+            Check::Cedar(c) => c.evidence(),
+        }
+    }
+
+    /// Whether a change to the config file at the root-relative `path` can change this
+    /// check's findings, judged by the file's name (globs and format). Checks that read only
+    /// other evidence answer `false`: callers evaluate them whatever changed.
+    pub fn could_select(&self, path: &str) -> bool {
+        match self {
+            Check::Assert(a) => a.selector().could_select(path),
+            Check::Rego(r) => r.selector().could_select(path),
+            Check::Cedar(_) => false,
+        }
+    }
+
+    /// Whether the findings on each document depend on that document alone, so that the
+    /// findings on unchanged files stand when other files change.
+    pub fn per_document(&self) -> bool {
+        match self {
+            Check::Assert(_) => true,
+            Check::Rego(r) => r.mode() == rego::Mode::PerFile,
+            Check::Cedar(_) => false,
         }
     }
 
@@ -43,6 +82,8 @@ impl Check {
     pub fn evaluate(&self, documents: &[Document]) -> Vec<Finding> {
         let mut findings = match self {
             Check::Assert(a) => a.evaluate(documents),
+            Check::Rego(r) => r.evaluate(documents),
+            Check::Cedar(c) => c.evaluate(documents),
         };
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings

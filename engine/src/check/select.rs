@@ -132,6 +132,18 @@ impl Selector {
         }
     }
 
+    /// Whether a config file at the root-relative `path` could hold items for this selector,
+    /// judged by its name alone (file globs and format); content filters are not consulted.
+    pub fn could_select(&self, path: &str) -> bool {
+        let reads_config =
+            self.evidence.is_empty() || self.evidence.contains(&EvidenceKind::Config);
+        let name = path.rsplit('/').next().unwrap_or(path);
+        reads_config
+            && self.files.as_ref().is_none_or(|g| g.is_match(path))
+            && Format::detect(name)
+                .is_some_and(|f| self.formats.is_empty() || self.formats.contains(&f))
+    }
+
     /// Whether the document can hold items at all (evidence kind, file, format, kind and
     /// apiVersion match).
     fn admits(&self, doc: &Document) -> bool {
@@ -244,20 +256,23 @@ fn keeps(filter: &JsonPath, item: &Value) -> bool {
 /// The label of a whole document: `Kind/namespace/name` for Kubernetes objects, else its path
 /// (with `#N` for the N-th document of a multi-document file).
 pub fn document_label(doc: &Document) -> String {
-    let data = &doc.data;
-    if let (Some(kind), Some(name)) = (
-        data.get("kind").and_then(Value::as_str),
-        data.pointer("/metadata/name").and_then(Value::as_str),
-    ) {
-        let namespace = data
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("default");
-        return format!("{kind}/{namespace}/{name}");
+    if let Some(label) = kubernetes_label(&doc.data) {
+        return label;
     }
     if doc.index == 0 {
         doc.path.to_string()
     } else {
         format!("{}#{}", doc.path, doc.index)
     }
+}
+
+/// `Kind/namespace/name` of a Kubernetes object (namespace `default` when unset).
+pub fn kubernetes_label(data: &Value) -> Option<String> {
+    let kind = data.get("kind").and_then(Value::as_str)?;
+    let name = data.pointer("/metadata/name").and_then(Value::as_str)?;
+    let namespace = data
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    Some(format!("{kind}/{namespace}/{name}"))
 }

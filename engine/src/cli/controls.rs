@@ -6,6 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::{load_catalog, CatalogArgs, Exit};
+use crate::scaffold::{self, Lang};
 use crate::testing;
 
 #[derive(Debug, Subcommand)]
@@ -16,12 +17,20 @@ pub enum ControlsCommand {
     Lint(LintArgs),
     /// Run every control's test cases.
     Test(TestArgs),
+    /// Scaffold a new control with a passing and a failing test case.
+    New(NewArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ListFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TestFormat {
+    Text,
+    Junit,
 }
 
 #[derive(Debug, Args)]
@@ -44,8 +53,23 @@ pub struct LintArgs {
 pub struct TestArgs {
     /// Catalog directories whose controls are tested (default: the built-in catalog).
     dirs: Vec<PathBuf>,
+    /// Output format: `text` in the style of `cargo test`, or `junit` XML for CI.
+    #[arg(long, value_enum, default_value = "text")]
+    format: TestFormat,
     #[command(flatten)]
     catalog: CatalogArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The id of the new control (lower-case, e.g. `k8s-no-latest-tag`).
+    id: String,
+    /// The check language.
+    #[arg(long, value_enum, default_value = "yaml")]
+    lang: Lang,
+    /// The catalog directory to create it in.
+    #[arg(long, default_value = "controls")]
+    dir: PathBuf,
 }
 
 pub fn run(command: ControlsCommand) -> Exit {
@@ -53,6 +77,25 @@ pub fn run(command: ControlsCommand) -> Exit {
         ControlsCommand::List(args) => list(args),
         ControlsCommand::Lint(args) => lint(args),
         ControlsCommand::Test(args) => test(args),
+        ControlsCommand::New(args) => new(args),
+    }
+}
+
+fn new(args: NewArgs) -> Exit {
+    match scaffold::create(&args.dir, &args.id, args.lang) {
+        Ok(path) => {
+            println!("created {}", path.display());
+            println!(
+                "next: edit {}/control.yaml, then run `assay controls test {}`",
+                path.display(),
+                args.dir.display()
+            );
+            Exit::Passed
+        }
+        Err(message) => {
+            eprintln!("assay: {message}");
+            Exit::Usage
+        }
     }
 }
 
@@ -136,14 +179,26 @@ fn test(args: TestArgs) -> Exit {
         Err(e) => return e,
     };
     let reports = testing::run(&catalog.controls);
-    let mut failed = 0;
+    let failed = reports.iter().filter(|r| !r.passed()).count();
+    match args.format {
+        TestFormat::Junit => print!("{}", testing::junit(&reports)),
+        TestFormat::Text => print_text(&reports, failed),
+    }
+    if failed == 0 {
+        Exit::Passed
+    } else {
+        Exit::GateFailed
+    }
+}
+
+/// The results in the style of `cargo test`: one line per case, then the differences.
+fn print_text(reports: &[testing::CaseReport], failed: usize) {
     println!("running {} control test cases", reports.len());
-    for r in &reports {
+    for r in reports {
         let verdict = if r.passed() { "ok" } else { "FAILED" };
         println!("test {}::{} ... {verdict}", r.control, r.case);
     }
     for r in reports.iter().filter(|r| !r.passed()) {
-        failed += 1;
         println!("\n---- {}::{} ----", r.control, r.case);
         for p in &r.problems {
             println!("  {p}");
@@ -154,9 +209,4 @@ fn test(args: TestArgs) -> Exit {
         "\ntest result: {}. {passed} passed; {failed} failed",
         if failed == 0 { "ok" } else { "FAILED" }
     );
-    if failed == 0 {
-        Exit::Passed
-    } else {
-        Exit::GateFailed
-    }
 }

@@ -29,7 +29,10 @@ pub fn run(args: ExplainArgs) -> Exit {
         return Exit::Usage;
     };
     println!("{} — {}", control.id, control.title);
-    println!("severity: {}   family: {}", control.severity, control.family);
+    println!(
+        "severity: {}   family: {}",
+        control.severity, control.family
+    );
     println!("defined in: {}:{}", control.file, control.line);
     println!("\n{}", control.description.trim());
     println!("\nHow to fix a failure:\n  {}", control.remediation);
@@ -55,7 +58,10 @@ pub fn run(args: ExplainArgs) -> Exit {
         }
     }
     if !control.related.is_empty() {
-        println!("\nEquivalent checks elsewhere: {}", control.related.join(", "));
+        println!(
+            "\nEquivalent checks elsewhere: {}",
+            control.related.join(", ")
+        );
     }
     println!("\nSource ({}):\n", control.file);
     for line in control.source.lines() {

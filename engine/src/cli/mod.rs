@@ -1,8 +1,17 @@
 //! The `assay` command line.
 
+mod baseline;
+mod check;
 mod controls;
+mod evidence;
 mod explain;
+mod init;
+mod keygen;
+mod project;
 mod scan;
+mod site;
+mod verify;
+mod waivers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,11 +50,26 @@ pub struct Cli {
 enum Command {
     /// Scan a directory with the catalog and score every framework.
     Scan(scan::ScanArgs),
+    /// Pre-merge check: only the new failures against a git revision or a baseline file.
+    Check(check::CheckArgs),
+    /// Write a baseline (the failure keys of a full scan) for `check --baseline`.
+    Baseline(baseline::BaselineArgs),
     /// List, lint and test controls.
     #[command(subcommand)]
     Controls(controls::ControlsCommand),
     /// Show a control, its mappings, its check and how to fix a failure.
     Explain(explain::ExplainArgs),
+    /// Render the HTML evidence site from a saved results file.
+    Site(site::SiteArgs),
+    /// Check an evidence pack: every digest, the root, the chain link and the signature.
+    Verify(verify::VerifyArgs),
+    /// Make an ed25519 key pair for signing evidence packs.
+    Keygen(keygen::KeygenArgs),
+    /// Set a repository up: assay.yaml, a sample control, .gitignore and the CI integration.
+    Init(init::InitArgs),
+    /// Check waivers files.
+    #[command(subcommand)]
+    Waivers(waivers::WaiversCommand),
 }
 
 /// Options shared by every command that loads a catalog.
@@ -86,8 +110,15 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let exit = match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Baseline(args) => baseline::run(args),
         Command::Controls(cmd) => controls::run(cmd),
         Command::Explain(args) => explain::run(args),
+        Command::Site(args) => site::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Keygen(args) => keygen::run(args),
+        Command::Waivers(cmd) => waivers::run(cmd),
+        Command::Init(args) => init::run(args),
     };
     exit.into()
 }

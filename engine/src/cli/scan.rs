@@ -1,59 +1,63 @@
 //! `assay scan`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use assay_collectors::Scope;
 use clap::Args;
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{load_catalog, report_diagnostics, CatalogArgs, Exit};
+use super::project::ProjectArgs;
+use super::{report_diagnostics, Exit};
 use crate::config::{Config, OutputFormat, OutputSpec};
-use crate::diag::Diagnostic;
 use crate::model::Severity;
-use crate::report::{json, terminal};
-use crate::scan::{check_frameworks, gate, run as run_scan, ScanRequest};
+use crate::report::{csv, json, junit, markdown, oscal, sarif, terminal, Results};
+use crate::scan::{gate, run as run_scan};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directory to scan.
-    #[arg(default_value = ".")]
-    path: PathBuf,
     #[command(flatten)]
-    catalog: CatalogArgs,
-    /// Config file (default: assay.yaml in the scan root or a parent).
-    #[arg(long, env = "ASSAY_CONFIG", value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Frameworks to score (ids such as soc2, iso27001, gdpr, eu-ai-act); default all.
-    #[arg(
-        long = "framework",
-        env = "ASSAY_FRAMEWORKS",
-        value_delimiter = ',',
-        value_name = "ID"
-    )]
-    frameworks: Vec<String>,
-    /// Output format.
-    #[arg(long, env = "ASSAY_FORMAT", value_enum)]
-    format: Option<OutputFormat>,
-    /// Write the output to FILE instead of stdout.
-    #[arg(long, short, env = "ASSAY_OUTPUT", value_name = "FILE")]
-    output: Option<PathBuf>,
+    project: ProjectArgs,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Fail (exit 1) when any framework scores under PCT percent.
     #[arg(long, env = "ASSAY_FAIL_UNDER", value_name = "PCT", value_parser = percent)]
     fail_under: Option<f64>,
     /// Fail (exit 1) when a control of this severity or worse has a failing item.
     #[arg(long, env = "ASSAY_FAIL_ON", value_name = "SEVERITY")]
     fail_on: Option<Severity>,
-    /// Only collect files matching GLOB (relative to the scan root); repeatable.
-    #[arg(long, value_name = "GLOB")]
-    include: Vec<String>,
-    /// Never collect files matching GLOB; repeatable.
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
+    #[command(flatten)]
+    evidence: super::evidence::EvidenceArgs,
 }
 
-fn percent(s: &str) -> Result<f64, String> {
+/// Where the results go, shared by `scan` and `check`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output formats, comma-separated; several need --output-dir.
+    #[arg(
+        long,
+        env = "ASSAY_FORMAT",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "FORMAT"
+    )]
+    format: Vec<OutputFormat>,
+    /// Write the output to FILE instead of stdout.
+    #[arg(
+        long,
+        short,
+        env = "ASSAY_OUTPUT",
+        value_name = "FILE",
+        conflicts_with = "output_dir"
+    )]
+    output: Option<PathBuf>,
+    /// Write each format to DIR: results.json, results.sarif, results.junit.xml, results.md,
+    /// results.csv, results.oscal.json, results.txt (terminal).
+    #[arg(long, env = "ASSAY_OUTPUT_DIR", value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+}
+
+/// A percentage between 0 and 100, with or without `%`.
+pub(super) fn percent(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .trim_end_matches('%')
         .parse()
@@ -65,98 +69,26 @@ fn percent(s: &str) -> Result<f64, String> {
     }
 }
 
-fn globs(patterns: &[String], origin: &str) -> Result<Option<GlobSet>, Diagnostic> {
-    if patterns.is_empty() {
-        return Ok(None);
-    }
-    let mut builder = GlobSetBuilder::new();
-    for p in patterns {
-        let glob = Glob::new(p).map_err(|e| {
-            Diagnostic::new(origin, format!("invalid glob `{p}`: {}", e.kind()))
-                .expected("a glob such as `**/*.yaml`")
-        })?;
-        builder.add(glob);
-    }
-    builder
-        .build()
-        .map(Some)
-        .map_err(|e| Diagnostic::new(origin, e.to_string()))
-}
-
 pub fn run(args: ScanArgs) -> Exit {
-    if !args.path.is_dir() {
-        eprintln!(
-            "assay: scan root `{}` is not a directory\n  hint: pass the directory to scan, e.g. `assay scan .`",
-            args.path.display()
-        );
-        return Exit::Usage;
-    }
-    let config = match Config::discover(&args.path, args.config.as_deref()) {
-        Ok(c) => c,
-        Err(errors) => return report_diagnostics(&errors),
-    };
-    let config_name = config
-        .path
-        .as_ref()
-        .map_or_else(|| "command line".to_string(), |p| p.display().to_string());
-    let extra: Vec<PathBuf> = config
-        .file
-        .controls
-        .iter()
-        .map(|p| config.resolve(p))
-        .collect();
-    let builtin = config.file.builtin.unwrap_or(true);
-    let catalog = match load_catalog(&args.catalog.roots(&extra, builtin)) {
-        Ok(c) => c,
+    let project = match args.project.open() {
+        Ok(p) => p,
         Err(exit) => return exit,
     };
-    let frameworks = if args.frameworks.is_empty() {
-        config.file.frameworks.clone()
-    } else {
-        Some(args.frameworks.clone())
-    };
-    if let Some(wanted) = &frameworks {
-        let origin = if args.frameworks.is_empty() {
-            config_name.as_str()
-        } else {
-            "--framework"
-        };
-        if let Err(errors) = check_frameworks(&catalog, wanted, origin) {
-            return report_diagnostics(&errors);
+    let outputs = match outputs(&args.output, &project.config) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("assay: {message}");
+            return Exit::Usage;
         }
-    }
-    let settings = config.config_collector();
-    let include = if args.include.is_empty() {
-        &settings.include
-    } else {
-        &args.include
     };
-    let exclude: Vec<String> = settings
-        .exclude
-        .iter()
-        .chain(&args.exclude)
-        .cloned()
-        .collect();
-    let mut scope = Scope::new(&args.path);
-    match (globs(include, &config_name), globs(&exclude, &config_name)) {
-        (Ok(i), Ok(e)) => {
-            scope.include = i;
-            scope.exclude = e;
-        }
-        (Err(d), _) | (_, Err(d)) => return report_diagnostics(&[d]),
-    }
-    if let Some(max) = settings.max_file_size {
-        scope.max_file_size = max;
-    }
-    scope.settings = config.file.collectors.clone();
-    let request = ScanRequest {
-        scope,
-        frameworks,
-        thresholds: config.thresholds(),
+    let evidence = match args.evidence.prepare() {
+        Ok(e) => e,
+        Err(exit) => return exit,
     };
+    let (config, catalog, request) = (&project.config, &project.catalog, &project.request);
 
     let bar = progress_bar(catalog.controls.len());
-    let results = match run_scan(&catalog, &request, &|done, _| bar.set_position(done as u64)) {
+    let results = match run_scan(catalog, request, &|done, _| bar.set_position(done as u64)) {
         Ok(r) => r,
         Err(d) => {
             bar.finish_and_clear();
@@ -169,50 +101,116 @@ pub fn run(args: ScanArgs) -> Exit {
     let fail_on = args.fail_on.or(config.file.gate.fail_on);
     let reasons = gate(&results, fail_under, fail_on);
 
-    let outputs =
-        if args.format.is_some() || args.output.is_some() || config.file.outputs.is_empty() {
-            vec![OutputSpec {
-                format: args.format.unwrap_or(OutputFormat::Terminal),
-                path: args.output.clone(),
-            }]
-        } else {
-            config
-                .file
-                .outputs
-                .iter()
-                .map(|o| OutputSpec {
-                    format: o.format,
-                    path: o.path.as_ref().map(|p| config.resolve(p)),
-                })
-                .collect()
-        };
-    for output in outputs {
-        let text = match output.format {
-            OutputFormat::Json => json::render(&results),
-            OutputFormat::Terminal => terminal::render(&results, &reasons),
-        };
-        let written = match &output.path {
-            Some(path) => {
-                let plain = anstream::adapter::strip_str(&text).to_string();
-                std::fs::write(path, plain)
-                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
-            }
-            None => {
-                let mut out = anstream::stdout();
-                out.write_all(text.as_bytes())
-                    .map_err(|e| format!("cannot write to stdout: {e}"))
-            }
-        };
-        if let Err(message) = written {
-            eprintln!("assay: {message}");
-            return Exit::Usage;
-        }
+    if let Err(exit) = emit(outputs, &results, &|| terminal::render(&results, &reasons)) {
+        return exit;
+    }
+    if let Err(exit) = evidence.write(&results, &args.project.path) {
+        return exit;
     }
     if reasons.is_empty() {
         Exit::Passed
     } else {
         Exit::GateFailed
     }
+}
+
+/// Writes `results` to every output; `terminal` renders the terminal format.
+pub(super) fn emit(
+    outputs: Vec<OutputSpec>,
+    results: &Results,
+    terminal: &dyn Fn() -> String,
+) -> Result<(), Exit> {
+    for output in outputs {
+        let text = match output.format {
+            OutputFormat::Terminal => terminal(),
+            OutputFormat::Json => json::render(results),
+            OutputFormat::Sarif => sarif::render(results),
+            OutputFormat::Junit => junit::render(results),
+            OutputFormat::Markdown => markdown::render(results),
+            OutputFormat::Csv => csv::render(results),
+            OutputFormat::Oscal => oscal::render(results),
+        };
+        let terminal = output.format == OutputFormat::Terminal;
+        let written = match &output.path {
+            Some(path) => {
+                let text = if terminal {
+                    anstream::adapter::strip_str(&text).to_string()
+                } else {
+                    text
+                };
+                write_file(path, &text)
+            }
+            None if terminal => anstream::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write to stdout: {e}")),
+            None => std::io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write to stdout: {e}")),
+        };
+        if let Err(message) = written {
+            eprintln!("assay: {message}");
+            return Err(Exit::Usage);
+        }
+    }
+    Ok(())
+}
+
+/// Where each output goes: `--format` with `--output` or `--output-dir` when given, else the
+/// `outputs:` of the config file, else the terminal summary on stdout.
+pub(super) fn outputs(args: &OutputArgs, config: &Config) -> Result<Vec<OutputSpec>, String> {
+    let mut formats: Vec<OutputFormat> = Vec::new();
+    for f in &args.format {
+        if !formats.contains(f) {
+            formats.push(*f);
+        }
+    }
+    if let Some(dir) = &args.output_dir {
+        if formats.is_empty() {
+            return Err("--output-dir needs --format\n  hint: e.g. `--format json,sarif,junit --output-dir out`".into());
+        }
+        return Ok(formats
+            .into_iter()
+            .map(|format| OutputSpec {
+                format,
+                path: Some(dir.join(format.file_name())),
+            })
+            .collect());
+    }
+    if formats.len() > 1 {
+        let files: Vec<String> = formats
+            .iter()
+            .map(|f| format!("out/{}", f.file_name()))
+            .collect();
+        return Err(format!(
+            "{} formats need --output-dir, one file each\n  hint: `--output-dir out` writes {}",
+            formats.len(),
+            files.join(", ")
+        ));
+    }
+    if !formats.is_empty() || args.output.is_some() || config.file.outputs.is_empty() {
+        return Ok(vec![OutputSpec {
+            format: formats.first().copied().unwrap_or(OutputFormat::Terminal),
+            path: args.output.clone(),
+        }]);
+    }
+    Ok(config
+        .file
+        .outputs
+        .iter()
+        .map(|o| OutputSpec {
+            format: o.format,
+            path: o.path.as_ref().map(|p| config.resolve(p)),
+        })
+        .collect())
+}
+
+/// Writes `text` to `path`, creating its directory when missing.
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
 /// A progress bar on stderr when stderr is a terminal; hidden otherwise.

@@ -1,17 +1,19 @@
 //! The results document: what `--format json` prints, defined by `schemas/results.schema.json`.
 //! Every list is sorted, so the same input gives the same bytes whatever the thread count.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::check::CheckReport;
+use super::waivers::WaiverReport;
 use crate::model::{Finding, Severity};
 use crate::score::{Implementation, Rating};
 
 /// Version of the results format. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: &str = "1.0.0";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
-    pub schema_version: &'static str,
+    pub schema_version: String,
     pub tool: Tool,
     pub scan: ScanInfo,
     pub summary: Summary,
@@ -21,26 +23,35 @@ pub struct Results {
     pub errors: Vec<SourceErrorReport>,
     /// Files left out on purpose.
     pub skipped: Vec<SkippedReport>,
+    /// Every waiver and inline suppression, with what it did (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<WaiverReport>,
+    /// `assay check` only: the comparison with the base.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
+    pub name: String,
+    pub version: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScanInfo {
     pub root: String,
     pub started_at: String,
     pub finished_at: String,
     /// sha256 over the catalog's control and mapping files.
     pub catalog_digest: String,
+    /// The commit checked out when the scan root is a git repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
     pub documents: usize,
     pub files: usize,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     pub controls: usize,
     pub implemented: usize,
@@ -53,47 +64,77 @@ pub struct Summary {
     pub findings_error: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ControlReport {
     pub id: String,
     pub title: String,
+    #[serde(default)]
+    pub description: String,
     pub family: String,
     pub severity: Severity,
     pub status: Implementation,
     pub score: Option<f64>,
+    /// The score with waived findings counted as failures; set when any finding is waived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_before_waivers: Option<f64>,
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
     pub waived: usize,
     pub warnings: usize,
     pub remediation: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// The framework requirements the control evidences, in catalog order.
+    #[serde(default)]
+    pub mappings: Vec<MappingRef>,
     pub findings: Vec<Finding>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One framework requirement a control is mapped to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingRef {
+    pub framework: String,
+    pub requirement: String,
+}
+
+impl MappingRef {
+    /// `framework:requirement`, e.g. `soc2:CC6.1`.
+    pub fn tag(&self) -> String {
+        format!("{}:{}", self.framework, self.requirement)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FrameworkReport {
     pub id: String,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     pub score: Option<f64>,
+    /// The score with waived findings counted as failures; set when any finding is waived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_before_waivers: Option<f64>,
     pub coverage: f64,
     pub rating: Rating,
     pub requirements: Vec<RequirementReport>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RequirementReport {
     pub id: String,
     pub title: String,
     pub score: Option<f64>,
+    /// The score with waived findings counted as failures; set when any finding is waived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_before_waivers: Option<f64>,
     pub status: Implementation,
     pub controls: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceErrorReport {
-    pub status: &'static str,
+    pub status: String,
     pub path: String,
     pub line: Option<u32>,
     pub column: Option<u32>,
@@ -101,7 +142,7 @@ pub struct SourceErrorReport {
     pub hint: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SkippedReport {
     pub path: String,
     pub reason: String,

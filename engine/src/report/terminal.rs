@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
+use super::waivers::{WaiverReport, WaiverStatus};
 use super::Results;
 use crate::model::FindingStatus;
 use crate::score::{Implementation, Rating};
@@ -37,6 +38,48 @@ fn percent(score: Option<f64>) -> String {
     score.map_or_else(|| "  n/a".to_string(), |s| format!("{s:5.1}%"))
 }
 
+/// The waivers: how many applied, and each one that expired or matched nothing.
+fn waivers(out: &mut String, waivers: &[WaiverReport]) {
+    if waivers.is_empty() {
+        return;
+    }
+    let applied = waivers
+        .iter()
+        .filter(|w| w.status == WaiverStatus::Applied)
+        .count();
+    let waived: usize = waivers
+        .iter()
+        .filter(|w| w.status == WaiverStatus::Applied)
+        .map(|w| w.findings)
+        .sum();
+    let _ = writeln!(
+        out,
+        "\n{}  {applied} of {} applied, {waived} finding(s) waived",
+        paint(BOLD, "Waivers"),
+        waivers.len()
+    );
+    for w in waivers.iter().filter(|w| w.status != WaiverStatus::Applied) {
+        let (style, what) = match w.status {
+            WaiverStatus::Expired => (
+                RED,
+                format!(
+                    "expired on {}; its {} finding(s) fail again",
+                    w.expires.as_deref().unwrap_or("?"),
+                    w.findings
+                ),
+            ),
+            _ => (AMBER, "matched no failing finding".to_string()),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}  {}  {what}",
+            paint(style, "!"),
+            paint(BOLD, &w.place()),
+            w.control
+        );
+    }
+}
+
 /// Renders the summary; `gate` holds the reasons the gate failed (empty: passed).
 pub fn render(results: &Results, gate: &[String]) -> String {
     let mut out = String::new();
@@ -61,9 +104,15 @@ pub fn render(results: &Results, gate: &[String]) -> String {
         .unwrap_or(0);
     for f in &results.frameworks {
         let style = rating_style(f.rating);
+        let before = f.score_before_waivers.map_or_else(String::new, |b| {
+            paint(
+                DIM,
+                &format!("  ({} before waivers)", percent(Some(b)).trim_start()),
+            )
+        });
         let _ = writeln!(
             out,
-            "  {} {:width$}  {}  coverage {:5.1}%",
+            "  {} {:width$}  {}  coverage {:5.1}%{before}",
             paint(style, "●"),
             f.name,
             paint(style, &percent(f.score)),
@@ -161,6 +210,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             }
         }
     }
+    waivers(&mut out, &results.waivers);
     if !results.skipped.is_empty() {
         let _ = writeln!(
             out,

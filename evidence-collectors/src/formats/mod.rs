@@ -47,6 +47,26 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Parsed>, ParseError> {
         Format::Hcl => hcl::parse(text).map(|d| vec![d]),
         Format::Dockerfile => dockerfile::parse(text).map(|d| vec![d]),
         Format::Dotenv => dotenv::parse(text).map(|d| vec![d]),
+        Format::Jsonl | Format::Csv | Format::Xml | Format::TagValue => Err(ParseError::new(
+            Position::new(1, 1),
+            format!(
+                "{} is read by the audit-log and SBOM collectors, not as configuration",
+                format.as_str()
+            ),
+        )),
+        Format::Cedar => Err(ParseError::new(
+            Position::new(1, 1),
+            "Cedar access models are read by the access collector, not as configuration",
+        )),
+        Format::Git | Format::Prometheus | Format::OpenMetrics | Format::Markdown => {
+            Err(ParseError::new(
+                Position::new(1, 1),
+                format!(
+                    "{} is read by the git, metrics and docs collectors, not as configuration",
+                    format.as_str()
+                ),
+            ))
+        }
     }
 }
 
