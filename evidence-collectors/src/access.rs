@@ -29,10 +29,9 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use globset::{Glob, GlobSetBuilder};
-use ignore::{WalkBuilder, WalkState};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -42,6 +41,7 @@ use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::json;
 use crate::lines::LineMap;
+use crate::walk;
 
 /// Collects Cedar access models.
 pub struct AccessCollector;
@@ -143,7 +143,7 @@ impl Collector for AccessCollector {
                 plan.into_iter().collect()
             }
             None => {
-                let paths = walk(&scope.root, |path| {
+                let paths = walk::files(&scope.root, &|path| {
                     scope.admits(path) && role_of(file_name(path)).is_some()
                 });
                 convention_plans(&paths)
@@ -242,7 +242,7 @@ fn configured_plan(scope: &Scope, value: &Value) -> (Option<Plan>, Vec<SourceErr
             )
         }
     };
-    let paths = walk(&scope.root, |path| set.is_match(path));
+    let paths = walk::files(&scope.root, &|path| set.is_match(path));
     let mut plan = Plan {
         name: "collectors.access".into(),
         files: Vec::new(),
@@ -280,46 +280,6 @@ fn setting_error(key: &str, message: String) -> SourceError {
                 .into(),
         ),
     }
-}
-
-/// Root-relative paths (sorted, `/`-separated) of the files under `root` that `keep` accepts,
-/// honouring `.gitignore`.
-fn walk(root: &Path, keep: impl Fn(&str) -> bool + Sync) -> Vec<String> {
-    let found = Mutex::new(Vec::new());
-    WalkBuilder::new(root)
-        .hidden(false)
-        .require_git(false)
-        .filter_entry(|entry| entry.file_name() != ".git")
-        .build_parallel()
-        .run(|| {
-            Box::new(|entry| {
-                let Ok(entry) = entry else {
-                    return WalkState::Continue;
-                };
-                if entry.file_type().is_some_and(|t| t.is_file()) {
-                    let relative = relative_path(root, entry.path());
-                    if keep(&relative) {
-                        found
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push(relative);
-                    }
-                }
-                WalkState::Continue
-            })
-        });
-    let mut paths = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    paths.sort();
-    paths
-}
-
-fn relative_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn read_file(path: &Path, max_size: u64) -> Content {
