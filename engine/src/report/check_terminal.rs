@@ -3,21 +3,10 @@
 
 use std::fmt::Write;
 
-use anstyle::{AnsiColor, Style};
-
 use super::check::CheckMode;
+use super::terminal::{paint, write_errors, AMBER, BOLD, DIM, GREEN, RED};
 use super::Results;
 use crate::model::{Finding, FindingStatus};
-
-const GREEN: Style = AnsiColor::Green.on_default();
-const RED: Style = AnsiColor::Red.on_default();
-const AMBER: Style = AnsiColor::Yellow.on_default();
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-
-fn paint(style: Style, text: &str) -> String {
-    format!("{style}{text}{style:#}")
-}
 
 /// `path:line` of a finding (empty when it has no location).
 fn place(f: &Finding) -> String {
@@ -151,29 +140,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             )
         );
     }
-    if !results.errors.is_empty() {
-        let _ = writeln!(out, "\n{}", paint(BOLD, "Errors"));
-        for e in &results.errors {
-            let place = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
-                (Some(l), None) => format!("{}:{l}", e.path),
-                _ => e.path.clone(),
-            };
-            let _ = writeln!(
-                out,
-                "  {} {}  {}",
-                paint(RED, "!"),
-                paint(BOLD, &place),
-                e.message
-            );
-            if let Some(h) = &e.hint {
-                let _ = writeln!(out, "      {} {h}", paint(DIM, "hint:"));
-            }
-        }
-    }
-    for note in &check.notes {
-        let _ = writeln!(out, "\n{} {note}", paint(DIM, "note:"));
-    }
+    write_errors(&mut out, results);
     let _ = writeln!(out);
     if gate.is_empty() {
         let _ = writeln!(out, "{}", paint(GREEN, "Result: passed"));

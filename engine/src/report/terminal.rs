@@ -12,16 +12,17 @@ use super::Results;
 use crate::model::FindingStatus;
 use crate::score::{Implementation, Rating};
 
-const GREEN: Style = AnsiColor::Green.on_default();
-const AMBER: Style = AnsiColor::Yellow.on_default();
-const RED: Style = AnsiColor::Red.on_default();
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
+pub(super) const GREEN: Style = AnsiColor::Green.on_default();
+pub(super) const AMBER: Style = AnsiColor::Yellow.on_default();
+pub(super) const RED: Style = AnsiColor::Red.on_default();
+pub(super) const BOLD: Style = Style::new().bold();
+pub(super) const DIM: Style = Style::new().dimmed();
 
 /// How many failing findings are listed per control before "… and N more".
 const FINDINGS_PER_CONTROL: usize = 5;
 
-fn paint(style: Style, text: &str) -> String {
+/// `text` in `style`, as ANSI escapes (dropped by `anstream` where colours are off).
+pub(super) fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
@@ -190,26 +191,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
         }
         let _ = writeln!(out, "      {} {}", paint(GREEN, "fix:"), c.remediation);
     }
-    if !results.errors.is_empty() {
-        let _ = writeln!(out, "\n{}", paint(BOLD, "Errors"));
-        for e in &results.errors {
-            let place = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
-                (Some(l), None) => format!("{}:{l}", e.path),
-                _ => e.path.clone(),
-            };
-            let _ = writeln!(
-                out,
-                "  {} {}  {}",
-                paint(RED, "!"),
-                paint(BOLD, &place),
-                e.message
-            );
-            if let Some(h) = &e.hint {
-                let _ = writeln!(out, "      {} {h}", paint(DIM, "hint:"));
-            }
-        }
-    }
+    write_errors(&mut out, results);
     waivers(&mut out, &results.waivers);
     if !results.skipped.is_empty() {
         let _ = writeln!(
@@ -235,4 +217,28 @@ pub fn render(results: &Results, gate: &[String]) -> String {
         }
     }
     out
+}
+
+/// The sources that could not be read or parsed, with file:line:column and a hint.
+pub(super) fn write_errors(out: &mut String, results: &Results) {
+    if !results.errors.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(BOLD, "Errors"));
+        for e in &results.errors {
+            let place = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
+                (Some(l), None) => format!("{}:{l}", e.path),
+                _ => e.path.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                paint(RED, "!"),
+                paint(BOLD, &place),
+                e.message
+            );
+            if let Some(h) = &e.hint {
+                let _ = writeln!(out, "      {} {h}", paint(DIM, "hint:"));
+            }
+        }
+    }
 }
