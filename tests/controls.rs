@@ -2,7 +2,29 @@
 
 mod common;
 
+use std::path::Path;
+use std::process::Output;
+
 use common::{assay, fixture};
+
+/// `assay controls new ID --lang LANG --dir DIR`.
+fn new_control(dir: &Path, id: &str, lang: &str) -> Output {
+    assay()
+        .args(["controls", "new", id, "--lang", lang, "--dir"])
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+/// `assay controls test DIR` (plus `extra` flags).
+fn test_controls(dir: &Path, extra: &[&str]) -> Output {
+    assay()
+        .args(["controls", "test"])
+        .args(extra)
+        .arg(dir)
+        .output()
+        .unwrap()
+}
 
 /// The built-in catalog passes its own test cases.
 #[test]
@@ -17,17 +39,9 @@ fn builtin_catalog_passes_its_tests() {
 #[test]
 fn changed_expectation_fails_with_a_diff() {
     let dir = tempfile::tempdir().unwrap();
-    let out = assay()
-        .args(["controls", "new", "pinned-images", "--dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = new_control(dir.path(), "pinned-images", "yaml");
     assert_eq!(out.status.code(), Some(0));
-    let ok = assay()
-        .args(["controls", "test"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let ok = test_controls(dir.path(), &[]);
     assert_eq!(
         ok.status.code(),
         Some(0),
@@ -40,11 +54,7 @@ fn changed_expectation_fails_with_a_diff() {
         .unwrap()
         .replace("count: 1", "count: 2");
     std::fs::write(&control, text).unwrap();
-    let out = assay()
-        .args(["controls", "test"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = test_controls(dir.path(), &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
@@ -66,20 +76,12 @@ fn changed_expectation_fails_with_a_diff() {
 #[test]
 fn control_without_cases_fails() {
     let dir = tempfile::tempdir().unwrap();
-    assay()
-        .args(["controls", "new", "c", "--dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    new_control(dir.path(), "c", "yaml");
     std::fs::remove_dir_all(dir.path().join("c/tests")).unwrap();
     let text = std::fs::read_to_string(dir.path().join("c/control.yaml")).unwrap();
     let text = &text[..text.find("tests:").unwrap()];
     std::fs::write(dir.path().join("c/control.yaml"), text).unwrap();
-    let out = assay()
-        .args(["controls", "test"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = test_controls(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("no test cases"));
 }
@@ -88,22 +90,10 @@ fn control_without_cases_fails() {
 #[test]
 fn new_refuses_bad_ids_and_overwrites() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = assay()
-        .args(["controls", "new", "Bad Id", "--dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let bad = new_control(dir.path(), "Bad Id", "yaml");
     assert_eq!(bad.status.code(), Some(2));
-    assay()
-        .args(["controls", "new", "x", "--dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let again = assay()
-        .args(["controls", "new", "x", "--dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    new_control(dir.path(), "x", "yaml");
+    let again = new_control(dir.path(), "x", "yaml");
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
@@ -203,17 +193,9 @@ fn list_and_explain() {
 fn scaffolds_pass_their_own_tests() {
     for lang in ["yaml", "rego", "cedar"] {
         let dir = tempfile::tempdir().unwrap();
-        let out = assay()
-            .args(["controls", "new", "demo", "--lang", lang, "--dir"])
-            .arg(dir.path())
-            .output()
-            .unwrap();
+        let out = new_control(dir.path(), "demo", lang);
         assert_eq!(out.status.code(), Some(0), "{lang}");
-        let out = assay()
-            .args(["controls", "test"])
-            .arg(dir.path())
-            .output()
-            .unwrap();
+        let out = test_controls(dir.path(), &[]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{lang}: {stdout}");
         assert!(
@@ -227,21 +209,13 @@ fn scaffolds_pass_their_own_tests() {
 #[test]
 fn junit_report_of_control_tests() {
     let dir = tempfile::tempdir().unwrap();
-    assay()
-        .args(["controls", "new", "demo", "--dir"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    new_control(dir.path(), "demo", "yaml");
     let control = dir.path().join("demo/control.yaml");
     let text = std::fs::read_to_string(&control)
         .unwrap()
         .replace("count: 1", "count: 3");
     std::fs::write(&control, text).unwrap();
-    let out = assay()
-        .args(["controls", "test", "--format", "junit"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = test_controls(dir.path(), &["--format", "junit"]);
     assert_eq!(out.status.code(), Some(1));
     let xml = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -12,6 +12,7 @@ use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats;
 use crate::suppress::{self, Suppression};
+use crate::walk;
 
 /// Collects configuration files.
 pub struct ConfigCollector;
@@ -54,7 +55,7 @@ impl Collector for ConfigCollector {
                     let Some(format) = entry.file_name().to_str().and_then(Format::detect) else {
                         return WalkState::Continue;
                     };
-                    let relative = relative_path(&scope.root, entry.path());
+                    let relative = walk::relative(&scope.root, entry.path());
                     if !scope.admits(&relative) {
                         return WalkState::Continue;
                     }
@@ -72,16 +73,6 @@ impl Collector for ConfigCollector {
         collection.sort();
         Ok(collection)
     }
-}
-
-/// The root-relative path of `path`, with `/` separators.
-fn relative_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 enum FileResult {

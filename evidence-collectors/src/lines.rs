@@ -32,6 +32,19 @@ impl LineMap {
         self.positions.insert(pointer, position);
     }
 
+    /// Records that the node at `pointer` starts at byte `span.start` of the text `index`
+    /// covers; nodes without a span (synthesised by a parser) are left out.
+    pub fn insert_span(
+        &mut self,
+        index: &mut LineIndex,
+        pointer: &str,
+        span: Option<std::ops::Range<usize>>,
+    ) {
+        if let Some(span) = span {
+            self.insert(pointer.to_owned(), index.position(span.start));
+        }
+    }
+
     /// The position of the node at `pointer`, or of its nearest recorded ancestor.
     pub fn position(&self, pointer: &str) -> Option<Position> {
         let mut current = pointer;

@@ -33,6 +33,7 @@ pub use settings::{LogFormat, Plan};
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::Position;
+use crate::walk;
 use settings::{preset_mapping, SourcePlan};
 use summary::{Context, Summary};
 
@@ -95,7 +96,7 @@ fn discover(scope: &Scope, plan: &Plan) -> Vec<(PathBuf, String)> {
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let relative = relative_path(&scope.root, entry.path());
+        let relative = walk::relative(&scope.root, entry.path());
         if !scope.admits(&relative) {
             continue;
         }
@@ -110,15 +111,6 @@ fn discover(scope: &Scope, plan: &Plan) -> Vec<(PathBuf, String)> {
     }
     found.sort_by(|a, b| a.1.cmp(&b.1));
     found
-}
-
-fn relative_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn extension(relative: &str) -> String {

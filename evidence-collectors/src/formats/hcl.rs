@@ -55,13 +55,6 @@ struct Converter<'a> {
 }
 
 impl Converter<'_> {
-    fn record(&mut self, pointer: &str, span: Option<std::ops::Range<usize>>) {
-        if let Some(span) = span {
-            let position = self.index.position(span.start);
-            self.lines.insert(pointer.to_owned(), position);
-        }
-    }
-
     /// The source text of a spanned node.
     fn source(&self, node: &impl Span) -> &str {
         node.span()
@@ -79,7 +72,8 @@ impl Converter<'_> {
                         continue;
                     }
                     let child = pointer_push(pointer, key);
-                    self.record(&child, attribute.span());
+                    self.lines
+                        .insert_span(&mut self.index, &child, attribute.span());
                     let value = self.expression(&attribute.value, &child);
                     map.insert(key.to_owned(), value);
                 }
@@ -97,13 +91,14 @@ impl Converter<'_> {
 
         let Some((last, outer)) = block.labels.split_last() else {
             let occurrences = map.entry(ident).or_insert_with(|| {
-                self.record(&child, span.clone());
+                self.lines
+                    .insert_span(&mut self.index, &child, span.clone());
                 Value::Array(Vec::new())
             });
             // Anything else means an attribute took the name first; it is kept.
             if let Value::Array(items) = occurrences {
                 let item = pointer_push(&child, &items.len().to_string());
-                self.record(&item, span);
+                self.lines.insert_span(&mut self.index, &item, span);
                 items.push(Value::Object(self.body(&block.body, &item)));
             }
             return;
@@ -118,7 +113,8 @@ impl Converter<'_> {
             .chain([last.as_str()])
         {
             let entry = current.entry(key).or_insert_with(|| {
-                self.record(&child, span.clone());
+                self.lines
+                    .insert_span(&mut self.index, &child, span.clone());
                 Value::Object(Map::new())
             });
             let Value::Object(next) = entry else {
@@ -132,7 +128,7 @@ impl Converter<'_> {
         // into an array of every occurrence, as Terraform's JSON syntax writes it.
         match current.get_mut(key) {
             None => {
-                self.record(&child, span);
+                self.lines.insert_span(&mut self.index, &child, span);
                 let body = self.body(&block.body, &child);
                 current.insert(key.to_owned(), Value::Object(body));
             }
@@ -141,11 +137,12 @@ impl Converter<'_> {
                     self.lines.move_prefix(&child, &pointer_push(&child, "0"));
                     let first = std::mem::take(existing);
                     *existing = Value::Array(vec![first]);
-                    self.record(&child, span.clone());
+                    self.lines
+                        .insert_span(&mut self.index, &child, span.clone());
                 }
                 if let Value::Array(items) = existing {
                     let item = pointer_push(&child, &items.len().to_string());
-                    self.record(&item, span);
+                    self.lines.insert_span(&mut self.index, &item, span);
                     let body = self.body(&block.body, &item);
                     items.push(Value::Object(body));
                 }
@@ -171,7 +168,8 @@ impl Converter<'_> {
                 let mut items = Vec::with_capacity(array.len());
                 for (i, element) in array.iter().enumerate() {
                     let child = pointer_push(pointer, &i.to_string());
-                    self.record(&child, element.span());
+                    self.lines
+                        .insert_span(&mut self.index, &child, element.span());
                     items.push(self.expression(element, &child));
                 }
                 Value::Array(items)
@@ -184,7 +182,7 @@ impl Converter<'_> {
                         continue;
                     }
                     let child = pointer_push(pointer, &name);
-                    self.record(&child, key.span());
+                    self.lines.insert_span(&mut self.index, &child, key.span());
                     let value = self.expression(value.expr(), &child);
                     map.insert(name, value);
                 }

@@ -36,13 +36,6 @@ struct Converter<'a> {
 }
 
 impl Converter<'_> {
-    fn record(&mut self, pointer: &str, span: Option<std::ops::Range<usize>>) {
-        if let Some(span) = span {
-            let position = self.index.position(span.start);
-            self.lines.insert(pointer.to_owned(), position);
-        }
-    }
-
     fn table(&mut self, table: &dyn TableLike, pointer: &str) -> Value {
         let mut map = Map::new();
         for (key, item) in table.iter() {
@@ -51,7 +44,7 @@ impl Converter<'_> {
                 .key(key)
                 .and_then(|k| k.span())
                 .or_else(|| item.span());
-            self.record(&child, span);
+            self.lines.insert_span(&mut self.index, &child, span);
             let value = self.item(item, &child);
             map.insert(key.to_owned(), value);
         }
@@ -67,7 +60,8 @@ impl Converter<'_> {
                 let mut out = Vec::with_capacity(tables.len());
                 for (i, table) in tables.iter().enumerate() {
                     let child = pointer_push(pointer, &i.to_string());
-                    self.record(&child, table.span());
+                    self.lines
+                        .insert_span(&mut self.index, &child, table.span());
                     out.push(self.table(table, &child));
                 }
                 Value::Array(out)
@@ -87,7 +81,8 @@ impl Converter<'_> {
                 let mut out = Vec::with_capacity(array.len());
                 for (i, element) in array.iter().enumerate() {
                     let child = pointer_push(pointer, &i.to_string());
-                    self.record(&child, element.span());
+                    self.lines
+                        .insert_span(&mut self.index, &child, element.span());
                     out.push(self.value(element, &child));
                 }
                 Value::Array(out)
