@@ -1,12 +1,15 @@
-//! The docs collector: policy documents (Markdown with YAML front matter) and the runbooks of
-//! the alerting rules found in Prometheus rule files, as [`Document`]s of kind `docs`.
+//! The docs collector: policy documents (Markdown with YAML front matter), restore-test
+//! records, and the runbooks of the alerting rules found in Prometheus rule files, as
+//! [`Document`]s of kind `docs`.
 //!
 //! **Convention**: policies are the Markdown files under `policies/` and `docs/policies/`;
+//! restore-test records the Markdown files under `docs/restore-tests/` and `dr/restore-tests/`;
 //! runbooks are the Markdown files under any `runbooks/` directory; rule files are the YAML
 //! files holding rule groups (`groups: [{name, rules}]`) or `PrometheusRule` resources.
-//! **Configured**: `collectors: {docs: {policies: [globs], runbooks: [globs], rules: [globs]}}`.
+//! **Configured**: `collectors: {docs: {policies: [globs], restore_tests: [globs],
+//! runbooks: [globs], rules: [globs]}}`.
 //!
-//! Three kinds of document, told apart by their `kind` field (which selectors' `kinds` match):
+//! Five kinds of document, told apart by their `kind` field (which selectors' `kinds` match):
 //! - `Policy`, one per policy file: `type` (which required policy it is, from the front matter
 //!   `type` or the file name or title), `title`, `front_matter`, `owner`, `approved_by`,
 //!   `approved`, `last_reviewed`, `next_review`, `days_since_review` (against the scan time),
@@ -16,11 +19,18 @@
 //!   `present` and, when present, the facts of the most recently reviewed matching policy,
 //!   with the path, lines and digest of that file (absent: the first policy folder and the
 //!   digest of nothing);
+//! - `RestoreTest`, one per restore-test record: `system`, `date`, `result` (`pass`/`fail`),
+//!   `passed`, `rto_met`, `rpo_met`, `duration`, `days_since` (against the scan time);
+//! - `RestoreTests`, one summary of them all: `count`, `passed`, `failed`, `systems`, `paths`,
+//!   `latest` and `latest_pass` (`path`, `system`, `date`, `result`, `days_since`),
+//!   `latest_date`, `latest_path` and `days_since_latest_pass`, located at the latest passing
+//!   record (else the latest record, else the first restore-test folder);
 //! - `AlertRules`, one per rule file: `source`, `groups`, `recording_rules` and `alerts`
 //!   (`name`, `group`, `expr`, `for`, `severity`, `runbook_url`, `runbook_doc`, `runbook`),
 //!   each alert located at its line.
 
-mod policy;
+pub(crate) mod policy;
+mod restore;
 mod rules;
 
 use std::collections::BTreeMap;
@@ -40,6 +50,9 @@ use crate::walk;
 
 /// Where policies are looked for by default.
 pub const DEFAULT_POLICIES: [&str; 2] = ["policies/**/*.md", "docs/policies/**/*.md"];
+/// Where restore-test records are looked for by default.
+pub const DEFAULT_RESTORE_TESTS: [&str; 2] =
+    ["docs/restore-tests/**/*.md", "dr/restore-tests/**/*.md"];
 /// Where runbooks are looked for by default.
 pub const DEFAULT_RUNBOOKS: [&str; 2] = ["runbooks/**/*.md", "**/runbooks/**/*.md"];
 /// Candidate rule files by default (only those holding rule groups are read as such).
@@ -53,6 +66,7 @@ pub struct DocsCollector;
 #[serde(deny_unknown_fields)]
 struct Settings {
     policies: Option<Vec<String>>,
+    restore_tests: Option<Vec<String>>,
     runbooks: Option<Vec<String>>,
     rules: Option<Vec<String>>,
 }
@@ -129,18 +143,25 @@ impl Collector for DocsCollector {
                 "rules",
             ),
         );
-        let (policies, runbooks, rule_files) = match sets {
-            (Ok(p), Ok(r), Ok(y)) => (p, r, y),
-            (p, r, y) => {
+        let restore_globs = settings
+            .restore_tests
+            .unwrap_or_else(|| owned(&DEFAULT_RESTORE_TESTS));
+        let restore_set = globset(&restore_globs, "restore_tests");
+        let (policies, runbooks, rule_files, restores) = match (sets, restore_set) {
+            ((Ok(p), Ok(r), Ok(y)), Ok(t)) => (p, r, y, t),
+            ((p, r, y), t) => {
                 collection
                     .errors
-                    .extend([p.err(), r.err(), y.err()].into_iter().flatten());
+                    .extend([p.err(), r.err(), y.err(), t.err()].into_iter().flatten());
                 return Ok(collection);
             }
         };
         let paths = walk::files(&scope.root, &|p| {
             scope.admits(p)
-                && (policies.is_match(p) || runbooks.is_match(p) || rule_files.is_match(p))
+                && (policies.is_match(p)
+                    || restores.is_match(p)
+                    || runbooks.is_match(p)
+                    || rule_files.is_match(p))
         });
         let today = jiff::Timestamp::try_from(scope.now)
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
@@ -158,7 +179,9 @@ impl Collector for DocsCollector {
         let found: Vec<Collection> = paths
             .par_iter()
             .map(|p| {
-                if policies.is_match(p.as_str()) {
+                if restores.is_match(p.as_str()) {
+                    read_restore_test(scope, p, today)
+                } else if policies.is_match(p.as_str()) {
                     read_policy(scope, p, today)
                 } else if rule_files.is_match(p.as_str()) && !runbooks.is_match(p.as_str()) {
                     read_rules(scope, p, &runbook_docs)
@@ -170,12 +193,14 @@ impl Collector for DocsCollector {
         for c in found {
             collection.extend(c);
         }
-        let first_folder = policy_globs
-            .first()
-            .map(|g| g.split("/*").next().unwrap_or(g).to_string())
-            .unwrap_or_else(|| "policies".to_string());
+        let first_folder = folder_of(&policy_globs, "policies");
         let required = required_policies(&collection.documents, &first_folder);
         collection.documents.extend(required);
+        let summary = restore_summary(
+            &collection.documents,
+            &folder_of(&restore_globs, "docs/restore-tests"),
+        );
+        collection.documents.push(summary);
         collection.sort();
         Ok(collection)
     }
@@ -234,6 +259,100 @@ fn read_policy(scope: &Scope, path: &str, today: jiff::civil::Date) -> Collectio
         suppressions: Arc::default(),
     });
     c
+}
+
+/// The folder of the first glob (`docs/restore-tests` for `docs/restore-tests/**/*.md`), or
+/// `otherwise` with no glob: where a document about nothing found points.
+fn folder_of(globs: &[String], otherwise: &str) -> String {
+    globs.first().map_or_else(
+        || otherwise.to_string(),
+        |g| g.split("/*").next().unwrap_or(g).to_string(),
+    )
+}
+
+fn read_restore_test(scope: &Scope, path: &str, today: jiff::civil::Date) -> Collection {
+    let bytes = match read_bytes(scope, path) {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let record = restore::parse(path, &text, today);
+    let mut c = Collection::default();
+    c.errors.extend(
+        record
+            .problems
+            .into_iter()
+            .map(|(position, message)| SourceError {
+                path: path.to_string(),
+                position: Some(position),
+                message,
+                hint: Some(
+                    "a restore-test record starts with `---`, then `date: YYYY-MM-DD`, `system: NAME`, `result: pass|fail`, then `---`"
+                        .into(),
+                ),
+            }),
+    );
+    c.documents.push(Document {
+        kind: EvidenceKind::Docs,
+        format: Format::Markdown,
+        path: Arc::from(path),
+        index: 0,
+        data: record.data,
+        lines: record.lines,
+        digest: Arc::from(hex::encode(Sha256::digest(&bytes))),
+        suppressions: Arc::default(),
+    });
+    c
+}
+
+/// The one `RestoreTests` document, at the record it judges by: the latest passing one, else
+/// the latest one; with no dated record, at `folder` with the digest of nothing.
+fn restore_summary(found: &[Document], folder: &str) -> Document {
+    let records: Vec<&Document> = found
+        .iter()
+        .filter(|d| d.data["kind"] == "RestoreTest")
+        .collect();
+    let data: Vec<&Value> = records.iter().map(|d| &d.data).collect();
+    let summary = restore::summary(&data);
+    let at = [&summary["latest_pass"]["path"], &summary["latest_path"]]
+        .into_iter()
+        .find_map(Value::as_str)
+        .and_then(|path| records.iter().find(|d| d.path.as_ref() == path));
+    match at {
+        Some(doc) => {
+            let mut lines = LineMap::new();
+            lines.insert(String::new(), Position::new(1, 1));
+            let keys: &[&str] = if summary["latest_pass"].is_null() {
+                &["/latest_date"]
+            } else {
+                &["/latest_pass/date", "/days_since_latest_pass"]
+            };
+            if let Some(p) = doc.lines.position("/date") {
+                for key in keys {
+                    lines.insert((*key).into(), p);
+                }
+            }
+            Document {
+                data: summary,
+                lines,
+                ..(*doc).clone()
+            }
+        }
+        None => {
+            let mut lines = LineMap::new();
+            lines.insert(String::new(), Position::new(1, 1));
+            Document {
+                kind: EvidenceKind::Docs,
+                format: Format::Markdown,
+                path: Arc::from(folder),
+                index: 0,
+                data: summary,
+                lines,
+                digest: Arc::from(hex::encode(Sha256::digest(b""))),
+                suppressions: Arc::default(),
+            }
+        }
+    }
 }
 
 fn read_rules(scope: &Scope, path: &str, runbooks: &BTreeMap<String, String>) -> Collection {

@@ -92,7 +92,7 @@ fn classify(declared: Option<&str>, stem: &str, title: &str) -> Option<&'static 
 
 /// The YAML between a leading `---` line and the next `---` or `...` line, with the `---` line
 /// blanked so that positions match the file; and the line the body starts at.
-fn front_matter(text: &str) -> Option<(String, usize)> {
+fn front_matter_text(text: &str) -> Option<(String, usize)> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next()?;
     if first.trim_end() != "---" {
@@ -110,7 +110,7 @@ fn front_matter(text: &str) -> Option<(String, usize)> {
 }
 
 /// ATX (`## Title`) and setext (`Title` over `===` / `---`) headings outside fenced code.
-fn headings(text: &str, from_line: usize) -> Vec<Heading> {
+pub(crate) fn headings(text: &str, from_line: usize) -> Vec<Heading> {
     let mut out = Vec::new();
     let mut fence: Option<&str> = None;
     let mut previous: Option<(usize, &str)> = None;
@@ -187,24 +187,22 @@ fn objective(text: &str, from_line: usize, which: &str) -> Option<(String, u32)>
         })
 }
 
-fn as_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().filter_map(as_text).collect();
-            (!parts.is_empty()).then(|| parts.join(", "))
-        }
-        _ => None,
-    }
+/// The YAML front matter of a Markdown file and where its body starts.
+pub(crate) struct FrontMatter {
+    /// The front matter mapping; `Null` when there is none or it is broken.
+    pub data: Value,
+    /// The 0-based index of the first body line.
+    pub body_from: usize,
+    /// Positions of the front matter's keys, when it parsed.
+    pub lines: Option<LineMap>,
+    /// Problems with the front matter, with their position.
+    pub problems: Vec<(Position, String)>,
 }
 
-/// Parses the policy at root-relative `path`, judging review dates against `today`.
-pub fn parse(path: &str, text: &str, today: Date) -> Policy {
-    let mut lines = LineMap::new();
+/// Reads the YAML front matter of `text` (none: a `Null` mapping and the body from line 1).
+pub(crate) fn front_matter(text: &str) -> FrontMatter {
     let mut problems = Vec::new();
-    lines.insert(String::new(), Position::new(1, 1));
-    let (matter, body_from, matter_lines) = match front_matter(text) {
+    let (data, body_from, lines) = match front_matter_text(text) {
         Some((yaml_text, end)) => match yaml::parse(&yaml_text) {
             Ok(mut docs) if !docs.is_empty() => {
                 let doc = docs.remove(0);
@@ -229,6 +227,37 @@ pub fn parse(path: &str, text: &str, today: Date) -> Policy {
         },
         None => (Value::Null, 0, None),
     };
+    FrontMatter {
+        data,
+        body_from,
+        lines,
+        problems,
+    }
+}
+
+/// A scalar (or a list of scalars, joined with `, `) as trimmed text; `None` when empty.
+pub(super) fn as_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(as_text).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        _ => None,
+    }
+}
+
+/// Parses the policy at root-relative `path`, judging review dates against `today`.
+pub fn parse(path: &str, text: &str, today: Date) -> Policy {
+    let mut lines = LineMap::new();
+    lines.insert(String::new(), Position::new(1, 1));
+    let FrontMatter {
+        data: matter,
+        body_from,
+        lines: matter_lines,
+        mut problems,
+    } = front_matter(text);
     let field = |key: &str| matter.get(key).and_then(as_text);
     let at = |key: &str| {
         matter_lines

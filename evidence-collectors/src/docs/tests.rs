@@ -114,6 +114,127 @@ fn policies_required_and_runbooks() {
         .any(|d| d.path.as_ref() == "k8s/app.yaml"));
 }
 
+fn kind<'c>(c: &'c Collection, kind: &str) -> Vec<&'c crate::Document> {
+    c.documents
+        .iter()
+        .filter(|d| d.data["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn restore_test_records_and_their_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "docs/restore-tests/2023-09-14-orders-db.md",
+        "---\ndate: 2023-09-14\nsystem: orders-db\nresult: pass\nrto_met: true\nrpo_met: true\nduration: 52m\n---\n# Orders database restore\n",
+    );
+    write(
+        root,
+        "dr/restore-tests/2024/vault.md",
+        "---\ndate: 2024-04-02\nsystem: vault\nresult: fail\nrto_met: false\n---\nSnapshot was corrupt.\n",
+    );
+    write(
+        root,
+        "dr/restore-tests/broken.md",
+        "---\ndate: 2024-13-01\nsystem: vault\nresult: pass\n---\n",
+    );
+    // Not under a restore-test folder: a policy, not a record.
+    write(
+        root,
+        "policies/disaster-recovery.md",
+        "---\nowner: SRE\n---\n# DR plan\n",
+    );
+    let c = collect(root, None);
+    let errors: Vec<String> = c
+        .errors
+        .iter()
+        .map(|e| format!("{}:{}: {}", e.path, e.position.unwrap().line, e.message))
+        .collect();
+    assert_eq!(
+        errors,
+        vec!["dr/restore-tests/broken.md:2: `date: 2024-13-01` is not a date (YYYY-MM-DD)"]
+    );
+    assert!(c.errors[0]
+        .hint
+        .as_deref()
+        .unwrap()
+        .contains("result: pass|fail"));
+
+    let records = kind(&c, "RestoreTest");
+    let paths: Vec<&str> = records.iter().map(|d| d.path.as_ref()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "docs/restore-tests/2023-09-14-orders-db.md",
+            "dr/restore-tests/2024/vault.md",
+            "dr/restore-tests/broken.md",
+        ]
+    );
+    assert_eq!(records[0].data["days_since"], 261);
+    assert_eq!(records[0].data["duration"], "52m");
+    assert_eq!(records[1].data["passed"], false);
+    assert_eq!(records[1].line("/result"), 4);
+
+    let summary = kind(&c, "RestoreTests");
+    assert_eq!(summary.len(), 1);
+    let s = summary[0];
+    assert_eq!(s.data["count"], 3);
+    assert_eq!(s.data["passed"], 2);
+    assert_eq!(s.data["failed"], 1);
+    assert_eq!(s.data["latest_path"], "dr/restore-tests/2024/vault.md");
+    assert_eq!(s.data["latest_date"], "2024-04-02");
+    assert_eq!(
+        s.data["latest_pass"]["path"],
+        "docs/restore-tests/2023-09-14-orders-db.md"
+    );
+    assert_eq!(s.data["days_since_latest_pass"], 261);
+    // Located at the latest passing record, with that file's digest.
+    assert_eq!(
+        s.path.as_ref(),
+        "docs/restore-tests/2023-09-14-orders-db.md"
+    );
+    assert_eq!(s.digest, records[0].digest);
+    assert_eq!(s.line("/days_since_latest_pass"), 2);
+    assert!(!c
+        .documents
+        .iter()
+        .any(|d| d.path.as_ref() == "policies/disaster-recovery.md"
+            && d.data["kind"] == "RestoreTest"));
+}
+
+#[test]
+fn restore_tests_configured_and_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "ops/recovery/db.md",
+        "---\ndate: 2024-05-20\nsystem: db\nresult: passed\n---\n",
+    );
+    let c = collect(
+        dir.path(),
+        Some(json!({"restore_tests": ["ops/recovery/*.md"]})),
+    );
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let s = kind(&c, "RestoreTests")[0];
+    assert_eq!(s.data["days_since_latest_pass"], 12);
+    assert_eq!(s.path.as_ref(), "ops/recovery/db.md");
+
+    let empty = tempfile::tempdir().unwrap();
+    let c = collect(empty.path(), None);
+    let s = kind(&c, "RestoreTests")[0];
+    assert_eq!(s.data["count"], 0);
+    assert_eq!(s.data["latest_pass"], Value::Null);
+    assert_eq!(s.path.as_ref(), "docs/restore-tests");
+
+    let c = collect(empty.path(), Some(json!({"restore_tests": ["[z-a]"]})));
+    assert_eq!(c.errors.len(), 1);
+    assert!(c.errors[0]
+        .message
+        .starts_with("collectors.docs.restore_tests: invalid glob"));
+}
+
 fn fixture(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures/docs")
