@@ -1,0 +1,237 @@
+//! Declaration files: YAML files in which a team states facts about itself (its processing of
+//! personal data, its AI systems), validated against a JSON Schema with the position of every
+//! violation and read into a typed model.
+
+use std::path::Path;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::Validator;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::collector::{Scope, SourceError};
+use crate::formats::yaml;
+use crate::lines::{pointer_push, LineMap, Position};
+use crate::walk;
+
+/// A declaration file, read and typed.
+#[derive(Debug, Clone)]
+pub struct Declared<T> {
+    /// Path relative to the scan root, with `/` separators.
+    pub path: String,
+    /// sha256 (hex) of the raw bytes of the file.
+    pub digest: String,
+    /// The file as JSON.
+    pub data: Value,
+    /// Where each node of `data` starts in the file.
+    pub lines: LineMap,
+    /// The typed content.
+    pub model: T,
+}
+
+/// The first of `candidates` (root-relative paths) that is a file under `root`.
+pub fn find(root: &Path, candidates: &[&str]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|c| root.join(c).is_file())
+        .map(|c| c.to_string())
+}
+
+/// Whether a path written in a declaration stays inside the scan root: relative, without
+/// `..` components.
+pub fn confined(path: &str) -> bool {
+    let p = Path::new(path);
+    !path.is_empty()
+        && p.is_relative()
+        && !path.starts_with('/')
+        && p.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
+}
+
+/// The text of the root-relative `path` (a path written in a declaration), when it stays
+/// inside the scan root and can be read within the size limit.
+pub fn read_text(scope: &Scope, path: &str) -> Option<String> {
+    if !confined(path) {
+        return None;
+    }
+    let bytes = walk::read_limited(&scope.root.join(path), scope.max_file_size).ok()??;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One set of the globs of a setting; the message names the first invalid glob.
+pub fn globset(globs: &[String]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| format!("invalid glob `{g}`: {}", e.kind()))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// Compiles an embedded schema.
+pub(crate) fn validator(source: &str) -> Validator {
+    let schema: Value = serde_json::from_str(source).expect("embedded schema is valid JSON");
+    jsonschema::validator_for(&schema).expect("embedded schema compiles")
+}
+
+/// Reads the file at the root-relative `path`, validates it against `schema` (named
+/// `schema_name` in hints) and types it. Every problem is reported, each at its line.
+pub fn read<T: DeserializeOwned>(
+    root: &Path,
+    path: &str,
+    schema: &Validator,
+    schema_name: &str,
+    max_size: u64,
+) -> Result<Declared<T>, Vec<SourceError>> {
+    let error = |position: Option<Position>, message: String, hint: String| SourceError {
+        path: path.to_string(),
+        position,
+        message,
+        hint: Some(hint),
+    };
+    let bytes = match walk::read_limited(&root.join(path), max_size) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Err(vec![error(
+                None,
+                format!("larger than the {max_size}-byte limit"),
+                "split the file or raise the size limit".into(),
+            )])
+        }
+        Err(e) => {
+            return Err(vec![error(
+                None,
+                format!("cannot read file: {e}"),
+                "check that the file exists and can be read".into(),
+            )])
+        }
+    };
+    let digest = hex::encode(Sha256::digest(&bytes));
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut documents = yaml::parse(text).map_err(|e| {
+        vec![error(
+            Some(e.position),
+            format!("invalid YAML: {}", e.message),
+            "fix the YAML syntax".into(),
+        )]
+    })?;
+    if documents.len() != 1 {
+        return Err(vec![error(
+            Some(Position::new(1, 1)),
+            format!("expected one YAML document, found {}", documents.len()),
+            format!("write the whole declaration as one mapping ({schema_name})"),
+        )]);
+    }
+    let parsed = documents.remove(0);
+    let mut problems: Vec<SourceError> = schema
+        .iter_errors(&parsed.data)
+        .map(|e| {
+            let pointer = e.instance_path().as_str().to_string();
+            let (pointer, message) = describe(e.kind(), &pointer, &parsed.data, &e.to_string());
+            error(
+                parsed.lines.position(&pointer),
+                message,
+                format!("see {schema_name}"),
+            )
+        })
+        .collect();
+    problems.sort_by(|a, b| (a.position, &a.message).cmp(&(b.position, &b.message)));
+    problems.dedup();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let model = serde_json::from_value(parsed.data.clone()).map_err(|e| {
+        vec![error(
+            Some(Position::new(1, 1)),
+            format!("cannot read the declaration: {e}"),
+            format!("see {schema_name}"),
+        )]
+    })?;
+    Ok(Declared {
+        path: path.to_string(),
+        digest,
+        data: parsed.data,
+        lines: parsed.lines,
+        model,
+    })
+}
+
+/// The pointer to report a violation at, and its message.
+fn describe(
+    kind: &ValidationErrorKind,
+    pointer: &str,
+    data: &Value,
+    fallback: &str,
+) -> (String, String) {
+    let shown = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match kind {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let key = unexpected.first().cloned().unwrap_or_default();
+            (pointer_push(pointer, &key), format!("unknown key `{key}`"))
+        }
+        ValidationErrorKind::Required { property } => (
+            pointer.to_string(),
+            format!("missing required key `{}`", shown(property)),
+        ),
+        ValidationErrorKind::Enum { options } => {
+            let choices: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(|o| format!("`{}`", shown(o))).collect())
+                .unwrap_or_default();
+            let given = data.pointer(pointer).map(shown).unwrap_or_default();
+            (
+                pointer.to_string(),
+                format!(
+                    "invalid value `{given}`: expected one of {}",
+                    choices.join(", ")
+                ),
+            )
+        }
+        _ => (pointer.to_string(), fallback.to_string()),
+    }
+}
+
+/// Records in `out`, below `to`, the positions `lines` holds for `value` (the node at `from`
+/// in its source) and every node inside it: facts built from a part of a declaration file
+/// point at the lines of that part.
+pub fn relocate(lines: &LineMap, value: &Value, from: &str, to: &str, out: &mut LineMap) {
+    if let Some(position) = lines.position(from) {
+        out.insert(to.to_string(), position);
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                relocate(
+                    lines,
+                    child,
+                    &pointer_push(from, key),
+                    &pointer_push(to, key),
+                    out,
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                let index = i.to_string();
+                relocate(
+                    lines,
+                    child,
+                    &pointer_push(from, &index),
+                    &pointer_push(to, &index),
+                    out,
+                );
+            }
+        }
+        _ => {}
+    }
+}
