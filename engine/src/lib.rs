@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod documents;
 pub mod eval;
 pub mod init;
 pub mod model;

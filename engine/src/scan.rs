@@ -10,7 +10,7 @@ use crate::diag::{did_you_mean, Diagnostic};
 use crate::eval::{evaluate, ControlResult};
 use crate::model::{FindingStatus, Severity};
 use crate::report::{
-    ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
+    ControlKind, ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
     SkippedReport, SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
 };
 use crate::score::{score_framework, ControlScore, Implementation, Thresholds};
@@ -187,8 +187,9 @@ pub fn assemble(
                 .is_none_or(|wanted| wanted.contains(&f.id))
         })
         .map(|f| {
-            let s = score_framework(f, &results, &scores, &request.thresholds);
-            let b = any_waived.then(|| score_framework(f, &results, &before, &request.thresholds));
+            let s = score_framework(catalog, f, &results, &scores, &request.thresholds);
+            let b = any_waived
+                .then(|| score_framework(catalog, f, &results, &before, &request.thresholds));
             FrameworkReport {
                 id: s.id,
                 name: s.name,
@@ -196,6 +197,7 @@ pub fn assemble(
                 score: s.score,
                 score_before_waivers: b.as_ref().and_then(|b| b.score),
                 coverage: s.coverage,
+                counts: s.counts,
                 rating: s.rating,
                 requirements: s
                     .requirements
@@ -208,6 +210,8 @@ pub fn assemble(
                         score_before_waivers: b.as_ref().and_then(|b| b.requirements[i].score),
                         status: r.status,
                         controls: r.controls,
+                        coverage: r.coverage,
+                        not_applicable: r.not_applicable,
                     })
                     .collect(),
             }
@@ -246,6 +250,11 @@ pub fn assemble(
                 title: r.control.title.clone(),
                 description: r.control.description.clone(),
                 family: r.control.family.clone(),
+                kind: if r.control.check.is_attestation() {
+                    ControlKind::Attestation
+                } else {
+                    ControlKind::Automated
+                },
                 severity: r.control.severity,
                 status: s.status,
                 score: s.score,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Framework;
+use crate::catalog::{Catalog, Coverage, CoverageCounts, Framework};
 use crate::eval::ControlResult;
 use crate::model::FindingStatus;
 
@@ -142,6 +142,10 @@ pub struct RequirementScore {
     pub status: Implementation,
     /// Mapped controls that exist in this scan, in mapping order.
     pub controls: Vec<String>,
+    /// How the catalog evidences the requirement.
+    pub coverage: Coverage,
+    /// Why the requirement does not apply by default, when the mapping says so.
+    pub not_applicable: Option<String>,
 }
 
 /// Score and coverage of one framework.
@@ -151,14 +155,17 @@ pub struct FrameworkScore {
     pub name: String,
     pub version: Option<String>,
     pub score: Option<f64>,
-    /// Percent of requirements with at least one control.
+    /// Percent of the applicable requirements evidenced by at least one control.
     pub coverage: f64,
+    /// Requirements by how they are evidenced.
+    pub counts: CoverageCounts,
     pub rating: Rating,
     pub requirements: Vec<RequirementScore>,
 }
 
 /// Scores `framework` from the control results.
 pub fn score_framework(
+    catalog: &Catalog,
     framework: &Framework,
     results: &[ControlResult],
     scores: &HashMap<&str, ControlScore>,
@@ -187,7 +194,11 @@ pub fn score_framework(
                 }
             }
             let score = (weights > 0.0).then(|| round(weighted / weights));
+            let coverage = catalog.coverage(req);
             let status = match score {
+                _ if controls.is_empty() && coverage == Coverage::NotApplicable => {
+                    Implementation::NotApplicable
+                }
                 _ if controls.is_empty() => Implementation::NotAssessed,
                 None => Implementation::NotApplicable,
                 Some(s) if s >= 100.0 => Implementation::Implemented,
@@ -200,27 +211,22 @@ pub fn score_framework(
                 score,
                 status,
                 controls,
+                coverage,
+                not_applicable: req.not_applicable.clone(),
             }
         })
         .collect();
     let scored: Vec<f64> = requirements.iter().filter_map(|r| r.score).collect();
     let score =
         (!scored.is_empty()).then(|| round(scored.iter().sum::<f64>() / scored.len() as f64));
-    let covered = requirements
-        .iter()
-        .filter(|r| !r.controls.is_empty())
-        .count();
-    let coverage = if requirements.is_empty() {
-        0.0
-    } else {
-        round(100.0 * covered as f64 / requirements.len() as f64)
-    };
+    let counts = catalog.coverage_counts(framework);
     FrameworkScore {
         id: framework.id.clone(),
         name: framework.name.clone(),
         version: framework.version.clone(),
         score,
-        coverage,
+        coverage: counts.percent(),
+        counts,
         rating: thresholds.rate(score),
         requirements,
     }

@@ -8,6 +8,7 @@
 //! directory and collected there by every registered collector of the evidence kinds the
 //! control reads, exactly as a scan would collect it.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use assay_collectors::{Collection, Scope};
@@ -49,6 +50,9 @@ fn run_control(control: &Control) -> Vec<CaseReport> {
         problems,
     };
     let cases = match control.dir.test_cases() {
+        Ok(cases) if cases.is_empty() && control.check.is_attestation() => {
+            attestation_cases(&control.id)
+        }
         Ok(cases) => cases,
         Err(e) => {
             return vec![report(
@@ -82,6 +86,39 @@ fn run_control(control: &Control) -> Vec<CaseReport> {
         }
     }
     out
+}
+
+/// The cases every attestation control without its own cases is tested with: attested and in
+/// force passes; no attestation, or an expired one, fails.
+fn attestation_cases(id: &str) -> Vec<TestCase> {
+    let case = |name: &str, attestation: Option<&str>| {
+        let mut files = vec![(
+            assay_collectors::case::FILE.to_string(),
+            Cow::Owned(b"now: 2026-06-01T00:00:00Z\n".to_vec()),
+        )];
+        if let Some(expires) = attestation {
+            let text = format!(
+                "control: {id}\nstatement: The control is operated as described.\nattested_by: {{name: Test Owner, role: Control owner}}\ndate: 2025-06-01\nexpires: {expires}\nevidence: [{id}-record.txt]\n"
+            );
+            files.push((
+                format!("attestations/{id}.yaml"),
+                Cow::Owned(text.into_bytes()),
+            ));
+            files.push((
+                format!("attestations/{id}-record.txt"),
+                Cow::Borrowed(&b"record of the control's operation\n"[..]),
+            ));
+        }
+        TestCase {
+            name: name.to_string(),
+            files,
+        }
+    };
+    vec![
+        case("fail/expired (built-in)", Some("2026-05-31")),
+        case("fail/not-attested (built-in)", None),
+        case("pass/attested (built-in)", Some("2027-06-01")),
+    ]
 }
 
 /// Writes the case's files to a temporary directory and collects them there with every

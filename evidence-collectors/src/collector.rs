@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use globset::GlobSet;
 
 use crate::access::AccessCollector;
+use crate::ai::AiCollector;
+use crate::attestation::AttestationCollector;
 use crate::audit_log::AuditLogCollector;
 use crate::config::ConfigCollector;
 use crate::docs::DocsCollector;
@@ -12,6 +14,7 @@ use crate::document::{Document, EvidenceKind};
 use crate::git::GitCollector;
 use crate::lines::Position;
 use crate::metrics::MetricsCollector;
+use crate::privacy::PrivacyCollector;
 use crate::sbom::SbomCollector;
 
 /// What a collector looks at.
@@ -124,5 +127,8 @@ pub fn registry() -> Vec<Box<dyn Collector>> {
         Box::new(GitCollector),
         Box::new(MetricsCollector),
         Box::new(DocsCollector),
+        Box::new(PrivacyCollector),
+        Box::new(AiCollector),
+        Box::new(AttestationCollector),
     ]
 }

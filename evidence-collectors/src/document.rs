@@ -26,6 +26,12 @@ pub enum EvidenceKind {
     Metrics,
     /// Policy documents and the runbooks of alerting rules.
     Docs,
+    /// Signed statements by people for what no machine can check (physical security, training).
+    Attestation,
+    /// Declared AI systems (`ai-systems.yaml`) with their model cards, oversight and logging facts.
+    Ai,
+    /// Declared processing of personal data (`processing-activities.yaml`) and privacy documents.
+    Privacy,
 }
 
 impl EvidenceKind {
@@ -38,6 +44,9 @@ impl EvidenceKind {
             EvidenceKind::Git => "git",
             EvidenceKind::Metrics => "metrics",
             EvidenceKind::Docs => "docs",
+            EvidenceKind::Attestation => "attestation",
+            EvidenceKind::Ai => "ai",
+            EvidenceKind::Privacy => "privacy",
         }
     }
 }

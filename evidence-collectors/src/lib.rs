@@ -6,10 +6,13 @@
 //! abort a collection; they become [`SourceError`]s that name the file and line.
 
 pub mod access;
+pub mod ai;
+pub mod attestation;
 pub mod audit_log;
 pub mod case;
 pub mod collector;
 pub mod config;
+pub mod declared;
 pub mod dlp;
 pub mod docs;
 pub mod document;
@@ -17,6 +20,7 @@ pub mod formats;
 pub mod git;
 pub mod lines;
 pub mod metrics;
+pub mod privacy;
 pub mod sbom;
 pub mod suppress;
 pub mod walk;

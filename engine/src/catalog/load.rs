@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::control::Control;
-use super::mapping::Framework;
+use super::mapping::{Coverage, CoverageCounts, Framework, Requirement};
 use super::source::CatalogRoot;
 use crate::check::Check;
 use crate::diag::{did_you_mean, Diagnostic};
@@ -42,6 +42,33 @@ impl Catalog {
                     .map(move |r| (f.id.as_str(), r.id.as_str()))
             })
             .collect()
+    }
+
+    /// How `requirement` is evidenced by this catalog's controls.
+    pub fn coverage(&self, requirement: &Requirement) -> Coverage {
+        let controls: Vec<&Arc<Control>> = requirement
+            .controls
+            .iter()
+            .filter_map(|id| self.control(id))
+            .collect();
+        if controls.iter().any(|c| !c.check.is_attestation()) {
+            Coverage::Automated
+        } else if !controls.is_empty() {
+            Coverage::Attested
+        } else if requirement.not_applicable.is_some() {
+            Coverage::NotApplicable
+        } else {
+            Coverage::Unmapped
+        }
+    }
+
+    /// The coverage counts of every requirement of `framework`.
+    pub fn coverage_counts(&self, framework: &Framework) -> CoverageCounts {
+        let mut counts = CoverageCounts::default();
+        for requirement in &framework.requirements {
+            counts.add(self.coverage(requirement));
+        }
+        counts
     }
 }
 

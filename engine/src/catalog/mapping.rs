@@ -1,7 +1,7 @@
 //! Framework mappings: every requirement of a framework and the controls that evidence it.
 
 use assay_collectors::Position;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
 use crate::parse::LocatedValue;
@@ -24,6 +24,8 @@ pub struct Requirement {
     pub id: String,
     pub title: String,
     pub controls: Vec<String>,
+    /// Why the requirement is not applicable by default (only meaningful without controls).
+    pub not_applicable: Option<String>,
     /// Where each control id was named, for diagnostics.
     pub control_sites: Vec<(String, Option<Position>)>,
 }
@@ -45,6 +47,64 @@ struct RequirementEntry {
     title: Option<String>,
     #[serde(default)]
     controls: Vec<String>,
+    not_applicable: Option<String>,
+}
+
+/// How a requirement is evidenced, judged from the catalog alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// At least one automated control evidences it.
+    Automated,
+    /// Only attestations (signed statements by people) evidence it.
+    Attested,
+    /// No control, and the mapping says why it does not apply by default.
+    NotApplicable,
+    /// No control and no reason: a gap in the catalog.
+    Unmapped,
+}
+
+impl Coverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coverage::Automated => "automated",
+            Coverage::Attested => "attested",
+            Coverage::NotApplicable => "not_applicable",
+            Coverage::Unmapped => "unmapped",
+        }
+    }
+}
+
+/// How many requirements of a framework are evidenced which way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageCounts {
+    pub requirements: usize,
+    pub automated: usize,
+    pub attested: usize,
+    pub not_applicable: usize,
+    pub unmapped: usize,
+}
+
+impl CoverageCounts {
+    /// Adds one requirement evidenced as `coverage`.
+    pub fn add(&mut self, coverage: Coverage) {
+        self.requirements += 1;
+        match coverage {
+            Coverage::Automated => self.automated += 1,
+            Coverage::Attested => self.attested += 1,
+            Coverage::NotApplicable => self.not_applicable += 1,
+            Coverage::Unmapped => self.unmapped += 1,
+        }
+    }
+
+    /// Percent of the applicable requirements evidenced by at least one control.
+    pub fn percent(&self) -> f64 {
+        let applicable = self.requirements - self.not_applicable;
+        if applicable == 0 {
+            return 0.0;
+        }
+        crate::score::round(100.0 * (self.automated + self.attested) as f64 / applicable as f64)
+    }
 }
 
 impl Framework {
@@ -69,6 +129,7 @@ impl Framework {
                 title: r.title.unwrap_or_default(),
                 id: r.id,
                 controls: r.controls,
+                not_applicable: r.not_applicable,
             })
             .collect();
         Ok(Framework {
@@ -86,6 +147,9 @@ impl Framework {
         for req in other.requirements {
             match self.requirements.iter_mut().find(|r| r.id == req.id) {
                 Some(existing) => {
+                    if req.not_applicable.is_some() {
+                        existing.not_applicable = req.not_applicable;
+                    }
                     for (control, site) in req.controls.into_iter().zip(req.control_sites) {
                         if !existing.controls.contains(&control) {
                             existing.controls.push(control);

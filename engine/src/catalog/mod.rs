@@ -8,5 +8,5 @@ mod source;
 
 pub use control::{Control, TestExpectation, TestSpec};
 pub use load::{load, Catalog};
-pub use mapping::{Framework, Requirement};
+pub use mapping::{Coverage, CoverageCounts, Framework, Requirement};
 pub use source::{CatalogRoot, ControlDir, SourceFile, TestCase};

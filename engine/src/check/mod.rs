@@ -1,6 +1,7 @@
 //! Check backends. A check turns the collected documents into findings for one control.
 
 mod assert;
+mod attest;
 pub mod cedar;
 mod message;
 pub mod rego;
@@ -9,6 +10,7 @@ mod select;
 use assay_collectors::{Document, EvidenceKind};
 
 pub use assert::Assert;
+pub use attest::Attestation;
 pub use cedar::Cedar;
 pub use rego::Rego;
 pub use select::{Item, Selector};
@@ -27,6 +29,8 @@ pub enum Check {
     Rego(Rego),
     /// Questions asked of Cedar access models.
     Cedar(Cedar),
+    /// Statements by people in the attestation folder.
+    Attestation(Attestation),
 }
 
 impl Check {
@@ -42,9 +46,12 @@ impl Check {
             Some("assert") => Assert::compile(doc, &format!("{pointer}/assert")).map(Check::Assert),
             Some("rego") => Rego::compile(doc, &format!("{pointer}/rego"), dir).map(Check::Rego),
             Some("cedar") => Cedar::compile(doc, &format!("{pointer}/cedar")).map(Check::Cedar),
+            Some("attestation") => {
+                Attestation::compile(doc, &format!("{pointer}/attestation")).map(Check::Attestation)
+            }
             _ => Err(vec![doc
                 .diagnostic(pointer, "a check needs exactly one backend")
-                .expected("`assert`, `rego` or `cedar`")]),
+                .expected("`assert`, `rego`, `cedar` or `attestation`")]),
         }
     }
 
@@ -54,6 +61,7 @@ impl Check {
             Check::Assert(a) => a.evidence(),
             Check::Rego(r) => r.evidence(),
             Check::Cedar(c) => c.evidence(),
+            Check::Attestation(a) => a.evidence(),
         }
     }
 
@@ -64,7 +72,7 @@ impl Check {
         match self {
             Check::Assert(a) => a.selector().could_select(path),
             Check::Rego(r) => r.selector().could_select(path),
-            Check::Cedar(_) => false,
+            Check::Cedar(_) | Check::Attestation(_) => false,
         }
     }
 
@@ -74,8 +82,13 @@ impl Check {
         match self {
             Check::Assert(_) => true,
             Check::Rego(r) => r.mode() == rego::Mode::PerFile,
-            Check::Cedar(_) => false,
+            Check::Cedar(_) | Check::Attestation(_) => false,
         }
+    }
+
+    /// Whether a person, not a machine, evidences the control.
+    pub fn is_attestation(&self) -> bool {
+        matches!(self, Check::Attestation(_))
     }
 
     /// Evaluates the check over `documents`. Findings come back in a deterministic order.
@@ -84,6 +97,7 @@ impl Check {
             Check::Assert(a) => a.evaluate(documents),
             Check::Rego(r) => r.evaluate(documents),
             Check::Cedar(c) => c.evaluate(documents),
+            Check::Attestation(a) => a.evaluate(documents),
         };
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings

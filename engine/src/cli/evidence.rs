@@ -6,6 +6,7 @@ use clap::Args;
 use ed25519_dalek::SigningKey;
 
 use super::Exit;
+use crate::documents::Declarations;
 use crate::pack::evidence::gather;
 use crate::pack::locker::Locker;
 use crate::pack::sign::{self, SIGNING_KEY_ENV};
@@ -126,8 +127,15 @@ impl EvidenceArgs {
 }
 
 impl Evidence {
-    /// Writes the site, the pack and the locker commit for a finished scan of `root`.
-    pub fn write(&self, results: &Results, root: &Path) -> Result<(), Exit> {
+    /// Writes the site, the pack and the locker commit for a finished scan of `root`;
+    /// `collectors` (the `collectors:` settings) says where the site's documents find the
+    /// declaration files.
+    pub fn write(
+        &self,
+        results: &Results,
+        root: &Path,
+        collectors: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), Exit> {
         let Some(templates) = &self.templates else {
             return Ok(());
         };
@@ -139,10 +147,13 @@ impl Evidence {
         };
         trend.push(TrendPoint::of(results));
         if let Some(dir) = &self.site {
+            // The scan has reported any problem of the declaration files already.
+            let declarations = Declarations::read(root, collectors);
             let input = SiteInput {
                 results,
                 evidence: &evidence,
                 trend: &trend,
+                documents: Some(&declarations),
             };
             let stats = site::render(&input, templates, dir).map_err(usage)?;
             eprintln!(

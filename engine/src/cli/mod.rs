@@ -3,8 +3,10 @@
 mod baseline;
 mod check;
 mod controls;
+mod documents;
 mod evidence;
 mod explain;
+mod frameworks;
 mod init;
 mod keygen;
 mod project;
@@ -57,10 +59,16 @@ enum Command {
     /// List, lint and test controls.
     #[command(subcommand)]
     Controls(controls::ControlsCommand),
+    /// List frameworks and show how each requirement is evidenced.
+    #[command(subcommand)]
+    Frameworks(frameworks::FrameworksCommand),
     /// Show a control, its mappings, its check and how to fix a failure.
     Explain(explain::ExplainArgs),
     /// Render the HTML evidence site from a saved results file.
     Site(site::SiteArgs),
+    /// Write the audit documents (ISO 27001 SoA, GDPR Art. 30 records, AI Act technical
+    /// documentation, SOC 2 matrix) as Markdown and HTML.
+    Documents(documents::DocumentsArgs),
     /// Check an evidence pack: every digest, the root, the chain link and the signature.
     Verify(verify::VerifyArgs),
     /// Make an ed25519 key pair for signing evidence packs.
@@ -113,8 +121,10 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Baseline(args) => baseline::run(args),
         Command::Controls(cmd) => controls::run(cmd),
+        Command::Frameworks(cmd) => frameworks::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Site(args) => site::run(args),
+        Command::Documents(args) => documents::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Waivers(cmd) => waivers::run(cmd),

@@ -45,6 +45,16 @@ pub struct ProjectArgs {
     /// Waivers file (default: `waivers:` of assay.yaml).
     #[arg(long, env = "ASSAY_WAIVERS", value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+    /// The scan time (RFC 3339) that ages, deadlines and expiries are judged against
+    /// (default: now); pins results for reproducible reports.
+    #[arg(long, env = "ASSAY_NOW", value_name = "TIME", value_parser = scan_time)]
+    pub now: Option<std::time::SystemTime>,
+}
+
+fn scan_time(text: &str) -> Result<std::time::SystemTime, String> {
+    text.parse::<jiff::Timestamp>()
+        .map(std::time::SystemTime::from)
+        .map_err(|e| format!("`{text}` is not an RFC 3339 time such as 2026-06-01T00:00:00Z: {e}"))
 }
 
 /// A checked project, ready to scan.
@@ -135,6 +145,9 @@ impl ProjectArgs {
             scope.max_file_size = max;
         }
         scope.settings = config.file.collectors.clone();
+        if let Some(now) = self.now {
+            scope.now = now;
+        }
         let waiver_path = match &self.waivers {
             Some(p) => Some(p.clone()),
             None => config.file.waivers.as_ref().map(|p| config.resolve(p)),

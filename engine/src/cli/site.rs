@@ -1,10 +1,12 @@
 //! `assay site`: renders the HTML evidence site from a saved results file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::Exit;
+use crate::config::Config;
+use crate::documents::Declarations;
 use crate::pack::evidence::gather;
 use crate::pack::locker::Locker;
 use crate::report::Results;
@@ -75,10 +77,12 @@ fn render(args: &SiteArgs) -> Result<(), String> {
     };
     let trend = site::with_current(history, &results);
     let evidence = gather(&results, &root);
+    let declarations = declarations(&root);
     let input = SiteInput {
         results: &results,
         evidence: &evidence,
         trend: &trend,
+        documents: Some(&declarations),
     };
     let stats = site::render(&input, &templates, &args.out)?;
     println!(
@@ -91,4 +95,24 @@ fn render(args: &SiteArgs) -> Result<(), String> {
         stats.largest_page.1 as f64 / 1000.0
     );
     Ok(())
+}
+
+/// The declaration files under `root` for the audit documents, read with the `collectors:`
+/// settings of its config file; problems are printed and leave the documents to say so.
+fn declarations(root: &Path) -> Declarations {
+    let collectors = match Config::discover(root, None) {
+        Ok(config) => config.file.collectors,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!("assay: the documents read the declaration files with default settings");
+            serde_json::Map::new()
+        }
+    };
+    let declarations = Declarations::read(root, &collectors);
+    for problem in declarations.problems() {
+        eprintln!("assay: {problem}");
+    }
+    declarations
 }

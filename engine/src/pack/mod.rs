@@ -100,6 +100,7 @@ pub fn write(
             results,
             evidence,
             trend: options.trend,
+            documents: None,
         },
         options.templates,
         &dir.join(SITE_DIR),

@@ -14,6 +14,6 @@ mod uri;
 pub mod waivers;
 
 pub use results::{
-    ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
+    ControlKind, ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
     SkippedReport, SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
 };

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::check::CheckReport;
 use super::waivers::WaiverReport;
+use crate::catalog::{Coverage, CoverageCounts};
 use crate::model::{Finding, Severity};
 use crate::score::{Implementation, Rating};
 
@@ -71,6 +72,9 @@ pub struct ControlReport {
     #[serde(default)]
     pub description: String,
     pub family: String,
+    /// Whether a machine or a person evidences the control.
+    #[serde(default)]
+    pub kind: ControlKind,
     pub severity: Severity,
     pub status: Implementation,
     pub score: Option<f64>,
@@ -89,6 +93,17 @@ pub struct ControlReport {
     #[serde(default)]
     pub mappings: Vec<MappingRef>,
     pub findings: Vec<Finding>,
+}
+
+/// Who evidences a control.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlKind {
+    /// A check over collected evidence.
+    #[default]
+    Automated,
+    /// A statement by a person in the attestation folder.
+    Attestation,
 }
 
 /// One framework requirement a control is mapped to.
@@ -115,7 +130,10 @@ pub struct FrameworkReport {
     /// The score with waived findings counted as failures; set when any finding is waived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_before_waivers: Option<f64>,
+    /// Percent of the applicable requirements evidenced by at least one control.
     pub coverage: f64,
+    /// Requirements by how they are evidenced: automated, attested, not applicable, unmapped.
+    pub counts: CoverageCounts,
     pub rating: Rating,
     pub requirements: Vec<RequirementReport>,
 }
@@ -130,6 +148,11 @@ pub struct RequirementReport {
     pub score_before_waivers: Option<f64>,
     pub status: Implementation,
     pub controls: Vec<String>,
+    /// How the catalog evidences the requirement.
+    pub coverage: Coverage,
+    /// Why the requirement does not apply by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -3,10 +3,11 @@
 //! with no request leaving the site.
 //!
 //! Pages: an overview, framework → requirement → control → findings → evidence, the evidence
-//! viewer, waivers and attestations, scan metadata and a client-side search.
+//! viewer, waivers and attestations, scan metadata, a client-side search and, when the
+//! declaration files are given, the audit documents.
 
 mod pages;
-mod paths;
+pub(crate) mod paths;
 mod render;
 mod trend;
 
@@ -15,6 +16,7 @@ use std::path::Path;
 pub use render::{SiteStats, Templates};
 pub use trend::{with_current, TrendPoint, TrendScore};
 
+use crate::documents::Declarations;
 use crate::pack::evidence::EvidenceSet;
 use crate::report::Results;
 
@@ -27,6 +29,9 @@ pub struct SiteInput<'a> {
     pub evidence: &'a EvidenceSet,
     /// Scores of earlier scans, oldest first, for the trend chart.
     pub trend: &'a [TrendPoint],
+    /// The declaration files of the scanned repository: when given, the audit documents are
+    /// rendered into the site's `documents/` folder.
+    pub documents: Option<&'a Declarations>,
 }
 
 /// Renders the site into `out` (created if needed).

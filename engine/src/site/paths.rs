@@ -23,6 +23,8 @@ pub const EVIDENCE: &str = "evidence.html";
 pub const WAIVERS: &str = "waivers.html";
 pub const SCAN: &str = "scan.html";
 pub const SEARCH: &str = "search.html";
+/// The list of audit documents.
+pub const DOCUMENTS: &str = "documents/index.html";
 /// The search index of frameworks, requirements and controls.
 pub const SEARCH_INDEX: &str = "search/index.js";
 

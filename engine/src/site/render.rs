@@ -13,7 +13,7 @@ use minijinja::{Environment, UndefinedBehavior};
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../templates/site");
 
 /// The page templates every template set must have.
-const PAGES: [&str; 11] = [
+const PAGES: [&str; 12] = [
     "overview.html",
     "framework.html",
     "requirement.html",
@@ -24,6 +24,7 @@ const PAGES: [&str; 11] = [
     "waivers.html",
     "scan.html",
     "search.html",
+    "documents.html",
     "layout.html",
 ];
 /// Files below this folder of a template set are copied to the site as they are.

@@ -6,7 +6,8 @@ use serde::Serialize;
 use super::{crumb, here, page, Capped, FindingRow, Index};
 use crate::model::FindingStatus;
 use crate::pack::evidence::EvidenceMismatch;
-use crate::report::{SkippedReport, SourceErrorReport, Summary};
+use crate::report::{ControlKind, SkippedReport, SourceErrorReport, Summary};
+use crate::score::Implementation;
 use crate::site::paths;
 use crate::site::render::Site;
 use crate::site::SiteInput;
@@ -37,9 +38,22 @@ struct Waived {
     finding: FindingRow,
 }
 
+/// One attestation control: attested and in force, or why not.
+#[derive(Serialize)]
+struct Attested {
+    control: String,
+    title: String,
+    href: String,
+    status: &'static str,
+    /// One row per finding: the attestation in force, or what is missing or expired.
+    findings: Vec<FindingRow>,
+}
+
 #[derive(Serialize)]
 struct WaiversPage {
     waived: Capped<Waived>,
+    attestations: Vec<Attested>,
+    attested: usize,
 }
 
 pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Result<(), String> {
@@ -89,6 +103,27 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
             finding: FindingRow::new(input, index, i, f),
         })
         .collect();
+    let attestations: Vec<Attested> = r
+        .controls
+        .iter()
+        .filter(|c| c.kind == ControlKind::Attestation)
+        .map(|c| Attested {
+            control: c.id.clone(),
+            title: c.title.clone(),
+            href: paths::control_page(&c.id, 0),
+            status: match c.status {
+                Implementation::Implemented => "implemented",
+                Implementation::Error => "error",
+                _ => "not_implemented",
+            },
+            findings: c
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(i, f)| FindingRow::new(input, index, i, f))
+                .collect(),
+        })
+        .collect();
     site.page(
         "waivers.html",
         paths::WAIVERS,
@@ -102,6 +137,11 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
             ],
             &WaiversPage {
                 waived: Capped::new(waived.into_iter()),
+                attested: attestations
+                    .iter()
+                    .filter(|a| a.status == "implemented")
+                    .count(),
+                attestations,
             },
         ),
     )

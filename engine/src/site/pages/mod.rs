@@ -2,6 +2,7 @@
 //! the lookups every page needs ([`Index`]), the fields of every page, and finding rows.
 
 mod controls;
+mod documents;
 mod evidence;
 mod frameworks;
 mod meta;
@@ -39,6 +40,8 @@ struct Common {
     tool_version: String,
     finished_at: String,
     catalog_short: String,
+    /// Whether the site has the audit documents (and the layout a link to them).
+    documents: bool,
 }
 
 impl<'a> Index<'a> {
@@ -77,6 +80,7 @@ impl<'a> Index<'a> {
                 tool_version: results.tool.version.clone(),
                 finished_at: results.scan.finished_at.clone(),
                 catalog_short: results.scan.catalog_digest.chars().take(12).collect(),
+                documents: input.documents.is_some(),
             },
         }
     }
@@ -103,6 +107,7 @@ pub fn render_all(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> 
     controls::render(site, input, index)?;
     evidence::render(site, input, index)?;
     meta::render(site, input, index)?;
+    documents::render(site, input, index)?;
     search::render(site, input, index)
 }
 

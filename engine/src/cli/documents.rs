@@ -1,0 +1,107 @@
+//! `assay documents`: writes the audit documents (Statement of Applicability, Art. 30
+//! records, AI Act technical documentation, SOC 2 matrix) as Markdown and HTML, from a scan
+//! of ROOT or from a saved results file.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::project::ProjectArgs;
+use super::{report_diagnostics, Exit};
+use crate::config::Config;
+use crate::documents::{self, Declarations, DocumentInput};
+use crate::report::Results;
+use crate::scan::run as run_scan;
+
+#[derive(Debug, Args)]
+pub struct DocumentsArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Directory to write the documents into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Render from the results of an earlier scan instead of scanning ROOT (the declaration
+    /// files are still read from ROOT).
+    #[arg(long, value_name = "FILE")]
+    results: Option<PathBuf>,
+}
+
+pub fn run(args: DocumentsArgs) -> Exit {
+    let (results, collectors) = match &args.results {
+        Some(file) => match saved(file, &args.project) {
+            Ok(loaded) => loaded,
+            Err(exit) => return exit,
+        },
+        None => match scan(&args.project) {
+            Ok(scanned) => scanned,
+            Err(exit) => return exit,
+        },
+    };
+    let declarations = Declarations::read(&args.project.path, &collectors);
+    for problem in declarations.problems() {
+        eprintln!("assay: {problem}");
+    }
+    let input = DocumentInput {
+        results: &results,
+        declarations: &declarations,
+        site: None,
+    };
+    let written = documents::render(&input).and_then(|docs| documents::write(&docs, &args.out));
+    match written {
+        Ok(files) => {
+            println!(
+                "documents written to {}: {}",
+                args.out.display(),
+                files.join(", ")
+            );
+            Exit::Passed
+        }
+        Err(message) => {
+            eprintln!("assay: {message}");
+            Exit::Usage
+        }
+    }
+}
+
+/// Scans the project; the results and the `collectors:` settings of its config.
+fn scan(
+    project: &ProjectArgs,
+) -> Result<(Results, serde_json::Map<String, serde_json::Value>), Exit> {
+    let opened = project.open()?;
+    let results = run_scan(&opened.catalog, &opened.request, &|_, _| {})
+        .map_err(|d| report_diagnostics(&[d]))?;
+    Ok((results, opened.config.file.collectors))
+}
+
+/// Reads a saved results file; the results and the `collectors:` settings of ROOT's config.
+fn saved(
+    file: &Path,
+    project: &ProjectArgs,
+) -> Result<(Results, serde_json::Map<String, serde_json::Value>), Exit> {
+    let shown = file.display();
+    let read = std::fs::read(file)
+        .map_err(|e| format!("cannot read `{shown}`: {e}"))
+        .and_then(|bytes| {
+            serde_json::from_slice::<Results>(&bytes).map_err(|e| {
+                format!(
+                    "{shown}:{}:{}: not a results document: {e}\n  hint: write one with `assay scan --format json --output FILE`",
+                    e.line(),
+                    e.column()
+                )
+            })
+        });
+    let results = read.map_err(|message| {
+        eprintln!("assay: {message}");
+        Exit::Usage
+    })?;
+    if !project.path.is_dir() {
+        eprintln!(
+            "assay: `{}` is not a directory\n  hint: pass the scanned directory as ROOT; the declaration files are read from it",
+            project.path.display()
+        );
+        return Err(Exit::Usage);
+    }
+    let config = Config::discover(&project.path, project.config.as_deref())
+        .map_err(|errors| report_diagnostics(&errors))?;
+    Ok((results, config.file.collectors))
+}

@@ -1,0 +1,275 @@
+//! `assay frameworks list | coverage`: the frameworks of the catalog, and how each requirement
+//! is evidenced (automated, attested, not applicable, unmapped) beside the last scan's score.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use super::controls::ListFormat;
+use super::{load_catalog, CatalogArgs, Exit};
+use crate::catalog::{Catalog, Framework};
+use crate::diag::did_you_mean;
+use crate::pack::locker::Locker;
+use crate::report::Results;
+use crate::site::TrendPoint;
+
+#[derive(Debug, Subcommand)]
+pub enum FrameworksCommand {
+    /// List the frameworks of the catalog with their requirement and control counts.
+    List(ListArgs),
+    /// Requirements per framework by how they are evidenced, and the last scan's score.
+    Coverage(CoverageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Show one framework, requirement by requirement (default: a summary of every framework).
+    framework: Option<String>,
+    /// Take the last scan's scores from a saved results file.
+    #[arg(long, value_name = "FILE", conflicts_with = "locker")]
+    results: Option<PathBuf>,
+    /// Take the last scan's scores from the newest pack of an evidence locker.
+    #[arg(long, value_name = "DIR")]
+    locker: Option<PathBuf>,
+    /// Exit 1 when any requirement is unmapped (no control and no not-applicable reason).
+    #[arg(long)]
+    fail_on_unmapped: bool,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ListFormat,
+}
+
+pub fn run(command: FrameworksCommand) -> Exit {
+    match command {
+        FrameworksCommand::List(args) => list(args),
+        FrameworksCommand::Coverage(args) => coverage(args),
+    }
+}
+
+fn list(args: ListArgs) -> Exit {
+    let catalog = match load_catalog(&args.catalog.roots(&[], true)) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let rows: Vec<Value> = catalog
+        .frameworks
+        .iter()
+        .map(|f| {
+            let mut controls: Vec<&str> = f
+                .requirements
+                .iter()
+                .flat_map(|r| r.controls.iter().map(String::as_str))
+                .collect();
+            controls.sort_unstable();
+            controls.dedup();
+            json!({
+                "id": f.id,
+                "name": f.name,
+                "version": f.version,
+                "source": f.source,
+                "requirements": f.requirements.len(),
+                "controls": controls.len(),
+            })
+        })
+        .collect();
+    match args.format {
+        ListFormat::Json => print_json(&json!({ "frameworks": rows })),
+        ListFormat::Text => {
+            println!(
+                "{:<10} {:>12} {:>9}  name",
+                "framework", "requirements", "controls"
+            );
+            for r in &rows {
+                println!(
+                    "{:<10} {:>12} {:>9}  {}{}",
+                    r["id"].as_str().unwrap_or_default(),
+                    count(&r["requirements"]),
+                    count(&r["controls"]),
+                    r["name"].as_str().unwrap_or_default(),
+                    r["version"]
+                        .as_str()
+                        .map(|v| format!(" ({v})"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    Exit::Passed
+}
+
+fn coverage(args: CoverageArgs) -> Exit {
+    let catalog = match load_catalog(&args.catalog.roots(&[], true)) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let last = match last_scan(&args) {
+        Ok(last) => last,
+        Err(message) => {
+            eprintln!("assay: {message}");
+            return Exit::Usage;
+        }
+    };
+    let frameworks: Vec<&Framework> = match &args.framework {
+        None => catalog.frameworks.iter().collect(),
+        Some(id) => match catalog.frameworks.iter().find(|f| &f.id == id) {
+            Some(f) => vec![f],
+            None => {
+                eprintln!("assay: no framework `{id}` in the catalog");
+                let ids = catalog.frameworks.iter().map(|f| f.id.as_str());
+                match did_you_mean(id, ids) {
+                    Some(close) => eprintln!("  hint: did you mean `{close}`?"),
+                    None => eprintln!("  hint: `assay frameworks list` shows every framework"),
+                }
+                return Exit::Usage;
+            }
+        },
+    };
+    let detailed = args.framework.is_some();
+    let rows: Vec<Value> = frameworks
+        .iter()
+        .map(|f| row(&catalog, f, last.as_ref(), detailed))
+        .collect();
+    let unmapped: u64 = rows.iter().filter_map(|r| r["unmapped"].as_u64()).sum();
+    match args.format {
+        ListFormat::Json => print_json(&json!({
+            "last_scan": last.as_ref().map(|l| l.label.clone()),
+            "frameworks": rows,
+        })),
+        ListFormat::Text => print_text(&rows, last.as_ref()),
+    }
+    if args.fail_on_unmapped && unmapped > 0 {
+        eprintln!("assay: {unmapped} requirement(s) unmapped");
+        return Exit::GateFailed;
+    }
+    Exit::Passed
+}
+
+/// The framework scores of the last scan, from `--results` or `--locker`.
+fn last_scan(args: &CoverageArgs) -> Result<Option<TrendPoint>, String> {
+    if let Some(file) = &args.results {
+        let shown = file.display();
+        let bytes = std::fs::read(file).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        let results: Results = serde_json::from_slice(&bytes).map_err(|e| {
+            format!("`{shown}` is not an assay results file: {e}\n  hint: write one with `assay scan --format json --output FILE`")
+        })?;
+        return Ok(Some(TrendPoint::of(&results)));
+    }
+    match &args.locker {
+        Some(dir) if !dir.is_dir() => Err(format!(
+            "evidence locker `{}` does not exist\n  hint: a locker is made by `assay scan --locker DIR`",
+            dir.display()
+        )),
+        Some(dir) => Ok(Locker::open(dir)?.trend()?.pop()),
+        None => Ok(None),
+    }
+}
+
+fn row(catalog: &Catalog, f: &Framework, last: Option<&TrendPoint>, detailed: bool) -> Value {
+    let counts = catalog.coverage_counts(f);
+    let score = last.and_then(|l| l.scores.iter().find(|s| s.id == f.id));
+    let mut row = json!({
+        "id": f.id,
+        "name": f.name,
+        "requirements": counts.requirements,
+        "automated": counts.automated,
+        "attested": counts.attested,
+        "not_applicable": counts.not_applicable,
+        "unmapped": counts.unmapped,
+        "coverage": counts.percent(),
+        "last_score": score.and_then(|s| s.score),
+    });
+    if detailed {
+        row["detail"] = f
+            .requirements
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.id,
+                    "title": r.title,
+                    "coverage": catalog.coverage(r).as_str(),
+                    "controls": r.controls,
+                    "not_applicable": r.not_applicable,
+                })
+            })
+            .collect();
+    }
+    row
+}
+
+fn print_text(rows: &[Value], last: Option<&TrendPoint>) {
+    println!(
+        "{:<10} {:>5} {:>9} {:>8} {:>5} {:>8} {:>9} {:>10}",
+        "framework", "reqs", "automated", "attested", "n/a", "unmapped", "coverage", "last score"
+    );
+    for r in rows {
+        let score = r["last_score"]
+            .as_f64()
+            .map(|s| format!("{s:.1}%"))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{:<10} {:>5} {:>9} {:>8} {:>5} {:>8} {:>8.1}% {:>10}",
+            r["id"].as_str().unwrap_or_default(),
+            count(&r["requirements"]),
+            count(&r["automated"]),
+            count(&r["attested"]),
+            count(&r["not_applicable"]),
+            count(&r["unmapped"]),
+            r["coverage"].as_f64().unwrap_or_default(),
+            score
+        );
+    }
+    match last {
+        Some(l) => println!("\nlast scan: {}", l.label),
+        None => println!(
+            "\nno scan given: pass --results FILE or --locker DIR for the last scan's scores"
+        ),
+    }
+    for r in rows {
+        let Some(detail) = r["detail"].as_array() else {
+            continue;
+        };
+        println!();
+        for d in detail {
+            let how = d["coverage"].as_str().unwrap_or_default();
+            let what = match d["not_applicable"].as_str() {
+                Some(reason) if how == "not_applicable" => reason.to_string(),
+                _ => d["controls"]
+                    .as_array()
+                    .map(|cs| {
+                        cs.iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+            };
+            println!(
+                "  {:<12} {:<14} {}",
+                d["id"].as_str().unwrap_or_default(),
+                how,
+                what
+            );
+        }
+    }
+}
+
+fn count(value: &Value) -> u64 {
+    value.as_u64().unwrap_or_default()
+}
+
+fn print_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("JSON values serialize")
+    );
+}

@@ -1,0 +1,58 @@
+//! The audit documents inside the site: each written to `documents/` as self-contained HTML
+//! (linking back to the site's pages) and as Markdown, and a page listing them.
+
+use serde::Serialize;
+
+use super::{crumb, here, page, Index};
+use crate::documents::{self, DocumentInput, SITE_DIR};
+use crate::site::paths;
+use crate::site::render::Site;
+use crate::site::SiteInput;
+
+#[derive(Serialize)]
+struct Listed {
+    title: &'static str,
+    summary: &'static str,
+    html: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct DocumentsPage {
+    documents: Vec<Listed>,
+}
+
+pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Result<(), String> {
+    let Some(declarations) = input.documents else {
+        return Ok(());
+    };
+    let rendered = documents::render(&DocumentInput {
+        results: input.results,
+        declarations,
+        site: Some(input.evidence),
+    })?;
+    let mut listed = Vec::new();
+    for d in &rendered {
+        let stem = d.kind.stem();
+        site.write(&format!("{SITE_DIR}/{stem}.html"), d.html.as_bytes())?;
+        site.write(&format!("{SITE_DIR}/{stem}.md"), d.markdown.as_bytes())?;
+        listed.push(Listed {
+            title: d.kind.title(),
+            summary: d.kind.summary(),
+            html: format!("{SITE_DIR}/{stem}.html"),
+            markdown: format!("{SITE_DIR}/{stem}.md"),
+        });
+    }
+    let crumbs = vec![crumb("Overview", paths::OVERVIEW), here("Documents")];
+    site.page(
+        "documents.html",
+        paths::DOCUMENTS,
+        page(
+            index,
+            "Audit documents",
+            "documents",
+            crumbs,
+            &DocumentsPage { documents: listed },
+        ),
+    )
+}

@@ -1,0 +1,161 @@
+//! Attestations end to end: a project keeps signed statements in a configured folder; scans
+//! judge them against the scan time, report malformed files with file:line, and list every
+//! attestation control, attested or not.
+
+mod common;
+
+use common::{assay, control, fixture, json};
+use serde_json::Value;
+
+fn scan() -> Value {
+    let out = assay()
+        .args(["scan", "--format", "json", "--now", "2026-11-22T00:00:00Z"])
+        .arg(fixture("attested-repo"))
+        .output()
+        .unwrap();
+    json(&out)
+}
+
+#[test]
+fn an_attestation_in_force_implements_its_control_with_its_evidence_hashed() {
+    let r = scan();
+    let c = control(&r, "att-physical-access");
+    assert_eq!(c["kind"], "attestation");
+    assert_eq!(c["status"], "implemented");
+    let f = &c["findings"][0];
+    assert_eq!(f["status"], "pass");
+    assert_eq!(
+        f["location"]["path"],
+        "compliance/attestations/physical-access.yaml"
+    );
+    assert_eq!(f["location"]["line"], 3);
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("attested by Dana Reyes (Head of Facilities) on 2026-03-02"));
+    // The attestation file and the attached badge audit are both part of the evidence.
+    assert_eq!(f["evidence"].as_array().unwrap().len(), 2);
+    // One file can attest several controls.
+    for id in ["att-security-training", "att-ai-literacy"] {
+        assert_eq!(control(&r, id)["status"], "implemented", "{id}");
+    }
+}
+
+#[test]
+fn expired_missing_and_incomplete_attestations_count_as_not_implemented() {
+    let r = scan();
+    let expired = control(&r, "att-background-screening");
+    assert_eq!(expired["status"], "not_implemented");
+    assert_eq!(
+        expired["findings"][0]["message"],
+        "attestation by Sam Okafor (HR Director) expired on 2024-01-15"
+    );
+    let missing = control(&r, "att-environmental-protection");
+    assert_eq!(missing["status"], "not_implemented");
+    assert_eq!(
+        missing["findings"][0]["location"]["path"],
+        "compliance/attestations/att-environmental-protection.yaml"
+    );
+    assert!(missing["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("not attested"));
+    // The training attestation attaches no file, but the risk assessment requires one: absent
+    // here, so not attested at all.
+    assert_eq!(
+        control(&r, "att-risk-assessment")["status"],
+        "not_implemented"
+    );
+    // Automated controls are marked as such.
+    assert_eq!(control(&r, "k8s-privileged-container")["kind"], "automated");
+}
+
+#[test]
+fn a_malformed_attestation_is_an_error_at_its_line_and_attests_nothing() {
+    let r = scan();
+    let error = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "compliance/attestations/dpo.yaml")
+        .expect("dpo.yaml is reported");
+    assert_eq!(error["line"], 4);
+    assert!(error["message"].as_str().unwrap().contains("2026-02-30"));
+    assert!(error["hint"].as_str().unwrap().contains("attested_by"));
+    assert_eq!(control(&r, "att-dpo")["status"], "not_implemented");
+}
+
+#[test]
+fn requirements_evidenced_only_by_attestations_are_marked_attested() {
+    let r = scan();
+    let iso = r["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "iso27001")
+        .unwrap();
+    let a72 = iso["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == "A.7.2")
+        .unwrap();
+    assert_eq!(a72["coverage"], "attested");
+    assert_eq!(a72["status"], "implemented");
+    assert_eq!(iso["counts"]["unmapped"], 0);
+    assert_eq!(iso["counts"]["requirements"], 93);
+}
+
+/// The evidence site lists every attestation control with its state, in force or not.
+#[test]
+fn the_site_lists_attestations_attested_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = dir.path().join("results.json");
+    assay()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--now",
+            "2026-11-22T00:00:00Z",
+            "--output",
+        ])
+        .arg(&results)
+        .arg(fixture("attested-repo"))
+        .output()
+        .unwrap();
+    let site = dir.path().join("site");
+    let out = assay()
+        .args(["site", "--results"])
+        .arg(&results)
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(site.join("waivers.html")).unwrap();
+    let r: Value = serde_json::from_slice(&std::fs::read(&results).unwrap()).unwrap();
+    let attestation_controls = r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "attestation")
+        .count();
+    assert!(attestation_controls >= 30);
+    assert_eq!(
+        page.matches("<tr class=\"row-").count(),
+        attestation_controls,
+        "one row per attestation control (each has exactly one finding here)"
+    );
+    assert!(page.contains(&format!(
+        "3 of {attestation_controls} are attested and in force"
+    )));
+    assert!(page.contains("attested by Dana Reyes (Head of Facilities) on 2026-03-02"));
+    assert!(page.contains("expired on 2024-01-15"));
+    assert!(page.contains("att-environmental-protection.yaml</code>"));
+}
