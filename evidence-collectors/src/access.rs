@@ -127,14 +127,7 @@ impl Collector for AccessCollector {
     }
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
-        if !scope.root.is_dir() {
-            return Err(SourceError {
-                path: scope.root.display().to_string(),
-                position: None,
-                message: "scan root is not a readable directory".into(),
-                hint: Some("pass an existing directory to `assay scan`".into()),
-            });
-        }
+        scope.root_dir()?;
         let mut collection = Collection::default();
         let plans = match scope.settings_of(EvidenceKind::Access) {
             Some(value) => {

@@ -1,8 +1,9 @@
 //! The one interface every evidence source implements, and the registry of collectors.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use globset::GlobSet;
+use serde::de::DeserializeOwned;
 
 use crate::access::AccessCollector;
 use crate::ai::AiCollector;
@@ -56,6 +57,33 @@ impl Scope {
         self.settings.get(kind.as_str())
     }
 
+    /// The settings of the collector of `kind` as `T` (its defaults when `assay.yaml` has
+    /// none); settings that do not fit are an error naming `collectors.<kind>`.
+    pub fn settings<T: DeserializeOwned + Default>(
+        &self,
+        kind: EvidenceKind,
+    ) -> Result<T, SourceError> {
+        match self.settings_of(kind) {
+            Some(value) => T::deserialize(value)
+                .map_err(|e| settings_error(kind, format!("collectors.{}: {e}", kind.as_str()))),
+            None => Ok(T::default()),
+        }
+    }
+
+    /// The scan root, or the error collectors report when it is not a readable directory.
+    pub fn root_dir(&self) -> Result<&Path, SourceError> {
+        if self.root.is_dir() {
+            Ok(&self.root)
+        } else {
+            Err(SourceError {
+                path: self.root.display().to_string(),
+                position: None,
+                message: "scan root is not a readable directory".into(),
+                hint: Some("pass an existing directory to `assay scan`".into()),
+            })
+        }
+    }
+
     /// Whether the root-relative `path` is in scope.
     pub fn admits(&self, path: &str) -> bool {
         self.include.as_ref().is_none_or(|g| g.is_match(path))
@@ -73,6 +101,19 @@ pub struct SourceError {
     pub message: String,
     /// What the user can do about it.
     pub hint: Option<String>,
+}
+
+/// A problem with the `collectors.<kind>` section of `assay.yaml`.
+pub fn settings_error(kind: EvidenceKind, message: String) -> SourceError {
+    SourceError {
+        path: "assay.yaml".into(),
+        position: None,
+        message,
+        hint: Some(format!(
+            "see `collectors.{}` in schemas/config.schema.json",
+            kind.as_str()
+        )),
+    }
 }
 
 /// A file left out on purpose (binary, too large), with the reason.
@@ -99,6 +140,14 @@ impl Collection {
             (&a.path, a.position, &a.message).cmp(&(&b.path, b.position, &b.message))
         });
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
+    /// A collection holding only `error`: what a collector returns when it cannot start.
+    pub fn failed(error: SourceError) -> Collection {
+        Collection {
+            errors: vec![error],
+            ..Collection::default()
+        }
     }
 
     pub fn extend(&mut self, other: Collection) {

@@ -30,14 +30,7 @@ impl Collector for ConfigCollector {
     }
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
-        if !scope.root.is_dir() {
-            return Err(SourceError {
-                path: scope.root.display().to_string(),
-                position: None,
-                message: "scan root is not a readable directory".into(),
-                hint: Some("pass an existing directory to `assay scan`".into()),
-            });
-        }
+        scope.root_dir()?;
         let found = Mutex::new(Collection::default());
         WalkBuilder::new(&scope.root)
             .hidden(false)

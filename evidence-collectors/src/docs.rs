@@ -42,7 +42,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::collector::{settings_error, Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::yaml;
 use crate::lines::{LineMap, Position};
@@ -75,25 +75,16 @@ fn globset(globs: &[String], key: &str) -> Result<GlobSet, SourceError> {
     let mut builder = GlobSetBuilder::new();
     for g in globs {
         let glob = Glob::new(g).map_err(|e| {
-            settings_error(format!(
-                "collectors.docs.{key}: invalid glob `{g}`: {}",
-                e.kind()
-            ))
+            settings_error(
+                EvidenceKind::Docs,
+                format!("collectors.docs.{key}: invalid glob `{g}`: {}", e.kind()),
+            )
         })?;
         builder.add(glob);
     }
     builder
         .build()
-        .map_err(|e| settings_error(format!("collectors.docs.{key}: {e}")))
-}
-
-fn settings_error(message: String) -> SourceError {
-    SourceError {
-        path: "assay.yaml".into(),
-        position: None,
-        message,
-        hint: Some("see `collectors.docs` in schemas/config.schema.json".into()),
-    }
+        .map_err(|e| settings_error(EvidenceKind::Docs, format!("collectors.docs.{key}: {e}")))
 }
 
 fn owned(defaults: &[&str]) -> Vec<String> {
@@ -106,26 +97,11 @@ impl Collector for DocsCollector {
     }
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
-        if !scope.root.is_dir() {
-            return Err(SourceError {
-                path: scope.root.display().to_string(),
-                position: None,
-                message: "scan root is not a readable directory".into(),
-                hint: Some("pass an existing directory to `assay scan`".into()),
-            });
-        }
+        scope.root_dir()?;
         let mut collection = Collection::default();
-        let settings = match scope.settings_of(EvidenceKind::Docs) {
-            Some(value) => match Settings::deserialize(value) {
-                Ok(s) => s,
-                Err(e) => {
-                    collection
-                        .errors
-                        .push(settings_error(format!("collectors.docs: {e}")));
-                    return Ok(collection);
-                }
-            },
-            None => Settings::default(),
+        let settings: Settings = match scope.settings(EvidenceKind::Docs) {
+            Ok(s) => s,
+            Err(e) => return Ok(Collection::failed(e)),
         };
         let policy_globs = settings
             .policies

@@ -45,7 +45,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::collector::{Collection, Collector, Scope, SourceError};
+use crate::collector::{settings_error, Collection, Collector, Scope, SourceError};
 use crate::declared::{self, Declared};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::LineMap;
@@ -132,26 +132,11 @@ impl Collector for AiCollector {
     }
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
-        if !scope.root.is_dir() {
-            return Err(SourceError {
-                path: scope.root.display().to_string(),
-                position: None,
-                message: "scan root is not a readable directory".into(),
-                hint: Some("pass an existing directory to `assay scan`".into()),
-            });
-        }
+        scope.root_dir()?;
         let mut collection = Collection::default();
-        let settings = match scope.settings_of(EvidenceKind::Ai) {
-            Some(value) => match Settings::deserialize(value) {
-                Ok(s) => s,
-                Err(e) => {
-                    collection
-                        .errors
-                        .push(settings_error(format!("collectors.ai: {e}")));
-                    return Ok(collection);
-                }
-            },
-            None => Settings::default(),
+        let settings: Settings = match scope.settings(EvidenceKind::Ai) {
+            Ok(s) => s,
+            Err(e) => return Ok(Collection::failed(e)),
         };
         let declared = match read_limited(&scope.root, &settings, scope.max_file_size) {
             Ok(Some(d)) => d,
@@ -228,15 +213,6 @@ fn document(
     }
 }
 
-fn settings_error(message: String) -> SourceError {
-    SourceError {
-        path: "assay.yaml".into(),
-        position: None,
-        message,
-        hint: Some("see `collectors.ai` in schemas/config.schema.json".into()),
-    }
-}
-
 /// Every file the systems point at, sorted.
 fn referenced(inventory: &AiSystems) -> BTreeSet<String> {
     inventory
@@ -282,7 +258,7 @@ fn metric_files(
         None => DEFAULT_METRICS.iter().map(|g| g.to_string()).collect(),
     };
     let set = declared::globset(&globs)
-        .map_err(|m| settings_error(format!("collectors.ai.metrics: {m}")))?;
+        .map_err(|m| settings_error(EvidenceKind::Ai, format!("collectors.ai.metrics: {m}")))?;
     let paths = walk::files(&scope.root, &|p| {
         scope.admits(p) && set.is_match(p) && p != declared.path
     });

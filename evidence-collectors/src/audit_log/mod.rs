@@ -52,14 +52,7 @@ impl Collector for AuditLogCollector {
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
         let plan = Plan::new(scope.settings_of(EvidenceKind::AuditLog))?;
-        if !scope.root.is_dir() {
-            return Err(SourceError {
-                path: scope.root.display().to_string(),
-                position: None,
-                message: "scan root is not a readable directory".into(),
-                hint: Some("pass an existing directory to `assay scan`".into()),
-            });
-        }
+        scope.root_dir()?;
         let found = discover(scope, &plan);
         let results: Vec<FileResult> = found
             .par_iter()

@@ -37,7 +37,7 @@ use git2::{Oid, Repository};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::collector::{Collection, Collector, Scope, SourceError};
+use crate::collector::{settings_error, Collection, Collector, Scope, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::LineMap;
 
@@ -59,9 +59,10 @@ impl Collector for GitCollector {
             Some(value) => match Settings::deserialize(value) {
                 Ok(s) => (s, true),
                 Err(e) => {
-                    collection
-                        .errors
-                        .push(settings_error(format!("collectors.git: {e}")));
+                    collection.errors.push(settings_error(
+                        EvidenceKind::Git,
+                        format!("collectors.git: {e}"),
+                    ));
                     return Ok(collection);
                 }
             },
@@ -78,15 +79,6 @@ impl Collector for GitCollector {
         }
         collection.sort();
         Ok(collection)
-    }
-}
-
-fn settings_error(message: String) -> SourceError {
-    SourceError {
-        path: "assay.yaml".into(),
-        position: None,
-        message,
-        hint: Some("see `collectors.git` in schemas/config.schema.json".into()),
     }
 }
 
@@ -119,9 +111,12 @@ fn collect_repository(
     })?;
     let (branch, tip) = resolve_branch(&repo, settings.branch.as_deref())
         .map_err(|m| error(m, "name an existing branch in `collectors.git.branch`"))?;
-    let (sensitive_globs, sensitive) = settings
-        .sensitive_set()
-        .map_err(|m| settings_error(format!("collectors.git.sensitive_paths: {m}")))?;
+    let (sensitive_globs, sensitive) = settings.sensitive_set().map_err(|m| {
+        settings_error(
+            EvidenceKind::Git,
+            format!("collectors.git.sensitive_paths: {m}"),
+        )
+    })?;
     let now = jiff::Timestamp::try_from(scope.now)
         .map(|t| t.as_second())
         .unwrap_or_default();

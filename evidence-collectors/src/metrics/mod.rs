@@ -30,11 +30,10 @@ use std::time::Duration;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::collector::{settings_error, Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::{LineMap, Position};
 use crate::walk;
@@ -54,17 +53,9 @@ impl Collector for MetricsCollector {
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
         let mut collection = Collection::default();
-        let settings = match scope.settings_of(EvidenceKind::Metrics) {
-            Some(value) => match Settings::deserialize(value) {
-                Ok(s) => s,
-                Err(e) => {
-                    collection
-                        .errors
-                        .push(settings_error(format!("collectors.metrics: {e}")));
-                    return Ok(collection);
-                }
-            },
-            None => Settings::default(),
+        let settings: Settings = match scope.settings(EvidenceKind::Metrics) {
+            Ok(s) => s,
+            Err(e) => return Ok(Collection::failed(e)),
         };
         let selection = match Selection::new(
             settings.requests.clone(),
@@ -75,18 +66,20 @@ impl Collector for MetricsCollector {
         ) {
             Ok(s) => s,
             Err(e) => {
-                collection.errors.push(settings_error(format!(
-                    "collectors.metrics.error_pattern: {e}"
-                )));
+                collection.errors.push(settings_error(
+                    EvidenceKind::Metrics,
+                    format!("collectors.metrics.error_pattern: {e}"),
+                ));
                 return Ok(collection);
             }
         };
         let globs = match file_globs(settings.files.as_deref()) {
             Ok(g) => g,
             Err(m) => {
-                collection
-                    .errors
-                    .push(settings_error(format!("collectors.metrics.files: {m}")));
+                collection.errors.push(settings_error(
+                    EvidenceKind::Metrics,
+                    format!("collectors.metrics.files: {m}"),
+                ));
                 return Ok(collection);
             }
         };
@@ -124,15 +117,6 @@ impl Collector for MetricsCollector {
 /// Whether `text` is a Prometheus duration (`5m`, `1h30m`).
 pub fn is_duration(text: &str) -> bool {
     duration_seconds(text).is_ok()
-}
-
-fn settings_error(message: String) -> SourceError {
-    SourceError {
-        path: "assay.yaml".into(),
-        position: None,
-        message,
-        hint: Some("see `collectors.metrics` in schemas/config.schema.json".into()),
-    }
 }
 
 fn file_globs(files: Option<&[String]>) -> Result<GlobSet, String> {
@@ -328,9 +312,10 @@ fn query_prometheus(
     if let Err(m) = duration_seconds(&window) {
         return (
             None,
-            vec![settings_error(format!(
-                "collectors.metrics.prometheus.window: {m}"
-            ))],
+            vec![settings_error(
+                EvidenceKind::Metrics,
+                format!("collectors.metrics.prometheus.window: {m}"),
+            )],
         );
     }
     let client = Client::new(&p.url, timeout);

@@ -38,7 +38,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::collector::{Collection, Collector, Scope, SourceError};
+use crate::collector::{settings_error, Collection, Collector, Scope, SourceError};
 use crate::declared::{self, Declared};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::LineMap;
@@ -117,26 +117,11 @@ impl Collector for PrivacyCollector {
     }
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
-        if !scope.root.is_dir() {
-            return Err(SourceError {
-                path: scope.root.display().to_string(),
-                position: None,
-                message: "scan root is not a readable directory".into(),
-                hint: Some("pass an existing directory to `assay scan`".into()),
-            });
-        }
+        scope.root_dir()?;
         let mut collection = Collection::default();
-        let settings = match scope.settings_of(EvidenceKind::Privacy) {
-            Some(value) => match Settings::deserialize(value) {
-                Ok(s) => s,
-                Err(e) => {
-                    collection
-                        .errors
-                        .push(settings_error(format!("collectors.privacy: {e}")));
-                    return Ok(collection);
-                }
-            },
-            None => Settings::default(),
+        let settings: Settings = match scope.settings(EvidenceKind::Privacy) {
+            Ok(s) => s,
+            Err(e) => return Ok(Collection::failed(e)),
         };
         let declared = match read_limited(&scope.root, &settings, scope.max_file_size) {
             Ok(Some(d)) => d,
@@ -204,15 +189,6 @@ fn document(
     }
 }
 
-fn settings_error(message: String) -> SourceError {
-    SourceError {
-        path: "assay.yaml".into(),
-        position: None,
-        message,
-        hint: Some("see `collectors.privacy` in schemas/config.schema.json".into()),
-    }
-}
-
 /// Which files document each declared endpoint, in declaration order.
 fn document_endpoints(
     scope: &Scope,
@@ -227,8 +203,12 @@ fn document_endpoints(
         Some(globs) => globs.clone(),
         None => DEFAULT_OPENAPI.iter().map(|g| g.to_string()).collect(),
     };
-    let set = declared::globset(&globs)
-        .map_err(|m| settings_error(format!("collectors.privacy.openapi: {m}")))?;
+    let set = declared::globset(&globs).map_err(|m| {
+        settings_error(
+            EvidenceKind::Privacy,
+            format!("collectors.privacy.openapi: {m}"),
+        )
+    })?;
     let candidates = walk::files(&scope.root, &|p| {
         scope.admits(p) && set.is_match(p) && p != declared.path
     });

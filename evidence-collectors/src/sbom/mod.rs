@@ -130,14 +130,7 @@ impl Collector for SbomCollector {
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
         let plan = Plan::new(scope.settings_of(EvidenceKind::Sbom))?;
-        if !scope.root.is_dir() {
-            return Err(SourceError {
-                path: scope.root.display().to_string(),
-                position: None,
-                message: "scan root is not a readable directory".into(),
-                hint: Some("pass an existing directory to `assay scan`".into()),
-            });
-        }
+        scope.root_dir()?;
         let (found, index) = discover(scope, &plan);
         let judge = Judgement {
             policy: &plan.policy,
