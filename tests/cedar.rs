@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{assay, control, findings, fixture, json};
+use common::{assay, control, findings, fixture, json, requirement};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -140,18 +140,7 @@ fn builtin_access_controls_show_in_a_scan() {
         message(group[0])
     );
     assert_eq!(findings(&r, "access-prod-change-sod", "pass").len(), 1);
-    let soc2 = r["frameworks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "soc2")
-        .unwrap();
-    let cc61 = soc2["requirements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["id"] == "CC6.1")
-        .unwrap();
+    let cc61 = requirement(&r, "soc2", "CC6.1");
     assert!(cc61["controls"]
         .as_array()
         .unwrap()

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use assay_collectors::ai;
 use assay_collectors::privacy;
-use common::{assay, fixture};
+use common::{assay, fixture, render_site, save_results};
 use regex::Regex;
 use serde_json::Value;
 
@@ -75,20 +75,7 @@ fn sample() -> PathBuf {
 
 /// Scans the sample repository into a results file.
 fn sample_results(dir: &Path) -> PathBuf {
-    let file = dir.join("results.json");
-    let out = assay()
-        .arg("scan")
-        .arg(sample())
-        .args(["--format", "json", "--output"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.code() == Some(0) || out.status.code() == Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    file
+    save_results(&sample(), dir, &[])
 }
 
 /// The requirement ids of a built-in mapping, in order.
@@ -452,21 +439,7 @@ fn the_evidence_site_has_the_documents() {
     let tmp = tempfile::tempdir().unwrap();
     let file = sample_results(tmp.path());
     let site = tmp.path().join("site");
-    let out = assay()
-        .args(["site", "--results"])
-        .arg(&file)
-        .arg("--root")
-        .arg(sample())
-        .arg("--out")
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    render_site(&file, &site, &["--root".as_ref(), sample().as_os_str()]);
     let index = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(
         index.contains(">Documents</a>"),
@@ -499,4 +472,31 @@ fn the_evidence_site_has_the_documents() {
         let path = site.join(&link);
         assert!(path.is_file(), "broken link {}", path.display());
     }
+}
+
+/// From saved results and no ROOT, the declaration files are read from the scan root the
+/// results name, wherever the command runs.
+#[test]
+fn saved_results_find_their_declarations_at_the_scan_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sample_results(tmp.path());
+    let out = assay()
+        .current_dir(tmp.path())
+        .args(["documents", "--results"])
+        .arg(&file)
+        .args(["--out", "docs"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(tmp.path().join("docs/gdpr-article-30-records.md")).unwrap();
+    assert!(
+        md.contains("Declared in `processing-activities.yaml`"),
+        "{md}"
+    );
+    assert!(md.contains("Payment processing (`payments`)"));
 }

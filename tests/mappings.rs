@@ -212,18 +212,7 @@ fn frameworks_coverage_gates_and_rejects_unknown_frameworks() {
 #[test]
 fn frameworks_coverage_shows_the_last_scan_score() {
     let dir = tempfile::tempdir().unwrap();
-    let results = dir.path().join("results.json");
-    let scan = assay()
-        .args(["scan", "--format", "json", "--output"])
-        .arg(&results)
-        .arg(common::fixture("sample-repo"))
-        .output()
-        .unwrap();
-    assert!(
-        results.exists(),
-        "{}",
-        String::from_utf8_lossy(&scan.stderr)
-    );
+    let results = common::save_results(&common::fixture("sample-repo"), dir.path(), &[]);
     let saved: Value = serde_json::from_slice(&std::fs::read(&results).unwrap()).unwrap();
     let out = assay()
         .args(["frameworks", "coverage", "--format", "json", "--results"])

@@ -5,6 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use assay_engine::documents::Declarations;
 use assay_engine::pack::evidence::gather;
 use assay_engine::pack::{self, PackOptions};
 use assay_engine::report::Results;
@@ -90,6 +91,11 @@ fn a_pack_verifies_and_any_changed_byte_is_named() {
         .iter()
         .map(|f| f["path"].as_str().unwrap().to_string())
         .collect();
+    // The audit documents travel in the pack's site, covered by the manifest.
+    assert!(
+        files.contains(&"site/documents/statement-of-applicability.html".to_string()),
+        "{files:?}"
+    );
     let evidence = files.iter().find(|f| f.starts_with("evidence/")).unwrap();
     let page = files
         .iter()
@@ -243,11 +249,13 @@ fn the_same_input_gives_a_byte_identical_archive() {
     assert!(!evidence.files.is_empty());
     let templates = Templates::builtin().unwrap();
     let trend = site::with_current(Vec::new(), &results);
+    let declarations = Declarations::read(&fixture("pack/repo"), &serde_json::Map::new());
     let options = PackOptions {
         previous_root: Some("ab".repeat(32)),
         signing_key: None,
         templates: &templates,
         trend: &trend,
+        documents: Some(&declarations),
     };
     let a = pack::write(&results, &evidence, &tmp.path().join("a"), &options).unwrap();
     let b = pack::write(&results, &evidence, &tmp.path().join("b"), &options).unwrap();

@@ -65,3 +65,52 @@ pub fn findings<'a>(results: &'a Value, id: &str, status: &str) -> Vec<&'a Value
         .map(|fs| fs.iter().filter(|f| f["status"] == status).collect())
         .unwrap_or_default()
 }
+
+/// Scans `root` with `extra` arguments into `dir/results.json` and returns that path; the
+/// scan must finish (exit 0 or 1, not a usage error).
+pub fn save_results(root: &std::path::Path, dir: &std::path::Path, extra: &[&str]) -> PathBuf {
+    let file = dir.join("results.json");
+    let out = assay()
+        .arg("scan")
+        .arg(root)
+        .args(extra)
+        .args(["--format", "json", "--output"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)) && file.is_file(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    file
+}
+
+/// Renders the evidence site of a saved results file into `out` (with `extra` arguments);
+/// the command must succeed.
+pub fn render_site(results: &std::path::Path, out: &std::path::Path, extra: &[&std::ffi::OsStr]) {
+    let run = assay()
+        .args(["site", "--results"])
+        .arg(results)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// The requirement `id` of framework `framework` in a results document.
+pub fn requirement<'a>(results: &'a Value, framework: &str, id: &str) -> &'a Value {
+    results["frameworks"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["id"] == framework))
+        .and_then(|f| f["requirements"].as_array())
+        .and_then(|rs| rs.iter().find(|r| r["id"] == id))
+        .unwrap_or_else(|| panic!("no requirement `{framework}:{id}` in results"))
+}

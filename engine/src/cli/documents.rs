@@ -20,8 +20,8 @@ pub struct DocumentsArgs {
     /// Directory to write the documents into.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Render from the results of an earlier scan instead of scanning ROOT (the declaration
-    /// files are still read from ROOT).
+    /// Render from the results of an earlier scan instead of scanning; the declaration files
+    /// are read from ROOT, by default the scan root the results name.
     #[arg(long, value_name = "FILE")]
     results: Option<PathBuf>,
 }
@@ -37,7 +37,11 @@ pub fn run(args: DocumentsArgs) -> Exit {
             Err(exit) => return exit,
         },
     };
-    let declarations = Declarations::read(&args.project.path, &collectors);
+    let root = match &args.results {
+        Some(_) => declarations_root(&args.project.path, &results),
+        None => args.project.path.clone(),
+    };
+    let declarations = Declarations::read(&root, &collectors);
     for problem in declarations.problems() {
         eprintln!("assay: {problem}");
     }
@@ -73,7 +77,19 @@ fn scan(
     Ok((results, opened.config.file.collectors))
 }
 
-/// Reads a saved results file; the results and the `collectors:` settings of ROOT's config.
+/// Where the declaration files of saved results are read: ROOT when one is given, else the
+/// scan root the results name (when it is still a directory here).
+fn declarations_root(given: &Path, results: &Results) -> PathBuf {
+    let scanned = PathBuf::from(&results.scan.root);
+    if given == Path::new(".") && scanned.is_dir() {
+        scanned
+    } else {
+        given.to_path_buf()
+    }
+}
+
+/// Reads a saved results file; the results and the `collectors:` settings of the config of
+/// the directory the declaration files are read from.
 fn saved(
     file: &Path,
     project: &ProjectArgs,
@@ -94,14 +110,15 @@ fn saved(
         eprintln!("assay: {message}");
         Exit::Usage
     })?;
-    if !project.path.is_dir() {
+    let root = declarations_root(&project.path, &results);
+    if !root.is_dir() {
         eprintln!(
             "assay: `{}` is not a directory\n  hint: pass the scanned directory as ROOT; the declaration files are read from it",
-            project.path.display()
+            root.display()
         );
         return Err(Exit::Usage);
     }
-    let config = Config::discover(&project.path, project.config.as_deref())
+    let config = Config::discover(&root, project.config.as_deref())
         .map_err(|errors| report_diagnostics(&errors))?;
     Ok((results, config.file.collectors))
 }

@@ -146,9 +146,9 @@ impl Evidence {
             None => Vec::new(),
         };
         trend.push(TrendPoint::of(results));
+        // The scan has reported any problem of the declaration files already.
+        let declarations = Declarations::read(root, collectors);
         if let Some(dir) = &self.site {
-            // The scan has reported any problem of the declaration files already.
-            let declarations = Declarations::read(root, collectors);
             let input = SiteInput {
                 results,
                 evidence: &evidence,
@@ -172,6 +172,7 @@ impl Evidence {
             signing_key: self.key.as_ref(),
             templates,
             trend: &trend,
+            documents: Some(&declarations),
         };
         let written = pack::write(results, &evidence, &target, &options).map_err(usage)?;
         eprintln!(

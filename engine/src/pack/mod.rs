@@ -34,6 +34,8 @@ pub struct PackOptions<'a> {
     pub templates: &'a Templates,
     /// Scores of earlier scans, for the site's trend chart.
     pub trend: &'a [site::TrendPoint],
+    /// The declaration files the site's audit documents are rendered from (none: no documents).
+    pub documents: Option<&'a crate::documents::Declarations>,
 }
 
 /// A pack that was written.
@@ -100,7 +102,7 @@ pub fn write(
             results,
             evidence,
             trend: options.trend,
-            documents: None,
+            documents: options.documents,
         },
         options.templates,
         &dir.join(SITE_DIR),
