@@ -133,3 +133,27 @@ fn the_site_lists_attestations_attested_or_not() {
     assert!(page.contains("expired on 2024-01-15"));
     assert!(page.contains("att-environmental-protection.yaml</code>"));
 }
+
+/// The terminal summary says how each framework is evidenced, beside its coverage.
+#[test]
+fn the_terminal_summary_counts_automated_attested_and_not_applicable() {
+    let r = scan();
+    let out = assay()
+        .args(["scan", "--now", "2026-11-22T00:00:00Z"])
+        .arg(fixture("attested-repo"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for f in r["frameworks"].as_array().unwrap() {
+        let c = &f["counts"];
+        let expected = format!(
+            "({} automated, {} attested, {} n/a)",
+            c["automated"], c["attested"], c["not_applicable"]
+        );
+        let line = text
+            .lines()
+            .find(|l| l.contains(f["name"].as_str().unwrap()))
+            .unwrap_or_else(|| panic!("no line for {}:\n{text}", f["id"]));
+        assert!(line.contains(&expected), "{line}");
+    }
+}

@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{assay, fixture};
+use common::{assay, fixture, json};
 
 /// `assay controls new ID --lang LANG --dir DIR`.
 fn new_control(dir: &Path, id: &str, lang: &str) -> Output {
@@ -164,7 +164,28 @@ fn list_and_explain() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("op-equals"), "{stdout}");
-    assert!(stdout.contains("17 controls, 1 frameworks"), "{stdout}");
+    assert!(
+        stdout.contains("17 controls (17 automated, 0 attestations), 1 frameworks"),
+        "{stdout}"
+    );
+    // The built-in catalog names each control's check language.
+    let out = assay()
+        .args(["controls", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let list = json(&out);
+    let language = |id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["check"].clone())
+            .unwrap()
+    };
+    assert_eq!(language("k8s-privileged-container"), "yaml");
+    assert_eq!(language("k8s-rbac-wildcard"), "rego");
+    assert_eq!(language("access-privileged-group"), "cedar");
+    assert_eq!(language("att-dpo"), "attestation");
     let out = assay()
         .args(["explain", "tf-public", "--no-builtin", "--controls"])
         .arg(&catalog)

@@ -86,6 +86,17 @@ impl Check {
         }
     }
 
+    /// The language the check is written in: `yaml` (assertions), `rego`, `cedar` or
+    /// `attestation`.
+    pub fn language(&self) -> &'static str {
+        match self {
+            Check::Assert(_) => "yaml",
+            Check::Rego(_) => "rego",
+            Check::Cedar(_) => "cedar",
+            Check::Attestation(_) => "attestation",
+        }
+    }
+
     /// Whether a person, not a machine, evidences the control.
     pub fn is_attestation(&self) -> bool {
         matches!(self, Check::Attestation(_))

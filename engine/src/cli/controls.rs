@@ -117,7 +117,8 @@ fn list(args: ListArgs) -> Exit {
                         .collect();
                     json!({
                         "id": c.id, "title": c.title, "family": c.family,
-                        "severity": c.severity, "file": c.file, "mappings": mappings,
+                        "severity": c.severity, "check": c.check.language(),
+                        "file": c.file, "mappings": mappings,
                     })
                 })
                 .collect();
@@ -140,17 +141,24 @@ fn list(args: ListArgs) -> Exit {
                     .map(|(f, _)| f)
                     .collect();
                 println!(
-                    "{:width$}  {:8}  {:16}  {}  [{}]",
+                    "{:width$}  {:8}  {:20}  {:11}  {}  [{}]",
                     c.id,
                     c.severity.as_str(),
                     c.family,
+                    c.check.language(),
                     c.title,
                     frameworks.into_iter().collect::<Vec<_>>().join(", ")
                 );
             }
+            let attested = catalog
+                .controls
+                .iter()
+                .filter(|c| c.check.is_attestation())
+                .count();
             println!(
-                "{} controls, {} frameworks",
+                "{} controls ({} automated, {attested} attestations), {} frameworks",
                 catalog.controls.len(),
+                catalog.controls.len() - attested,
                 catalog.frameworks.len()
             );
         }

@@ -111,9 +111,17 @@ pub fn render(results: &Results, gate: &[String]) -> String {
                 &format!("  ({} before waivers)", percent(Some(b)).trim_start()),
             )
         });
+        let c = &f.counts;
+        let evidenced = paint(
+            DIM,
+            &format!(
+                "  ({} automated, {} attested, {} n/a)",
+                c.automated, c.attested, c.not_applicable
+            ),
+        );
         let _ = writeln!(
             out,
-            "  {} {:width$}  {}  coverage {:5.1}%{before}",
+            "  {} {:width$}  {}  coverage {:5.1}%{evidenced}{before}",
             paint(style, "●"),
             f.name,
             paint(style, &percent(f.score)),
