@@ -157,3 +157,105 @@ fn the_terminal_summary_counts_automated_attested_and_not_applicable() {
         assert!(line.contains(&expected), "{line}");
     }
 }
+
+/// An attestation in force that expires within 30 days still implements its control, with a
+/// warning to renew it.
+#[test]
+fn an_attestation_about_to_expire_warns() {
+    let out = assay()
+        .args(["scan", "--format", "json", "--now", "2027-01-01T00:00:00Z"])
+        .arg(fixture("attested-repo"))
+        .output()
+        .unwrap();
+    let r = json(&out);
+    let training = control(&r, "att-security-training");
+    assert_eq!(training["status"], "implemented");
+    assert_eq!(training["warnings"], 1);
+    let warn = training["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["status"] == "warn")
+        .unwrap();
+    assert_eq!(
+        warn["message"],
+        "attestation expires on 2027-01-20, in 19 days: renew it"
+    );
+    assert_eq!(
+        warn["location"]["path"],
+        "compliance/attestations/training.yaml"
+    );
+    // Two months before its expiry, the physical-access attestation draws no warning.
+    assert_eq!(control(&r, "att-physical-access")["warnings"], 0);
+}
+
+/// `assay attest` writes an attestation into the configured folder, with the control's
+/// maximum age as its lifetime, that the next scan accepts; mistakes exit 2.
+#[test]
+fn attest_writes_an_attestation_the_scan_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        "collectors:\n  attestation:\n    dir: compliance/attested\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("compliance/attested")).unwrap();
+    std::fs::write(
+        dir.path().join("compliance/attested/dpo-letter.txt"),
+        "appointed",
+    )
+    .unwrap();
+    let attest = |extra: &[&str]| {
+        assay()
+            .arg("attest")
+            .args(extra)
+            .arg(dir.path())
+            .args(["--by", "Kim Lee", "--role", "DPO", "--date", "2026-11-01"])
+            .args([
+                "--statement",
+                "Kim Lee is our DPO: \"independent\", reports to the board.",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = attest(&["att-dpo", "--evidence", "dpo-letter.txt"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = dir.path().join("compliance/attested/att-dpo.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("expires: 2027-11-01\n"), "{text}");
+    let scan = assay()
+        .args(["scan", "--format", "json", "--now", "2026-11-22T00:00:00Z"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let r = json(&scan);
+    let dpo = control(&r, "att-dpo");
+    assert_eq!(dpo["status"], "implemented");
+    assert!(dpo["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("Kim Lee is our DPO: \"independent\", reports to the board."));
+    assert_eq!(dpo["findings"][0]["evidence"].as_array().unwrap().len(), 2);
+
+    for (args, says) in [
+        (&["att-dpo"][..], "exists"),
+        (&["att-dpoo"][..], "did you mean `att-dpo`?"),
+        (&["k8s-privileged-container"][..], "not attested"),
+        (
+            &["att-code-of-conduct", "--evidence", "gone.pdf"][..],
+            "does not exist",
+        ),
+    ] {
+        let out = attest(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}"
+        );
+    }
+}

@@ -1,9 +1,10 @@
 //! Attestation checks: a control no machine can judge (physical security, training, screening)
 //! is met when a person has attested it in the attestation folder and the attestation holds.
 //!
-//! One finding per control: `pass` for each attestation in force, located at its file; when
-//! none is in force, `fail` for each expired, too old or incomplete one, or a single `fail`
-//! naming the file that is missing.
+//! One finding per control: `pass` for each attestation in force, located at its file (with
+//! a `warn` when the last of them expires within `renew_within_days`); when none is in force,
+//! `fail` for each expired, too old or incomplete one, or a single `fail` naming the file that
+//! is missing.
 
 use assay_collectors::{Document, EvidenceKind};
 use serde_json::Value;
@@ -18,7 +19,11 @@ pub struct Attestation {
     control: String,
     max_age_days: Option<i64>,
     evidence_required: bool,
+    renew_within_days: i64,
 }
+
+/// How many days before its expiry an attestation in force draws a warning, by default.
+const RENEW_WITHIN_DAYS: i64 = 30;
 
 impl Attestation {
     /// Compiles the `attestation` mapping at `pointer` of a control document.
@@ -34,7 +39,16 @@ impl Attestation {
                 .and_then(|s| s.get("evidence_required"))
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            renew_within_days: spec
+                .and_then(|s| s.get("renew_within_days"))
+                .and_then(Value::as_i64)
+                .unwrap_or(RENEW_WITHIN_DAYS),
         })
+    }
+
+    /// How old an attestation may be before it no longer counts, when the control says.
+    pub fn max_age_days(&self) -> Option<i64> {
+        self.max_age_days
     }
 
     /// The evidence kinds the check reads.
@@ -54,13 +68,33 @@ impl Attestation {
             })
             .collect();
         let judged: Vec<Finding> = attestations.iter().map(|d| self.judge(d)).collect();
-        let in_force: Vec<Finding> = judged
+        let in_force: Vec<(&Document, &Finding)> = attestations
             .iter()
-            .filter(|f| f.status == FindingStatus::Pass)
-            .cloned()
+            .copied()
+            .zip(&judged)
+            .filter(|(_, f)| f.status == FindingStatus::Pass)
             .collect();
         if !in_force.is_empty() {
-            return in_force;
+            // Renewal is due when even the longest-running attestation expires soon.
+            let latest = in_force
+                .iter()
+                .max_by_key(|(d, _)| d.data["days_to_expiry"].as_i64().unwrap_or(i64::MAX));
+            let mut findings: Vec<Finding> = in_force.iter().map(|(_, f)| (*f).clone()).collect();
+            if let Some((doc, pass)) = latest {
+                let days = doc.data["days_to_expiry"].as_i64().unwrap_or(i64::MAX);
+                if days <= self.renew_within_days {
+                    findings.push(Finding {
+                        status: FindingStatus::Warn,
+                        message: format!(
+                            "attestation expires on {}, in {days} day{}: renew it",
+                            doc.data["expires"].as_str().unwrap_or_default(),
+                            if days == 1 { "" } else { "s" }
+                        ),
+                        ..(*pass).clone()
+                    });
+                }
+            }
+            return findings;
         }
         if !judged.is_empty() {
             return judged;

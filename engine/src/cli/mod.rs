@@ -1,5 +1,6 @@
 //! The `assay` command line.
 
+mod attest;
 mod baseline;
 mod check;
 mod controls;
@@ -59,6 +60,8 @@ enum Command {
     /// List, lint and test controls.
     #[command(subcommand)]
     Controls(controls::ControlsCommand),
+    /// Write an attestation for a control no machine can check.
+    Attest(attest::AttestArgs),
     /// List frameworks and show how each requirement is evidenced.
     #[command(subcommand)]
     Frameworks(frameworks::FrameworksCommand),
@@ -121,6 +124,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Baseline(args) => baseline::run(args),
         Command::Controls(cmd) => controls::run(cmd),
+        Command::Attest(args) => attest::run(args),
         Command::Frameworks(cmd) => frameworks::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Site(args) => site::run(args),

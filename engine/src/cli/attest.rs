@@ -1,0 +1,177 @@
+//! `assay attest CONTROL`: writes an attestation file for an attestation control into the
+//! project's attestation folder, dated today and expiring when the control says it must be
+//! renewed.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use jiff::civil::Date;
+use jiff::ToSpan;
+
+use super::{load_catalog, report_diagnostics, CatalogArgs, Exit};
+use crate::check::Check;
+use crate::config::Config;
+use crate::diag::did_you_mean;
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The attestation control to attest (`assay controls list` names them).
+    control: String,
+    /// The scanned directory whose attestation folder receives the file.
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// What the attester states, in their own words.
+    #[arg(long)]
+    statement: String,
+    /// Who attests.
+    #[arg(long = "by", value_name = "NAME")]
+    by: String,
+    /// The attester's role.
+    #[arg(long)]
+    role: Option<String>,
+    /// The attester's e-mail address.
+    #[arg(long)]
+    email: Option<String>,
+    /// An evidence file, relative to the attestation folder; repeatable.
+    #[arg(long = "evidence", value_name = "FILE")]
+    evidence: Vec<String>,
+    /// The day the attestation is given (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<Date>,
+    /// The day it expires (default: the control's maximum age after `date`, or one year).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    expires: Option<Date>,
+    /// Replace an existing attestation file.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+pub fn run(args: AttestArgs) -> Exit {
+    match write(&args) {
+        Ok(file) => {
+            println!("attestation written to {}", file.display());
+            Exit::Passed
+        }
+        Err(message) => {
+            eprintln!("assay: {message}");
+            Exit::Usage
+        }
+    }
+}
+
+fn write(args: &AttestArgs) -> Result<PathBuf, String> {
+    let catalog = load_catalog(&args.catalog.roots(&[], true))
+        .map_err(|_| "the catalog does not load; `assay controls lint` shows why".to_string())?;
+    let control = catalog.control(&args.control).ok_or_else(|| {
+        let ids = catalog
+            .controls
+            .iter()
+            .filter(|c| c.check.is_attestation())
+            .map(|c| c.id.as_str());
+        match did_you_mean(&args.control, ids) {
+            Some(close) => format!(
+                "no control `{}` in the catalog\n  hint: did you mean `{close}`?",
+                args.control
+            ),
+            None => format!(
+                "no control `{}` in the catalog\n  hint: `assay controls list` shows every control",
+                args.control
+            ),
+        }
+    })?;
+    let Check::Attestation(check) = &control.check else {
+        return Err(format!(
+            "`{}` is checked by a machine ({}), not attested\n  hint: attestation controls have `attestation` in `assay controls list`",
+            control.id,
+            control.check.language()
+        ));
+    };
+    for (what, text) in [("--statement", &args.statement), ("--by", &args.by)] {
+        if text.trim().is_empty() {
+            return Err(format!("{what} is empty"));
+        }
+    }
+    let date = match args.date {
+        Some(d) => d,
+        None => jiff::Zoned::now()
+            .with_time_zone(jiff::tz::TimeZone::UTC)
+            .date(),
+    };
+    let expires = match args.expires {
+        Some(e) => e,
+        None => date
+            .checked_add(check.max_age_days().unwrap_or(365).days())
+            .map_err(|e| format!("cannot compute the expiry date: {e}"))?,
+    };
+    if expires <= date {
+        return Err(format!(
+            "--expires {expires} is not after the attestation date {date}"
+        ));
+    }
+    let dir = attestation_dir(&args.path)?;
+    for file in &args.evidence {
+        if !dir.join(file).is_file() {
+            return Err(format!(
+                "evidence file `{}` does not exist\n  hint: evidence paths are relative to the attestation folder `{}`",
+                file,
+                dir.display()
+            ));
+        }
+    }
+    let target = dir.join(format!("{}.yaml", control.id));
+    if target.exists() && !args.force {
+        return Err(format!(
+            "`{}` exists\n  hint: pass --force to replace it",
+            target.display()
+        ));
+    }
+    let text = render(args, &control.id, &control.title, date, expires);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    std::fs::write(&target, text)
+        .map_err(|e| format!("cannot write `{}`: {e}", target.display()))?;
+    Ok(target)
+}
+
+/// The attestation folder of the project at `root`: `collectors.attestation.dir` of its
+/// `assay.yaml`, or `attestations/`.
+fn attestation_dir(root: &Path) -> Result<PathBuf, String> {
+    if !root.is_dir() {
+        return Err(format!("`{}` is not a directory", root.display()));
+    }
+    let config = Config::discover(root, None).map_err(|errors| {
+        report_diagnostics(&errors);
+        "assay.yaml is not valid".to_string()
+    })?;
+    let configured = config
+        .file
+        .collectors
+        .get("attestation")
+        .and_then(|a| a.get("dir"))
+        .and_then(|d| d.as_str())
+        .unwrap_or(assay_collectors::attestation::DEFAULT_DIR)
+        .to_string();
+    Ok(root.join(configured))
+}
+
+/// The attestation file; every free text is a JSON string, which YAML reads unchanged.
+fn render(args: &AttestArgs, id: &str, title: &str, date: Date, expires: Date) -> String {
+    let quote = |s: &str| serde_json::to_string(s.trim()).expect("strings serialize");
+    let mut by = format!("name: {}", quote(&args.by));
+    if let Some(role) = &args.role {
+        by.push_str(&format!(", role: {}", quote(role)));
+    }
+    if let Some(email) = &args.email {
+        by.push_str(&format!(", email: {}", quote(email)));
+    }
+    let mut text = format!(
+        "# {title}\ncontrol: {id}\nstatement: {}\nattested_by: {{{by}}}\ndate: {date}\nexpires: {expires}\n",
+        quote(&args.statement)
+    );
+    if !args.evidence.is_empty() {
+        let files: Vec<String> = args.evidence.iter().map(|f| quote(f)).collect();
+        text.push_str(&format!("evidence: [{}]\n", files.join(", ")));
+    }
+    text
+}
