@@ -259,3 +259,29 @@ fn attest_writes_an_attestation_the_scan_accepts() {
         );
     }
 }
+
+/// SARIF annotates source lines: attestation controls, which have none, stay out of it.
+#[test]
+fn sarif_leaves_attestations_out() {
+    let out = assay()
+        .args(["scan", "--format", "sarif", "--now", "2026-11-22T00:00:00Z"])
+        .arg(fixture("sample-repo"))
+        .output()
+        .unwrap();
+    let sarif = json(&out);
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "k8s-privileged-container"));
+    assert!(!rules
+        .iter()
+        .any(|r| r["id"].as_str().unwrap().starts_with("att-")));
+    let results = run["results"].as_array().unwrap();
+    assert!(
+        results.len() >= 5,
+        "the sample's configuration failures are there"
+    );
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"], "rule indices stay aligned");
+    }
+}

@@ -2,6 +2,9 @@
 //! or waived finding (waived ones carry a suppression), and error findings, unreadable sources
 //! and skipped files as tool execution notifications.
 //!
+//! Attestation controls are left out: a missing or expired statement by a person has no
+//! source line to annotate (the JSON results, the site and the documents report them).
+//!
 //! The log is built from typed structs of our own covering the part of SARIF assay writes; the
 //! tests validate it against the official schema.
 
@@ -12,7 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::uri::relative_uri;
-use super::{ControlReport, Results};
+use super::{ControlKind, ControlReport, Results};
 use crate::model::{Finding, FindingStatus, Location, Severity};
 
 const SCHEMA: &str =
@@ -194,10 +197,15 @@ fn level(severity: Severity) -> &'static str {
 
 /// The SARIF log as pretty-printed JSON, ending with a newline.
 pub fn render(results: &Results) -> String {
-    let rules = results.controls.iter().map(rule).collect();
+    let controls: Vec<&ControlReport> = results
+        .controls
+        .iter()
+        .filter(|c| c.kind == ControlKind::Automated)
+        .collect();
+    let rules = controls.iter().copied().map(rule).collect();
     let mut findings = Vec::new();
     let mut notifications = Vec::new();
-    for (index, control) in results.controls.iter().enumerate() {
+    for (index, control) in controls.into_iter().enumerate() {
         let mut seen: HashMap<String, usize> = HashMap::new();
         for f in &control.findings {
             match f.status {
