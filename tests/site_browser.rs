@@ -182,3 +182,79 @@ fn every_page_kind_works_in_chromium() {
         }
     }
 }
+
+/// The audit documents and the attestation listing of a scan of the sample repository with
+/// the built-in catalog, in the site and standalone, in a real browser: every document shows
+/// its rows, its links lead to pages of the site, and nothing is fetched from elsewhere.
+#[test]
+fn audit_documents_and_attestations_work_in_chromium() {
+    let Some(chromium) = find_chromium() else {
+        eprintln!(
+            "skipped: no chromium binary found (install Debian's `chromium`, or set CHROMIUM)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let results = common::save_results(
+        &fixture("sample-repo"),
+        tmp.path(),
+        &["--now", "2026-11-22T00:00:00Z"],
+    );
+    let site_dir = tmp.path().join("site");
+    common::render_site(&results, &site_dir, &[]);
+    let standalone = tmp.path().join("docs");
+    let out = assay()
+        .args(["documents", "--results"])
+        .arg(&results)
+        .arg("--out")
+        .arg(&standalone)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: Results = serde_json::from_slice(&std::fs::read(&results).unwrap()).unwrap();
+    let attestations = saved
+        .controls
+        .iter()
+        .filter(|c| c.kind == assay_engine::report::ControlKind::Attestation)
+        .count();
+
+    let site = format!("{}/", file_url(&site_dir.canonicalize().unwrap()));
+    let docs = format!("{}/", file_url(&standalone.canonicalize().unwrap()));
+    let pages: Vec<(String, String)> = vec![
+        (format!("{site}documents/index.html"), "document.querySelectorAll('main a[href$=\".html\"]').length >= 4".into()),
+        (format!("{site}documents/statement-of-applicability.html"), "document.querySelectorAll('tr[id^=\"req-A.\"]').length === 93 && !!document.querySelector('main a[href=\"../controls/policy-access-control.html\"]')".into()),
+        (format!("{site}documents/gdpr-article-30-records.html"), "['payments', 'credit-check', 'support'].every(id => !!document.getElementById('activity-' + id))".into()),
+        (format!("{site}documents/eu-ai-act-technical-documentation.html"), "document.querySelectorAll('section.heading').length === 22 && document.body.textContent.includes('90 days')".into()),
+        (format!("{site}documents/soc2-control-matrix.html"), "new Set([...document.querySelectorAll('tr[data-criterion]')].map(r => r.dataset.criterion)).size === 61".into()),
+        (format!("{site}waivers.html"), format!("document.querySelectorAll('table.attestations tbody tr').length >= {attestations} && document.body.textContent.includes('attested by Priya Raman (CTO)')")),
+        (format!("{docs}statement-of-applicability.html"), "document.querySelectorAll('tr[id^=\"req-A.\"]').length === 93 && document.querySelectorAll('link[rel=stylesheet], script[src], img').length === 0".into()),
+    ];
+    let mut browser = Browser::start(&chromium);
+    for (page, check) in &pages {
+        browser.navigate(page);
+        browser.wait_for(check);
+        for e in browser.take_events() {
+            match e {
+                Event::Console(m) => panic!("{page}: {m}"),
+                Event::Request(url) => assert!(
+                    url.starts_with(&site) || url.starts_with(&docs),
+                    "{page} requested {url}, outside the site"
+                ),
+            }
+        }
+    }
+    // A link from the Statement of Applicability opens its control's page.
+    browser.navigate(&format!("{site}documents/statement-of-applicability.html"));
+    browser.wait_for(
+        "!!document.querySelector('main a[href=\"../controls/policy-access-control.html\"]')",
+    );
+    browser.eval(
+        "document.querySelector('main a[href=\"../controls/policy-access-control.html\"]').click()",
+    );
+    browser.wait_for("location.pathname.endsWith('/controls/policy-access-control.html') && document.title.includes('policy-access-control')");
+}
