@@ -186,6 +186,15 @@ fn list_and_explain() {
     assert_eq!(language("k8s-rbac-wildcard"), "rego");
     assert_eq!(language("access-privileged-group"), "cedar");
     assert_eq!(language("att-dpo"), "attestation");
+    // `controls show` is `explain` under the controls command.
+    let show = assay()
+        .args(["controls", "show", "att-dpo"])
+        .output()
+        .unwrap();
+    let explain = assay().args(["explain", "att-dpo"]).output().unwrap();
+    assert_eq!(show.status.code(), Some(0));
+    assert_eq!(show.stdout, explain.stdout);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("gdpr       Art. 37"));
     let out = assay()
         .args(["explain", "tf-public", "--no-builtin", "--controls"])
         .arg(&catalog)

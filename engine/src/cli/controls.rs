@@ -19,6 +19,8 @@ pub enum ControlsCommand {
     Test(TestArgs),
     /// Scaffold a new control with a passing and a failing test case.
     New(NewArgs),
+    /// Show a control: the same as `assay explain CONTROL`.
+    Show(super::explain::ExplainArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -78,6 +80,7 @@ pub fn run(command: ControlsCommand) -> Exit {
         ControlsCommand::Lint(args) => lint(args),
         ControlsCommand::Test(args) => test(args),
         ControlsCommand::New(args) => new(args),
+        ControlsCommand::Show(args) => super::explain::run(args),
     }
 }
 
