@@ -3,13 +3,23 @@
 
 Mix (by count): 40% Kubernetes manifests (multi-document), 40% Terraform AWS, 10% Dockerfiles,
 10% GitHub Actions workflows. Every fourth resource is insecure, so every control has work.
-Usage: generate_repo.py OUT_DIR [N]
+With --declarations, the declaration files of the sample repository are added too, with what
+they point at: ai-systems.yaml (2 systems, model cards, notices, a monitoring plan and a rule
+file with their metrics), processing-activities.yaml (data-subject request endpoints) with the
+OpenAPI file documenting them, and an attestations/ folder.
+Usage: generate_repo.py OUT_DIR [N] [--declarations]
 """
 import os
+import shutil
 import sys
 
-out = sys.argv[1]
-n = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+declarations = "--declarations" in sys.argv[1:]
+out = args[0]
+n = int(args[1]) if len(args) > 1 else 10_000
+# Paths of the sample repository copied by --declarations (files or folders).
+SAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "sample-repo")
+DECLARATIONS = ["ai-systems.yaml", "docs/ai", "monitoring", "processing-activities.yaml", "api", "attestations"]
 
 K8S = """apiVersion: apps/v1
 kind: Deployment
@@ -118,4 +128,15 @@ for i in range(n):
     os.makedirs(os.path.dirname(full), exist_ok=True)
     with open(full, "w") as f:
         f.write(text)
-print(f"wrote {n} files to {out}")
+extra = 0
+if declarations:
+    for rel in DECLARATIONS:
+        src, dst = os.path.join(SAMPLE, rel), os.path.join(out, rel)
+        if os.path.isdir(src):
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+            extra += sum(len(files) for _, _, files in os.walk(src))
+        else:
+            os.makedirs(os.path.dirname(dst) or out, exist_ok=True)
+            shutil.copyfile(src, dst)
+            extra += 1
+print(f"wrote {n} files to {out}" + (f" and {extra} declaration files" if declarations else ""))

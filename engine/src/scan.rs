@@ -126,8 +126,9 @@ pub fn run(
     ))
 }
 
-/// Runs the collectors of the evidence `kinds` over `scope`, side by side; only a scope that
-/// cannot be read at all is an error (the first, in registry order).
+/// Runs the collectors of the evidence `kinds` over `scope`, side by side and sharing one walk
+/// of the tree; only a scope that cannot be read at all is an error (the first, in registry
+/// order).
 pub fn collect(
     kinds: &std::collections::BTreeSet<EvidenceKind>,
     scope: &Scope,
@@ -136,7 +137,8 @@ pub fn collect(
         .into_iter()
         .filter(|c| kinds.contains(&c.kind()))
         .collect();
-    let found: Vec<_> = collectors.par_iter().map(|c| c.collect(scope)).collect();
+    let scope = scope.sharing_walk();
+    let found: Vec<_> = collectors.par_iter().map(|c| c.collect(&scope)).collect();
     let mut collection = Collection::default();
     for part in found {
         let part = part.map_err(|e| {

@@ -41,7 +41,6 @@ use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::json;
 use crate::lines::LineMap;
-use crate::walk;
 
 /// Collects Cedar access models.
 pub struct AccessCollector;
@@ -136,9 +135,8 @@ impl Collector for AccessCollector {
                 plan.into_iter().collect()
             }
             None => {
-                let paths = walk::files(&scope.root, &|path| {
-                    scope.admits(path) && role_of(file_name(path)).is_some()
-                });
+                let paths =
+                    scope.files(&|path| scope.admits(path) && role_of(file_name(path)).is_some());
                 convention_plans(&paths)
             }
         };
@@ -235,7 +233,7 @@ fn configured_plan(scope: &Scope, value: &Value) -> (Option<Plan>, Vec<SourceErr
             )
         }
     };
-    let paths = walk::files(&scope.root, &|path| set.is_match(path));
+    let paths = scope.files(&|path| set.is_match(path));
     let mut plan = Plan {
         name: "collectors.access".into(),
         files: Vec::new(),

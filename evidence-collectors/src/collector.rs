@@ -1,6 +1,7 @@
 //! The one interface every evidence source implements, and the registry of collectors.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use globset::GlobSet;
 use serde::de::DeserializeOwned;
@@ -17,6 +18,7 @@ use crate::lines::Position;
 use crate::metrics::MetricsCollector;
 use crate::privacy::PrivacyCollector;
 use crate::sbom::SbomCollector;
+use crate::walk::{self, Listing};
 
 /// What a collector looks at.
 #[derive(Debug, Clone)]
@@ -35,6 +37,9 @@ pub struct Scope {
     /// The time of the scan. Collectors that judge ages (vulnerability deadlines) measure
     /// against it, so tests can fix it.
     pub now: std::time::SystemTime,
+    /// The walk of `root` shared by the collectors of one collection (see
+    /// [`Scope::sharing_walk`]); without it each collector walks the tree itself.
+    listing: Option<Arc<Listing>>,
 }
 
 impl Scope {
@@ -49,7 +54,27 @@ impl Scope {
             max_file_size: Self::DEFAULT_MAX_FILE_SIZE,
             settings: serde_json::Map::new(),
             now: std::time::SystemTime::now(),
+            listing: None,
         }
+    }
+
+    /// A copy of this scope whose collectors walk the tree once between them: the first that
+    /// asks for [`Scope::files`] walks, the others filter what it found. The listing is never
+    /// refreshed, so the copy serves one collection.
+    pub fn sharing_walk(&self) -> Scope {
+        Scope {
+            listing: Some(Arc::new(Listing::new(&self.root))),
+            ..self.clone()
+        }
+    }
+
+    /// The root-relative paths (with `/` separators) of the files under the root that `keep`
+    /// accepts, sorted; `.gitignore` is honoured and `.git` never entered.
+    pub fn files(&self, keep: &(dyn Fn(&str) -> bool + Sync)) -> Vec<String> {
+        self.listing
+            .as_ref()
+            .and_then(|l| l.files(&self.root, keep))
+            .unwrap_or_else(|| walk::files(&self.root, keep))
     }
 
     /// The settings of the collector of `kind`, if `assay.yaml` has any.

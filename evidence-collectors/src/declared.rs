@@ -54,14 +54,19 @@ pub fn confined(path: &str) -> bool {
         })
 }
 
-/// The text of the root-relative `path` (a path written in a declaration), when it stays
+/// The bytes of the root-relative `path` (a path written in a declaration), when it stays
 /// inside the scan root and can be read within the size limit.
-pub fn read_text(scope: &Scope, path: &str) -> Option<String> {
+pub fn read_bytes(scope: &Scope, path: &str) -> Option<Vec<u8>> {
     if !confined(path) {
         return None;
     }
-    let bytes = walk::read_limited(&scope.root.join(path), scope.max_file_size).ok()??;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
+    walk::read_limited(&scope.root.join(path), scope.max_file_size).ok()?
+}
+
+/// The text of the root-relative `path`, as [`read_bytes`] reads it (invalid UTF-8
+/// replaced).
+pub fn read_text(scope: &Scope, path: &str) -> Option<String> {
+    read_bytes(scope, path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// One set of the globs of a setting; the message names the first invalid glob.

@@ -132,7 +132,7 @@ impl Collector for DocsCollector {
                 return Ok(collection);
             }
         };
-        let paths = walk::files(&scope.root, &|p| {
+        let paths = scope.files(&|p| {
             scope.admits(p)
                 && (policies.is_match(p)
                     || restores.is_match(p)

@@ -99,11 +99,17 @@ pub fn exposition_names(text: &str) -> BTreeSet<String> {
     out
 }
 
+/// Whether a file may be a YAML rule file (it has `groups:`), judged on its raw bytes before
+/// any decoding or parsing.
+pub fn may_hold_rules(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"groups:").is_some()
+}
+
 /// The metric names the recording and alerting rules of a YAML rule file (rule groups or a
 /// `PrometheusRule`) use or record; empty for other YAML and broken files.
 pub fn rule_names(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    if !text.contains("groups:") {
+    if !may_hold_rules(text.as_bytes()) {
         return out;
     }
     let Ok(documents) = yaml::parse(text) else {
@@ -197,5 +203,8 @@ mod tests {
         assert!(names.contains("ai_decisions"));
         assert!(rule_names("a: 1\n").is_empty());
         assert!(rule_names("groups: [\n").is_empty());
+        assert!(may_hold_rules(text.as_bytes()));
+        assert!(!may_hold_rules(b"kind: Deployment\nspec: {replicas: 2}\n"));
+        assert!(!may_hold_rules(b"\xff\xfe groups \n"));
     }
 }

@@ -49,7 +49,6 @@ use crate::collector::{settings_error, Collection, Collector, Scope, SourceError
 use crate::declared::{self, Declared};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::LineMap;
-use crate::walk;
 
 pub use model::{
     AiSystem, AiSystems, DecisionLogging, HumanOversight, OversightMode, PostMarketMonitoring,
@@ -259,15 +258,19 @@ fn metric_files(
     };
     let set = declared::globset(&globs)
         .map_err(|m| settings_error(EvidenceKind::Ai, format!("collectors.ai.metrics: {m}")))?;
-    let paths = walk::files(&scope.root, &|p| {
-        scope.admits(p) && set.is_match(p) && p != declared.path
-    });
+    let paths = scope.files(&|p| scope.admits(p) && set.is_match(p) && p != declared.path);
     let names: Vec<(String, BTreeSet<String>)> = paths
         .par_iter()
         .filter_map(|p| {
-            let text = declared::read_text(scope, p)?;
+            let bytes = declared::read_bytes(scope, p)?;
             let lower = p.to_ascii_lowercase();
-            let names = if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+            let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+            // Most YAML files of a tree hold no rules: they are not decoded or parsed.
+            if yaml && !evidence::may_hold_rules(&bytes) {
+                return None;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let names = if yaml {
                 evidence::rule_names(&text)
             } else if lower.ends_with(".rules") {
                 let rules = evidence::rule_names(&text);

@@ -21,7 +21,6 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ignore::WalkBuilder;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -33,7 +32,6 @@ pub use settings::{LogFormat, Plan};
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::Position;
-use crate::walk;
 use settings::{preset_mapping, SourcePlan};
 use summary::{Context, Summary};
 
@@ -79,31 +77,18 @@ enum FileResult {
 
 /// The audit logs under the scan root: the configured sources, or those found by convention.
 fn discover(scope: &Scope, plan: &Plan) -> Vec<(PathBuf, String)> {
-    let mut found = Vec::new();
-    let walk = WalkBuilder::new(&scope.root)
-        .hidden(false)
-        .require_git(false)
-        .filter_entry(|entry| entry.file_name() != ".git")
-        .build();
-    for entry in walk.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let relative = walk::relative(&scope.root, entry.path());
-        if !scope.admits(&relative) {
-            continue;
-        }
-        let wanted = if plan.sources.is_empty() {
-            by_convention(&relative, entry.path())
-        } else {
-            plan.source_for(&relative).is_some()
-        };
-        if wanted {
-            found.push((entry.path().to_path_buf(), relative));
-        }
-    }
-    found.sort_by(|a, b| a.1.cmp(&b.1));
-    found
+    scope
+        .files(&|relative| {
+            scope.admits(relative)
+                && if plan.sources.is_empty() {
+                    by_convention(relative, &scope.root.join(relative))
+                } else {
+                    plan.source_for(relative).is_some()
+                }
+        })
+        .into_iter()
+        .map(|relative| (scope.root.join(&relative), relative))
+        .collect()
 }
 
 fn extension(relative: &str) -> String {

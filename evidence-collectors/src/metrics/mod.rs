@@ -84,7 +84,7 @@ impl Collector for MetricsCollector {
             }
         };
         if scope.root.is_dir() {
-            let paths = walk::files(&scope.root, &|p| scope.admits(p) && globs.is_match(p));
+            let paths = scope.files(&|p| scope.admits(p) && globs.is_match(p));
             let found: Vec<Collection> = paths
                 .par_iter()
                 .map(|p| collect_file(scope, p, &selection))

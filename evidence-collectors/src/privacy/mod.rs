@@ -42,7 +42,6 @@ use crate::collector::{settings_error, Collection, Collector, Scope, SourceError
 use crate::declared::{self, Declared};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::LineMap;
-use crate::walk;
 
 pub use model::{
     Controller, DataSubjectRequests, DsrEndpoint, LegalBasis, ProcessingActivity,
@@ -209,16 +208,15 @@ fn document_endpoints(
             format!("collectors.privacy.openapi: {m}"),
         )
     })?;
-    let candidates = walk::files(&scope.root, &|p| {
-        scope.admits(p) && set.is_match(p) && p != declared.path
-    });
+    let candidates = scope.files(&|p| scope.admits(p) && set.is_match(p) && p != declared.path);
     let apis: Vec<(String, openapi::Operations)> = candidates
         .par_iter()
         .filter_map(|p| {
-            let text = declared::read_text(scope, p)?;
-            if !openapi::looks_like_api(&text) {
+            let bytes = declared::read_bytes(scope, p)?;
+            if !openapi::looks_like_api(&bytes) {
                 return None;
             }
+            let text = String::from_utf8_lossy(&bytes);
             openapi::operations(p, &text).map(|ops| (p.clone(), ops))
         })
         .collect();

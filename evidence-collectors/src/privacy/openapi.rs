@@ -27,9 +27,11 @@ impl Operations {
     }
 }
 
-/// Whether `text` may hold an API description, judged cheaply before parsing.
-pub fn looks_like_api(text: &str) -> bool {
-    (text.contains("openapi") || text.contains("swagger")) && text.contains("paths")
+/// Whether a file may hold an API description (it has `openapi` or `swagger`, and `paths`),
+/// judged on its raw bytes before any decoding or parsing.
+pub fn looks_like_api(bytes: &[u8]) -> bool {
+    let has = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    (has(b"openapi") || has(b"swagger")) && has(b"paths")
 }
 
 /// The operations of the API description in `text` (named `file_name`), or `None` when it is
@@ -146,6 +148,12 @@ mod tests {
 
     #[test]
     fn other_files_are_no_api_descriptions() {
+        assert!(looks_like_api(b"swagger: '2.0'\npaths: {}\n"));
+        assert!(looks_like_api(b"{\"openapi\": \"3.1.0\", \"paths\": {}}"));
+        assert!(!looks_like_api(b"openapi: 3.0.3\ninfo: {title: t}\n"));
+        assert!(!looks_like_api(
+            b"kind: Deployment\nspec: {paths: [/data]}\n"
+        ));
         assert_eq!(operations("a.yaml", "paths: {}\n"), None);
         assert_eq!(operations("a.yaml", "openapi: [\n"), None);
         assert_eq!(operations("notes.md", "openapi: 3.0.0\npaths: {}\n"), None);

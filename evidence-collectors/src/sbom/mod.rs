@@ -22,7 +22,6 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ignore::WalkBuilder;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -156,39 +155,25 @@ impl Collector for SbomCollector {
 
 /// The SBOM and statement files under the root, and an index of every file by base name.
 fn discover(scope: &Scope, plan: &Plan) -> (Vec<(PathBuf, String, Kind)>, FileIndex) {
-    let mut found = Vec::new();
+    let all = scope.files(&|_| true);
     let mut index = FileIndex::new();
-    let walk = WalkBuilder::new(&scope.root)
-        .hidden(false)
-        .require_git(false)
-        .filter_entry(|entry| entry.file_name() != ".git")
-        .build();
-    for entry in walk.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let relative = entry
-            .path()
-            .strip_prefix(&scope.root)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let base = relative.rsplit('/').next().unwrap_or(&relative).to_string();
+    for relative in &all {
+        let base = relative.rsplit('/').next().unwrap_or(relative).to_string();
         index.entry(base).or_default().push(relative.clone());
-        if !scope.admits(&relative) {
-            continue;
-        }
-        let configured = plan.paths.as_ref().map(|p| p.is_match(&relative));
-        if configured == Some(false) {
-            continue;
-        }
-        if let Some(kind) = classify(&relative, entry.path(), configured == Some(true)) {
-            found.push((entry.path().to_path_buf(), relative, kind));
-        }
     }
-    found.sort_by(|a, b| a.1.cmp(&b.1));
+    let found = all
+        .par_iter()
+        .filter(|relative| scope.admits(relative))
+        .filter_map(|relative| {
+            let configured = plan.paths.as_ref().map(|p| p.is_match(relative));
+            if configured == Some(false) {
+                return None;
+            }
+            let path = scope.root.join(relative);
+            classify(relative, &path, configured == Some(true))
+                .map(|kind| (path, relative.clone(), kind))
+        })
+        .collect();
     (found, index)
 }
 
