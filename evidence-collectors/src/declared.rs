@@ -85,6 +85,26 @@ pub(crate) fn validator(source: &str) -> Validator {
     jsonschema::validator_for(&schema).expect("embedded schema compiles")
 }
 
+/// Reads the declaration at the `configured` path, or else at the first of `defaults` that
+/// exists under `root`: `Ok(None)` when neither names a file.
+pub fn load<T: DeserializeOwned>(
+    root: &Path,
+    configured: Option<&str>,
+    defaults: &[&str],
+    schema: &Validator,
+    schema_name: &str,
+    max_size: u64,
+) -> Result<Option<Declared<T>>, Vec<SourceError>> {
+    let path = match configured {
+        Some(path) => path.to_string(),
+        None => match find(root, defaults) {
+            Some(path) => path,
+            None => return Ok(None),
+        },
+    };
+    read(root, &path, schema, schema_name, max_size).map(Some)
+}
+
 /// Reads the file at the root-relative `path`, validates it against `schema` (named
 /// `schema_name` in hints) and types it. Every problem is reported, each at its line.
 pub fn read<T: DeserializeOwned>(

@@ -61,33 +61,7 @@ fn text(v: &Value) -> String {
 /// User text for Markdown, on one line: Markdown and HTML syntax escaped outside its `code
 /// spans`, which render literally anyway (only `|` is escaped inside them).
 pub fn md(s: &str) -> String {
-    let line = one_line(s);
-    let parts: Vec<&str> = line.split('`').collect();
-    let mut out = String::with_capacity(line.len());
-    for (i, part) in parts.iter().enumerate() {
-        // Odd parts are code when a backtick closes them; an unclosed one is plain text.
-        let inside = i % 2 == 1 && i + 1 < parts.len();
-        if i > 0 {
-            out.push_str(if i % 2 == 0 || inside { "`" } else { "\\`" });
-        }
-        if inside {
-            out.push_str(&part.replace('|', "\\|"));
-            continue;
-        }
-        for c in part.chars() {
-            match c {
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '&' => out.push_str("&amp;"),
-                '\\' | '*' | '_' | '[' | ']' | '|' => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                _ => out.push(c),
-            }
-        }
-    }
-    out
+    crate::report::markdown::inline(&one_line(s), true)
 }
 
 /// User text as a Markdown code span, on one line. Backticks are swapped for a lookalike so

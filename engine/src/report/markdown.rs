@@ -234,8 +234,15 @@ fn text(s: &str) -> String {
     } else {
         one_line
     };
-    let spans: Vec<&str> = short.split('`').collect();
-    let mut out = String::with_capacity(short.len());
+    inline(&short, false)
+}
+
+/// One line of user text with HTML and Markdown syntax escaped outside its `code spans`,
+/// which render literally anyway; in a table cell (`in_table`) a `|` is escaped inside them
+/// too, as GitHub-flavoured tables require.
+pub(crate) fn inline(line: &str, in_table: bool) -> String {
+    let spans: Vec<&str> = line.split('`').collect();
+    let mut out = String::with_capacity(line.len());
     for (i, part) in spans.iter().enumerate() {
         // Odd parts are code when a backtick closes them; an unclosed one is plain text.
         let inside = i % 2 == 1 && i + 1 < spans.len();
@@ -243,19 +250,23 @@ fn text(s: &str) -> String {
             out.push_str(if i % 2 == 0 || inside { "`" } else { "\\`" });
         }
         if inside {
-            out.push_str(part);
-        } else {
-            for c in part.chars() {
-                match c {
-                    '<' => out.push_str("&lt;"),
-                    '>' => out.push_str("&gt;"),
-                    '&' => out.push_str("&amp;"),
-                    '\\' | '*' | '_' | '[' | ']' | '|' => {
-                        out.push('\\');
-                        out.push(c);
-                    }
-                    _ => out.push(c),
+            if in_table {
+                out.push_str(&part.replace('|', "\\|"));
+            } else {
+                out.push_str(part);
+            }
+            continue;
+        }
+        for c in part.chars() {
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                '\\' | '*' | '_' | '[' | ']' | '|' => {
+                    out.push('\\');
+                    out.push(c);
                 }
+                _ => out.push(c),
             }
         }
     }

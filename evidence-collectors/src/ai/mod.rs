@@ -97,14 +97,14 @@ fn read_limited(
     settings: &Settings,
     max_size: u64,
 ) -> Result<Option<Declared<AiSystems>>, Vec<SourceError>> {
-    let path = match &settings.inventory {
-        Some(path) => path.clone(),
-        None => match declared::find(root, &DEFAULT_PATHS) {
-            Some(path) => path,
-            None => return Ok(None),
-        },
-    };
-    declared::read(root, &path, &SCHEMA, SCHEMA_NAME, max_size).map(Some)
+    declared::load(
+        root,
+        settings.inventory.as_deref(),
+        &DEFAULT_PATHS,
+        &SCHEMA,
+        SCHEMA_NAME,
+        max_size,
+    )
 }
 
 /// Where metric names are looked for when `collectors.ai.metrics` is not set: exposition

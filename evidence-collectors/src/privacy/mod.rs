@@ -93,14 +93,14 @@ fn read_limited(
     settings: &Settings,
     max_size: u64,
 ) -> Result<Option<Declared<ProcessingRecords>>, Vec<SourceError>> {
-    let path = match &settings.records {
-        Some(path) => path.clone(),
-        None => match declared::find(root, &DEFAULT_PATHS) {
-            Some(path) => path,
-            None => return Ok(None),
-        },
-    };
-    declared::read(root, &path, &SCHEMA, SCHEMA_NAME, max_size).map(Some)
+    declared::load(
+        root,
+        settings.records.as_deref(),
+        &DEFAULT_PATHS,
+        &SCHEMA,
+        SCHEMA_NAME,
+        max_size,
+    )
 }
 
 /// API descriptions are looked for among these files when `collectors.privacy.openapi` is not
