@@ -19,28 +19,34 @@
 //! - `AttestationFolder`, always one: `dir` (root-relative), `present`, `files`, so that checks
 //!   can name where a missing attestation belongs.
 //!
-//! A file that is not a valid attestation is a [`SourceError`] with file:line and a hint; it
-//! attests nothing.
+//! A file is checked against `schemas/attestation.schema.json`, then its dates against each
+//! other and the scan time; one that is not a valid attestation is a [`SourceError`] for each
+//! problem, at its line, and attests nothing.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use jiff::civil::Date;
+use jsonschema::Validator;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::collector::{Collection, Collector, Scope, SourceError};
+use crate::declared::{self, Declared};
 use crate::document::{Document, EvidenceKind, Format};
-use crate::formats::{yaml, Parsed};
 use crate::lines::{LineMap, Position};
 use crate::walk;
 
 /// Where attestations are looked for by default, relative to the scan root.
 pub const DEFAULT_DIR: &str = "attestations";
 
-const HINT: &str = "an attestation needs `control` (or `controls`), `statement`, `attested_by: {name, role, email}`, `date` and `expires` (YYYY-MM-DD), and optional `evidence` files";
+/// The schema attestation files are checked against, as named in hints.
+pub const SCHEMA_NAME: &str = "schemas/attestation.schema.json";
+
+static SCHEMA: LazyLock<Validator> =
+    LazyLock::new(|| declared::validator(include_str!("../../schemas/attestation.schema.json")));
 
 /// Collects attestation files.
 pub struct AttestationCollector;
@@ -112,9 +118,8 @@ impl Collector for AttestationCollector {
     }
 }
 
-/// The fields of an attestation file as written.
+/// The fields of an attestation file as written (already checked against the schema).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Written {
     control: Option<String>,
     #[serde(default)]
@@ -146,104 +151,74 @@ fn read_file(scope: &Scope, dir: &Path, label: &str, name: &str, today: Date) ->
     } else {
         format!("{label}/{name}")
     };
-    let error = |position: Option<Position>, message: String| SourceError {
-        path: path.clone(),
-        position,
-        message,
-        hint: Some(HINT.into()),
-    };
-    let bytes = match walk::read_limited(&dir.join(name), scope.max_file_size) {
-        Ok(Some(b)) => b,
-        Ok(None) => {
-            c.errors.push(error(
-                None,
-                "attestation file is larger than the size limit".into(),
-            ));
-            return c;
-        }
-        Err(e) => {
-            c.errors
-                .push(error(None, format!("cannot read attestation: {e}")));
-            return c;
-        }
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    let parsed = match yaml::parse(&text) {
-        Ok(mut docs) if docs.len() == 1 => docs.remove(0),
-        Ok(docs) => {
-            c.errors.push(error(
-                Some(Position::new(1, 1)),
-                format!("expected one YAML document, found {}", docs.len()),
-            ));
-            return c;
-        }
-        Err(e) => {
-            c.errors.push(error(
-                Some(e.position),
-                format!("invalid YAML: {}", e.message),
-            ));
-            return c;
-        }
-    };
-    match judge(&parsed, dir, name, today) {
+    let declared: Declared<Written> =
+        match declared::read(dir, name, &SCHEMA, SCHEMA_NAME, scope.max_file_size) {
+            Ok(d) => d,
+            Err(errors) => {
+                c.errors.extend(errors.into_iter().map(|e| SourceError {
+                    path: path.clone(),
+                    ..e
+                }));
+                return c;
+            }
+        };
+    match facts(&declared, dir, name, today) {
         Ok(data) => c.documents.push(Document {
             kind: EvidenceKind::Attestation,
             format: Format::Yaml,
             path: Arc::from(path.as_str()),
             index: 0,
             data,
-            lines: parsed.lines,
-            digest: Arc::from(hex::encode(Sha256::digest(&bytes))),
+            lines: declared.lines,
+            digest: Arc::from(declared.digest.as_str()),
             suppressions: Arc::default(),
         }),
-        Err((pointer, message)) => {
-            let position = parsed
-                .lines
-                .position(&pointer)
-                .or_else(|| parsed.lines.position(""));
-            c.errors.push(error(position, message));
-        }
+        Err((pointer, message)) => c.errors.push(SourceError {
+            path,
+            position: declared.lines.position(pointer),
+            message,
+            hint: Some(format!("see {SCHEMA_NAME}")),
+        }),
     }
     c
 }
 
-/// Checks one parsed attestation and derives its facts; `Err` names the offending pointer.
-fn judge(parsed: &Parsed, dir: &Path, name: &str, today: Date) -> Result<Value, (String, String)> {
-    let written = Written::deserialize(&parsed.data).map_err(|e| (String::new(), e.to_string()))?;
-    let mut controls = written.controls;
-    controls.extend(written.control);
-    if controls.is_empty() {
-        return Err((String::new(), "names no control: add `control: ID`".into()));
-    }
-    if written.statement.trim().is_empty() {
-        return Err(("/statement".into(), "the statement is empty".into()));
-    }
-    let date = parse_date(&written.date).ok_or(("/date".into(), bad_date(&written.date)))?;
-    let expires =
-        parse_date(&written.expires).ok_or(("/expires".into(), bad_date(&written.expires)))?;
+/// The facts of a schema-valid attestation; `Err` names the offending pointer when its dates
+/// do not hold together.
+fn facts(
+    declared: &Declared<Written>,
+    dir: &Path,
+    name: &str,
+    today: Date,
+) -> Result<Value, (&'static str, String)> {
+    let written = &declared.model;
+    let mut controls: Vec<&str> = written.controls.iter().map(String::as_str).collect();
+    controls.extend(written.control.as_deref());
+    controls.sort_unstable();
+    controls.dedup();
+    let date = parse_date(&written.date).ok_or(("/date", bad_date(&written.date)))?;
+    let expires = parse_date(&written.expires).ok_or(("/expires", bad_date(&written.expires)))?;
     if expires <= date {
         return Err((
-            "/expires".into(),
+            "/expires",
             format!("expires ({expires}) is not after the attestation date ({date})"),
         ));
     }
     if date > today {
         return Err((
-            "/date".into(),
-            format!("the attestation date {date} is in the future"),
+            "/date",
+            format!("the attestation date {date} is after the scan"),
         ));
     }
-    let (attester, role, email) = match written.attested_by {
-        Attester::Name(n) => (n, None, None),
-        Attester::Person { name, role, email } => (name, role, email),
+    let (attester, role, email) = match &written.attested_by {
+        Attester::Name(n) => (n.as_str(), None, None),
+        Attester::Person { name, role, email } => {
+            (name.as_str(), role.as_deref(), email.as_deref())
+        }
     };
-    if attester.trim().is_empty() {
-        return Err(("/attested_by".into(), "`attested_by` names nobody".into()));
-    }
     let base = Path::new(name)
         .parent()
-        .map(|p| dir.join(p))
-        .unwrap_or(dir.to_path_buf());
+        .map_or_else(|| dir.to_path_buf(), |p| dir.join(p));
     let evidence: Vec<Value> = written
         .evidence
         .iter()
@@ -256,13 +231,11 @@ fn judge(parsed: &Parsed, dir: &Path, name: &str, today: Date) -> Result<Value, 
             })
         })
         .collect();
-    controls.sort();
-    controls.dedup();
     Ok(json!({
         "kind": "Attestation",
         "controls": controls,
         "statement": written.statement.trim(),
-        "attested_by": {"name": attester, "role": role, "email": email},
+        "attested_by": {"name": attester.trim(), "role": role, "email": email},
         "date": date.to_string(),
         "expires": expires.to_string(),
         "age_days": (today - date).get_days(),
@@ -350,7 +323,7 @@ mod tests {
                 ("attestations/broken.yaml", "control: [x\n"),
                 (
                     "attestations/unknown.yaml",
-                    "control: x\nstatment: s\n",
+                    "control: x\nstatment: s\nattested_by: Kim\ndate: 2026-01-01\nexpires: 2027-01-01\n",
                 ),
             ],
             "2026-11-22T00:00:00Z",
@@ -368,12 +341,14 @@ mod tests {
                 ("attestations/bad-date.yaml", Some(4)),
                 ("attestations/broken.yaml", Some(2)),
                 ("attestations/unknown.yaml", Some(1)),
+                ("attestations/unknown.yaml", Some(2)),
             ]
         );
-        assert!(
-            c.errors[3].message.contains("statment"),
-            "{}",
-            c.errors[3].message
+        assert_eq!(c.errors[3].message, "missing required key `statement`");
+        assert_eq!(c.errors[4].message, "unknown key `statment`");
+        assert_eq!(
+            c.errors[4].hint.as_deref(),
+            Some("see schemas/attestation.schema.json")
         );
     }
 
