@@ -313,6 +313,17 @@ fn ai_act_documentation_covers_every_declared_system() {
         "{monitoring}"
     );
     assert!(monitoring.contains("| Log retention | 90 days |"));
+    // Heading 7 names the standards applied; heading 8 says the declaration is missing.
+    let standards = &credit[credit.find("#### 7. ").unwrap()..credit.find("#### 8. ").unwrap()];
+    assert!(
+        standards.contains("| Standards applied | ISO/IEC 42001:2023; ISO/IEC 23894:2023 |"),
+        "{standards}"
+    );
+    let declaration = &credit[credit.find("#### 8. ").unwrap()..credit.find("#### 9. ").unwrap()];
+    assert!(
+        declaration.contains("| EU declaration of conformity | *not declared* |"),
+        "{declaration}"
+    );
 }
 
 #[test]

@@ -321,8 +321,14 @@ fn system(
                 ),
             ),
         ],
-        vec![fact("Standards applied", None)],
-        vec![fact("EU declaration of conformity", None)],
+        vec![fact(
+            "Standards applied",
+            (!s.standards.is_empty()).then(|| s.standards.join("; ")),
+        )],
+        vec![fact(
+            "EU declaration of conformity",
+            s.declaration_of_conformity.clone(),
+        )],
         vec![
             fact(
                 "Post-market monitoring plan (Art. 72)",

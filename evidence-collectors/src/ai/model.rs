@@ -39,6 +39,12 @@ pub struct AiSystem {
     pub data_governance: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub technical_documentation: Option<String>,
+    /// Harmonised standards and common specifications applied (Annex IV point 7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub standards: Vec<String>,
+    /// The EU declaration of conformity (Art. 47; Annex IV point 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declaration_of_conformity: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub human_oversight: Option<HumanOversight>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
