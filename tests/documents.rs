@@ -346,9 +346,31 @@ fn soc2_matrix_has_every_criterion() {
         .find(|l| l.contains("| `tf-aws-s3-encryption` | automated |"))
         .expect("tf-aws-s3-encryption in the matrix");
     assert!(
-        row.contains("Automated check: S3 buckets declare default server-side encryption"),
+        row.contains(
+            "YAML assertion over configuration files: S3 buckets declare default server-side encryption"
+        ),
         "{row}"
     );
+    // Other check languages and attestations say what was done.
+    for (control, test) in [
+        ("k8s-rbac-wildcard", "Rego policy over configuration files:"),
+        (
+            "access-privileged-group",
+            "Cedar authorization query over access models:",
+        ),
+        ("att-governance-oversight", "Attestation reviewed:"),
+        (
+            "gdpr-retention-defined",
+            "YAML assertion over the records of processing:",
+        ),
+        ("audit-log-hash-chain", "YAML assertion over audit logs:"),
+    ] {
+        let row = md
+            .lines()
+            .find(|l| l.contains(&format!("| `{control}` |")))
+            .unwrap_or_else(|| panic!("{control} in the matrix"));
+        assert!(row.contains(test), "{row}");
+    }
     assert!(
         Regex::new(r"\d+ passed, \d+ failed").unwrap().is_match(row),
         "{row}"

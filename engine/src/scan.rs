@@ -257,6 +257,8 @@ pub fn assemble(
                 } else {
                     ControlKind::Automated
                 },
+                check: r.control.check.language().to_string(),
+                evidence: r.control.check.evidence(),
                 severity: r.control.severity,
                 status: s.status,
                 score: s.score,

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use assay_collectors::EvidenceKind;
 use serde::Serialize;
 
 use crate::model::{Finding, FindingStatus};
@@ -208,12 +209,33 @@ pub fn anchor(prefix: &str, id: &str) -> String {
     format!("{prefix}-{}", paths::slug(id))
 }
 
-/// What was done to test a control: an automated check of what its title states, or the
-/// review of a signed attestation.
+/// What was done to test a control: the kind of check, over which evidence, of what its title
+/// states; or the review of a signed attestation.
 pub fn test_performed(c: &ControlReport) -> String {
-    match c.kind {
-        ControlKind::Automated => format!("Automated check: {}", c.title),
-        ControlKind::Attestation => format!("Attestation reviewed: {}", c.title),
+    let over: Vec<&str> = c.evidence.iter().map(|k| evidence_name(*k)).collect();
+    let over = over.join(", ");
+    match (c.kind, c.check.as_str()) {
+        (ControlKind::Attestation, _) => format!("Attestation reviewed: {}", c.title),
+        (_, "yaml") => format!("YAML assertion over {over}: {}", c.title),
+        (_, "rego") => format!("Rego policy over {over}: {}", c.title),
+        (_, "cedar") => format!("Cedar authorization query over {over}: {}", c.title),
+        _ => format!("Automated check: {}", c.title),
+    }
+}
+
+/// An evidence kind as auditors read it.
+fn evidence_name(kind: EvidenceKind) -> &'static str {
+    match kind {
+        EvidenceKind::Config => "configuration files",
+        EvidenceKind::AuditLog => "audit logs",
+        EvidenceKind::Sbom => "SBOMs and provenance",
+        EvidenceKind::Access => "access models",
+        EvidenceKind::Git => "git history",
+        EvidenceKind::Metrics => "service metrics",
+        EvidenceKind::Docs => "policy documents",
+        EvidenceKind::Attestation => "attestations",
+        EvidenceKind::Ai => "the AI system inventory",
+        EvidenceKind::Privacy => "the records of processing",
     }
 }
 

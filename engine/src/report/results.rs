@@ -1,6 +1,7 @@
 //! The results document: what `--format json` prints, defined by `schemas/results.schema.json`.
 //! Every list is sorted, so the same input gives the same bytes whatever the thread count.
 
+use assay_collectors::EvidenceKind;
 use serde::{Deserialize, Serialize};
 
 use super::check::CheckReport;
@@ -75,6 +76,12 @@ pub struct ControlReport {
     /// Whether a machine or a person evidences the control.
     #[serde(default)]
     pub kind: ControlKind,
+    /// The language of the check: `yaml`, `rego`, `cedar` or `attestation`.
+    #[serde(default)]
+    pub check: String,
+    /// The kinds of evidence the check reads.
+    #[serde(default)]
+    pub evidence: Vec<EvidenceKind>,
     pub severity: Severity,
     pub status: Implementation,
     pub score: Option<f64>,
