@@ -156,6 +156,34 @@ fn the_terminal_summary_counts_automated_attested_and_not_applicable() {
             .unwrap_or_else(|| panic!("no line for {}:\n{text}", f["id"]));
         assert!(line.contains(&expected), "{line}");
     }
+    // Attestations get one section: in force, each expired one with its file, and the ids
+    // nobody attested on one line instead of a block each.
+    let total = r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "attestation")
+        .count();
+    assert!(
+        text.contains(&format!("Attestations  3 of {total} in force")),
+        "{text}"
+    );
+    assert!(text.contains(
+        "✗ att-background-screening  attestation by Sam Okafor (HR Director) expired on 2024-01-15  (compliance/attestations/screening.yaml)"
+    ));
+    let missing = text
+        .lines()
+        .find(|l| l.contains(" not attested: "))
+        .unwrap();
+    assert!(
+        missing.contains(&format!("✗ {} not attested: ", total - 4)),
+        "{missing}"
+    );
+    assert!(missing.contains("att-dpo") && !missing.contains("att-physical-access"));
+    assert!(
+        !text.contains("\n  ✗ LOW att-"),
+        "no attestation in the failing-controls list"
+    );
 }
 
 /// An attestation in force that expires within 30 days still implements its control, with a

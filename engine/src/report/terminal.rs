@@ -8,7 +8,7 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use super::waivers::{WaiverReport, WaiverStatus};
-use super::Results;
+use super::{ControlKind, ControlReport, Results};
 use crate::model::FindingStatus;
 use crate::score::{Implementation, Rating};
 
@@ -142,6 +142,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
     let mut failing: Vec<_> = results
         .controls
         .iter()
+        .filter(|c| c.kind == ControlKind::Automated)
         .filter(|c| {
             matches!(
                 c.status,
@@ -199,6 +200,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
         }
         let _ = writeln!(out, "      {} {}", paint(GREEN, "fix:"), c.remediation);
     }
+    attestations(&mut out, results);
     write_errors(&mut out, results);
     waivers(&mut out, &results.waivers);
     if !results.skipped.is_empty() {
@@ -225,6 +227,70 @@ pub fn render(results: &Results, gate: &[String]) -> String {
         }
     }
     out
+}
+
+/// The attestation controls in one section: how many are in force, each expired or
+/// incomplete attestation with its file, each renewal due, and the ids nobody has attested.
+fn attestations(out: &mut String, results: &Results) {
+    let controls: Vec<&ControlReport> = results
+        .controls
+        .iter()
+        .filter(|c| c.kind == ControlKind::Attestation)
+        .collect();
+    if controls.is_empty() {
+        return;
+    }
+    let in_force = controls
+        .iter()
+        .filter(|c| c.status == Implementation::Implemented)
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{}  {in_force} of {} in force",
+        paint(BOLD, "Attestations"),
+        controls.len()
+    );
+    let mut missing = Vec::new();
+    for c in &controls {
+        for f in &c.findings {
+            let (mark, style) = match f.status {
+                // A missing attestation rests on no evidence at all.
+                FindingStatus::Fail if f.evidence.is_empty() => {
+                    missing.push(c.id.as_str());
+                    continue;
+                }
+                FindingStatus::Fail | FindingStatus::Error => ("✗", AMBER),
+                FindingStatus::Warn => ("!", AMBER),
+                _ => continue,
+            };
+            let place = f
+                .location
+                .as_ref()
+                .map_or_else(String::new, |l| l.path.clone());
+            let _ = writeln!(
+                out,
+                "  {} {}  {}  {}",
+                paint(style, mark),
+                paint(BOLD, &c.id),
+                f.message,
+                paint(DIM, &format!("({place})"))
+            );
+        }
+    }
+    if !missing.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} {} not attested: {}",
+            paint(AMBER, "✗"),
+            missing.len(),
+            missing.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "      {} assay attest CONTROL --by NAME --role ROLE --statement TEXT",
+            paint(GREEN, "fix:")
+        );
+    }
 }
 
 /// The sources that could not be read or parsed, with file:line:column and a hint.
