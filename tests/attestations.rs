@@ -313,3 +313,37 @@ fn sarif_leaves_attestations_out() {
         assert_eq!(rules[index]["id"], r["ruleId"], "rule indices stay aligned");
     }
 }
+
+/// The Markdown summary (a pull-request comment) folds attestation gaps into one collapsed
+/// list instead of a failing-control block each.
+#[test]
+fn markdown_folds_attestation_gaps() {
+    let r = scan();
+    let out = assay()
+        .args([
+            "scan",
+            "--format",
+            "markdown",
+            "--now",
+            "2026-11-22T00:00:00Z",
+        ])
+        .arg(fixture("attested-repo"))
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    let gaps = r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "attestation" && c["status"] != "implemented")
+        .count();
+    assert!(
+        md.contains(&format!("📝 Attestations missing or expired ({gaps})")),
+        "{md}"
+    );
+    assert!(md.contains("- `att-background-screening` "));
+    assert!(
+        !md.contains("#### LOW · `att-"),
+        "no attestation block among failing controls"
+    );
+}

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::{ControlReport, Results};
+use super::{ControlKind, ControlReport, Results};
 use crate::model::{Finding, FindingStatus};
 use crate::score::Rating;
 
@@ -73,7 +73,7 @@ pub fn render(results: &Results) -> String {
     let mut failing: Vec<&ControlReport> = results
         .controls
         .iter()
-        .filter(|c| c.failed + c.errors > 0)
+        .filter(|c| c.kind == ControlKind::Automated && c.failed + c.errors > 0)
         .collect();
     failing.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
     if failing.is_empty() {
@@ -81,6 +81,23 @@ pub fn render(results: &Results) -> String {
     } else {
         blocks.push(format!("### ❌ Failing controls ({})\n\n", failing.len()));
         blocks.extend(failing.into_iter().map(failing_control));
+    }
+    let unattested: Vec<String> = results
+        .controls
+        .iter()
+        .filter(|c| c.kind == ControlKind::Attestation && c.failed + c.errors > 0)
+        .flat_map(|c| {
+            c.findings
+                .iter()
+                .filter(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
+                .map(move |f| format!("- {} {}", code(&c.id), item(f)))
+        })
+        .collect();
+    if !unattested.is_empty() {
+        blocks.push(collapsed(
+            &format!("📝 Attestations missing or expired ({})", unattested.len()),
+            &unattested,
+        ));
     }
     for (status, title) in [
         (FindingStatus::Warn, "⚠️ Warnings"),
