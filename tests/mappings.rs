@@ -66,7 +66,7 @@ fn every_builtin_control_evidences_requirements() {
             .map(|m| m["framework"].as_str().unwrap())
             .collect();
         // Every control evidences some requirement; the configuration controls (secure
-        // configuration, encryption, logging) and the backup controls evidence all four
+        // configuration, secrets, encryption, logging) and the backup controls evidence all four
         // frameworks.
         assert!(!frameworks.is_empty(), "{} is mapped nowhere", c["id"]);
         let config = [
@@ -77,6 +77,7 @@ fn every_builtin_control_evidences_requirements() {
             "backup-dr",
             "dockerfile",
             "github-actions",
+            "secrets",
         ];
         if config.contains(&c["family"].as_str().unwrap()) {
             assert_eq!(

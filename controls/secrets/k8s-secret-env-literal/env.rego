@@ -1,0 +1,67 @@
+# Secrets written as literal environment values in the containers of Kubernetes workloads
+# (conftest conventions: deny reports a failure).
+package assay.k8s_secret_env_literal
+
+# Names that say the variable holds a secret: password, passwd, passphrase, pass (as a word),
+# secret, token (as a word), api key, private key, credential(s); `_` or `-` may join the
+# words, and case does not matter.
+secret_name := `(?i)(pass(word|wd|phrase)|(^|[_.-])pass([_.-]|$)|secret|token([_.-]|s?$)|api[_.-]?key|private[_.-]?key|credentials?)`
+
+# Names that carry a secret's location or metadata rather than the secret itself
+# (POSTGRES_PASSWORD_FILE, TOKEN_URL, SECRET_NAME, TOKEN_TTL, ...).
+about_a_secret := `(?i)[_.-](file|path|dir|url|uri|endpoint|host|port|name|arn|ref|id|type|header|ttl|expiry|expires|lifetime|timeout|length|enabled)$`
+
+# Values that are not a secret: a dependent-variable reference `$(OTHER)`, a template
+# placeholder `{{ ... }}` filled in at deploy time, a file path (GOOGLE_APPLICATION_CREDENTIALS
+# names a key file) or a switch.
+not_a_secret := `^(\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\{\{.*\}\}|(/|\./|\.\./|~/)\S*|(?i:true|false|yes|no|on|off))$`
+
+# The pod spec of each workload kind.
+pod_spec := input.spec if input.kind == "Pod"
+
+pod_spec := input.spec.template.spec if {
+	input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
+}
+
+pod_spec := input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
+
+# Every container of the pod spec; parts that are not shaped as Kubernetes defines them are
+# skipped rather than failing the evaluation.
+containers contains container if {
+	is_object(pod_spec)
+	some field in ["containers", "initContainers", "ephemeralContainers"]
+	list := object.get(pod_spec, field, [])
+	is_array(list)
+	some container in list
+	is_object(container)
+}
+
+deny contains msg if {
+	some container in containers
+	env := object.get(container, "env", [])
+	is_array(env)
+	some entry in env
+	is_object(entry)
+	is_string(entry.name)
+	regex.match(secret_name, entry.name)
+	not regex.match(about_a_secret, entry.name)
+	literal(object.get(entry, "value", null))
+	msg := sprintf(
+		"%s `%s`: container `%s` sets `%s` to a literal value instead of taking it from a Secret",
+		[input.kind, name(object.get(input, "metadata", {})), name(container), entry.name],
+	)
+}
+
+literal(value) if {
+	is_string(value)
+	value != ""
+	not regex.match(not_a_secret, value)
+}
+
+literal(value) if is_number(value)
+
+# The `name` of an object, or a stand-in when it has none.
+name(x) := x.name if {
+	is_object(x)
+	is_string(x.name)
+} else := "(unnamed)"
