@@ -233,3 +233,40 @@ fn frameworks_coverage_shows_the_last_scan_score() {
         assert_eq!(f["coverage"], scanned["coverage"], "{}", f["id"]);
     }
 }
+
+/// Without flags, the last scan is the `json` output assay.yaml names.
+#[test]
+fn frameworks_coverage_finds_the_configured_json_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        "outputs:\n  - {format: json, path: reports/results.json}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - {name: web, image: nginx:1.27}\n").unwrap();
+    let coverage = || {
+        json(
+            &assay()
+                .current_dir(dir.path())
+                .args(["frameworks", "coverage", "--format", "json"])
+                .output()
+                .unwrap(),
+        )
+    };
+    assert_eq!(coverage()["last_scan"], Value::Null, "nothing scanned yet");
+    let scan = assay()
+        .current_dir(dir.path())
+        .arg("scan")
+        .output()
+        .unwrap();
+    assert!(matches!(scan.status.code(), Some(0 | 1)));
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("reports/results.json")).unwrap())
+            .unwrap();
+    let report = coverage();
+    assert_eq!(report["last_scan"], saved["scan"]["finished_at"]);
+    assert_eq!(
+        report["frameworks"][0]["last_score"],
+        saved["frameworks"][0]["score"]
+    );
+}

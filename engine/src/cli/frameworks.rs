@@ -1,7 +1,7 @@
 //! `assay frameworks list | coverage`: the frameworks of the catalog, and how each requirement
 //! is evidenced (automated, attested, not applicable, unmapped) beside the last scan's score.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::controls::ListFormat;
 use super::{load_catalog, CatalogArgs, Exit};
 use crate::catalog::{Catalog, Framework};
+use crate::config::{Config, OutputFormat};
 use crate::diag::did_you_mean;
 use crate::pack::locker::Locker;
 use crate::report::Results;
@@ -34,12 +35,17 @@ pub struct ListArgs {
 pub struct CoverageArgs {
     /// Show one framework, requirement by requirement (default: a summary of every framework).
     framework: Option<String>,
-    /// Take the last scan's scores from a saved results file.
+    /// Take the last scan's scores from a saved results file (default: the `json` output of
+    /// assay.yaml, when it has been written).
     #[arg(long, value_name = "FILE", conflicts_with = "locker")]
     results: Option<PathBuf>,
     /// Take the last scan's scores from the newest pack of an evidence locker.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR")]
     locker: Option<PathBuf>,
+    /// Config file whose `json` output holds the last scan (default: assay.yaml in the
+    /// current directory or a parent).
+    #[arg(long, env = "ASSAY_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Exit 1 when any requirement is unmapped (no control and no not-applicable reason).
     #[arg(long)]
     fail_on_unmapped: bool,
@@ -154,9 +160,29 @@ fn coverage(args: CoverageArgs) -> Exit {
     Exit::Passed
 }
 
-/// The framework scores of the last scan, from `--results` or `--locker`.
+/// The framework scores of the last scan: from `--results`, `--locker`, or else the `json`
+/// output assay.yaml names, when that file exists.
 fn last_scan(args: &CoverageArgs) -> Result<Option<TrendPoint>, String> {
-    if let Some(file) = &args.results {
+    let configured = || -> Result<Option<PathBuf>, String> {
+        let config =
+            Config::discover(Path::new("."), args.config.as_deref()).map_err(|errors| {
+                let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                shown.join("\n")
+            })?;
+        Ok(config
+            .file
+            .outputs
+            .iter()
+            .filter(|o| o.format == OutputFormat::Json)
+            .find_map(|o| o.path.as_ref().map(|p| config.resolve(p)))
+            .filter(|p| p.is_file()))
+    };
+    let results = match (&args.results, &args.locker) {
+        (Some(file), _) => Some(file.clone()),
+        (None, None) => configured()?,
+        (None, Some(_)) => None,
+    };
+    if let Some(file) = &results {
         let shown = file.display();
         let bytes = std::fs::read(file).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
         let results: Results = serde_json::from_slice(&bytes).map_err(|e| {
@@ -231,7 +257,7 @@ fn print_text(rows: &[Value], last: Option<&TrendPoint>) {
     match last {
         Some(l) => println!("\nlast scan: {}", l.label),
         None => println!(
-            "\nno scan given: pass --results FILE or --locker DIR for the last scan's scores"
+            "\nno scan found: pass --results FILE or --locker DIR, or name a json output in assay.yaml"
         ),
     }
     for r in rows {
