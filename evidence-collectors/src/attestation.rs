@@ -24,7 +24,7 @@
 //! problem, at its line, and attests nothing.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use jiff::civil::Date;
 use jsonschema::Validator;
@@ -35,7 +35,7 @@ use sha2::{Digest, Sha256};
 
 use crate::collector::{Collection, Collector, Scope, SourceError};
 use crate::declared::{self, Declared};
-use crate::document::{Document, EvidenceKind, Format};
+use crate::document::EvidenceKind;
 use crate::lines::{LineMap, Position};
 use crate::walk;
 
@@ -98,21 +98,20 @@ impl Collector for AttestationCollector {
         }
         let mut lines = LineMap::new();
         lines.insert(String::new(), Position::new(1, 1));
-        collection.documents.push(Document {
-            kind: EvidenceKind::Attestation,
-            format: Format::Yaml,
-            path: Arc::from(label.as_str()),
-            index: 0,
-            data: json!({
-                "kind": "AttestationFolder",
-                "dir": label,
-                "present": dir.is_dir(),
-                "files": files.len(),
-            }),
-            lines,
-            digest: Arc::from(hex::encode(Sha256::digest(b""))),
-            suppressions: Arc::default(),
+        let folder = json!({
+            "kind": "AttestationFolder",
+            "dir": label,
+            "present": dir.is_dir(),
+            "files": files.len(),
         });
+        let nothing = hex::encode(Sha256::digest(b""));
+        collection.documents.push(declared::document(
+            EvidenceKind::Attestation,
+            &label,
+            0,
+            (folder, lines),
+            &nothing,
+        ));
         collection.sort();
         Ok(collection)
     }
@@ -163,16 +162,13 @@ fn read_file(scope: &Scope, dir: &Path, label: &str, name: &str, today: Date) ->
             }
         };
     match facts(&declared, dir, name, today) {
-        Ok(data) => c.documents.push(Document {
-            kind: EvidenceKind::Attestation,
-            format: Format::Yaml,
-            path: Arc::from(path.as_str()),
-            index: 0,
-            data,
-            lines: declared.lines,
-            digest: Arc::from(declared.digest.as_str()),
-            suppressions: Arc::default(),
-        }),
+        Ok(data) => c.documents.push(declared::document(
+            EvidenceKind::Attestation,
+            &path,
+            0,
+            (data, declared.lines),
+            &declared.digest,
+        )),
         Err((pointer, message)) => c.errors.push(SourceError {
             path,
             position: declared.lines.position(pointer),

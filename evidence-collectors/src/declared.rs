@@ -3,6 +3,7 @@
 //! violation and read into a typed model.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use jsonschema::error::ValidationErrorKind;
@@ -11,7 +12,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::collector::{Scope, SourceError};
+use crate::collector::{Collection, Scope, SourceError};
+use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::yaml;
 use crate::lines::{pointer_push, LineMap, Position};
 use crate::walk;
@@ -83,6 +85,50 @@ pub fn globset(globs: &[String]) -> Result<GlobSet, String> {
 pub(crate) fn validator(source: &str) -> Validator {
     let schema: Value = serde_json::from_str(source).expect("embedded schema is valid JSON");
     jsonschema::validator_for(&schema).expect("embedded schema compiles")
+}
+
+/// One document of kind `kind` built from the declaration file at `path`.
+pub(crate) fn document(
+    kind: EvidenceKind,
+    path: &str,
+    index: usize,
+    (data, lines): (Value, LineMap),
+    digest: &str,
+) -> Document {
+    Document {
+        kind,
+        format: Format::Yaml,
+        path: Arc::from(path),
+        index,
+        data,
+        lines,
+        digest: Arc::from(digest),
+        suppressions: Arc::default(),
+    }
+}
+
+/// The declaration a collector goes on with, or the collection it returns at once: the
+/// `absent` facts as the one document when no file is declared at `path`, or the file's errors.
+pub(crate) fn or_finish<T>(
+    read: Result<Option<Declared<T>>, Vec<SourceError>>,
+    kind: EvidenceKind,
+    path: &str,
+    absent: fn(&str) -> (Value, LineMap),
+) -> Result<Declared<T>, Collection> {
+    match read {
+        Ok(Some(declared)) => Ok(declared),
+        Ok(None) => {
+            let nothing = hex::encode(Sha256::digest(b""));
+            let mut c = Collection::default();
+            c.documents
+                .push(document(kind, path, 0, absent(path), &nothing));
+            Err(c)
+        }
+        Err(errors) => Err(Collection {
+            errors,
+            ..Collection::default()
+        }),
+    }
 }
 
 /// Reads the declaration at the `configured` path, or else at the first of `defaults` that

@@ -38,17 +38,15 @@ mod sections;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use jsonschema::Validator;
 use rayon::prelude::*;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::collector::{settings_error, Collection, Collector, Scope, SourceError};
 use crate::declared::{self, Declared};
-use crate::document::{Document, EvidenceKind, Format};
-use crate::lines::LineMap;
+use crate::document::EvidenceKind;
 
 pub use model::{
     AiSystem, AiSystems, DecisionLogging, HumanOversight, OversightMode, PostMarketMonitoring,
@@ -137,32 +135,16 @@ impl Collector for AiCollector {
             Ok(s) => s,
             Err(e) => return Ok(Collection::failed(e)),
         };
-        let declared = match read_limited(&scope.root, &settings, scope.max_file_size) {
-            Ok(Some(d)) => d,
-            Ok(None) => {
-                let path = settings.inventory.as_deref().unwrap_or(DEFAULT_PATHS[0]);
-                let (data, lines) = facts::absent(path);
-                collection.documents.push(document(
-                    path,
-                    0,
-                    data,
-                    lines,
-                    &hex::encode(Sha256::digest(b"")),
-                ));
-                return Ok(collection);
-            }
-            Err(errors) => {
-                collection.errors.extend(errors);
-                return Ok(collection);
-            }
+        let path = settings.inventory.as_deref().unwrap_or(DEFAULT_PATHS[0]);
+        let read = read_limited(&scope.root, &settings, scope.max_file_size);
+        let declared = match declared::or_finish(read, EvidenceKind::Ai, path, facts::absent) {
+            Ok(d) => d,
+            Err(finished) => return Ok(finished),
         };
         let mut found = facts::Found::default();
         match metric_files(scope, &settings, &declared) {
             Ok(metrics) => found.metrics = metrics,
-            Err(e) => {
-                collection.errors.push(e);
-                return Ok(collection);
-            }
+            Err(e) => return Ok(Collection::failed(e)),
         }
         let read = |p: &str| declared::read_text(scope, p);
         for path in referenced(&declared.model) {
@@ -178,37 +160,24 @@ impl Collector for AiCollector {
             found.docs.insert(path, doc);
         }
         let path = declared.path.as_str();
-        let (data, lines) = facts::inventory(&declared);
-        collection
-            .documents
-            .push(document(path, 0, data, lines, &declared.digest));
+        collection.documents.push(declared::document(
+            EvidenceKind::Ai,
+            path,
+            0,
+            facts::inventory(&declared),
+            &declared.digest,
+        ));
         for i in 0..declared.model.systems.len() {
-            let (data, lines) = facts::system(&declared, i, &found);
-            collection
-                .documents
-                .push(document(path, i + 1, data, lines, &declared.digest));
+            collection.documents.push(declared::document(
+                EvidenceKind::Ai,
+                path,
+                i + 1,
+                facts::system(&declared, i, &found),
+                &declared.digest,
+            ));
         }
         collection.sort();
         Ok(collection)
-    }
-}
-
-fn document(
-    path: &str,
-    index: usize,
-    data: serde_json::Value,
-    lines: LineMap,
-    digest: &str,
-) -> Document {
-    Document {
-        kind: EvidenceKind::Ai,
-        format: Format::Yaml,
-        path: Arc::from(path),
-        index,
-        data,
-        lines,
-        digest: Arc::from(digest),
-        suppressions: Arc::default(),
     }
 }
 

@@ -31,17 +31,15 @@ pub mod model;
 mod openapi;
 
 use std::path::Path;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use jsonschema::Validator;
 use rayon::prelude::*;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::collector::{settings_error, Collection, Collector, Scope, SourceError};
 use crate::declared::{self, Declared};
-use crate::document::{Document, EvidenceKind, Format};
-use crate::lines::LineMap;
+use crate::document::EvidenceKind;
 
 pub use model::{
     Controller, DataSubjectRequests, DsrEndpoint, LegalBasis, ProcessingActivity,
@@ -122,69 +120,42 @@ impl Collector for PrivacyCollector {
             Ok(s) => s,
             Err(e) => return Ok(Collection::failed(e)),
         };
-        let declared = match read_limited(&scope.root, &settings, scope.max_file_size) {
-            Ok(Some(d)) => d,
-            Ok(None) => {
-                let path = settings.records.as_deref().unwrap_or(DEFAULT_PATHS[0]);
-                let (data, lines) = facts::absent(path);
-                collection.documents.push(document(
-                    path,
-                    0,
-                    data,
-                    lines,
-                    &hex::encode(Sha256::digest(b"")),
-                ));
-                return Ok(collection);
-            }
-            Err(errors) => {
-                collection.errors.extend(errors);
-                return Ok(collection);
-            }
+        let path = settings.records.as_deref().unwrap_or(DEFAULT_PATHS[0]);
+        let read = read_limited(&scope.root, &settings, scope.max_file_size);
+        let declared = match declared::or_finish(read, EvidenceKind::Privacy, path, facts::absent) {
+            Ok(d) => d,
+            Err(finished) => return Ok(finished),
         };
         let documentation = match document_endpoints(scope, &settings, &declared) {
             Ok(d) => d,
-            Err(e) => {
-                collection.errors.push(e);
-                return Ok(collection);
-            }
+            Err(e) => return Ok(Collection::failed(e)),
         };
         let path = declared.path.as_str();
-        let (data, lines) = facts::records(&declared);
-        collection
-            .documents
-            .push(document(path, 0, data, lines, &declared.digest));
+        collection.documents.push(declared::document(
+            EvidenceKind::Privacy,
+            path,
+            0,
+            facts::records(&declared),
+            &declared.digest,
+        ));
         for i in 0..declared.model.activities.len() {
-            let (data, lines) = facts::activity(&declared, i);
-            collection
-                .documents
-                .push(document(path, i + 1, data, lines, &declared.digest));
+            collection.documents.push(declared::document(
+                EvidenceKind::Privacy,
+                path,
+                i + 1,
+                facts::activity(&declared, i),
+                &declared.digest,
+            ));
         }
-        let (data, lines) = facts::requests(&declared, &documentation);
-        let index = declared.model.activities.len() + 1;
-        collection
-            .documents
-            .push(document(path, index, data, lines, &declared.digest));
+        collection.documents.push(declared::document(
+            EvidenceKind::Privacy,
+            path,
+            declared.model.activities.len() + 1,
+            facts::requests(&declared, &documentation),
+            &declared.digest,
+        ));
         collection.sort();
         Ok(collection)
-    }
-}
-
-fn document(
-    path: &str,
-    index: usize,
-    data: serde_json::Value,
-    lines: LineMap,
-    digest: &str,
-) -> Document {
-    Document {
-        kind: EvidenceKind::Privacy,
-        format: Format::Yaml,
-        path: Arc::from(path),
-        index,
-        data,
-        lines,
-        digest: Arc::from(digest),
-        suppressions: Arc::default(),
     }
 }
 
