@@ -247,12 +247,7 @@ fn attest_writes_an_attestation_the_scan_accepts() {
             .unwrap()
     };
     let out = attest(&["att-dpo", "--evidence", "dpo-letter.txt"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let file = dir.path().join("compliance/attested/att-dpo.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("expires: 2027-11-01\n"), "{text}");

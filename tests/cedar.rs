@@ -10,20 +10,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 fn scan(repo: &Path, catalog: &Path) -> Value {
-    let out = assay()
-        .arg("scan")
-        .arg(repo)
-        .args(["--no-builtin", "--controls"])
-        .arg(catalog)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::scan_catalog(repo, catalog, &["--format", "json"]);
+    common::exited(&out, 0);
     json(&out)
 }
 
@@ -297,8 +285,7 @@ fn a_configured_model_is_read_from_assay_yaml() {
     )
     .unwrap();
     let out = assay().arg("scan").arg(root).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains("assay.yaml:3:5: error: unknown key `polices`"),
         "{stderr}"
@@ -323,15 +310,8 @@ fn a_bad_question_is_located_in_the_control() {
         ),
     )
     .unwrap();
-    let out = assay()
-        .arg("scan")
-        .arg(fixture("cedar/repo"))
-        .args(["--no-builtin", "--controls"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = common::scan_catalog(fixture("cedar/repo"), dir.path(), &[]);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains("control.yaml:11:7: error: invalid entity uid `Action::deploy`"),
         "{stderr}"

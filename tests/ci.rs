@@ -404,12 +404,7 @@ fn init_sets_a_repository_up() {
     std::fs::write(root.join(".gitignore"), "target/").unwrap();
 
     let out = assay().arg("init").arg(root).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("CI detected: GitHub Actions, GitLab CI, pre-commit"),
@@ -442,8 +437,7 @@ fn init_sets_a_repository_up() {
     );
 
     let again = assay().arg("init").arg(root).output().unwrap();
-    assert_eq!(again.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&again.stderr);
+    let stderr = common::exited(&again, 2);
     assert!(
         stderr.contains("`assay.yaml`") && stderr.contains("--force"),
         "{stderr}"

@@ -114,8 +114,7 @@ fn lint_reports_all_errors_at_once() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains("a/control.yaml:7:1: error: unknown key `colour`"),
         "{stderr}"
@@ -144,8 +143,7 @@ fn duplicate_ids_name_both_files() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains("two/control.yaml:1:1: error: duplicate control id `same`"),
         "{stderr}"

@@ -520,12 +520,7 @@ fn saved_results_find_their_declarations_at_the_scan_root() {
         .args(["--out", "docs"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let md = std::fs::read_to_string(tmp.path().join("docs/gdpr-article-30-records.md")).unwrap();
     assert!(
         md.contains("Declared in `processing-activities.yaml`"),

@@ -185,12 +185,7 @@ fn frameworks_coverage_gates_and_rejects_unknown_frameworks() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 1);
     let f = &json(&out)["frameworks"][0];
     assert_eq!(
         (

@@ -44,12 +44,7 @@ impl Scan {
             .args(["--output-dir", "out"])
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::exited(&out, 0);
         assert!(out.stdout.is_empty(), "every output goes to a file");
         Scan { dir }
     }
@@ -665,30 +660,23 @@ fn format_and_output_flags() {
     let log: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(log["version"], "2.1.0");
 
-    let several = assay()
-        .arg("scan")
-        .arg(fixture("outputs/repo"))
-        .args(["--no-builtin", "--controls"])
-        .arg(fixture("outputs/catalog"))
-        .args(["--format", "sarif,csv"])
-        .output()
-        .unwrap();
-    assert_eq!(several.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&several.stderr);
+    let several = common::scan_catalog(
+        fixture("outputs/repo"),
+        fixture("outputs/catalog"),
+        &["--format", "sarif,csv"],
+    );
+    let stderr = common::exited(&several, 2);
     assert!(stderr.contains("2 formats need --output-dir"), "{stderr}");
     assert!(
         stderr.contains("out/results.sarif, out/results.csv"),
         "{stderr}"
     );
 
-    let csv_out = assay()
-        .arg("scan")
-        .arg(fixture("outputs/repo"))
-        .args(["--no-builtin", "--controls"])
-        .arg(fixture("outputs/catalog"))
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
+    let csv_out = common::scan_catalog(
+        fixture("outputs/repo"),
+        fixture("outputs/catalog"),
+        &["--format", "csv"],
+    );
     assert_eq!(csv_out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&csv_out.stdout).starts_with("control,severity,status,"));
 }
@@ -707,12 +695,7 @@ fn config_outputs_take_the_new_formats() {
     )
     .unwrap();
     let out = assay().arg("scan").arg(dir.path()).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).unwrap();
     assert!(junit.starts_with("<?xml"));
     let md = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();

@@ -296,8 +296,7 @@ fn usage_errors() {
 
     let repo = repo();
     let out = check(repo.path(), &["--base", "no-such-branch"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains("unknown revision `no-such-branch`"),
         "{stderr}"
@@ -323,12 +322,7 @@ fn baseline_file_round_trip() {
         .arg(&file)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let baseline: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(baseline["version"], 1);
     assert_eq!(baseline["catalog_digest"].as_str().unwrap().len(), 64);

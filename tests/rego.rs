@@ -69,12 +69,7 @@ fn policy_dir_reports_failures_warnings_and_waived_results() {
             &rego("data"),
         ],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let results = json(&out);
     let ids: Vec<&str> = results["controls"]
         .as_array()
@@ -205,12 +200,7 @@ fn combined_mode_sees_all_documents_together() {
         "combined/inputs",
         &["--policy", &rego("combined/policy"), "--combine"],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let results = json(&out);
     let c = control(&results, "policy.main");
     let findings = c["findings"].as_array().unwrap();
@@ -246,12 +236,7 @@ fn syntax_error_names_file_line_and_column() {
 #[test]
 fn endless_recursion_ends_as_error_findings() {
     let out = scan_policy("inputs", &["--policy", &rego("recursive-rule")]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let results = json(&out);
     let c = control(&results, "policy.main");
     assert_eq!(c["status"], "error");
@@ -293,12 +278,7 @@ fn v0_policies_need_the_flag() {
     assert!(stderr.contains("--rego-v0"), "{stderr}");
 
     let out = scan_policy("inputs", &["--policy", &rego("v0"), "--rego-v0"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let fails: Vec<String> = rows(&json(&out), "policy.main")
         .into_iter()
         .filter(|r| r.0 == "fail")
@@ -349,12 +329,7 @@ fn runaway_policy_is_stopped_by_the_time_limit() {
         .arg(rego("runaway"))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let results = json(&out);
     let rows = rows(&results, "rego-runaway");
     assert_eq!(rows.len(), 1, "{rows:?}");

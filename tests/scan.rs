@@ -23,12 +23,7 @@ fn operators_scan(extra: &[&str]) -> std::process::Output {
 #[test]
 fn every_operator_and_combinator() {
     let out = operators_scan(&[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let r = json(&out);
     let expect_pass = |id: &str, passing: &str| {
         let pass = findings(&r, id, "pass");
@@ -123,14 +118,11 @@ fn malformed_input_is_reported_and_the_scan_goes_on() {
     .unwrap();
     std::fs::write(dir.path().join("broken.yaml"), "kind: Item\nspec: [1, 2\n").unwrap();
     std::fs::write(dir.path().join("blob.json"), b"\x00\x01\x02binary").unwrap();
-    let out = assay()
-        .arg("scan")
-        .arg(dir.path())
-        .args(["--no-builtin", "--controls"])
-        .arg(fixture("operators/catalog"))
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
+    let out = common::scan_catalog(
+        dir.path(),
+        fixture("operators/catalog"),
+        &["--format", "json"],
+    );
     assert_eq!(out.status.code(), Some(0));
     let r = json(&out);
     assert_eq!(r["errors"][0]["path"], "broken.yaml");
@@ -139,13 +131,7 @@ fn malformed_input_is_reported_and_the_scan_goes_on() {
     assert_eq!(r["skipped"][0]["path"], "blob.json");
     assert_eq!(findings(&r, "op-equals", "fail").len(), 1);
     // The terminal summary names the file and line too.
-    let text = assay()
-        .arg("scan")
-        .arg(dir.path())
-        .args(["--no-builtin", "--controls"])
-        .arg(fixture("operators/catalog"))
-        .output()
-        .unwrap();
+    let text = common::scan_catalog(dir.path(), fixture("operators/catalog"), &[]);
     let stdout = String::from_utf8_lossy(&text.stdout);
     assert!(stdout.contains("broken.yaml:3:1"), "{stdout}");
 }
@@ -161,15 +147,8 @@ fn broken_control_exits_2_with_location() {
         "id: bad\ntitle: t\ndescription: d\nfamily: x\nseverity: hihg\nremediation: r\ncheck:\n  assert:\n    all:\n      - path: \"$.a[\"\n        equals: 1\n    message: m\n",
     )
     .unwrap();
-    let out = assay()
-        .arg("scan")
-        .arg(fixture("operators/repo"))
-        .args(["--no-builtin", "--controls"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = common::scan_catalog(fixture("operators/repo"), dir.path(), &[]);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains("control.yaml:5:1: error: invalid value `hihg`"),
         "{stderr}"
@@ -228,14 +207,11 @@ fn exit_codes() {
 /// The gate names what failed it in the terminal summary.
 #[test]
 fn gate_reasons_are_printed() {
-    let out = assay()
-        .arg("scan")
-        .arg(fixture("operators/repo"))
-        .args(["--no-builtin", "--controls"])
-        .arg(fixture("operators/catalog"))
-        .args(["--fail-on", "critical"])
-        .output()
-        .unwrap();
+    let out = common::scan_catalog(
+        fixture("operators/repo"),
+        fixture("operators/catalog"),
+        &["--fail-on", "critical"],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Result: gate failed"), "{stdout}");
     assert!(
@@ -282,8 +258,7 @@ fn config_precedence() {
     assert_eq!(run(Some("10"), Some("90")), Some(1), "flag overrides env");
     std::fs::write(dir.path().join("assay.yaml"), "gate:\n  fail_undr: 60\n").unwrap();
     let out = assay().arg("scan").arg(dir.path()).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains("assay.yaml:2:3: error: unknown key `fail_undr`"),
         "{stderr}"

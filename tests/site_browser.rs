@@ -20,20 +20,12 @@ use common::{assay, fixture};
 /// Results of the pack fixture, grown so that a control's findings span two pages and one
 /// finding is waived.
 fn results() -> Results {
-    let out = assay()
-        .arg("scan")
-        .arg(fixture("pack/repo"))
-        .args(["--no-builtin", "--controls"])
-        .arg(fixture("pack/catalog"))
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::scan_catalog(
+        fixture("pack/repo"),
+        fixture("pack/catalog"),
+        &["--format", "json"],
     );
+    common::exited(&out, 0);
     let mut results: Results = serde_json::from_slice(&out.stdout).unwrap();
     let control = results
         .controls
@@ -210,12 +202,7 @@ fn audit_documents_and_attestations_work_in_chromium() {
         .arg(&standalone)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let saved: Results = serde_json::from_slice(&std::fs::read(&results).unwrap()).unwrap();
     let attestations = saved
         .controls

@@ -376,8 +376,7 @@ fn waivers_lint() {
     let repo = repo();
     waivers_file(&repo, WAIVERS);
     let out = lint(repo.path(), &["compliance/waivers.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains(
             "compliance/waivers.yaml:8:5: error: waiver of `pm-image-pinned` expired on 2000-01-01"
@@ -408,12 +407,7 @@ fn waivers_lint() {
     );
     repo.write("assay.yaml", "waivers: compliance/waivers.yaml\n");
     let out = lint(repo.path(), &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::exited(&out, 0);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(
@@ -431,8 +425,7 @@ fn waivers_lint() {
         "waivers:\n  - control: pm-image-pinned\n    expires: 2030-02-30\n    justfication: typo\n",
     );
     let out = lint(repo.path(), &[]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains("compliance/waivers.yaml:4:5: error: unknown key `justfication`"),
         "{stderr}"
@@ -456,8 +449,7 @@ fn a_broken_waivers_file_is_a_usage_error() {
         "waivers:\n  - control: pm-image-pinned\n    risk: huge\n    justification: x\n",
     );
     let out = scan(&repo, &["--waivers", &file]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::exited(&out, 2);
     assert!(
         stderr.contains(&format!("{file}:3:5: error: invalid value `huge`")),
         "{stderr}"

@@ -114,3 +114,28 @@ pub fn requirement<'a>(results: &'a Value, framework: &str, id: &str) -> &'a Val
         .and_then(|rs| rs.iter().find(|r| r["id"] == id))
         .unwrap_or_else(|| panic!("no requirement `{framework}:{id}` in results"))
 }
+
+/// Asserts that a command exited with `code` (showing its stderr when not) and returns its
+/// stderr.
+pub fn exited(out: &Output, code: i32) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    stderr
+}
+
+/// Runs `assay scan REPO` with only the catalog at `catalog` (no built-in controls) and
+/// `extra` arguments.
+pub fn scan_catalog(
+    repo: impl AsRef<std::ffi::OsStr>,
+    catalog: impl AsRef<std::ffi::OsStr>,
+    extra: &[&str],
+) -> Output {
+    assay()
+        .arg("scan")
+        .arg(repo)
+        .args(["--no-builtin", "--controls"])
+        .arg(catalog)
+        .args(extra)
+        .output()
+        .unwrap()
+}
