@@ -206,31 +206,45 @@ fn read_bytes(scope: &Scope, path: &str) -> Result<Vec<u8>, Collection> {
 }
 
 fn read_policy(scope: &Scope, path: &str, today: jiff::civil::Date) -> Collection {
+    read_markdown(
+        scope,
+        path,
+        "front matter is YAML between `---` lines; dates are YYYY-MM-DD",
+        |text| {
+            let p = policy::parse(path, text, today);
+            (p.data, p.lines, p.problems)
+        },
+    )
+}
+
+/// One Markdown file as one `docs` document, parsed by `parse` into its facts, their lines and
+/// the problems found (each an error at its line with `hint`).
+fn read_markdown(
+    scope: &Scope,
+    path: &str,
+    hint: &str,
+    parse: impl FnOnce(&str) -> (Value, LineMap, Vec<(Position, String)>),
+) -> Collection {
     let bytes = match read_bytes(scope, path) {
         Ok(b) => b,
         Err(c) => return c,
     };
-    let text = String::from_utf8_lossy(&bytes);
-    let parsed = policy::parse(path, &text, today);
+    let (data, lines, problems) = parse(&String::from_utf8_lossy(&bytes));
     let mut c = Collection::default();
-    c.errors.extend(
-        parsed
-            .problems
-            .into_iter()
-            .map(|(position, message)| SourceError {
-                path: path.to_string(),
-                position: Some(position),
-                message,
-                hint: Some("front matter is YAML between `---` lines; dates are YYYY-MM-DD".into()),
-            }),
-    );
+    c.errors
+        .extend(problems.into_iter().map(|(position, message)| SourceError {
+            path: path.to_string(),
+            position: Some(position),
+            message,
+            hint: Some(hint.to_string()),
+        }));
     c.documents.push(Document {
         kind: EvidenceKind::Docs,
         format: Format::Markdown,
         path: Arc::from(path),
         index: 0,
-        data: parsed.data,
-        lines: parsed.lines,
+        data,
+        lines,
         digest: Arc::from(hex::encode(Sha256::digest(&bytes))),
         suppressions: Arc::default(),
     });
@@ -247,38 +261,15 @@ fn folder_of(globs: &[String], otherwise: &str) -> String {
 }
 
 fn read_restore_test(scope: &Scope, path: &str, today: jiff::civil::Date) -> Collection {
-    let bytes = match read_bytes(scope, path) {
-        Ok(b) => b,
-        Err(c) => return c,
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    let record = restore::parse(path, &text, today);
-    let mut c = Collection::default();
-    c.errors.extend(
-        record
-            .problems
-            .into_iter()
-            .map(|(position, message)| SourceError {
-                path: path.to_string(),
-                position: Some(position),
-                message,
-                hint: Some(
-                    "a restore-test record starts with `---`, then `date: YYYY-MM-DD`, `system: NAME`, `result: pass|fail`, then `---`"
-                        .into(),
-                ),
-            }),
-    );
-    c.documents.push(Document {
-        kind: EvidenceKind::Docs,
-        format: Format::Markdown,
-        path: Arc::from(path),
-        index: 0,
-        data: record.data,
-        lines: record.lines,
-        digest: Arc::from(hex::encode(Sha256::digest(&bytes))),
-        suppressions: Arc::default(),
-    });
-    c
+    read_markdown(
+        scope,
+        path,
+        "a restore-test record starts with `---`, then `date: YYYY-MM-DD`, `system: NAME`, `result: pass|fail`, then `---`",
+        |text| {
+            let r = restore::parse(path, text, today);
+            (r.data, r.lines, r.problems)
+        },
+    )
 }
 
 /// The one `RestoreTests` document, at the record it judges by: the latest passing one, else
