@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{crumb, here, page, pct, Badge, FindingRow, Index};
+use super::{crumb, here, page, pct, Badge, ControlRow, FindingRow, Index};
 use crate::report::ControlReport;
 use crate::site::paths;
 use crate::site::render::Site;
@@ -12,19 +12,6 @@ use crate::site::{SiteInput, FINDINGS_PER_PAGE};
 
 /// Page links shown on each side of the current page.
 const PAGER_SPAN: usize = 3;
-
-#[derive(Serialize)]
-struct ControlRow {
-    id: String,
-    title: String,
-    family: String,
-    severity: String,
-    status: Badge,
-    score: String,
-    failing: usize,
-    items: usize,
-    href: String,
-}
 
 #[derive(Serialize)]
 struct ControlsPage {
@@ -86,22 +73,7 @@ struct ControlPage<'a> {
 }
 
 pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Result<(), String> {
-    let controls = input
-        .results
-        .controls
-        .iter()
-        .map(|c| ControlRow {
-            id: c.id.clone(),
-            title: c.title.clone(),
-            family: c.family.clone(),
-            severity: c.severity.to_string(),
-            status: c.status.into(),
-            score: pct(c.score),
-            failing: c.failed + c.errors,
-            items: c.passed + c.failed + c.errors + c.waived,
-            href: paths::control_page(&c.id, 1),
-        })
-        .collect();
+    let controls = input.results.controls.iter().map(ControlRow::of).collect();
     site.page(
         "controls.html",
         paths::CONTROLS,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{crumb, here, page, pct, rating, Badge, Index};
+use super::{crumb, here, page, pct, rating, Badge, ControlRow, Index};
 use crate::site::paths;
 use crate::site::render::Site;
 use crate::site::SiteInput;
@@ -27,18 +27,6 @@ struct FrameworkPage {
     rating_label: &'static str,
     coverage: String,
     requirements: Vec<RequirementRow>,
-}
-
-#[derive(Serialize)]
-struct ControlRow {
-    id: String,
-    title: String,
-    severity: String,
-    status: Badge,
-    score: String,
-    failing: usize,
-    items: usize,
-    href: String,
 }
 
 #[derive(Serialize)]
@@ -86,19 +74,7 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
                 .controls
                 .iter()
                 .filter_map(|id| index.controls.get(id.as_str()))
-                .map(|ci| {
-                    let c = &input.results.controls[*ci];
-                    ControlRow {
-                        id: c.id.clone(),
-                        title: c.title.clone(),
-                        severity: c.severity.to_string(),
-                        status: c.status.into(),
-                        score: pct(c.score),
-                        failing: c.failed + c.errors,
-                        items: c.passed + c.failed + c.errors + c.waived,
-                        href: paths::control_page(&c.id, 1),
-                    }
-                })
+                .map(|ci| ControlRow::of(&input.results.controls[*ci]))
                 .collect();
             let data = RequirementPage {
                 framework: f.name.clone(),

@@ -19,6 +19,7 @@ use super::paths;
 use super::render::Site;
 use super::SiteInput;
 use crate::model::{Finding, FindingStatus};
+use crate::report::ControlReport;
 use crate::score::{Implementation, Rating};
 
 /// Lookups built once per site.
@@ -173,6 +174,36 @@ fn rating(r: Rating) -> (&'static str, &'static str) {
         Rating::Amber => ("amber", "amber"),
         Rating::Red => ("red", "red"),
         Rating::None => ("none", "no score"),
+    }
+}
+
+/// One control in a table of controls (the controls index, a requirement, the worst failing).
+#[derive(Serialize)]
+struct ControlRow {
+    id: String,
+    title: String,
+    family: String,
+    severity: String,
+    status: Badge,
+    score: String,
+    failing: usize,
+    items: usize,
+    href: String,
+}
+
+impl ControlRow {
+    fn of(c: &ControlReport) -> ControlRow {
+        ControlRow {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            family: c.family.clone(),
+            severity: c.severity.to_string(),
+            status: c.status.into(),
+            score: pct(c.score),
+            failing: c.failed + c.errors,
+            items: c.passed + c.failed + c.errors + c.waived,
+            href: paths::control_page(&c.id, 1),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{here, page, pct, rating, Badge, Index};
+use super::{here, page, pct, rating, ControlRow, Index};
 use crate::report::Summary;
 use crate::score::Implementation;
 use crate::site::paths;
@@ -29,24 +29,12 @@ struct Card {
 }
 
 #[derive(Serialize)]
-struct Worst {
-    id: String,
-    title: String,
-    severity: String,
-    status: Badge,
-    score: String,
-    failing: usize,
-    items: usize,
-    href: String,
-}
-
-#[derive(Serialize)]
 struct Overview<'a> {
     cards: Vec<Card>,
     trend: Option<Chart>,
     /// Scans in the locker's history, including this one when it was committed.
     history: usize,
-    worst: Vec<Worst>,
+    worst: Vec<ControlRow>,
     summary: &'a Summary,
     evidence_files: usize,
     mismatches: usize,
@@ -103,16 +91,7 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
     let worst = failing
         .into_iter()
         .take(WORST)
-        .map(|c| Worst {
-            id: c.id.clone(),
-            title: c.title.clone(),
-            severity: c.severity.to_string(),
-            status: c.status.into(),
-            score: pct(c.score),
-            failing: c.failed + c.errors,
-            items: c.passed + c.failed + c.errors + c.waived,
-            href: paths::control_page(&c.id, 1),
-        })
+        .map(ControlRow::of)
         .collect();
     let data = Overview {
         cards,
