@@ -219,7 +219,10 @@ pub fn score_framework(
     let scored: Vec<f64> = requirements.iter().filter_map(|r| r.score).collect();
     let score =
         (!scored.is_empty()).then(|| round(scored.iter().sum::<f64>() / scored.len() as f64));
-    let counts = catalog.coverage_counts(framework);
+    let mut counts = CoverageCounts::default();
+    for r in &requirements {
+        counts.add(r.coverage);
+    }
     FrameworkScore {
         id: framework.id.clone(),
         name: framework.name.clone(),
