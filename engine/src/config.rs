@@ -133,6 +133,9 @@ pub struct Config {
     /// The directory holding the file; relative paths in it resolve from here.
     pub base: Option<PathBuf>,
     pub path: Option<PathBuf>,
+    /// Whether the file was named by the person running assay (`--config`), rather than
+    /// found in the scanned tree: only then may the files it names lie outside its directory.
+    pub explicit: bool,
 }
 
 impl Config {
@@ -171,6 +174,7 @@ impl Config {
             file,
             base,
             path: Some(path),
+            explicit: explicit.is_some(),
         })
     }
 
@@ -180,6 +184,26 @@ impl Config {
             Some(base) if path.is_relative() => base.join(path),
             _ => path.to_path_buf(),
         }
+    }
+
+    /// Resolves a path of a file or folder the config file has assay read (`controls:`,
+    /// `waivers:`). A config file found in the scanned tree may name only what lies inside its
+    /// own directory once links are resolved; an error names the key and the reason.
+    pub fn resolve_read(&self, key: &str, path: &Path) -> Result<PathBuf, Diagnostic> {
+        let (Some(base), false) = (&self.base, self.explicit) else {
+            return Ok(self.resolve(path));
+        };
+        let written = path.to_string_lossy();
+        assay_collectors::confine::resolve(base, &written).map_err(|reason| {
+            let origin = self
+                .path
+                .as_ref()
+                .and_then(|p| p.file_name())
+                .map_or_else(|| "assay.yaml".to_string(), |n| n.to_string_lossy().into());
+            Diagnostic::new(origin, format!("`{key}: {written}`: {reason}")).hint(
+                "name a path inside the repository, relative to assay.yaml (or pass the file with --config)",
+            )
+        })
     }
 
     /// The settings of the config-file collector.

@@ -164,15 +164,21 @@ impl Context<'_> {
                 self.diagnostic(pointer, "wrong type".to_string())
                     .expected(format!("a value of type {expected}"))
             }
-            _ => self.diagnostic(pointer, fallback.to_string()),
+            _ => {
+                let quoted = self.value.pointer(pointer).map(Value::to_string);
+                let message =
+                    assay_collectors::dlp::excerpt_in(fallback, &quoted.unwrap_or_default());
+                self.diagnostic(pointer, message)
+            }
         }
     }
 }
 
+/// A value as quoted in a message: a short, redacted excerpt.
 fn display_value(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) => assay_collectors::dlp::excerpt(s),
+        other => assay_collectors::dlp::excerpt(&other.to_string()),
     }
 }
 

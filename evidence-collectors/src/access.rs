@@ -27,8 +27,6 @@
 //! as a [`SourceError`]), so that a check never judges half a model as if it were whole.
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::Path;
 use std::sync::Arc;
 
 use globset::{Glob, GlobSetBuilder};
@@ -140,7 +138,7 @@ impl Collector for AccessCollector {
                 convention_plans(&paths)
             }
         };
-        let read = |path: &str| read_file(&scope.root.join(path), scope.max_file_size);
+        let read = |path: &str| read_file(scope, path);
         collection.extend(build_all(&plans, &read));
         collection.sort();
         Ok(collection)
@@ -273,19 +271,11 @@ fn setting_error(key: &str, message: String) -> SourceError {
     }
 }
 
-fn read_file(path: &Path, max_size: u64) -> Content {
-    let read = std::fs::File::open(path).and_then(|file| {
-        if file.metadata()?.len() > max_size {
-            return Ok(None);
-        }
-        let mut bytes = Vec::new();
-        file.take(max_size + 1).read_to_end(&mut bytes)?;
-        Ok(Some(bytes))
-    });
-    match read {
-        Ok(Some(bytes)) if bytes.len() as u64 <= max_size => Content::Bytes(bytes),
-        Ok(_) => Content::Skipped(format!("larger than the {max_size}-byte limit")),
-        Err(e) => Content::Unreadable(format!("cannot read file: {e}")),
+fn read_file(scope: &Scope, path: &str) -> Content {
+    match scope.read(path) {
+        Ok(bytes) => Content::Bytes(bytes),
+        Err(reason) if reason.is_skip() => Content::Skipped(reason.to_string()),
+        Err(reason) => Content::Unreadable(format!("cannot read file: {reason}")),
     }
 }
 
@@ -480,6 +470,7 @@ fn add_file(
 mod tests {
     use super::*;
     use crate::lines::Position;
+    use std::path::Path;
 
     fn write(root: &Path, path: &str, text: &str) {
         let target = root.join(path);

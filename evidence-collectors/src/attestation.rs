@@ -23,7 +23,7 @@
 //! other and the scan time; one that is not a valid attestation is a [`SourceError`] for each
 //! problem, at its line, and attests nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
 
 use jiff::civil::Date;
@@ -33,11 +33,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::collector::{Collection, Collector, Scope, SourceError};
+use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::confine::{self, Refused};
 use crate::declared::{self, Declared};
 use crate::document::EvidenceKind;
 use crate::lines::{LineMap, Position};
-use crate::walk;
 
 /// Where attestations are looked for by default, relative to the scan root.
 pub const DEFAULT_DIR: &str = "attestations";
@@ -78,20 +78,41 @@ impl Collector for AttestationCollector {
             None => Settings::default(),
         };
         let configured = settings.dir.unwrap_or_else(|| DEFAULT_DIR.to_string());
-        let dir: PathBuf = scope.root.join(&configured);
-        let label = walk::relative(&scope.root, &dir);
+        let label = configured
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string();
+        let present = match confine::resolve(&scope.root, &label) {
+            Ok(dir) => dir.is_dir(),
+            Err(Refused::Missing) => false,
+            Err(reason) => {
+                collection.errors.push(SourceError {
+                    path: "assay.yaml".into(),
+                    position: None,
+                    message: format!("collectors.attestation.dir `{label}`: {reason}"),
+                    hint: Some("name a folder inside the scan root, relative to it".into()),
+                });
+                false
+            }
+        };
         let today = jiff::Timestamp::try_from(scope.now)
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
             .to_zoned(jiff::tz::TimeZone::UTC)
             .date();
-        let files = if dir.is_dir() {
-            walk::files(&dir, &|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+        let prefix = if label.is_empty() || label == "." {
+            String::new()
+        } else {
+            format!("{label}/")
+        };
+        let files = if present {
+            scope
+                .files(&|p| p.starts_with(&prefix) && (p.ends_with(".yaml") || p.ends_with(".yml")))
         } else {
             Vec::new()
         };
         let read: Vec<Collection> = files
             .par_iter()
-            .map(|name| read_file(scope, &dir, &label, name, today))
+            .map(|path| read_file(scope, path, today))
             .collect();
         for c in read {
             collection.extend(c);
@@ -101,7 +122,7 @@ impl Collector for AttestationCollector {
         let folder = json!({
             "kind": "AttestationFolder",
             "dir": label,
-            "present": dir.is_dir(),
+            "present": present,
             "files": files.len(),
         });
         let nothing = hex::encode(Sha256::digest(b""));
@@ -143,25 +164,24 @@ enum Attester {
     },
 }
 
-fn read_file(scope: &Scope, dir: &Path, label: &str, name: &str, today: Date) -> Collection {
+/// Reads the attestation file at the root-relative `path`.
+fn read_file(scope: &Scope, path: &str, today: Date) -> Collection {
     let mut c = Collection::default();
-    let path = if label.is_empty() {
-        name.to_string()
-    } else {
-        format!("{label}/{name}")
+    let path = path.to_string();
+    let declared: Declared<Written> = match declared::read(
+        &scope.root,
+        &path,
+        &SCHEMA,
+        SCHEMA_NAME,
+        scope.max_file_size,
+    ) {
+        Ok(d) => d,
+        Err(errors) => {
+            c.errors.extend(errors);
+            return c;
+        }
     };
-    let declared: Declared<Written> =
-        match declared::read(dir, name, &SCHEMA, SCHEMA_NAME, scope.max_file_size) {
-            Ok(d) => d,
-            Err(errors) => {
-                c.errors.extend(errors.into_iter().map(|e| SourceError {
-                    path: path.clone(),
-                    ..e
-                }));
-                return c;
-            }
-        };
-    match facts(&declared, dir, name, today) {
+    match facts(&declared, &scope.root, &path, today, &mut c) {
         Ok(data) => c.documents.push(declared::document(
             EvidenceKind::Attestation,
             &path,
@@ -181,11 +201,13 @@ fn read_file(scope: &Scope, dir: &Path, label: &str, name: &str, today: Date) ->
 
 /// The facts of a schema-valid attestation; `Err` names the offending pointer when its dates
 /// do not hold together.
+/// Evidence files that cannot be read inside the scan root are noted in `unread`.
 fn facts(
     declared: &Declared<Written>,
-    dir: &Path,
-    name: &str,
+    root: &Path,
+    path: &str,
     today: Date,
+    unread: &mut Collection,
 ) -> Result<Value, (&'static str, String)> {
     let written = &declared.model;
     let mut controls: Vec<&str> = written.controls.iter().map(String::as_str).collect();
@@ -212,18 +234,26 @@ fn facts(
             (name.as_str(), role.as_deref(), email.as_deref())
         }
     };
-    let base = Path::new(name)
-        .parent()
-        .map_or_else(|| dir.to_path_buf(), |p| dir.join(p));
+    let base = path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let evidence: Vec<Value> = written
         .evidence
         .iter()
         .map(|file| {
-            let bytes = std::fs::read(base.join(file)).ok();
+            let digest = match confine::sha256(root, &confine::join(base, file)) {
+                Ok(digest) => Some(digest),
+                Err(Refused::Missing) => None,
+                Err(reason) => {
+                    unread.skipped.push(SkippedFile {
+                        path: path.to_string(),
+                        reason: format!("evidence `{file}` not read: {reason}"),
+                    });
+                    None
+                }
+            };
             json!({
                 "path": file,
-                "present": bytes.is_some(),
-                "sha256": bytes.map(|b| hex::encode(Sha256::digest(&b))),
+                "present": digest.is_some(),
+                "sha256": digest,
             })
         })
         .collect();

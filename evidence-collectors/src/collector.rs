@@ -11,6 +11,7 @@ use crate::ai::AiCollector;
 use crate::attestation::AttestationCollector;
 use crate::audit_log::AuditLogCollector;
 use crate::config::ConfigCollector;
+use crate::confine::{self, Refused};
 use crate::docs::DocsCollector;
 use crate::document::{Document, EvidenceKind};
 use crate::git::GitCollector;
@@ -37,6 +38,9 @@ pub struct Scope {
     /// The time of the scan. Collectors that judge ages (vulnerability deadlines) measure
     /// against it, so tests can fix it.
     pub now: std::time::SystemTime,
+    /// Whether collectors may contact the network (metrics endpoints, a Prometheus server).
+    /// Only the person running assay grants it, never the scanned repository's `assay.yaml`.
+    pub allow_network: bool,
     /// The walk of `root` shared by the collectors of one collection (see
     /// [`Scope::sharing_walk`]); without it each collector walks the tree itself.
     listing: Option<Arc<Listing>>,
@@ -54,6 +58,7 @@ impl Scope {
             max_file_size: Self::DEFAULT_MAX_FILE_SIZE,
             settings: serde_json::Map::new(),
             now: std::time::SystemTime::now(),
+            allow_network: false,
             listing: None,
         }
     }
@@ -77,6 +82,21 @@ impl Scope {
             .unwrap_or_else(|| walk::files(&self.root, keep))
     }
 
+    /// What the walk of the root left out (links leaving the root, special files, unreadable
+    /// directories, what the ignore rules skip), each with the reason.
+    pub fn walk_skipped(&self) -> Vec<SkippedFile> {
+        match self.listing.as_ref().and_then(|l| l.walked(&self.root)) {
+            Some(walked) => walked.skipped.clone(),
+            None => walk::walk(&self.root).skipped,
+        }
+    }
+
+    /// The bytes of the root-relative `path`, confined to the root and the size limit (see
+    /// [`confine::read`]).
+    pub fn read(&self, path: &str) -> Result<Vec<u8>, Refused> {
+        confine::read(&self.root, path, self.max_file_size)
+    }
+
     /// The settings of the collector of `kind`, if `assay.yaml` has any.
     pub fn settings_of(&self, kind: EvidenceKind) -> Option<&serde_json::Value> {
         self.settings.get(kind.as_str())
@@ -97,15 +117,17 @@ impl Scope {
 
     /// The scan root, or the error collectors report when it is not a readable directory.
     pub fn root_dir(&self) -> Result<&Path, SourceError> {
-        if self.root.is_dir() {
-            Ok(&self.root)
-        } else {
-            Err(SourceError {
+        match std::fs::read_dir(&self.root) {
+            Ok(_) => Ok(&self.root),
+            Err(e) => Err(SourceError {
                 path: self.root.display().to_string(),
                 position: None,
-                message: "scan root is not a readable directory".into(),
-                hint: Some("pass an existing directory to `assay scan`".into()),
-            })
+                message: format!(
+                    "scan root is not a readable directory: {}",
+                    confine::os_reason(&e)
+                ),
+                hint: Some("pass an existing, readable directory to `assay scan`".into()),
+            }),
         }
     }
 
@@ -165,6 +187,27 @@ impl Collection {
             (&a.path, a.position, &a.message).cmp(&(&b.path, b.position, &b.message))
         });
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
+    /// A collection noting that the root-relative `path` was not read: skipped with the
+    /// reason when the path is refused (outside the root, not a regular file, too large), an
+    /// error otherwise.
+    pub fn unread(path: &str, reason: Refused) -> Collection {
+        let mut c = Collection::default();
+        if reason.is_skip() {
+            c.skipped.push(SkippedFile {
+                path: path.to_string(),
+                reason: reason.to_string(),
+            });
+        } else {
+            c.errors.push(SourceError {
+                path: path.to_string(),
+                position: None,
+                message: format!("cannot read file: {reason}"),
+                hint: Some("check the file's permissions".into()),
+            });
+        }
+        c
     }
 
     /// A collection holding only `error`: what a collector returns when it cannot start.

@@ -1,18 +1,15 @@
 //! The config-file collector: walks the scan root in parallel (honouring `.gitignore`) and
 //! parses every YAML, JSON, TOML, HCL, Dockerfile and `.env` file into [`Document`]s.
 
-use std::io::Read;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use ignore::{WalkBuilder, WalkState};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats;
 use crate::suppress::{self, Suppression};
-use crate::walk;
 
 /// Collects configuration files.
 pub struct ConfigCollector;
@@ -31,38 +28,34 @@ impl Collector for ConfigCollector {
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
         scope.root_dir()?;
-        let found = Mutex::new(Collection::default());
-        WalkBuilder::new(&scope.root)
-            .hidden(false)
-            .require_git(false)
-            .filter_entry(|entry| entry.file_name() != ".git" && entry.file_name() != CACHE_DIR)
-            .build_parallel()
-            .run(|| {
-                Box::new(|entry| {
-                    let Ok(entry) = entry else {
-                        return WalkState::Continue;
-                    };
-                    if !entry.file_type().is_some_and(|t| t.is_file()) {
-                        return WalkState::Continue;
-                    }
-                    let Some(format) = entry.file_name().to_str().and_then(Format::detect) else {
-                        return WalkState::Continue;
-                    };
-                    let relative = walk::relative(&scope.root, entry.path());
-                    if !scope.admits(&relative) {
-                        return WalkState::Continue;
-                    }
-                    let result = collect_file(entry.path(), relative, format, scope.max_file_size);
-                    let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-                    match result {
-                        FileResult::Documents(docs) => found.documents.extend(docs),
-                        FileResult::Error(error) => found.errors.push(error),
-                        FileResult::Skipped(skip) => found.skipped.push(skip),
-                    }
-                    WalkState::Continue
-                })
-            });
-        let mut collection = found.into_inner().unwrap_or_else(|e| e.into_inner());
+        let paths = scope.files(&|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            Format::detect(name).is_some()
+                && scope.admits(p)
+                && !p.split('/').any(|c| c == CACHE_DIR)
+        });
+        let found: Vec<Collection> = paths
+            .par_iter()
+            .map(|relative| {
+                let name = relative.rsplit('/').next().unwrap_or(relative);
+                match (Format::detect(name), scope.read(relative)) {
+                    (Some(format), Ok(bytes)) => collect_bytes_as(&bytes, relative, format),
+                    (_, Err(reason)) => Collection::unread(relative, reason),
+                    (None, Ok(_)) => Collection::default(),
+                }
+            })
+            .collect();
+        let mut collection = Collection::default();
+        for c in found {
+            collection.extend(c);
+        }
+        // The config collector walks the whole tree, so it reports what the walk left out.
+        collection.skipped.extend(
+            scope
+                .walk_skipped()
+                .into_iter()
+                .filter(|s| scope.admits(s.path.trim_end_matches('/'))),
+        );
         collection.sort();
         Ok(collection)
     }
@@ -74,49 +67,25 @@ enum FileResult {
     Skipped(SkippedFile),
 }
 
-fn collect_file(path: &Path, relative: String, format: Format, max_size: u64) -> FileResult {
-    let read = std::fs::File::open(path).and_then(|file| {
-        let size = file.metadata()?.len();
-        if size > max_size {
-            return Ok(None);
-        }
-        let mut bytes = Vec::with_capacity(size as usize);
-        file.take(max_size + 1).read_to_end(&mut bytes)?;
-        Ok(Some(bytes))
-    });
-    let bytes = match read {
-        Ok(Some(bytes)) if bytes.len() as u64 <= max_size => bytes,
-        Ok(_) => {
-            return FileResult::Skipped(SkippedFile {
-                path: relative,
-                reason: format!("larger than the {max_size}-byte limit"),
-            })
-        }
-        Err(e) => {
-            return FileResult::Error(SourceError {
-                path: relative,
-                position: None,
-                message: format!("cannot read file: {e}"),
-                hint: Some("check the file's permissions".into()),
-            })
-        }
-    };
-    parse_bytes(&bytes, relative, format)
+/// The collection of one file of `format` read from disk.
+fn collect_bytes_as(bytes: &[u8], relative: &str, format: Format) -> Collection {
+    let mut collection = Collection::default();
+    match parse_bytes(bytes, relative.to_string(), format) {
+        FileResult::Documents(docs) => collection.documents = docs,
+        FileResult::Error(e) => collection.errors.push(e),
+        FileResult::Skipped(s) => collection.skipped.push(s),
+    }
+    collection
 }
 
 /// Parses one in-memory file (root-relative `path`) as the collector would parse it on disk.
 /// Files of no known format yield an empty collection.
 pub fn collect_bytes(path: &str, bytes: &[u8]) -> Collection {
-    let mut collection = Collection::default();
     let name = path.rsplit('/').next().unwrap_or(path);
-    if let Some(format) = Format::detect(name) {
-        match parse_bytes(bytes, path.to_string(), format) {
-            FileResult::Documents(docs) => collection.documents = docs,
-            FileResult::Error(e) => collection.errors.push(e),
-            FileResult::Skipped(s) => collection.skipped.push(s),
-        }
+    match Format::detect(name) {
+        Some(format) => collect_bytes_as(bytes, path, format),
+        None => Collection::default(),
     }
-    collection
 }
 
 /// Parses the raw bytes of one file into documents, a parse error or a skip note.

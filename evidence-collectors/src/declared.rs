@@ -13,10 +13,11 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::collector::{Collection, Scope, SourceError};
+use crate::confine::{self, Refused};
+use crate::dlp;
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::yaml;
 use crate::lines::{pointer_push, LineMap, Position};
-use crate::walk;
 
 /// A declaration file, read and typed.
 #[derive(Debug, Clone)]
@@ -33,36 +34,18 @@ pub struct Declared<T> {
     pub model: T,
 }
 
-/// The first of `candidates` (root-relative paths) that is a file under `root`.
+/// The first of `candidates` (root-relative paths) that is a file inside `root`.
 pub fn find(root: &Path, candidates: &[&str]) -> Option<String> {
     candidates
         .iter()
-        .find(|c| root.join(c).is_file())
+        .find(|c| confine::is_file(root, c))
         .map(|c| c.to_string())
-}
-
-/// Whether a path written in a declaration stays inside the scan root: relative, without
-/// `..` components.
-pub fn confined(path: &str) -> bool {
-    let p = Path::new(path);
-    !path.is_empty()
-        && p.is_relative()
-        && !path.starts_with('/')
-        && p.components().all(|c| {
-            matches!(
-                c,
-                std::path::Component::Normal(_) | std::path::Component::CurDir
-            )
-        })
 }
 
 /// The bytes of the root-relative `path` (a path written in a declaration), when it stays
 /// inside the scan root and can be read within the size limit.
 pub fn read_bytes(scope: &Scope, path: &str) -> Option<Vec<u8>> {
-    if !confined(path) {
-        return None;
-    }
-    walk::read_limited(&scope.root.join(path), scope.max_file_size).ok()?
+    confine::read(&scope.root, path, scope.max_file_size).ok()
 }
 
 /// The text of the root-relative `path`, as [`read_bytes`] reads it (invalid UTF-8
@@ -166,19 +149,26 @@ pub fn read<T: DeserializeOwned>(
         message,
         hint: Some(hint),
     };
-    let bytes = match walk::read_limited(&root.join(path), max_size) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => {
+    let bytes = match confine::read(root, path, max_size) {
+        Ok(bytes) => bytes,
+        Err(reason @ Refused::TooLarge(_)) => {
             return Err(vec![error(
                 None,
-                format!("larger than the {max_size}-byte limit"),
+                reason.to_string(),
                 "split the file or raise the size limit".into(),
             )])
         }
-        Err(e) => {
+        Err(reason) if reason.is_skip() => {
             return Err(vec![error(
                 None,
-                format!("cannot read file: {e}"),
+                format!("not read: {reason}"),
+                "name a regular file inside the scan root, relative to it".into(),
+            )])
+        }
+        Err(reason) => {
+            return Err(vec![error(
+                None,
+                format!("cannot read file: {reason}"),
                 "check that the file exists and can be read".into(),
             )])
         }
@@ -242,8 +232,8 @@ fn describe(
     fallback: &str,
 ) -> (String, String) {
     let shown = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) => dlp::excerpt(s),
+        other => dlp::excerpt(&other.to_string()),
     };
     match kind {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -268,7 +258,13 @@ fn describe(
                 ),
             )
         }
-        _ => (pointer.to_string(), fallback.to_string()),
+        _ => {
+            let quoted = data
+                .pointer(pointer)
+                .map(Value::to_string)
+                .unwrap_or_default();
+            (pointer.to_string(), dlp::excerpt_in(fallback, &quoted))
+        }
     }
 }
 

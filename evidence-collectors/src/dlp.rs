@@ -221,6 +221,62 @@ impl Detector {
     }
 }
 
+/// The most characters of a scanned file's content a message quotes.
+pub const EXCERPT_CHARS: usize = 80;
+
+/// How much of the first line is searched for secrets before an excerpt is cut.
+const EXCERPT_SCAN: usize = 4096;
+
+/// A quotable excerpt of content from a scanned file (a value named in an error message): its
+/// first line, every secret or personal datum the detectors find replaced by its redacted
+/// sample, cut to [`EXCERPT_CHARS`] characters (`…` marks a cut).
+pub fn excerpt(text: &str) -> String {
+    redacted_head(text, EXCERPT_CHARS)
+}
+
+/// A validator's `message` that quotes `quoted` (the JSON text of a value from a scanned file)
+/// with the quote cut to an [`excerpt`]; the whole message is redacted and kept to one line of
+/// a few excerpts' length.
+pub fn excerpt_in(message: &str, quoted: &str) -> String {
+    let message = if quoted.is_empty() {
+        message.to_string()
+    } else {
+        message.replace(quoted, &excerpt(quoted))
+    };
+    redacted_head(&message, 4 * EXCERPT_CHARS)
+}
+
+/// The first line of `text`, redacted, cut to `max` characters.
+fn redacted_head(text: &str, max: usize) -> String {
+    static SCANNER: std::sync::LazyLock<Scanner> = std::sync::LazyLock::new(Scanner::all);
+    let line = text.lines().next().unwrap_or("");
+    let mut end = line.len().min(EXCERPT_SCAN);
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut head = line[..end].to_string();
+    let mut hits = SCANNER.scan(head.as_bytes());
+    hits.sort_by_key(|h| std::cmp::Reverse(h.range.start));
+    let mut last_start = usize::MAX;
+    for hit in hits {
+        // Overlapping hits: the later one was already replaced.
+        if hit.range.end > last_start
+            || !head.is_char_boundary(hit.range.start)
+            || !head.is_char_boundary(hit.range.end)
+        {
+            continue;
+        }
+        head.replace_range(hit.range.clone(), &hit.sample);
+        last_start = hit.range.start;
+    }
+    let cut = head.chars().count() > max || end < line.len() || line.len() < text.trim_end().len();
+    let mut out: String = head.chars().take(max).collect();
+    if cut {
+        out.push('…');
+    }
+    out
+}
+
 /// A compiled set of detectors.
 pub struct Scanner {
     set: RegexSet,

@@ -42,11 +42,10 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::collector::{settings_error, Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::collector::{settings_error, Collection, Collector, Scope, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::yaml;
 use crate::lines::{LineMap, Position};
-use crate::walk;
 
 /// Where policies are looked for by default.
 pub const DEFAULT_POLICIES: [&str; 2] = ["policies/**/*.md", "docs/policies/**/*.md"];
@@ -183,26 +182,9 @@ impl Collector for DocsCollector {
 }
 
 fn read_bytes(scope: &Scope, path: &str) -> Result<Vec<u8>, Collection> {
-    let mut c = Collection::default();
-    match walk::read_limited(&scope.root.join(path), scope.max_file_size) {
-        Ok(Some(bytes)) => Ok(bytes),
-        Ok(None) => {
-            c.skipped.push(SkippedFile {
-                path: path.to_string(),
-                reason: format!("larger than the {}-byte limit", scope.max_file_size),
-            });
-            Err(c)
-        }
-        Err(e) => {
-            c.errors.push(SourceError {
-                path: path.to_string(),
-                position: None,
-                message: format!("cannot read file: {e}"),
-                hint: Some("check the file's permissions".into()),
-            });
-            Err(c)
-        }
-    }
+    scope
+        .read(path)
+        .map_err(|reason| Collection::unread(path, reason))
 }
 
 fn read_policy(scope: &Scope, path: &str, today: jiff::civil::Date) -> Collection {

@@ -12,6 +12,7 @@ pub mod audit_log;
 pub mod case;
 pub mod collector;
 pub mod config;
+pub mod confine;
 pub mod declared;
 pub mod dlp;
 pub mod docs;

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use super::control::Control;
 use super::mapping::{Coverage, CoverageCounts, Framework, Requirement};
-use super::source::CatalogRoot;
+use super::source::{self, CatalogRoot};
 use crate::check::Check;
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::parse::{read_yaml, read_yaml_unchecked};
@@ -87,6 +87,29 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
                 continue;
             }
         };
+        if let CatalogRoot::Dir(dir) = root {
+            let misplaced = source::misplaced_controls(dir);
+            if control_files.is_empty() && misplaced.is_empty() && !dir.join("mappings").is_dir() {
+                diagnostics.push(
+                    Diagnostic::new(dir.display().to_string(), "no controls in this catalog directory")
+                        .hint("a catalog holds one folder per control, `DIR/<folder>/control.yaml`, and optional `DIR/mappings/*.yaml`"),
+                );
+            }
+            diagnostics.extend(misplaced.into_iter().map(|p| {
+                let stem = p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                Diagnostic::new(
+                    p.display().to_string(),
+                    "not read: a control lives in its own folder, as `DIR/<folder>/control.yaml`",
+                )
+                .hint(format!(
+                    "move it to `{}`",
+                    dir.join(stem).join("control.yaml").display()
+                ))
+            }));
+        }
         file_digests.extend(
             control_files
                 .iter()

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+use assay_collectors::confine::{self, Refused};
 use include_dir::{include_dir, Dir, DirEntry};
 
 static BUILTIN_CONTROLS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../controls");
@@ -49,7 +50,7 @@ impl CatalogRoot {
                     if path.file_name().is_some_and(|n| n == "control.yaml")
                         && !is_under_tests(root, &path)
                     {
-                        let bytes = std::fs::read(&path)?;
+                        let bytes = read_inside(root, &relative(root, &path))?;
                         let dir = path.parent().unwrap_or(root).to_path_buf();
                         out.push((
                             SourceFile {
@@ -125,7 +126,7 @@ impl ControlDir {
                 .get_file(dir.path().join(relative))
                 .map(|f| Cow::Borrowed(f.contents()))
                 .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")),
-            ControlDir::Disk(dir) => std::fs::read(dir.join(relative)).map(Cow::Owned),
+            ControlDir::Disk(dir) => read_inside(dir, relative).map(Cow::Owned),
         }
     }
 
@@ -228,6 +229,39 @@ fn embedded_files(
             DirEntry::Dir(d) => embedded_files(d, base, out),
         }
     }
+}
+
+/// The largest catalog file read from disk.
+const MAX_CATALOG_FILE: u64 = 16 * 1024 * 1024;
+
+/// Reads the file at `relative` inside `dir`, refusing links that leave it and anything but
+/// a regular file.
+fn read_inside(dir: &Path, relative: &str) -> std::io::Result<Vec<u8>> {
+    confine::read(dir, relative, MAX_CATALOG_FILE).map_err(|reason| {
+        let kind = match reason {
+            Refused::Missing => std::io::ErrorKind::NotFound,
+            _ => std::io::ErrorKind::InvalidInput,
+        };
+        std::io::Error::new(kind, reason.to_string())
+    })
+}
+
+/// YAML files placed directly in the catalog directory `root` (`DIR/x.yaml` instead of
+/// `DIR/x/control.yaml`), which are not read as controls; none when `root` is itself a
+/// control's folder.
+pub fn misplaced_controls(root: &Path) -> Vec<PathBuf> {
+    if root.join("control.yaml").exists() {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_yaml(p) && p.is_file())
+        .collect();
+    out.sort();
+    out
 }
 
 /// Every file below `root`, sorted.

@@ -49,6 +49,14 @@ pub struct ProjectArgs {
     /// (default: now); pins results for reproducible reports.
     #[arg(long, env = "ASSAY_NOW", value_name = "TIME", value_parser = scan_time)]
     pub now: Option<std::time::SystemTime>,
+    /// Let collectors contact the network: the metrics endpoints and Prometheus server named
+    /// in assay.yaml are fetched only with this flag (or ASSAY_ALLOW_NETWORK=1).
+    #[arg(
+        long,
+        env = "ASSAY_ALLOW_NETWORK",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub allow_network: bool,
 }
 
 fn scan_time(text: &str) -> Result<std::time::SystemTime, String> {
@@ -95,6 +103,14 @@ impl ProjectArgs {
             );
             return Err(Exit::Usage);
         }
+        if let Err(e) = std::fs::read_dir(&self.path) {
+            eprintln!(
+                "assay: scan root `{}` cannot be read: {}\n  hint: check the directory's permissions",
+                self.path.display(),
+                assay_collectors::confine::os_reason(&e)
+            );
+            return Err(Exit::Usage);
+        }
         let config = Config::discover(&self.path, self.config.as_deref())
             .map_err(|errors| report_diagnostics(&errors))?;
         let config_name = config
@@ -105,8 +121,9 @@ impl ProjectArgs {
             .file
             .controls
             .iter()
-            .map(|p| config.resolve(p))
-            .collect();
+            .map(|p| config.resolve_read("controls", p))
+            .collect::<Result<_, _>>()
+            .map_err(|d| report_diagnostics(&[d]))?;
         let builtin = config.file.builtin.unwrap_or(true);
         let mut catalog = load_catalog(&self.catalog.roots(&extra, builtin))?;
         self.policy
@@ -148,9 +165,17 @@ impl ProjectArgs {
         if let Some(now) = self.now {
             scope.now = now;
         }
+        scope.allow_network = self.allow_network;
         let waiver_path = match &self.waivers {
             Some(p) => Some(p.clone()),
-            None => config.file.waivers.as_ref().map(|p| config.resolve(p)),
+            None => match &config.file.waivers {
+                Some(p) => Some(
+                    config
+                        .resolve_read("waivers", p)
+                        .map_err(|d| report_diagnostics(&[d]))?,
+                ),
+                None => None,
+            },
         };
         let file = match waiver_path {
             Some(p) => Some(Arc::new(

@@ -23,6 +23,14 @@ pub struct VerifyArgs {
 
 /// Exit 0 when the pack verifies, 1 when it does not, 2 on a usage error.
 pub fn run(args: VerifyArgs) -> Exit {
+    // A pack that is not there is a usage error; one that does not verify fails the gate.
+    if !args.pack.exists() {
+        eprintln!(
+            "assay: no pack at `{}`\n  hint: give a pack directory or its .tar.gz",
+            args.pack.display()
+        );
+        return Exit::Usage;
+    }
     let key = match &args.public_key {
         Some(file) => match sign::read_key(file, sign::parse_public_key) {
             Ok(k) => Some(k),

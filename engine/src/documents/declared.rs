@@ -6,8 +6,10 @@ use std::path::Path;
 
 use assay_collectors::ai::{self, AiSystems};
 use assay_collectors::collector::SourceError;
+use assay_collectors::confine::{self, Refused};
 use assay_collectors::declared::Declared;
 use assay_collectors::privacy::{self, ProcessingRecords};
+use assay_collectors::Scope;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -47,7 +49,7 @@ impl Declarations {
             Ok(s) => {
                 let configured = s.records.clone();
                 load(root, configured, &privacy::DEFAULT_PATHS, || {
-                    privacy::read(root, &s)
+                    privacy::read(root, &s, Scope::DEFAULT_MAX_FILE_SIZE)
                 })
             }
             Err(problem) => invalid_settings(problem),
@@ -55,7 +57,9 @@ impl Declarations {
         let ai = match settings::<ai::Settings>(collectors, "ai") {
             Ok(s) => {
                 let configured = s.inventory.clone();
-                load(root, configured, &ai::DEFAULT_PATHS, || ai::read(root, &s))
+                load(root, configured, &ai::DEFAULT_PATHS, || {
+                    ai::read(root, &s, Scope::DEFAULT_MAX_FILE_SIZE)
+                })
             }
             Err(problem) => invalid_settings(problem),
         };
@@ -101,7 +105,7 @@ fn load<T>(
     read: impl FnOnce() -> Result<Option<Declared<T>>, Vec<SourceError>>,
 ) -> Declaration<T> {
     let looked_for: Vec<String> = match configured {
-        Some(path) if !root.join(&path).is_file() => {
+        Some(path) if confine::resolve(root, &path) == Err(Refused::Missing) => {
             return Declaration::Absent {
                 looked_for: vec![path],
             }

@@ -18,7 +18,7 @@ pub fn write(dir: &Path, files: &[String], out: &Path) -> Result<(), String> {
     sorted.sort();
     let partial = out.with_extension("gz.partial");
     let fail = |e: std::io::Error| format!("cannot write `{}`: {e}", out.display());
-    let file = File::create(&partial).map_err(fail)?;
+    let file = create_fresh(&partial).map_err(fail)?;
     let gz = GzBuilder::new()
         .mtime(0)
         .operating_system(255)
@@ -42,6 +42,19 @@ pub fn write(dir: &Path, files: &[String], out: &Path) -> Result<(), String> {
     buffered.flush().map_err(fail)?;
     drop(buffered);
     std::fs::rename(&partial, out).map_err(fail)
+}
+
+/// Creates `path` as a new file: whatever is already there (a stale temporary file, or a link
+/// planted to make the write land elsewhere) is removed first, never followed or truncated.
+fn create_fresh(path: &Path) -> std::io::Result<File> {
+    let create = || File::options().write(true).create_new(true).open(path);
+    match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            create()
+        }
+        other => other,
+    }
 }
 
 /// Reads every file of a pack archive into memory, keyed by path. Directory entries are

@@ -3,7 +3,9 @@
 //! redacted before anyone keeps or shows them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path};
+use std::path::Path;
+
+use assay_collectors::confine;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -144,19 +146,14 @@ struct Read {
 /// Why a file could not be read.
 struct Reason(String);
 
-/// The file at `path` below `root`.
+/// The file at `path` below `root`, confined to it (see [`confine::read`]).
 fn read_file(root: &Path, path: &str) -> Result<Read, Reason> {
-    let relative = Path::new(path);
-    if !relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-    {
-        return Err(Reason(
-            "the path leaves the scan root; not read".to_string(),
-        ));
-    }
-    let bytes = std::fs::read(root.join(relative))
-        .map_err(|e| Reason(format!("cannot read the file: {e}")))?;
+    let bytes = confine::read(root, path, u64::MAX).map_err(|reason| match reason {
+        confine::Refused::PathOutside | confine::Refused::LinkOutside => {
+            Reason(format!("{reason}; not read"))
+        }
+        reason => Reason(format!("cannot read the file: {reason}")),
+    })?;
     Ok(Read {
         digest: sha256_hex(&bytes),
         bytes,

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use assay_collectors::config::collect_bytes;
+use assay_collectors::confine::{self, Refused};
 use assay_collectors::{Collection, Format, Scope, SkippedFile};
 use git2::{DiffOptions, ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 use rayon::prelude::*;
@@ -240,7 +241,7 @@ impl Repo {
                     .and_then(Format::detect)
                     .is_some()
             })
-            .map(|path| read_file(&root.join(path), path, scope.max_file_size))
+            .map(|path| read_file(root, path, scope.max_file_size))
             .collect();
         let mut collection = Collection::default();
         for part in parts {
@@ -300,15 +301,11 @@ fn read_blob(repo: Option<&Repository>, blob: &Blob, max: u64) -> Collection {
     }
 }
 
-fn read_file(full: &Path, path: &str, max: u64) -> Collection {
-    match std::fs::symlink_metadata(full) {
-        Ok(meta) if !meta.file_type().is_file() => Collection::default(),
-        Ok(meta) if meta.len() > max => too_large(path, max),
-        Ok(_) => match std::fs::read(full) {
-            Ok(bytes) => collect_bytes(path, &bytes),
-            Err(e) => unreadable(path, format!("cannot read file: {e}")),
-        },
-        // Deleted in the work tree.
-        Err(_) => Collection::default(),
+fn read_file(root: &Path, path: &str, max: u64) -> Collection {
+    match confine::read(root, path, max) {
+        Ok(bytes) => collect_bytes(path, &bytes),
+        // Deleted in the work tree, or not a regular file.
+        Err(Refused::Missing | Refused::NotRegular) => Collection::default(),
+        Err(reason) => Collection::unread(path, reason),
     }
 }

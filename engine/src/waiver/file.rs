@@ -108,6 +108,16 @@ impl WaiverFile {
     /// Reads and checks the waivers file at `path`.
     pub fn read(path: &Path) -> Result<WaiverFile, Vec<Diagnostic>> {
         let display = path.display().to_string();
+        // A FIFO or device is never opened: reading one would block or never end.
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(vec![Diagnostic::new(
+                &display,
+                "cannot read waivers file: not a regular file",
+            )
+            .hint(
+                "check the path given by --waivers or by `waivers:` in assay.yaml",
+            )]);
+        }
         let bytes = std::fs::read(path).map_err(|e| {
             vec![
                 Diagnostic::new(&display, format!("cannot read waivers file: {e}"))

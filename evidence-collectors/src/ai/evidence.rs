@@ -8,7 +8,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::declared;
 use crate::docs::policy;
 use crate::formats::yaml;
 use crate::lines::Position;
@@ -66,11 +65,8 @@ pub fn doc(text: &str) -> Doc {
 }
 
 /// Reads the document at the root-relative `path` with `read` (absent: a document not
-/// present).
+/// present); `read` confines the path to the scan root.
 pub fn read_doc(path: &str, read: &dyn Fn(&str) -> Option<String>) -> Doc {
-    if !declared::confined(path) {
-        return Doc::default();
-    }
     read(path).map(|text| doc(&text)).unwrap_or_default()
 }
 
@@ -174,14 +170,6 @@ mod tests {
             doc("You are chatting with a Chatbot.\n").mentions_ai_line,
             Some(1)
         );
-    }
-
-    #[test]
-    fn paths_outside_the_root_are_not_read() {
-        let read = |_: &str| Some("# Secret\n".to_string());
-        assert!(!read_doc("../etc/notes.md", &read).present);
-        assert!(!read_doc("/etc/notes.md", &read).present);
-        assert!(read_doc("docs/notes.md", &read).present);
     }
 
     #[test]

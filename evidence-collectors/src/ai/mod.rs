@@ -86,13 +86,6 @@ pub struct Settings {
 pub fn read(
     root: &Path,
     settings: &Settings,
-) -> Result<Option<Declared<AiSystems>>, Vec<SourceError>> {
-    read_limited(root, settings, Scope::DEFAULT_MAX_FILE_SIZE)
-}
-
-fn read_limited(
-    root: &Path,
-    settings: &Settings,
     max_size: u64,
 ) -> Result<Option<Declared<AiSystems>>, Vec<SourceError>> {
     declared::load(
@@ -136,7 +129,7 @@ impl Collector for AiCollector {
             Err(e) => return Ok(Collection::failed(e)),
         };
         let path = settings.inventory.as_deref().unwrap_or(DEFAULT_PATHS[0]);
-        let read = read_limited(&scope.root, &settings, scope.max_file_size);
+        let read = read(&scope.root, &settings, scope.max_file_size);
         let declared = match declared::or_finish(read, EvidenceKind::Ai, path, facts::absent) {
             Ok(d) => d,
             Err(finished) => return Ok(finished),

@@ -18,7 +18,7 @@ mod summary;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -30,6 +30,7 @@ pub use preset::Preset;
 pub use settings::{LogFormat, Plan};
 
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::confine::{self, Refused};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::Position;
 use settings::{preset_mapping, SourcePlan};
@@ -54,7 +55,7 @@ impl Collector for AuditLogCollector {
         let found = discover(scope, &plan);
         let results: Vec<FileResult> = found
             .par_iter()
-            .map(|(path, relative)| collect_file(path, relative, &plan))
+            .map(|relative| collect_file(&scope.root, relative, &plan))
             .collect();
         let mut collection = Collection::default();
         for result in results {
@@ -76,19 +77,15 @@ enum FileResult {
 }
 
 /// The audit logs under the scan root: the configured sources, or those found by convention.
-fn discover(scope: &Scope, plan: &Plan) -> Vec<(PathBuf, String)> {
-    scope
-        .files(&|relative| {
-            scope.admits(relative)
-                && if plan.sources.is_empty() {
-                    by_convention(relative, &scope.root.join(relative))
-                } else {
-                    plan.source_for(relative).is_some()
-                }
-        })
-        .into_iter()
-        .map(|relative| (scope.root.join(&relative), relative))
-        .collect()
+fn discover(scope: &Scope, plan: &Plan) -> Vec<String> {
+    scope.files(&|relative| {
+        scope.admits(relative)
+            && if plan.sources.is_empty() {
+                by_convention(relative, &scope.root)
+            } else {
+                plan.source_for(relative).is_some()
+            }
+    })
 }
 
 fn extension(relative: &str) -> String {
@@ -103,15 +100,15 @@ fn extension(relative: &str) -> String {
 /// Whether a file is an audit log by convention: a JSON Lines or CSV file whose path says
 /// `audit` or `cloudtrail`, or a JSON / JSON Lines file whose content is a Kubernetes audit
 /// event or CloudTrail records.
-fn by_convention(relative: &str, path: &Path) -> bool {
+fn by_convention(relative: &str, root: &Path) -> bool {
     let lower = relative.to_ascii_lowercase();
     let named = lower.contains("audit") || lower.contains("cloudtrail");
     match extension(relative).as_str() {
-        "jsonl" | "ndjson" => named || looks_like_known_log(&sniff(path)),
+        "jsonl" | "ndjson" => named || looks_like_known_log(&sniff(root, relative)),
         "csv" => named,
-        "log" => named && sniff(path).trim_ascii_start().starts_with(b"{"),
+        "log" => named && sniff(root, relative).trim_ascii_start().starts_with(b"{"),
         "json" => {
-            let head = sniff(path);
+            let head = sniff(root, relative);
             looks_like_known_log(&head) && {
                 let text = String::from_utf8_lossy(&head);
                 text.contains("\"Records\"") || text.contains("\"EventList\"")
@@ -121,9 +118,15 @@ fn by_convention(relative: &str, path: &Path) -> bool {
     }
 }
 
-fn sniff(path: &Path) -> Vec<u8> {
+/// Opens the root-relative `relative` (see [`confine::open`]); logs are streamed, so the size
+/// is not limited here.
+fn open(root: &Path, relative: &str) -> Result<File, Refused> {
+    confine::open(root, relative, u64::MAX).map(|(file, _)| file)
+}
+
+fn sniff(root: &Path, relative: &str) -> Vec<u8> {
     let mut head = Vec::new();
-    if let Ok(file) = File::open(path) {
+    if let Ok(file) = open(root, relative) {
         let _ = file.take(SNIFF as u64).read_to_end(&mut head);
     }
     head
@@ -148,8 +151,8 @@ fn format_of(relative: &str, source: Option<&SourcePlan>) -> LogFormat {
 }
 
 /// The first event of a JSON Lines or CSV log, to recognize its preset.
-fn first_event(path: &Path, format: LogFormat) -> Option<Value> {
-    let file = File::open(path).ok()?;
+fn first_event(root: &Path, relative: &str, format: LogFormat) -> Option<Value> {
+    let file = open(root, relative).ok()?;
     match format {
         LogFormat::Jsonl => BufReader::new(file)
             .split(b'\n')
@@ -182,12 +185,18 @@ fn read_error(relative: &str, error: &std::io::Error) -> SourceError {
     }
 }
 
-fn collect_file(path: &Path, relative: &str, plan: &Plan) -> FileResult {
+fn collect_file(root: &Path, relative: &str, plan: &Plan) -> FileResult {
     let source = plan.source_for(relative);
     let format = format_of(relative, source);
-    let file = match File::open(path) {
+    let file = match open(root, relative) {
         Ok(f) => f,
-        Err(e) => return FileResult::Error(read_error(relative, &e)),
+        Err(reason) => {
+            let mut unread = Collection::unread(relative, reason);
+            return match unread.errors.pop() {
+                Some(e) => FileResult::Error(e),
+                None => FileResult::Skipped(unread.skipped.remove(0)),
+            };
+        }
     };
     let mapping_for = |event: Option<&Value>| {
         let preset = source
@@ -202,7 +211,7 @@ fn collect_file(path: &Path, relative: &str, plan: &Plan) -> FileResult {
     };
     let read = match format {
         LogFormat::Jsonl | LogFormat::Csv => {
-            let (preset, mapping) = mapping_for(first_event(path, format).as_ref());
+            let (preset, mapping) = mapping_for(first_event(root, relative, format).as_ref());
             let ctx = Context {
                 mapping: &mapping,
                 chain: &plan.chain,

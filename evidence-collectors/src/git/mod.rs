@@ -258,13 +258,13 @@ fn read_codeowners(repo: &Repository, tip: Oid) -> Option<Codeowners> {
 
 /// Reads the allowed-signers file; problems become source errors.
 fn read_signers(root: &Path, path: &str, errors: &mut Vec<SourceError>) -> Option<AllowedSigners> {
-    let text = match std::fs::read_to_string(root.join(path)) {
-        Ok(text) => text,
-        Err(e) => {
+    let text = match crate::confine::read(root, path, crate::Scope::DEFAULT_MAX_FILE_SIZE) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(reason) => {
             errors.push(SourceError {
                 path: path.to_string(),
                 position: None,
-                message: format!("cannot read the allowed-signers file: {e}"),
+                message: format!("cannot read the allowed-signers file: {reason}"),
                 hint: Some(
                     "fix `collectors.git.allowed_signers` (relative to the scan root)".into(),
                 ),

@@ -36,7 +36,6 @@ use sha2::{Digest, Sha256};
 use crate::collector::{settings_error, Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::{LineMap, Position};
-use crate::walk;
 
 use exposition::{parse, Exposition, Family, MetricType, Sample};
 use facts::Selection;
@@ -45,6 +44,11 @@ use settings::{duration_seconds, PrometheusSettings, QuerySettings, Settings};
 
 /// Collects service metrics.
 pub struct MetricsCollector;
+
+/// Why configured endpoints and Prometheus servers are not contacted: only the person running
+/// assay may allow network access, never the repository being scanned.
+pub const NETWORK_OFF: &str =
+    "not fetched: network access is off (pass --allow-network or set ASSAY_ALLOW_NETWORK=1)";
 
 impl Collector for MetricsCollector {
     fn kind(&self) -> EvidenceKind {
@@ -94,6 +98,18 @@ impl Collector for MetricsCollector {
             }
         }
         let timeout = Duration::from_secs(settings.timeout_seconds.unwrap_or(10));
+        if !scope.allow_network {
+            let urls = settings.endpoints.iter();
+            let server = settings.prometheus.iter().map(|p| &p.url);
+            collection
+                .skipped
+                .extend(urls.chain(server).map(|url| SkippedFile {
+                    path: url.clone(),
+                    reason: NETWORK_OFF.into(),
+                }));
+            collection.sort();
+            return Ok(collection);
+        }
         for url in &settings.endpoints {
             match scrape(url, &selection, timeout) {
                 Ok(doc) => collection.documents.push(doc),
@@ -165,24 +181,9 @@ fn facts_of(
 
 fn collect_file(scope: &Scope, path: &str, selection: &Selection) -> Collection {
     let mut c = Collection::default();
-    let bytes = match walk::read_limited(&scope.root.join(path), scope.max_file_size) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => {
-            c.skipped.push(SkippedFile {
-                path: path.to_string(),
-                reason: format!("larger than the {}-byte limit", scope.max_file_size),
-            });
-            return c;
-        }
-        Err(e) => {
-            c.errors.push(SourceError {
-                path: path.to_string(),
-                position: None,
-                message: format!("cannot read file: {e}"),
-                hint: Some("check the file's permissions".into()),
-            });
-            return c;
-        }
+    let bytes = match scope.read(path) {
+        Ok(bytes) => bytes,
+        Err(reason) => return Collection::unread(path, reason),
     };
     let text = String::from_utf8_lossy(&bytes);
     let openmetrics = exposition::looks_like_openmetrics(&text);

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use super::MetricsCollector;
+use super::{MetricsCollector, NETWORK_OFF};
 use crate::collector::{Collector, Scope};
 
 const EXPOSITION: &str = "# HELP http_requests_total Requests.
@@ -24,8 +24,10 @@ http_request_duration_seconds_sum{tenant=\"acme\"} 8000
 http_request_duration_seconds_count{tenant=\"acme\"} 100000
 ";
 
+/// A scope of `root` with network access allowed, as `--allow-network` gives it.
 fn scope(root: &Path, settings: Option<Value>) -> Scope {
     let mut scope = Scope::new(root);
+    scope.allow_network = true;
     if let Some(s) = settings {
         scope.settings.insert("metrics".into(), s);
     }
@@ -111,6 +113,33 @@ fn scrapes_a_loopback_endpoint() {
         c.errors[0].message.contains("cannot connect"),
         "{:?}",
         c.errors
+    );
+}
+
+#[test]
+fn nothing_is_fetched_unless_the_network_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut scope = scope(
+        dir.path(),
+        Some(
+            json!({"endpoints": ["http://127.0.0.1:1/metrics"], "prometheus": {"url": "http://127.0.0.1:1"}}),
+        ),
+    );
+    scope.allow_network = false;
+    let c = MetricsCollector.collect(&scope).unwrap();
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    assert!(c.documents.is_empty());
+    let skipped: Vec<(&str, &str)> = c
+        .skipped
+        .iter()
+        .map(|s| (s.path.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![
+            ("http://127.0.0.1:1", NETWORK_OFF),
+            ("http://127.0.0.1:1/metrics", NETWORK_OFF)
+        ]
     );
 }
 

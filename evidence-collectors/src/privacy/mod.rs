@@ -82,13 +82,6 @@ pub struct Settings {
 pub fn read(
     root: &Path,
     settings: &Settings,
-) -> Result<Option<Declared<ProcessingRecords>>, Vec<SourceError>> {
-    read_limited(root, settings, Scope::DEFAULT_MAX_FILE_SIZE)
-}
-
-fn read_limited(
-    root: &Path,
-    settings: &Settings,
     max_size: u64,
 ) -> Result<Option<Declared<ProcessingRecords>>, Vec<SourceError>> {
     declared::load(
@@ -121,7 +114,7 @@ impl Collector for PrivacyCollector {
             Err(e) => return Ok(Collection::failed(e)),
         };
         let path = settings.records.as_deref().unwrap_or(DEFAULT_PATHS[0]);
-        let read = read_limited(&scope.root, &settings, scope.max_file_size);
+        let read = read(&scope.root, &settings, scope.max_file_size);
         let declared = match declared::or_finish(read, EvidenceKind::Privacy, path, facts::absent) {
             Ok(d) => d,
             Err(finished) => return Ok(finished),

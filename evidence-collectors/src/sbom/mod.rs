@@ -17,9 +17,8 @@ mod spdx;
 mod tag_value;
 mod xml;
 
-use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -31,6 +30,7 @@ pub use model::Deadlines;
 pub use settings::Plan;
 
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
+use crate::confine;
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::{self, ParseError, Parsed};
 use crate::lines::{LineMap, Position};
@@ -69,9 +69,9 @@ impl Kind {
     }
 }
 
-fn sniff(path: &Path) -> String {
+fn sniff(root: &Path, relative: &str) -> String {
     let mut head = Vec::new();
-    if let Ok(file) = File::open(path) {
+    if let Ok((file, _)) = confine::open(root, relative, u64::MAX) {
         let _ = file.take(SNIFF).read_to_end(&mut head);
     }
     String::from_utf8_lossy(&head).into_owned()
@@ -79,7 +79,7 @@ fn sniff(path: &Path) -> String {
 
 /// The kind of a file, or `None` when it is neither an SBOM nor a statement. `named` files
 /// (configured paths) are taken even when their content is not recognized.
-fn classify(relative: &str, path: &Path, configured: bool) -> Option<Kind> {
+fn classify(relative: &str, root: &Path, configured: bool) -> Option<Kind> {
     let name = relative
         .rsplit('/')
         .next()
@@ -98,7 +98,7 @@ fn classify(relative: &str, path: &Path, configured: bool) -> Option<Kind> {
             .iter()
             .any(|m| name.contains(m));
     if name.ends_with(".json") {
-        let head = sniff(path);
+        let head = sniff(root, relative);
         if head.contains("\"spdxVersion\"") {
             return Some(Kind::SpdxJson);
         }
@@ -114,7 +114,7 @@ fn classify(relative: &str, path: &Path, configured: bool) -> Option<Kind> {
         return (named_cyclonedx || configured).then_some(Kind::CycloneDxJson);
     }
     if name.ends_with(".xml") {
-        let head = sniff(path);
+        let head = sniff(root, relative);
         if head.contains("cyclonedx.org/schema/bom") || named_cyclonedx || configured {
             return Some(Kind::CycloneDxXml);
         }
@@ -138,9 +138,7 @@ impl Collector for SbomCollector {
         };
         let results: Vec<Collection> = found
             .par_iter()
-            .map(|(path, relative, kind)| {
-                collect_file(path, relative, *kind, &judge, &index, scope)
-            })
+            .map(|(relative, kind)| collect_file(relative, *kind, &judge, &index, scope))
             .collect();
         let mut collection = Collection::default();
         for result in results {
@@ -154,7 +152,7 @@ impl Collector for SbomCollector {
 }
 
 /// The SBOM and statement files under the root, and an index of every file by base name.
-fn discover(scope: &Scope, plan: &Plan) -> (Vec<(PathBuf, String, Kind)>, FileIndex) {
+fn discover(scope: &Scope, plan: &Plan) -> (Vec<(String, Kind)>, FileIndex) {
     let all = scope.files(&|_| true);
     let mut index = FileIndex::new();
     for relative in &all {
@@ -169,9 +167,8 @@ fn discover(scope: &Scope, plan: &Plan) -> (Vec<(PathBuf, String, Kind)>, FileIn
             if configured == Some(false) {
                 return None;
             }
-            let path = scope.root.join(relative);
-            classify(relative, &path, configured == Some(true))
-                .map(|kind| (path, relative.clone(), kind))
+            classify(relative, &scope.root, configured == Some(true))
+                .map(|kind| (relative.clone(), kind))
         })
         .collect();
     (found, index)
@@ -195,7 +192,6 @@ fn single_error(
 }
 
 fn collect_file(
-    path: &Path,
     relative: &str,
     kind: Kind,
     judge: &Judgement<'_>,
@@ -215,23 +211,9 @@ fn collect_file(
                 .into(),
         );
     }
-    let bytes = match std::fs::metadata(path).and_then(|m| {
-        if m.len() > MAX_SIZE {
-            Ok(None)
-        } else {
-            std::fs::read(path).map(Some)
-        }
-    }) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return skip(format!("larger than the {MAX_SIZE}-byte limit")),
-        Err(e) => {
-            return single_error(
-                relative,
-                None,
-                format!("cannot read file: {e}"),
-                "check the file's permissions",
-            )
-        }
+    let bytes = match confine::read(&scope.root, relative, MAX_SIZE) {
+        Ok(bytes) => bytes,
+        Err(reason) => return Collection::unread(relative, reason),
     };
     let digest: Arc<str> = hex::encode(Sha256::digest(&bytes)).into();
     let text = match std::str::from_utf8(&bytes) {

@@ -9,6 +9,7 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256, Sha512};
 
+use crate::confine;
 use crate::formats::{self, ParseError};
 use crate::lines::{LineMap, Position};
 
@@ -141,7 +142,7 @@ fn locate(name: &str, statement_dir: &str, index: &FileIndex, root: &Path) -> Op
     };
     [beside, name.to_string()]
         .into_iter()
-        .find(|candidate| root.join(candidate).is_file())
+        .find(|candidate| confine::is_file(root, candidate))
         .or_else(|| {
             let base = name.rsplit('/').next().unwrap_or(name);
             match index.get(base).map(Vec::as_slice) {
@@ -151,8 +152,9 @@ fn locate(name: &str, statement_dir: &str, index: &FileIndex, root: &Path) -> Op
         })
 }
 
-fn file_digest(path: &Path, algorithm: &str) -> Option<String> {
-    let mut file = std::fs::File::open(path).ok()?;
+/// The digest of the root-relative `path`, read confined to `root`.
+fn file_digest(root: &Path, path: &str, algorithm: &str) -> Option<String> {
+    let (mut file, _) = confine::open(root, path, u64::MAX).ok()?;
     let mut buf = vec![0; 1 << 16];
     macro_rules! hash_with {
         ($hasher:expr) => {{
@@ -236,7 +238,7 @@ pub fn facts(
             let verdict = artifact.as_ref().and_then(|path| {
                 ["sha256", "sha512"].iter().find_map(|alg| {
                     let wanted = digests.get(*alg)?;
-                    let actual = file_digest(&root.join(path), alg)?;
+                    let actual = file_digest(root, path, alg)?;
                     Some(actual == *wanted)
                 })
             });

@@ -1,0 +1,590 @@
+//! Hostile repositories: nothing outside the scan root is read (links, `../` and absolute paths
+//! in `assay.yaml`, attestations and catalogs), special files are never opened, the scanned
+//! repository cannot turn the network on, ignore files do not hide tracked files, and misuse
+//! is a usage error (exit 2).
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use common::{assay, exited};
+use serde_json::Value;
+
+/// The token planted outside the scan root; no output may ever hold it.
+const CANARY: &str = "ASSAYCANARY-5e1d7c0b9a";
+
+/// A fake private key holding the canary, as YAML (so that a schema error would quote it).
+fn secret_yaml() -> String {
+    format!(
+        "key: |\n  -----BEGIN OPENSSH PRIVATE KEY-----\n  b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ{CANARY}\n  -----END OPENSSH PRIVATE KEY-----\ntoken: {CANARY}\n"
+    )
+}
+
+/// A pod the built-in `k8s-privileged-container` control fails.
+const PRIVILEGED_POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: nginx:1.25\n      securityContext: {privileged: true}\n";
+
+fn write(root: &Path, path: &str, text: &str) {
+    let full = root.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+}
+
+#[cfg(unix)]
+fn link(target: &Path, root: &Path, path: &str) {
+    let full = root.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, full).unwrap();
+}
+
+/// Every file below `dir`, with `.tar.gz` archives unpacked, as (path, bytes).
+fn every_file(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            if path.to_string_lossy().ends_with(".tar.gz") {
+                let mut unpacked = Vec::new();
+                flate2::read::GzDecoder::new(bytes.as_slice())
+                    .read_to_end(&mut unpacked)
+                    .unwrap();
+                out.push((path, unpacked));
+            } else {
+                out.push((path, bytes));
+            }
+        }
+    }
+    out
+}
+
+fn assert_no_canary(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    assert!(!text.contains(CANARY), "{what} holds the canary:\n{text}");
+    assert!(
+        !text.contains("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"),
+        "{what} holds the key"
+    );
+}
+
+/// The skipped entries and errors of a results document, as (path, reason) pairs.
+fn notes(results: &Value) -> Vec<(String, String)> {
+    let skipped = results["skipped"].as_array().unwrap().iter().map(|s| {
+        (
+            s["path"].as_str().unwrap().to_string(),
+            s["reason"].as_str().unwrap().to_string(),
+        )
+    });
+    let errors = results["errors"].as_array().unwrap().iter().map(|e| {
+        (
+            e["path"].as_str().unwrap().to_string(),
+            e["message"].as_str().unwrap().to_string(),
+        )
+    });
+    skipped.chain(errors).collect()
+}
+
+fn noted(notes: &[(String, String)], path: &str, reason: &str) {
+    assert!(
+        notes.iter().any(|(p, r)| p == path && r.contains(reason)),
+        "no note `{reason}` for `{path}` in {notes:#?}"
+    );
+}
+
+/// A repository whose links, declared paths and attestation evidence all point at a secret
+/// outside it.
+#[cfg(unix)]
+fn hostile_repo(tmp: &Path) -> PathBuf {
+    let outside = tmp.join("outside");
+    write(&outside, "secret.yaml", &secret_yaml());
+    write(&outside, "secret.pem", &secret_yaml());
+    let secret = outside.join("secret.yaml");
+    let root = tmp.join("repo");
+    let abs = secret.display().to_string();
+    write(
+        &root,
+        "assay.yaml",
+        &format!(
+            "collectors:\n  privacy:\n    records: ../outside/secret.yaml\n  ai:\n    inventory: {abs}\n"
+        ),
+    );
+    write(&root, "k8s/app.yaml", PRIVILEGED_POD);
+    // Links the config walk meets.
+    link(&secret, &root, "leak.yaml");
+    link(
+        Path::new("../../outside/secret.yaml"),
+        &root,
+        "k8s/relative-leak.yaml",
+    );
+    link(Path::new("app.yaml"), &root, "k8s/inside-link.yaml");
+    // Links where collectors look by name.
+    link(&secret, &root, "processing-activities.yaml");
+    link(&secret, &root, "policies/security-policy.md");
+    link(&outside.join("secret.pem"), &root, "sbom.cdx.json");
+    link(&secret, &root, "audit/audit.jsonl");
+    link(&secret, &root, "metrics.prom");
+    link(&secret, &root, "access/policies.cedar");
+    // An attestation whose evidence lies outside.
+    write(
+        &root,
+        "attestations/physical.yaml",
+        &format!(
+            "control: att-physical-access\nstatement: Badge readers at every door.\nattested_by: Dana Reyes\ndate: 2026-01-01\nexpires: 2027-01-01\nevidence:\n  - ../../outside/secret.pem\n  - {}\n",
+            outside.join("secret.pem").display()
+        ),
+    );
+    root
+}
+
+#[cfg(unix)]
+#[test]
+fn nothing_outside_the_scan_root_reaches_any_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = hostile_repo(tmp.path());
+    let out = tmp.path().join("out");
+    let pack = tmp.path().join("pack");
+    let site = tmp.path().join("site");
+    let scan = assay()
+        .arg("scan")
+        .arg(&root)
+        .args(["--now", "2026-06-01T00:00:00Z"])
+        .args(["--format", "json,sarif,junit,markdown,csv,oscal,terminal"])
+        .arg("--output-dir")
+        .arg(&out)
+        .arg("--pack")
+        .arg(&pack)
+        .arg("--site")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(scan.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    assert_no_canary("scan stdout", &scan.stdout);
+    assert_no_canary("scan stderr", &scan.stderr);
+    let docs = tmp.path().join("docs");
+    let documents = assay()
+        .arg("documents")
+        .arg(&root)
+        .arg("--out")
+        .arg(&docs)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(documents.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&documents.stderr)
+    );
+    assert_no_canary("documents stdout", &documents.stdout);
+    assert_no_canary("documents stderr", &documents.stderr);
+    let mut written = 0;
+    for dir in [&out, &pack, &site, &docs, &tmp.path().to_path_buf()] {
+        if dir == &tmp.path().to_path_buf() {
+            let archive = tmp.path().join("pack.tar.gz");
+            assert!(archive.is_file(), "no pack archive");
+            let mut unpacked = Vec::new();
+            flate2::read::GzDecoder::new(std::fs::File::open(&archive).unwrap())
+                .read_to_end(&mut unpacked)
+                .unwrap();
+            assert_no_canary("pack.tar.gz", &unpacked);
+            continue;
+        }
+        for (path, bytes) in every_file(dir) {
+            assert_no_canary(&path.display().to_string(), &bytes);
+            written += 1;
+        }
+    }
+    assert!(written > 10, "only {written} output files");
+
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    let notes = notes(&results);
+    for path in [
+        "leak.yaml",
+        "k8s/relative-leak.yaml",
+        "processing-activities.yaml",
+        "policies/security-policy.md",
+        "sbom.cdx.json",
+        "audit/audit.jsonl",
+        "metrics.prom",
+        "access/policies.cedar",
+    ] {
+        noted(&notes, path, "link leaves the scan root");
+    }
+    noted(
+        &notes,
+        "../outside/secret.yaml",
+        "path leaves the scan root",
+    );
+    let abs = tmp.path().join("outside/secret.yaml").display().to_string();
+    noted(&notes, &abs, "path leaves the scan root");
+    noted(
+        &notes,
+        "attestations/physical.yaml",
+        "evidence `../../outside/secret.pem` not read: path leaves the scan root",
+    );
+    // A link that stays inside the root is read like the file it points at.
+    let failing = common::findings(&results, "k8s-privileged-container", "fail");
+    for path in ["k8s/app.yaml", "k8s/inside-link.yaml"] {
+        assert!(
+            failing.iter().any(|f| f["location"]["path"] == path),
+            "`{path}` was not scanned: {failing:#?}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_never_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    link(Path::new("/dev/zero"), &root, "zero.yaml");
+    link(Path::new("/dev/zero"), &root, "processing-activities.yaml");
+    let fifo = root.join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let has_fifo = made.is_ok_and(|s| s.success());
+    if !has_fifo {
+        assert!(std::env::var("CI").is_err(), "mkfifo is missing under CI");
+        eprintln!("skipped: mkfifo is missing; the FIFO case is not run");
+    }
+    let scan = assay()
+        .arg("scan")
+        .arg(&root)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&scan.stderr);
+    assert!(matches!(scan.status.code(), Some(0 | 1)), "{stderr}");
+    let results = common::json(&scan);
+    let notes = notes(&results);
+    noted(&notes, "zero.yaml", "link leaves the scan root");
+    noted(
+        &notes,
+        "processing-activities.yaml",
+        "link leaves the scan root",
+    );
+    if has_fifo {
+        noted(&notes, "pipe.yaml", "not a regular file");
+    }
+}
+
+/// A TCP listener on 127.0.0.1 that records whether anything connected.
+fn listener() -> (String, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/metrics", server.local_addr().unwrap());
+    let contacted = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = contacted.clone();
+    std::thread::spawn(move || {
+        for stream in server.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            flag.store(true, Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let body = "# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\"} 5\n";
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+        }
+    });
+    (url, contacted)
+}
+
+#[test]
+fn the_repository_cannot_turn_the_network_on() {
+    use std::sync::atomic::Ordering;
+    let (url, contacted) = listener();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        root,
+        "assay.yaml",
+        &format!("collectors:\n  metrics:\n    endpoints: [\"{url}\"]\n"),
+    );
+    let scan = |extra: &[&str], env: Option<&str>| {
+        let mut cmd = assay();
+        cmd.arg("scan")
+            .arg(root)
+            .args(["--format", "json"])
+            .args(extra);
+        if let Some(value) = env {
+            cmd.env("ASSAY_ALLOW_NETWORK", value);
+        }
+        cmd.output().unwrap()
+    };
+    let off = scan(&[], None);
+    assert!(matches!(off.status.code(), Some(0 | 1)));
+    assert!(
+        !contacted.load(Ordering::SeqCst),
+        "the endpoint was contacted"
+    );
+    noted(
+        &notes(&common::json(&off)),
+        &url,
+        "network access is off (pass --allow-network",
+    );
+
+    let on = scan(&["--allow-network"], None);
+    assert!(matches!(on.status.code(), Some(0 | 1)));
+    assert!(
+        contacted.swap(false, Ordering::SeqCst),
+        "--allow-network did not fetch"
+    );
+    let by_env = scan(&[], Some("1"));
+    assert!(matches!(by_env.status.code(), Some(0 | 1)));
+    assert!(
+        contacted.load(Ordering::SeqCst),
+        "ASSAY_ALLOW_NETWORK=1 did not fetch"
+    );
+}
+
+fn git(root: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(status.status.success(), "git {args:?}");
+}
+
+fn has_git() -> bool {
+    let found = std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var("CI").is_err(), "git is missing under CI");
+        eprintln!("skipped: git is missing");
+    }
+    found
+}
+
+#[test]
+fn ignore_files_do_not_hide_tracked_files() {
+    if !has_git() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "k8s/pod.yaml", PRIVILEGED_POD);
+    write(root, "deploy/app.yaml", "a: 1\n");
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "init"]);
+    // A later change adds ignore rules over tracked files, and untracked files below them.
+    write(root, ".ignore", "k8s/\n*.yaml\n");
+    write(root, "k8s/untracked.yaml", "b: 2\n");
+    write(root, "build/out.yaml", "c: 3\n");
+    write(root, ".gitignore", "build/\n");
+    let scan = assay()
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(matches!(scan.status.code(), Some(0 | 1)));
+    let results = common::json(&scan);
+    let failing = common::findings(&results, "k8s-privileged-container", "fail");
+    assert!(
+        failing
+            .iter()
+            .any(|f| f["location"]["path"] == "k8s/pod.yaml"),
+        "the tracked pod was hidden by .ignore: {failing:#?}"
+    );
+    let notes = notes(&results);
+    noted(&notes, "build/", "matched a .gitignore or .ignore rule");
+    noted(&notes, "k8s/", "the files git tracks below it are scanned");
+    assert!(
+        !notes
+            .iter()
+            .any(|(p, _)| p == "build/out.yaml" || p == "k8s/untracked.yaml"),
+        "an ignored directory is listed once, not file by file"
+    );
+    assert!(
+        !notes
+            .iter()
+            .any(|(p, _)| p == "k8s/pod.yaml" || p == "deploy/app.yaml"),
+        "a tracked file is listed as skipped"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_places_are_named_without_machine_paths() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    write(&root, "locked/b.yaml", "b: 2\n");
+    let locked = root.join("locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read_dir(&locked).is_ok() {
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        eprintln!("skipped: permissions are not enforced for this user (root)");
+        return;
+    }
+    let scan = assay()
+        .arg("scan")
+        .arg(&root)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let results = common::json(&scan);
+    let notes = notes(&results);
+    noted(&notes, "locked", "permission denied");
+    let tmp_path = tmp.path().display().to_string();
+    assert!(
+        !notes
+            .iter()
+            .any(|(p, r)| p.contains(&tmp_path) || r.contains(&tmp_path)),
+        "{notes:?}"
+    );
+    // An unreadable scan root is a usage error, not an empty repository.
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let scan = assay().arg("scan").arg(&root).output().unwrap();
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = exited(&scan, 2);
+    assert!(
+        stderr.contains("cannot be read: permission denied"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn config_paths_leaving_the_root_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "outside/waivers.yaml", &secret_yaml());
+    write(
+        tmp.path(),
+        "outside/catalog/leak/control.yaml",
+        &secret_yaml(),
+    );
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    for config in [
+        "waivers: ../outside/waivers.yaml\n",
+        "controls: [../outside/catalog]\n",
+    ] {
+        write(&root, "assay.yaml", config);
+        let scan = assay().arg("scan").arg(&root).output().unwrap();
+        let stderr = exited(&scan, 2);
+        assert!(stderr.contains("path leaves the scan root"), "{stderr}");
+        assert_no_canary("stderr", stderr.as_bytes());
+        assert_no_canary("stdout", &scan.stdout);
+    }
+    link(
+        &tmp.path().join("outside/waivers.yaml"),
+        &root,
+        "waivers.yaml",
+    );
+    write(&root, "assay.yaml", "waivers: waivers.yaml\n");
+    let scan = assay().arg("scan").arg(&root).output().unwrap();
+    let stderr = exited(&scan, 2);
+    assert!(stderr.contains("link leaves the scan root"), "{stderr}");
+    assert_no_canary("stderr", stderr.as_bytes());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_control_file_links_nowhere_outside_its_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "outside/secret.rego", &secret_yaml());
+    let catalog = tmp.path().join("catalog");
+    write(
+        &catalog,
+        "leaky/control.yaml",
+        "id: leaky\ntitle: Leaky\ndescription: Reads a module outside its folder.\nfamily: test\nseverity: low\ncheck:\n  rego:\n    module: leak.rego\n    select:\n      evidence: [config]\n",
+    );
+    link(
+        &tmp.path().join("outside/secret.rego"),
+        &catalog,
+        "leaky/leak.rego",
+    );
+    let out = assay()
+        .args(["controls", "lint"])
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let stderr = exited(&out, 2);
+    assert!(stderr.contains("link leaves the scan root"), "{stderr}");
+    assert_no_canary("stderr", stderr.as_bytes());
+    assert_no_canary("stdout", &out.stdout);
+}
+
+#[test]
+fn misuse_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A control file directly in the catalog directory.
+    let catalog = tmp.path().join("catalog");
+    write(&catalog, "x.yaml", "id: x\n");
+    let out = assay()
+        .args(["controls", "lint"])
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    let stderr = exited(&out, 2);
+    assert!(stderr.contains("x.yaml"), "{stderr}");
+    assert!(stderr.contains("x/control.yaml"), "{stderr}");
+    // An empty catalog directory.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    for args in [&["controls", "lint"][..], &["controls", "test"]] {
+        let out = assay().args(args).arg(&empty).output().unwrap();
+        let stderr = exited(&out, 2);
+        assert!(stderr.contains("no controls"), "{stderr}");
+    }
+    // Catalogs and packs that are not there.
+    for args in [
+        &["controls", "lint", "/nonexistent"][..],
+        &["controls", "list", "--controls", "/nonexistent"],
+        &["scan", ".", "--controls", "/nonexistent"],
+        &["verify", "/nonexistent"],
+    ] {
+        let out = assay().args(args).output().unwrap();
+        let stderr = exited(&out, 2);
+        assert!(stderr.contains("/nonexistent"), "{args:?}: {stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn pack_writing_never_follows_a_planted_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let victim = tmp.path().join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    let pack = tmp.path().join("pack");
+    std::os::unix::fs::symlink(&victim, tmp.path().join("pack.tar.gz.partial")).unwrap();
+    let scan = assay()
+        .arg("scan")
+        .arg(&root)
+        .args(["--format", "json", "--pack"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(scan.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    assert!(tmp.path().join("pack.tar.gz").is_file());
+    assert!(!tmp.path().join("pack.tar.gz.partial").exists());
+}
