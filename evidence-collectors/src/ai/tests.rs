@@ -241,7 +241,13 @@ fn settings_choose_the_inventory_and_metric_files() {
 fn the_public_reader_returns_the_typed_inventory() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "docs/ai-systems.yaml", INVENTORY);
-    let declared = read(dir.path(), &Settings::default()).unwrap().unwrap();
+    let declared = read(
+        dir.path(),
+        &Settings::default(),
+        Scope::DEFAULT_MAX_FILE_SIZE,
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(declared.path, "docs/ai-systems.yaml");
     let systems = &declared.model.systems;
     assert_eq!(systems.len(), 3);

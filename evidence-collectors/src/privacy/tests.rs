@@ -217,7 +217,13 @@ fn broken_yaml_and_bad_settings_are_errors() {
 fn the_public_reader_returns_the_typed_record() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "docs/processing-activities.yaml", RECORD);
-    let declared = read(dir.path(), &Settings::default()).unwrap().unwrap();
+    let declared = read(
+        dir.path(),
+        &Settings::default(),
+        Scope::DEFAULT_MAX_FILE_SIZE,
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(declared.path, "docs/processing-activities.yaml");
     let model = declared.model;
     assert_eq!(model.activities.len(), 2);
@@ -229,7 +235,11 @@ fn the_public_reader_returns_the_typed_record() {
     let requests = model.data_subject_requests.unwrap();
     assert_eq!(requests.endpoints[1].right, Right::Erasure);
     assert!(matches!(
-        read(Path::new("/nonexistent"), &Settings::default()),
+        read(
+            Path::new("/nonexistent"),
+            &Settings::default(),
+            Scope::DEFAULT_MAX_FILE_SIZE
+        ),
         Ok(None)
     ));
 }
