@@ -261,15 +261,14 @@ fn a_configured_model_is_read_from_assay_yaml() {
     .unwrap();
     std::fs::write(
         root.join("assay.yaml"),
-        format!(
-            "builtin: false\ncontrols: [{:?}]\ncollectors:\n  access:\n    policies: [\"authz/*.cedar\"]\n    entities: [directory/people.json]\n",
-            fixture("cedar/catalog").display().to_string()
-        ),
+        "builtin: false\ncollectors:\n  access:\n    policies: [\"authz/*.cedar\"]\n    entities: [directory/people.json]\n",
     )
     .unwrap();
     let out = assay()
         .arg("scan")
         .arg(root)
+        .arg("--controls")
+        .arg(fixture("cedar/catalog"))
         .args(["--format", "json"])
         .output()
         .unwrap();

@@ -13,6 +13,9 @@ use common::{assay, fixture, render_site, save_results};
 use regex::Regex;
 use serde_json::Value;
 
+/// The size limit of one declaration file.
+const MAX: u64 = assay_collectors::Scope::DEFAULT_MAX_FILE_SIZE;
+
 const STEMS: [&str; 4] = [
     "statement-of-applicability",
     "gdpr-article-30-records",
@@ -190,7 +193,7 @@ fn not_applicable_requirements_carry_their_reason() {
 
 #[test]
 fn article_30_records_list_every_declared_activity() {
-    let records = privacy::read(&sample(), &privacy::Settings::default())
+    let records = privacy::read(&sample(), &privacy::Settings::default(), MAX)
         .unwrap()
         .expect("the sample repository declares its processing activities");
     let activities = &records.model.activities;
@@ -269,7 +272,7 @@ fn security_measures_and_problems_point_at_the_scan() {
 
 #[test]
 fn ai_act_documentation_covers_every_declared_system() {
-    let inventory = ai::read(&sample(), &ai::Settings::default())
+    let inventory = ai::read(&sample(), &ai::Settings::default(), MAX)
         .unwrap()
         .expect("the sample repository declares its AI systems");
     let systems = &inventory.model.systems;

@@ -688,13 +688,16 @@ fn config_outputs_take_the_new_formats() {
     copy_dir(&fixture("outputs/repo"), dir.path());
     std::fs::write(
         dir.path().join("assay.yaml"),
-        format!(
-            "builtin: false\ncontrols: [{:?}]\noutputs:\n  - {{format: junit, path: reports/junit.xml}}\n  - {{format: markdown, path: summary.md}}\n  - {{format: oscal, path: ar.json}}\n",
-            fixture("outputs/catalog").display().to_string()
-        ),
+        "builtin: false\noutputs:\n  - {format: junit, path: reports/junit.xml}\n  - {format: markdown, path: summary.md}\n  - {format: oscal, path: ar.json}\n",
     )
     .unwrap();
-    let out = assay().arg("scan").arg(dir.path()).output().unwrap();
+    let out = assay()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("--controls")
+        .arg(fixture("outputs/catalog"))
+        .output()
+        .unwrap();
     common::exited(&out, 0);
     let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).unwrap();
     assert!(junit.starts_with("<?xml"));

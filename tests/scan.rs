@@ -236,15 +236,16 @@ fn config_precedence() {
     .unwrap();
     std::fs::write(
         dir.path().join("assay.yaml"),
-        format!(
-            "builtin: false\ncontrols: [{:?}]\ngate:\n  fail_under: 60\n",
-            fixture("operators/catalog").display().to_string()
-        ),
+        "builtin: false\ngate:\n  fail_under: 60\n",
     )
     .unwrap();
     let run = |env: Option<&str>, flag: Option<&str>| {
         let mut cmd = assay();
-        cmd.arg("scan").arg(dir.path()).args(["--format", "json"]);
+        cmd.arg("scan")
+            .arg(dir.path())
+            .arg("--controls")
+            .arg(fixture("operators/catalog"))
+            .args(["--format", "json"]);
         if let Some(v) = env {
             cmd.env("ASSAY_FAIL_UNDER", v);
         }

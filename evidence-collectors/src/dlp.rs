@@ -258,6 +258,7 @@ fn redacted_head(text: &str, max: usize) -> String {
     let mut hits = SCANNER.scan(head.as_bytes());
     hits.sort_by_key(|h| std::cmp::Reverse(h.range.start));
     let mut last_start = usize::MAX;
+    let mut key_block = false;
     for hit in hits {
         // Overlapping hits: the later one was already replaced.
         if hit.range.end > last_start
@@ -266,10 +267,18 @@ fn redacted_head(text: &str, max: usize) -> String {
         {
             continue;
         }
+        if hit.detector == Detector::PrivateKey {
+            // The header is kept; the key material after it is not.
+            key_block |= hit.range.end < head.len();
+            head.truncate(hit.range.end);
+        }
         head.replace_range(hit.range.clone(), &hit.sample);
         last_start = hit.range.start;
     }
-    let cut = head.chars().count() > max || end < line.len() || line.len() < text.trim_end().len();
+    let cut = key_block
+        || head.chars().count() > max
+        || end < line.len()
+        || line.len() < text.trim_end().len();
     let mut out: String = head.chars().take(max).collect();
     if cut {
         out.push('…');
@@ -926,5 +935,24 @@ mod tests {
         for v in seeded {
             assert!(!text.contains(v), "{v} leaked into {text}");
         }
+    }
+
+    #[test]
+    fn excerpts_are_short_one_line_and_redacted() {
+        let gh = format!("ghp_{}", "a1B2".repeat(9));
+        let quoted = excerpt(&format!("token {gh} and more\nsecond line"));
+        assert!(!quoted.contains(&gh), "{quoted}");
+        assert!(!quoted.contains("second line"), "{quoted}");
+        assert!(quoted.ends_with('…'), "{quoted}");
+        let long = excerpt(&"x".repeat(500));
+        assert_eq!(long.chars().count(), EXCERPT_CHARS + 1);
+        assert_eq!(excerpt("short"), "short");
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n";
+        let message = format!("{} is not of type \"object\"", serde_json::json!(key));
+        let shown = excerpt_in(&message, &serde_json::json!(key).to_string());
+        assert!(!shown.contains("b3BlbnNzaC1rZXktdjEAAAA"), "{shown}");
+        assert!(shown.contains("PRIVATE KEY-----…"), "{shown}");
+        let shown = excerpt_in("\"plain\" is not of type \"object\"", "\"plain\"");
+        assert_eq!(shown, "\"plain\" is not of type \"object\"");
     }
 }
