@@ -54,7 +54,7 @@ impl Collector for AuditLogCollector {
         let found = discover(scope, &plan);
         let results: Vec<FileResult> = found
             .par_iter()
-            .map(|(path, relative)| collect_file(path, relative, &plan))
+            .map(|(path, relative)| collect_file(path, relative, &plan, scope.limits.line_bytes))
             .collect();
         let mut collection = Collection::default();
         for result in results {
@@ -147,9 +147,10 @@ fn format_of(relative: &str, source: Option<&SourcePlan>) -> LogFormat {
     }
 }
 
-/// The first event of a JSON Lines or CSV log, to recognize its preset.
-fn first_event(path: &Path, format: LogFormat) -> Option<Value> {
-    let file = File::open(path).ok()?;
+/// The first event of a JSON Lines or CSV log, to recognize its preset (read from at most
+/// `line_bytes` of the file).
+fn first_event(path: &Path, format: LogFormat, line_bytes: u64) -> Option<Value> {
+    let file = File::open(path).ok()?.take(line_bytes);
     match format {
         LogFormat::Jsonl => BufReader::new(file)
             .split(b'\n')
@@ -182,7 +183,7 @@ fn read_error(relative: &str, error: &std::io::Error) -> SourceError {
     }
 }
 
-fn collect_file(path: &Path, relative: &str, plan: &Plan) -> FileResult {
+fn collect_file(path: &Path, relative: &str, plan: &Plan, line_bytes: u64) -> FileResult {
     let source = plan.source_for(relative);
     let format = format_of(relative, source);
     let file = match File::open(path) {
@@ -202,7 +203,7 @@ fn collect_file(path: &Path, relative: &str, plan: &Plan) -> FileResult {
     };
     let read = match format {
         LogFormat::Jsonl | LogFormat::Csv => {
-            let (preset, mapping) = mapping_for(first_event(path, format).as_ref());
+            let (preset, mapping) = mapping_for(first_event(path, format, line_bytes).as_ref());
             let ctx = Context {
                 mapping: &mapping,
                 chain: &plan.chain,
@@ -227,7 +228,7 @@ fn collect_file(path: &Path, relative: &str, plan: &Plan) -> FileResult {
                     },
                 })
             } else {
-                read::read_jsonl(file, &ctx).map_err(|e| read_error(relative, &e))
+                read::read_jsonl(file, &ctx, line_bytes).map_err(|e| read_error(relative, &e))
             };
             read.map(|(summary, digest)| (preset, summary, digest))
         }
