@@ -55,6 +55,8 @@ fn run(args: &[&std::ffi::OsStr]) -> Run {
             cmd.env_remove(key);
         }
     }
+    // Reaped by `wait4` below, which also reports its peak memory.
+    #[allow(clippy::zombie_processes)]
     let child = cmd
         .env("NO_COLOR", "1")
         .args(args)
@@ -116,7 +118,7 @@ fn billion_laughs() -> String {
     let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
         let p = format!("*a{}", i - 1);
-        let items = vec![p.as_str(); 10].join(", ");
+        let items = [p.as_str(); 10].join(", ");
         text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
     }
     text

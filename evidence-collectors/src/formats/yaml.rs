@@ -421,8 +421,8 @@ mod tests {
         // The scanner stops deep flow collections itself.
         let flow = "[".repeat(6_000) + &"]".repeat(6_000);
         assert!(parse(&flow).is_err());
-        let ok = "a:\n".to_string() + &"  ".repeat(1) + "b: 1\n";
-        assert!(parse(&ok).is_ok());
+        assert!(parse(&("- ".repeat(MAX_DEPTH) + "x\n")).is_ok());
+        assert!(parse(&("- ".repeat(MAX_DEPTH + 1) + "x\n")).is_err());
     }
 
     #[test]
