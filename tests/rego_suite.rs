@@ -10,7 +10,7 @@ use std::path::Path;
 
 use assay_collectors::{registry, Document, EvidenceKind, Scope};
 use assay_engine::check::rego::EvalError;
-use assay_engine::check::Check;
+use assay_engine::check::{Budget, Check};
 use assay_engine::policy_dir::PolicyDirs;
 use globset::{Glob, GlobSetBuilder};
 use serde_json::Value;
@@ -110,7 +110,8 @@ fn run(case: &Path, rego_v0: bool) -> Result<BTreeMap<String, Tally>, String> {
         let Check::Rego(rego) = &control.check else {
             panic!("{} is not a Rego check", control.id);
         };
-        for outcome in rego.outcomes(&docs) {
+        let budget = Budget::start(&Default::default());
+        for outcome in rego.outcomes(&docs, &budget) {
             let key = outcome.path.clone().unwrap_or_else(|| "combined".into());
             let tally = tallies.entry(key).or_default();
             if n == 0 {

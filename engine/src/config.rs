@@ -36,6 +36,9 @@ pub struct ConfigFile {
     pub gate: Gate,
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
+    /// Time and size limits (see the README's "Limits").
+    #[serde(default)]
+    pub limits: assay_collectors::limits::Limits,
 }
 
 /// How inline `assay:ignore` comments are treated.

@@ -4,10 +4,12 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
+use assay_collectors::limits::Limits;
 use assay_collectors::Document;
 use rayon::prelude::*;
 
 use crate::catalog::Control;
+use crate::check::Budget;
 use crate::model::{Finding, FindingStatus};
 
 /// The findings of one control.
@@ -22,12 +24,13 @@ pub struct ControlResult {
 pub fn evaluate(
     controls: &[Arc<Control>],
     documents: &[Document],
+    limits: &Limits,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<ControlResult> {
     controls
         .par_iter()
         .map(|control| {
-            let findings = evaluate_control(control, documents);
+            let findings = evaluate_control(control, documents, limits);
             progress();
             ControlResult {
                 control: control.clone(),
@@ -37,9 +40,17 @@ pub fn evaluate(
         .collect()
 }
 
-/// Evaluates one control, turning a panic inside its check into an `error` finding.
-pub fn evaluate_control(control: &Control, documents: &[Document]) -> Vec<Finding> {
-    match catch_unwind(AssertUnwindSafe(|| control.check.evaluate(documents))) {
+/// Evaluates one control within the time budget of `limits`, turning a panic inside its check
+/// into an `error` finding.
+pub fn evaluate_control(
+    control: &Control,
+    documents: &[Document],
+    limits: &Limits,
+) -> Vec<Finding> {
+    let budget = Budget::start(limits);
+    match catch_unwind(AssertUnwindSafe(|| {
+        control.check.evaluate(documents, &budget)
+    })) {
         Ok(findings) => findings,
         Err(panic) => {
             let reason = panic

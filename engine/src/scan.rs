@@ -106,7 +106,12 @@ pub fn run(
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(n, total);
     };
-    let mut results = evaluate(&catalog.controls, &collection.documents, &tick);
+    let mut results = evaluate(
+        &catalog.controls,
+        &collection.documents,
+        &request.scope.limits,
+        &tick,
+    );
     let applied = waiver::apply(
         &mut results,
         &request.waivers,

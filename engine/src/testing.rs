@@ -162,7 +162,7 @@ fn judge(control: &Control, case: &TestCase) -> Vec<String> {
         Ok(c) => c,
         Err(problem) => return vec![problem],
     };
-    let findings = evaluate_control(control, &collection.documents);
+    let findings = evaluate_control(control, &collection.documents, &Default::default());
     let spec = control.tests.iter().find(|t| t.case == case.name);
     let expect = spec
         .map(|s| s.expect)

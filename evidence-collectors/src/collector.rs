@@ -35,6 +35,8 @@ pub struct Scope {
     /// The `collectors:` section of `assay.yaml`; each collector reads the key named after
     /// its kind (already validated against the config schema).
     pub settings: serde_json::Map<String, serde_json::Value>,
+    /// The `limits:` section of `assay.yaml`.
+    pub limits: crate::limits::Limits,
     /// The time of the scan. Collectors that judge ages (vulnerability deadlines) measure
     /// against it, so tests can fix it.
     pub now: std::time::SystemTime,
@@ -57,6 +59,7 @@ impl Scope {
             exclude: None,
             max_file_size: Self::DEFAULT_MAX_FILE_SIZE,
             settings: serde_json::Map::new(),
+            limits: Default::default(),
             now: std::time::SystemTime::now(),
             allow_network: false,
             listing: None,

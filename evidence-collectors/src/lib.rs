@@ -19,6 +19,7 @@ pub mod docs;
 pub mod document;
 pub mod formats;
 pub mod git;
+pub mod limits;
 pub mod lines;
 pub mod metrics;
 pub mod privacy;

@@ -2,6 +2,7 @@
 
 mod assert;
 mod attest;
+mod budget;
 pub mod cedar;
 mod message;
 pub mod rego;
@@ -11,6 +12,7 @@ use assay_collectors::{Document, EvidenceKind};
 
 pub use assert::Assert;
 pub use attest::Attestation;
+pub use budget::Budget;
 pub use cedar::Cedar;
 pub use rego::Rego;
 pub use select::{Item, Selector};
@@ -102,12 +104,13 @@ impl Check {
         matches!(self, Check::Attestation(_))
     }
 
-    /// Evaluates the check over `documents`. Findings come back in a deterministic order.
-    pub fn evaluate(&self, documents: &[Document]) -> Vec<Finding> {
+    /// Evaluates the check over `documents` within `budget`. Findings come back in a
+    /// deterministic order.
+    pub fn evaluate(&self, documents: &[Document], budget: &Budget) -> Vec<Finding> {
         let mut findings = match self {
             Check::Assert(a) => a.evaluate(documents),
-            Check::Rego(r) => r.evaluate(documents),
-            Check::Cedar(c) => c.evaluate(documents),
+            Check::Rego(r) => r.evaluate(documents, budget),
+            Check::Cedar(c) => c.evaluate(documents, budget),
             Check::Attestation(a) => a.evaluate(documents),
         };
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -116,8 +116,36 @@ impl CatalogArgs {
     }
 }
 
-/// Parses the arguments and runs the command.
+/// Stack size of the thread that runs a command and of rayon's workers. Parsers and checks
+/// refuse input nested deeper than the nesting limit; this leaves ample room below it for the
+/// libraries that recurse (jsonschema, Cedar, regorus, minijinja).
+const STACK_BYTES: usize = 64 << 20;
+
+/// Parses the arguments and runs the command on a thread with a known, generous stack.
 pub fn main() -> ExitCode {
+    if let Err(e) = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_BYTES)
+        .build_global()
+    {
+        eprintln!("assay: cannot start worker threads: {e}");
+        return Exit::Usage.into();
+    }
+    let worker = std::thread::Builder::new()
+        .name("assay".into())
+        .stack_size(STACK_BYTES)
+        .spawn(run);
+    match worker {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        Err(e) => {
+            eprintln!("assay: cannot start the work thread: {e}");
+            Exit::Usage.into()
+        }
+    }
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse();
     let exit = match cli.command {
         Command::Scan(args) => scan::run(args),

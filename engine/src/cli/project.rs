@@ -162,6 +162,7 @@ impl ProjectArgs {
             scope.max_file_size = max;
         }
         scope.settings = config.file.collectors.clone();
+        scope.limits = config.file.limits;
         if let Some(now) = self.now {
             scope.now = now;
         }

@@ -11,6 +11,10 @@ use flate2::read::GzDecoder;
 use flate2::{Compression, GzBuilder};
 use tar::{Archive, Builder, EntryType, Header};
 
+use super::digest::{sha256_stream, Streamed};
+use super::manifest::MANIFEST_FILE;
+use assay_collectors::limits::{PACK_MANIFEST_BYTES, PACK_TOTAL_BYTES};
+
 /// Writes `files` (paths relative to `dir`, with `/` separators) into a `.tar.gz` at `out`,
 /// through a temporary file renamed into place.
 pub fn write(dir: &Path, files: &[String], out: &Path) -> Result<(), String> {
@@ -57,13 +61,25 @@ fn create_fresh(path: &Path) -> std::io::Result<File> {
     }
 }
 
-/// Reads every file of a pack archive into memory, keyed by path. Directory entries are
-/// skipped; links, absolute paths, `..` and duplicate paths are refused.
-pub fn read(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
+/// What a pack archive holds, read in one streaming pass: the manifest's bytes and the size and
+/// digest of every other file, so that no entry is ever held in memory whole.
+pub struct Contents {
+    pub manifest: Option<Vec<u8>>,
+    pub files: BTreeMap<String, Streamed>,
+}
+
+/// Reads a pack archive. Directory entries are skipped; links, absolute paths, `..` and
+/// duplicate paths are refused, as are a manifest over [`PACK_MANIFEST_BYTES`] and more than
+/// [`PACK_TOTAL_BYTES`] in all (each entry's declared size is checked before it is read).
+pub fn read(path: &Path) -> Result<Contents, String> {
     let fail = |e: std::io::Error| format!("cannot read archive `{}`: {e}", path.display());
     let file = File::open(path).map_err(fail)?;
     let mut archive = Archive::new(GzDecoder::new(file));
-    let mut files = BTreeMap::new();
+    let mut contents = Contents {
+        manifest: None,
+        files: BTreeMap::new(),
+    };
+    let mut remaining = PACK_TOTAL_BYTES;
     for entry in archive.entries().map_err(fail)? {
         let mut entry = entry.map_err(fail)?;
         let name = entry.path().map_err(fail)?.into_owned();
@@ -93,11 +109,54 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
                 path.display()
             ));
         };
-        let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
-        entry.read_to_end(&mut bytes).map_err(fail)?;
-        if files.insert(parts.join("/"), bytes).is_some() {
+        let rel = parts.join("/");
+        let twice = if rel == MANIFEST_FILE {
+            contents.manifest.is_some()
+        } else {
+            contents.files.contains_key(&rel)
+        };
+        if twice {
             return Err(format!("`{shown}` appears twice in `{}`", path.display()));
         }
+        let cap = if rel == MANIFEST_FILE {
+            PACK_MANIFEST_BYTES.min(remaining)
+        } else {
+            remaining
+        };
+        let too_big = || {
+            format!(
+                "`{shown}` in `{}` is larger than the pack limit ({} bytes for {}); \
+                 this is not a pack assay wrote",
+                path.display(),
+                cap,
+                if rel == MANIFEST_FILE {
+                    "the manifest"
+                } else {
+                    "all files together"
+                }
+            )
+        };
+        if entry.size() > cap {
+            return Err(too_big());
+        }
+        if rel == MANIFEST_FILE {
+            let mut bytes = Vec::new();
+            (&mut entry)
+                .take(cap + 1)
+                .read_to_end(&mut bytes)
+                .map_err(fail)?;
+            if bytes.len() as u64 > cap {
+                return Err(too_big());
+            }
+            remaining -= bytes.len() as u64;
+            contents.manifest = Some(bytes);
+        } else {
+            let streamed = sha256_stream(&mut entry, cap)
+                .map_err(fail)?
+                .ok_or_else(too_big)?;
+            remaining -= streamed.size;
+            contents.files.insert(rel, streamed);
+        }
     }
-    Ok(files)
+    Ok(contents)
 }

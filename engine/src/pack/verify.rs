@@ -5,12 +5,16 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use assay_collectors::limits::PACK_MANIFEST_BYTES;
 
 use ed25519_dalek::VerifyingKey;
 use rayon::prelude::*;
 
-use super::digest::{is_sha256_hex, sha256_hex};
+use super::digest::{is_sha256_hex, sha256_stream, Streamed};
 use super::manifest::{Manifest, EVIDENCE_DIR, MANIFEST_FILE, RESULTS_FILE};
 use super::{archive, list_files, sign};
 
@@ -65,7 +69,7 @@ fn fail(file: impl Into<String>, problem: impl Into<String>) -> VerifyError {
 /// A pack's files, from a directory or an archive.
 enum Source {
     Dir(PathBuf),
-    Archive(BTreeMap<String, Vec<u8>>),
+    Archive(archive::Contents),
 }
 
 impl Source {
@@ -85,27 +89,61 @@ impl Source {
         }
     }
 
-    fn read(&self, rel: &str) -> Result<Option<Cow<'_, [u8]>>, VerifyError> {
+    /// The manifest's bytes, refused over [`PACK_MANIFEST_BYTES`] before they are read.
+    fn manifest(&self) -> Result<Option<Cow<'_, [u8]>>, VerifyError> {
         match self {
-            Source::Archive(files) => Ok(files.get(rel).map(|b| Cow::Borrowed(b.as_slice()))),
+            Source::Archive(contents) => Ok(contents.manifest.as_deref().map(Cow::Borrowed)),
             Source::Dir(dir) => {
-                let path = dir.join(rel);
-                match std::fs::symlink_metadata(&path) {
-                    Err(_) => Ok(None),
-                    Ok(m) if !m.is_file() => Err(fail(rel, "is not a regular file")),
-                    Ok(_) => std::fs::read(&path)
-                        .map(|b| Some(Cow::Owned(b)))
-                        .map_err(|e| fail(rel, format!("cannot read: {e}"))),
-                }
+                let Some(mut file) = open_regular(dir, MANIFEST_FILE, PACK_MANIFEST_BYTES)? else {
+                    return Ok(None);
+                };
+                let mut bytes = Vec::new();
+                file.read_to_end(&mut bytes)
+                    .map_err(|e| fail(MANIFEST_FILE, format!("cannot read: {e}")))?;
+                Ok(Some(Cow::Owned(bytes)))
+            }
+        }
+    }
+
+    /// The size and digest of the file `rel`, read as a stream and never past `size` bytes (the
+    /// size the manifest lists); `None` when it is missing.
+    fn digest(&self, rel: &str, size: u64) -> Result<Option<Streamed>, VerifyError> {
+        match self {
+            Source::Archive(contents) => Ok(contents.files.get(rel).cloned()),
+            Source::Dir(dir) => {
+                let Some(mut file) = open_regular(dir, rel, size)? else {
+                    return Ok(None);
+                };
+                sha256_stream(&mut file, size)
+                    .map_err(|e| fail(rel, format!("cannot read: {e}")))?
+                    .map(Some)
+                    .ok_or_else(|| fail(rel, format!("grew past the manifest's {size} bytes")))
             }
         }
     }
 
     fn paths(&self) -> Result<Vec<String>, VerifyError> {
         match self {
-            Source::Archive(files) => Ok(files.keys().cloned().collect()),
+            Source::Archive(contents) => Ok(contents.files.keys().cloned().collect()),
             Source::Dir(dir) => list_files(dir).map_err(|e| fail(dir.display().to_string(), e)),
         }
+    }
+}
+
+/// Opens the regular file `rel` of the pack directory `dir`, refusing it (from its metadata,
+/// before reading) when it is larger than `cap` bytes; `None` when it does not exist.
+fn open_regular(dir: &Path, rel: &str, cap: u64) -> Result<Option<File>, VerifyError> {
+    let path = dir.join(rel);
+    match std::fs::symlink_metadata(&path) {
+        Err(_) => Ok(None),
+        Ok(m) if !m.is_file() => Err(fail(rel, "is not a regular file")),
+        Ok(m) if m.len() > cap => Err(fail(
+            rel,
+            format!("size {} bytes, more than the {cap} allowed", m.len()),
+        )),
+        Ok(_) => File::open(&path)
+            .map(Some)
+            .map_err(|e| fail(rel, format!("cannot read: {e}"))),
     }
 }
 
@@ -113,7 +151,7 @@ impl Source {
 pub fn verify(pack: &Path, options: VerifyOptions<'_>) -> Result<Verified, VerifyError> {
     let source = Source::open(pack)?;
     let bytes = source
-        .read(MANIFEST_FILE)?
+        .manifest()?
         .ok_or_else(|| fail(MANIFEST_FILE, "missing: this is not an assay pack"))?;
     let manifest = Manifest::parse(&bytes).map_err(|p| fail(MANIFEST_FILE, p))?;
     let body = &manifest.body;
@@ -133,24 +171,25 @@ pub fn verify(pack: &Path, options: VerifyOptions<'_>) -> Result<Verified, Verif
         .files
         .par_iter()
         .map(|entry| {
-            let bytes = source
-                .read(&entry.path)?
+            let found = source
+                .digest(&entry.path, entry.size)?
                 .ok_or_else(|| fail(&entry.path, "missing from the pack"))?;
-            if bytes.len() as u64 != entry.size {
+            if found.size != entry.size {
                 return Err(fail(
                     &entry.path,
                     format!(
                         "size {} bytes, the manifest says {}",
-                        bytes.len(),
-                        entry.size
+                        found.size, entry.size
                     ),
                 ));
             }
-            let digest = sha256_hex(&bytes);
-            if digest != entry.sha256 {
+            if found.sha256 != entry.sha256 {
                 return Err(fail(
                     &entry.path,
-                    format!("sha256 {digest}, the manifest says {}", entry.sha256),
+                    format!(
+                        "sha256 {}, the manifest says {}",
+                        found.sha256, entry.sha256
+                    ),
                 ));
             }
             Ok(())

@@ -79,7 +79,12 @@ fn evaluate_current(
     }
     let kinds: BTreeSet<EvidenceKind> = controls.iter().flat_map(|c| c.check.evidence()).collect();
     let collection = scan::collect(&kinds, &request.scope)?;
-    let findings = by_control(evaluate(controls, &collection.documents, &|| {}));
+    let findings = by_control(evaluate(
+        controls,
+        &collection.documents,
+        &request.scope.limits,
+        &|| {},
+    ));
     Ok(Current {
         findings,
         collection,
@@ -189,7 +194,12 @@ fn config_side(
         Some(snapshot) => (snapshot, CacheUse::Hit),
         None => {
             let collection = repo.collect_tree(commit, &request.scope)?;
-            let findings = by_control(evaluate(controls, &collection.documents, &|| {}));
+            let findings = by_control(evaluate(
+                controls,
+                &collection.documents,
+                &request.scope.limits,
+                &|| {},
+            ));
             let snapshot = Snapshot::new(&collection, findings);
             if !options.cache {
                 (snapshot, CacheUse::Off)
@@ -218,11 +228,15 @@ fn config_side(
         .map(|c| {
             let findings = if incremental(c) {
                 let mut findings = base.findings_outside(c, changed);
-                findings.extend(evaluate_control(c, &changed_files.documents));
+                findings.extend(evaluate_control(
+                    c,
+                    &changed_files.documents,
+                    &request.scope.limits,
+                ));
                 findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
                 findings
             } else {
-                evaluate_control(c, &whole_tree.documents)
+                evaluate_control(c, &whole_tree.documents, &request.scope.limits)
             };
             (c.id.clone(), findings)
         })

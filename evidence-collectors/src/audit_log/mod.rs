@@ -55,7 +55,7 @@ impl Collector for AuditLogCollector {
         let found = discover(scope, &plan);
         let results: Vec<FileResult> = found
             .par_iter()
-            .map(|relative| collect_file(&scope.root, relative, &plan))
+            .map(|relative| collect_file(&scope.root, relative, &plan, scope.limits.line_bytes))
             .collect();
         let mut collection = Collection::default();
         for result in results {
@@ -150,9 +150,10 @@ fn format_of(relative: &str, source: Option<&SourcePlan>) -> LogFormat {
     }
 }
 
-/// The first event of a JSON Lines or CSV log, to recognize its preset.
-fn first_event(root: &Path, relative: &str, format: LogFormat) -> Option<Value> {
-    let file = open(root, relative).ok()?;
+/// The first event of a JSON Lines or CSV log, to recognize its preset (read from at most
+/// `line_bytes` of the file).
+fn first_event(root: &Path, relative: &str, format: LogFormat, line_bytes: u64) -> Option<Value> {
+    let file = open(root, relative).ok()?.take(line_bytes);
     match format {
         LogFormat::Jsonl => BufReader::new(file)
             .split(b'\n')
@@ -185,7 +186,7 @@ fn read_error(relative: &str, error: &std::io::Error) -> SourceError {
     }
 }
 
-fn collect_file(root: &Path, relative: &str, plan: &Plan) -> FileResult {
+fn collect_file(root: &Path, relative: &str, plan: &Plan, line_bytes: u64) -> FileResult {
     let source = plan.source_for(relative);
     let format = format_of(relative, source);
     let file = match open(root, relative) {
@@ -211,7 +212,8 @@ fn collect_file(root: &Path, relative: &str, plan: &Plan) -> FileResult {
     };
     let read = match format {
         LogFormat::Jsonl | LogFormat::Csv => {
-            let (preset, mapping) = mapping_for(first_event(root, relative, format).as_ref());
+            let (preset, mapping) =
+                mapping_for(first_event(root, relative, format, line_bytes).as_ref());
             let ctx = Context {
                 mapping: &mapping,
                 chain: &plan.chain,
@@ -236,7 +238,7 @@ fn collect_file(root: &Path, relative: &str, plan: &Plan) -> FileResult {
                     },
                 })
             } else {
-                read::read_jsonl(file, &ctx).map_err(|e| read_error(relative, &e))
+                read::read_jsonl(file, &ctx, line_bytes).map_err(|e| read_error(relative, &e))
             };
             read.map(|(summary, digest)| (preset, summary, digest))
         }

@@ -32,57 +32,95 @@ fn parts_per_round() -> usize {
 struct Block {
     first_line: u64,
     bytes: Vec<u8>,
+    /// Lines before `first_line` skipped for being longer than the line limit, with why.
+    skipped: Vec<(u64, String)>,
 }
 
-/// Cuts a byte stream into blocks of whole lines, hashing every byte on the way.
+/// Cuts a byte stream into blocks of whole lines, hashing every byte on the way; lines longer
+/// than `max_line` bytes are skipped (still hashed) instead of being held in memory.
 struct Blocks<R> {
     reader: R,
     carry: Vec<u8>,
     next_line: u64,
     hasher: Sha256,
     eof: bool,
+    max_line: u64,
 }
 
 impl<R: Read> Blocks<R> {
-    fn new(reader: R) -> Self {
+    fn new(reader: R, max_line: u64) -> Self {
         Self {
             reader,
             carry: Vec::new(),
             next_line: 1,
             hasher: Sha256::new(),
             eof: false,
+            max_line,
         }
     }
 
+    /// Reads into `buf` until it is full or the stream ends, hashing what it read; returns
+    /// how many bytes it read.
+    fn fill(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self.reader.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.hasher.update(&buf[..filled]);
+        Ok(filled)
+    }
+
+    /// Reads past the end of the current line; returns what follows its newline.
+    fn skip_line(&mut self) -> io::Result<Vec<u8>> {
+        let mut chunk = vec![0u8; 64 << 10];
+        while !self.eof {
+            let n = self.fill(&mut chunk)?;
+            if let Some(at) = memchr::memchr(b'\n', &chunk[..n]) {
+                return Ok(chunk[at + 1..n].to_vec());
+            }
+        }
+        Ok(Vec::new())
+    }
+
     fn next_block(&mut self) -> io::Result<Option<Block>> {
+        // `carry` never holds a newline; after a skipped line `buf` may.
         let mut buf = std::mem::take(&mut self.carry);
+        let mut skipped = Vec::new();
         while !self.eof {
             let start = buf.len();
             buf.resize(start + BLOCK, 0);
-            let mut filled = start;
-            while filled < buf.len() {
-                match self.reader.read(&mut buf[filled..]) {
-                    Ok(0) => {
-                        self.eof = true;
-                        break;
-                    }
-                    Ok(n) => filled += n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            buf.truncate(filled);
-            self.hasher.update(&buf[start..]);
-            if let Some(at) = memchr::memrchr(b'\n', &buf[start..]) {
+            let filled = self.fill(&mut buf[start..])?;
+            buf.truncate(start + filled);
+            if let Some(at) = memchr::memrchr(b'\n', &buf) {
                 if !self.eof {
-                    self.carry = buf[start + at + 1..].to_vec();
-                    buf.truncate(start + at + 1);
+                    self.carry = buf[at + 1..].to_vec();
+                    buf.truncate(at + 1);
                 }
                 break;
             }
-            // No newline in a whole block: one very long line; read on.
+            // No newline yet: `buf` is the start of one long line; read on up to the limit.
+            if buf.len() as u64 > self.max_line {
+                skipped.push((
+                    self.next_line,
+                    format!(
+                        "line {}: longer than the line limit of {} bytes; skipped (raise \
+                         `limits.line_bytes` in assay.yaml)",
+                        self.next_line, self.max_line
+                    ),
+                ));
+                self.next_line += 1;
+                buf = self.skip_line()?;
+            }
         }
-        if buf.is_empty() {
+        if buf.is_empty() && skipped.is_empty() {
             return Ok(None);
         }
         let first_line = self.next_line;
@@ -90,6 +128,7 @@ impl<R: Read> Blocks<R> {
         Ok(Some(Block {
             first_line,
             bytes: buf,
+            skipped,
         }))
     }
 
@@ -136,6 +175,9 @@ fn json_error(line: u64, error: &serde_json::Error) -> String {
 
 fn summarize_block(block: &Block, ctx: &Context<'_>) -> Summary {
     let mut summary = Summary::default();
+    for (line, reason) in &block.skipped {
+        summary.malformed(*line, reason.clone());
+    }
     for (line, text) in numbered_lines(block.first_line, &block.bytes) {
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -149,9 +191,14 @@ fn summarize_block(block: &Block, ctx: &Context<'_>) -> Summary {
     summary
 }
 
-/// Reads JSON Lines; returns the summary and the sha256 of the bytes read.
-pub fn read_jsonl<R: Read + Send>(reader: R, ctx: &Context<'_>) -> io::Result<(Summary, String)> {
-    let mut blocks = Blocks::new(reader);
+/// Reads JSON Lines, skipping (and reporting) lines over `max_line` bytes; returns the summary
+/// and the sha256 of the bytes read.
+pub fn read_jsonl<R: Read + Send>(
+    reader: R,
+    ctx: &Context<'_>,
+    max_line: u64,
+) -> io::Result<(Summary, String)> {
+    let mut blocks = Blocks::new(reader, max_line);
     let mut total = Summary::default();
     let mut pending = blocks.next_round()?;
     while !pending.is_empty() {
@@ -385,7 +432,7 @@ mod tests {
                 format!("{{\"n\": {i}, \"pad\": \"{}\"}}\n", "x".repeat(i % 700)).into_bytes()
             })
             .collect();
-        let mut blocks = Blocks::new(&text[..]);
+        let mut blocks = Blocks::new(&text[..], u64::MAX);
         let mut seen = 0u64;
         let mut joined = Vec::new();
         while let Some(block) = blocks.next_block().unwrap() {
@@ -399,6 +446,28 @@ mod tests {
         assert_eq!(
             hex::encode(blocks.hasher.finalize()),
             hex::encode(Sha256::digest(&text))
+        );
+    }
+
+    #[test]
+    fn lines_over_the_limit_are_skipped_and_reported() {
+        let long = "x".repeat(3 * BLOCK);
+        let text = format!("{{\"a\": 1}}\n\"{long}\"\n{{\"b\": 2}}\n\"{long}\"");
+        let mut blocks = Blocks::new(text.as_bytes(), 1 << 20);
+        let mut skipped = Vec::new();
+        let mut lines = Vec::new();
+        let mut largest = 0;
+        while let Some(block) = blocks.next_block().unwrap() {
+            skipped.extend(block.skipped.iter().map(|(line, _)| *line));
+            lines.extend(numbered_lines(block.first_line, &block.bytes).map(|(n, _)| n));
+            largest = largest.max(block.bytes.capacity());
+        }
+        assert_eq!(skipped, [2, 4]);
+        assert_eq!(lines, [1, 3]);
+        assert!(largest < 2 * BLOCK + (1 << 20), "held {largest} bytes");
+        assert_eq!(
+            hex::encode(blocks.hasher.finalize()),
+            hex::encode(Sha256::digest(text.as_bytes()))
         );
     }
 

@@ -21,11 +21,20 @@ use serde_json::{Map, Number, Value};
 
 use super::lowercase_first;
 use super::{ParseError, Parsed};
+use crate::limits::{bracket_depth_over, too_deep, MAX_DEPTH};
 use crate::lines::{pointer_push, LineIndex, LineMap, Position};
 
 /// Parses an HCL body (`.tf`, `.hcl`, `.tfvars`) into the Terraform JSON shape.
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // hcl-edit recurses once per nesting level and has no limit of its own; brackets inside
+    // strings count too, since interpolations nest through them.
+    if let Some(at) = bracket_depth_over(text, b"{[(", b"}])", MAX_DEPTH, false) {
+        return Err(ParseError::new(
+            LineIndex::new(text).position(at),
+            too_deep(),
+        ));
+    }
     let body = hcl_edit::parser::parse_body(text).map_err(|error| {
         let location = error.location();
         let position = Position::new(saturate(location.line()), saturate(location.column()));
@@ -255,6 +264,17 @@ fn number(n: &hcl_edit::Number, negative: bool) -> Option<Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let text = "x = ".to_string() + &"[".repeat(5_000) + &"]".repeat(5_000) + "\n";
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nesting limit"), "{err:?}");
+        let blocks = "a {\n".repeat(200) + &"}\n".repeat(200);
+        assert_eq!(parse(&blocks).unwrap_err().position.line, 129);
+        let interpolated = "x = ".to_string() + &"\"${".repeat(300) + &"}\"".repeat(300);
+        assert!(parse(&interpolated).is_err());
+    }
 
     const S3: &str = r#"# a bucket
 resource "aws_s3_bucket" "b" {

@@ -106,6 +106,17 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        // toml_edit stops at its own recursion limit (80, below ours).
+        let arrays = "x = ".to_string() + &"[".repeat(5_000) + &"]".repeat(5_000) + "\n";
+        assert!(parse(&arrays).is_err());
+        let tables = "x = ".to_string() + &"{a = ".repeat(5_000) + "1" + &"}".repeat(5_000);
+        assert!(parse(&tables).is_err());
+        let keys = "[".to_string() + &vec!["a"; 5_000].join(".") + "]\n";
+        assert!(parse(&keys).is_err());
+    }
+
     const SAMPLE: &str = r#"title = "demo"
 a.b.c = 1
 

@@ -2,27 +2,42 @@
 //!
 //! Built on the event parser of `yaml-rust2`, so every node keeps the line and column where it
 //! starts. Scalars are resolved with the YAML 1.2 core schema (`on`/`yes` stay strings).
-//! Anchors and aliases are expanded; merge keys (`<<`) are applied.
+//! Anchors and aliases are expanded, within a budget of nodes relative to the document's size
+//! (so a few hundred bytes of nested aliases cannot expand to gigabytes); merge keys (`<<`) are
+//! applied. Nesting deeper than [`MAX_DEPTH`] is a parse error, found before anything recurses.
 
 use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::{ParseError, Parsed};
+use crate::limits::{
+    alias_node_budget, too_deep, ALIAS_NODES_MIN, ALIAS_NODES_PER_BYTE, MAX_DEPTH,
+};
 use crate::lines::{pointer_push, LineMap, Position};
 
 /// Parses every document of a YAML stream. Empty documents (only comments) are skipped.
 pub fn parse(text: &str) -> Result<Vec<Parsed>, ParseError> {
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        alias_budget: alias_node_budget(text.len()),
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, true).map_err(|e| {
-        let m = e.marker();
-        ParseError::new(position(m), e.info().to_string())
-    })?;
-    if let Some(error) = builder.error {
-        return Err(error);
+    // Events are pulled one by one (the library's own loader recurses once per nesting level).
+    loop {
+        let (event, marker) = parser.next_token().map_err(|e| {
+            let m = e.marker();
+            ParseError::new(position(m), e.info().to_string())
+        })?;
+        let end = event == Event::StreamEnd;
+        builder.on_event(event, marker);
+        if let Some(error) = builder.error.take() {
+            return Err(error);
+        }
+        if end {
+            return Ok(builder.documents);
+        }
     }
-    Ok(builder.documents)
 }
 
 fn position(marker: &Marker) -> Position {
@@ -35,6 +50,8 @@ enum Frame {
         pointer: String,
         items: Vec<Value>,
         anchor: usize,
+        /// [`Builder::nodes`] when the sequence started.
+        nodes_before: usize,
     },
     Map {
         pointer: String,
@@ -45,6 +62,8 @@ enum Frame {
         /// Where the pending key starts: members are located at their key.
         key_position: Position,
         anchor: usize,
+        /// [`Builder::nodes`] when the mapping started.
+        nodes_before: usize,
     },
 }
 
@@ -52,7 +71,12 @@ enum Frame {
 struct Builder {
     stack: Vec<Frame>,
     lines: LineMap,
-    anchors: Vec<(usize, Value)>,
+    /// Each anchor with its value and the number of nodes in it.
+    anchors: Vec<(usize, Value, usize)>,
+    /// Nodes built so far, aliases counting every node they copy.
+    nodes: usize,
+    /// Nodes aliases may still add.
+    alias_budget: usize,
     documents: Vec<Parsed>,
     root: Option<Value>,
     error: Option<ParseError>,
@@ -113,19 +137,48 @@ impl Builder {
         }
     }
 
-    fn remember_anchor(&mut self, anchor: usize, value: &Value) {
+    fn remember_anchor(&mut self, anchor: usize, value: &Value, nodes: usize) {
         if anchor > 0 {
-            self.anchors.push((anchor, value.clone()));
+            self.anchors.push((anchor, value.clone(), nodes));
         }
     }
 
-    fn anchor(&self, id: usize) -> Value {
-        self.anchors
-            .iter()
-            .rev()
-            .find(|(a, _)| *a == id)
-            .map(|(_, v)| v.clone())
-            .unwrap_or(Value::Null)
+    /// A copy of the anchored value `id`, charged to the alias budget before it is copied.
+    fn anchor(&mut self, id: usize, marker: &Marker) -> Value {
+        let Some(index) = self.anchors.iter().rposition(|(a, ..)| *a == id) else {
+            return Value::Null;
+        };
+        let nodes = self.anchors[index].2;
+        if nodes > self.alias_budget {
+            self.fail(
+                marker,
+                format!(
+                    "aliases expand to more nodes than the alias limit allows ({} per byte of \
+                     the document, at least {}); write the repeated values out or split the file",
+                    ALIAS_NODES_PER_BYTE, ALIAS_NODES_MIN
+                ),
+            );
+            return Value::Null;
+        }
+        self.alias_budget -= nodes;
+        self.nodes += nodes;
+        self.anchors[index].1.clone()
+    }
+
+    /// Records the first error; parsing stops after the current event.
+    fn fail(&mut self, marker: &Marker, message: String) {
+        if self.error.is_none() {
+            self.error = Some(ParseError::new(position(marker), message));
+        }
+    }
+
+    /// Refuses a container nested deeper than [`MAX_DEPTH`].
+    fn check_depth(&mut self, marker: &Marker) -> bool {
+        if self.stack.len() >= MAX_DEPTH {
+            self.fail(marker, too_deep());
+            return false;
+        }
+        true
     }
 }
 
@@ -160,10 +213,11 @@ impl MarkedEventReceiver for Builder {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let value = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
+                self.nodes += 1;
                 match self.next_slot(&marker) {
                     Some((pointer, at)) => {
                         self.lines.insert(pointer, at);
-                        self.remember_anchor(anchor, &value);
+                        self.remember_anchor(anchor, &value, 1);
                         self.push_value(value, &marker);
                     }
                     None => {
@@ -177,7 +231,7 @@ impl MarkedEventReceiver for Builder {
                 }
             }
             Event::Alias(id) => {
-                let value = self.anchor(id);
+                let value = self.anchor(id, &marker);
                 match self.next_slot(&marker) {
                     Some((pointer, at)) => {
                         self.lines.insert(pointer, at);
@@ -187,15 +241,23 @@ impl MarkedEventReceiver for Builder {
                 }
             }
             Event::SequenceStart(anchor, _) => {
+                if !self.check_depth(&marker) {
+                    return;
+                }
                 let (pointer, at) = self.next_slot(&marker).unwrap_or_default();
                 self.lines.insert(pointer.clone(), at);
                 self.stack.push(Frame::Seq {
                     pointer,
                     items: Vec::new(),
                     anchor,
+                    nodes_before: self.nodes,
                 });
+                self.nodes += 1;
             }
             Event::MappingStart(anchor, _) => {
+                if !self.check_depth(&marker) {
+                    return;
+                }
                 let (pointer, at) = self.next_slot(&marker).unwrap_or_default();
                 self.lines.insert(pointer.clone(), at);
                 self.stack.push(Frame::Map {
@@ -205,22 +267,33 @@ impl MarkedEventReceiver for Builder {
                     written: Default::default(),
                     key_position: at,
                     anchor,
+                    nodes_before: self.nodes,
                 });
+                self.nodes += 1;
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { items, anchor, .. }) = self.stack.pop() {
+                if let Some(Frame::Seq {
+                    items,
+                    anchor,
+                    nodes_before,
+                    ..
+                }) = self.stack.pop()
+                {
                     let value = Value::Array(items);
-                    self.remember_anchor(anchor, &value);
+                    self.remember_anchor(anchor, &value, self.nodes - nodes_before);
                     self.push_value(value, &marker);
                 }
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map {
-                    entries, anchor, ..
+                    entries,
+                    anchor,
+                    nodes_before,
+                    ..
                 }) = self.stack.pop()
                 {
                     let value = Value::Object(entries);
-                    self.remember_anchor(anchor, &value);
+                    self.remember_anchor(anchor, &value, self.nodes - nodes_before);
                     self.push_value(value, &marker);
                 }
             }
@@ -338,6 +411,35 @@ mod tests {
     fn syntax_error_has_position() {
         let err = parse("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
         assert!(err.position.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let text = "- ".repeat(6_000) + "x\n";
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nesting limit"), "{err:?}");
+        // The scanner stops deep flow collections itself.
+        let flow = "[".repeat(6_000) + &"]".repeat(6_000);
+        assert!(parse(&flow).is_err());
+        assert!(parse(&("- ".repeat(MAX_DEPTH) + "x\n")).is_ok());
+        assert!(parse(&("- ".repeat(MAX_DEPTH + 1) + "x\n")).is_err());
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("alias limit"), "{err:?}");
+        assert!(err.position.line > 3, "{err:?}");
+        // Ordinary reuse stays well inside the budget.
+        let docs = parse("base: &b {cpu: 1}\nx: *b\ny: *b\n").unwrap();
+        assert_eq!(docs[0].data["y"], json!({"cpu": 1}));
     }
 
     #[test]

@@ -295,7 +295,10 @@ fn collect_file(
             cyclonedx::normalize(&parsed.data)
         }
     };
-    let (data, lines) = sbom.facts(&parsed.lines, judge);
+    // The typed model holds what the facts need: free the parsed tree before building them.
+    let Parsed { data, lines } = parsed;
+    drop(data);
+    let (data, lines) = sbom.facts(&lines, judge);
     Collection {
         documents: vec![document(0, data, lines)],
         ..Collection::default()

@@ -13,6 +13,7 @@ use quick_xml::Reader;
 use serde_json::{Map, Value};
 
 use crate::formats::{ParseError, Parsed};
+use crate::limits::{too_deep, MAX_DEPTH};
 use crate::lines::{pointer_push, LineIndex, LineMap, Position};
 
 /// One element of the document tree.
@@ -109,6 +110,10 @@ fn read_tree(text: &str, index: &mut LineIndex<'_>) -> Result<Element, ParseErro
                         .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                         .map_err(|e| xml_error(index, at, format!("invalid XML attribute: {e}")))?;
                     element.attributes.push((name, value.into_owned()));
+                }
+                // The tree is converted recursively: refuse it before it gets too deep.
+                if stack.len() > MAX_DEPTH {
+                    return Err(ParseError::new(element.position, too_deep()));
                 }
                 stack.push(element);
                 if matches!(event, Event::Empty(_)) {
@@ -323,6 +328,14 @@ mod tests {
         assert_eq!(parsed.lines.line("/components/0"), Some(8));
         assert_eq!(parsed.lines.line("/components/0/version"), Some(10));
         assert_eq!(parsed.lines.line("/dependencies/0/dependsOn/0"), Some(17));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let text = "<bom>\n".to_string() + &"<a>".repeat(2_000) + &"</a>".repeat(2_000) + "</bom>";
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("nesting limit"), "{err:?}");
+        assert_eq!(err.position.line, 2);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use assay_collectors::limits::CEDAR_REQUESTS;
 use assay_collectors::Document;
 use cedar_policy::{eval_expression, Context, EntityUid, EvalResult, PolicyId, Request};
 use rayon::prelude::*;
@@ -12,6 +13,7 @@ use serde_json::Value;
 use super::model::{file_digests, type_counts, AccessModel, Site};
 use super::query::{Ask, REQUEST_ERROR};
 use super::spec::{Actions, Kind, Limits, Question};
+use crate::check::Budget;
 use crate::model::{Finding, FindingStatus, Location};
 
 /// How many principals a message names before it says "and N more".
@@ -40,14 +42,14 @@ impl Outcome {
 
 impl Question {
     /// The finding of this question on one access model document.
-    pub fn judge(&self, doc: &Document) -> Finding {
+    pub fn judge(&self, doc: &Document, budget: &Budget) -> Finding {
         let name = doc
             .data
             .get("name")
             .and_then(Value::as_str)
             .unwrap_or(&doc.path);
         let verdict = match AccessModel::build(doc) {
-            Ok(model) => self.judge_model(&model),
+            Ok(model) => self.judge_model(&model, budget),
             Err(problems) => {
                 let list: Vec<String> = problems.iter().map(|p| p.display()).collect();
                 Outcome::error(
@@ -75,7 +77,7 @@ impl Question {
         }
     }
 
-    fn judge_model(&self, model: &AccessModel) -> Outcome {
+    fn judge_model(&self, model: &AccessModel, budget: &Budget) -> Outcome {
         let issues = model.validate();
         if !issues.is_empty() {
             let list = issues
@@ -157,6 +159,19 @@ impl Question {
                 }
             }
         }
+        let requests = actions.len().saturating_mul(principals.len());
+        if requests > CEDAR_REQUESTS {
+            return Outcome::error(
+                format!(
+                    "the question needs {requests} authorization requests ({} principals × {} \
+                     actions), over the limit of {CEDAR_REQUESTS} per access model; name the \
+                     actions or narrow the principals with `when`",
+                    principals.len(),
+                    actions.len()
+                ),
+                None,
+            );
+        }
         let mut per_action = Vec::new();
         for action in &actions {
             let ask = Ask {
@@ -165,8 +180,9 @@ impl Question {
                 context: &self.context,
                 use_schema: true,
             };
-            match model.decisions_for(&ask, &principals) {
+            match model.decisions_for(&ask, &principals, Some(budget)) {
                 Ok(decisions) => per_action.push((action.clone(), decisions)),
+                Err(e) if budget.is_spent() => return Outcome::error(e, None),
                 Err(e) => {
                     return Outcome::error(
                         format!("the entities do not conform to the schema: {e}"),

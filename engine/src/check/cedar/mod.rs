@@ -19,6 +19,7 @@ pub use model::{AccessModel, PolicyInfo, Problem, Site, ValidationIssue};
 pub use query::{Ask, Decisions, Verdict};
 pub use spec::{Actions, Filter, Kind, Limits, Question};
 
+use super::Budget;
 use crate::diag::Diagnostic;
 use crate::model::Finding;
 use crate::parse::LocatedValue;
@@ -42,12 +43,12 @@ impl Cedar {
         vec![EvidenceKind::Access]
     }
 
-    /// One finding per access model, judged in parallel.
-    pub fn evaluate(&self, documents: &[Document]) -> Vec<Finding> {
+    /// One finding per access model, judged in parallel within `budget`.
+    pub fn evaluate(&self, documents: &[Document], budget: &Budget) -> Vec<Finding> {
         documents
             .par_iter()
             .filter(|d| d.kind == EvidenceKind::Access)
-            .map(|d| self.question.judge(d))
+            .map(|d| self.question.judge(d, budget))
             .collect()
     }
 }

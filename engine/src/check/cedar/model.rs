@@ -2,9 +2,10 @@
 //! policies, templates and their links), the entities, the optional schema, and where each
 //! policy and entity is written, so that answers can point at file:line.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
+use assay_collectors::limits::{bracket_depth_over, too_deep, MAX_DEPTH};
 use assay_collectors::{Document, LineIndex, Position};
 use cedar_policy::{
     Entities, EntityId, EntityTypeName, EntityUid, Policy, PolicyId, PolicySet, Schema, SlotId,
@@ -336,6 +337,15 @@ fn parse_policies(
     let mut info = HashMap::new();
     let mut next = 0usize;
     for (source, (path, text)) in texts.iter().enumerate() {
+        // Cedar's parser recurses once per nesting level (several frames per parenthesis).
+        if let Some(at) = bracket_depth_over(text, b"([{", b")]}", MAX_DEPTH, true) {
+            problems.push(Problem {
+                site: Site::new(path, Some(LineIndex::new(text).position(at))),
+                message: format!("the policy text is {}", too_deep()),
+                hint: Some("split the condition into several `when` clauses or policies".into()),
+            });
+            continue;
+        }
         let parsed = match PolicySet::from_str(text) {
             Ok(parsed) => parsed,
             Err(errors) => {
@@ -497,6 +507,18 @@ pub fn uid_from_json(value: &Value) -> Option<EntityUid> {
 /// Parses the entities of every entity file as one set. On failure, the problem is located
 /// at the first entity that fails alone (or the first file that fails alone).
 fn parse_entities(files: &[Value], schema: Option<&Schema>) -> Result<Entities, Problem> {
+    if let Some(uid) = hierarchy_too_deep(files) {
+        let site = entity_sites(files)
+            .remove(&uid)
+            .unwrap_or_else(|| Site::new(files.first().map_or("", |f| str_field(f, "path")), None));
+        return Err(Problem {
+            site,
+            message: format!(
+                "the parents of `{uid}` form a chain longer than {MAX_DEPTH} (the nesting limit)"
+            ),
+            hint: Some("flatten the group hierarchy".into()),
+        });
+    }
     let all: Vec<Value> = files
         .iter()
         .flat_map(|f| array(f, "entities").iter().cloned())
@@ -526,6 +548,58 @@ fn parse_entities(files: &[Value], schema: Option<&Schema>) -> Result<Entities, 
         message: with_causes(&error),
         hint,
     })
+}
+
+/// An entity whose chain of parents is longer than [`MAX_DEPTH`], if any: Cedar computes the
+/// transitive closure of the hierarchy recursively and in memory quadratic in its depth.
+fn hierarchy_too_deep(files: &[Value]) -> Option<EntityUid> {
+    let mut parents: HashMap<EntityUid, Vec<EntityUid>> = HashMap::new();
+    for file in files {
+        for entity in array(file, "entities") {
+            let inner = entity.get("__entity").unwrap_or(entity);
+            if let Some(uid) = inner.get("uid").and_then(uid_from_json) {
+                let of = inner.get("parents").and_then(Value::as_array);
+                parents
+                    .entry(uid)
+                    .or_default()
+                    .extend(of.into_iter().flatten().filter_map(uid_from_json));
+            }
+        }
+    }
+    // Longest chain above each entity, by an explicit depth-first walk (cycles are left to
+    // Cedar, which reports them).
+    let mut depth: HashMap<&EntityUid, usize> = HashMap::new();
+    for start in parents.keys() {
+        let mut stack: Vec<(&EntityUid, usize)> = vec![(start, 0)];
+        let mut on_path: HashSet<&EntityUid> = HashSet::from([start]);
+        while let Some(&(node, next)) = stack.last() {
+            let above = parents.get(node).map_or(&[][..], Vec::as_slice);
+            if let Some(parent) = above.get(next) {
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
+                if !depth.contains_key(parent) && on_path.insert(parent) {
+                    stack.push((parent, 0));
+                    if stack.len() > MAX_DEPTH {
+                        return Some(start.clone());
+                    }
+                }
+            } else {
+                let d = 1 + above
+                    .iter()
+                    .filter_map(|p| depth.get(p))
+                    .max()
+                    .unwrap_or(&0);
+                if d > MAX_DEPTH {
+                    return Some(node.clone());
+                }
+                depth.insert(node, d);
+                on_path.remove(node);
+                stack.pop();
+            }
+        }
+    }
+    None
 }
 
 /// Where each entity of the entity files is defined.

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::model::AccessModel;
+use crate::check::Budget;
 
 /// How the error of a request that cannot be built starts (the rest says why).
 pub const REQUEST_ERROR: &str = "failed to build request: ";
@@ -71,21 +72,31 @@ impl AccessModel {
         ask: &Ask<'_>,
         principal_type: &EntityTypeName,
     ) -> Result<Decisions, String> {
-        self.decisions_for(ask, &self.principals(principal_type))
+        self.decisions_for(ask, &self.principals(principal_type), None)
     }
 
-    /// The decision for each of `principals`, asked in parallel.
+    /// The decision for each of `principals`, asked in parallel; with a `budget`, no request
+    /// is started once it has run out (and the budget's message is the error).
     pub fn decisions_for(
         &self,
         ask: &Ask<'_>,
         principals: &[EntityUid],
+        budget: Option<&Budget>,
     ) -> Result<Decisions, String> {
         let env = Env::new(self, ask.use_schema)?;
         let context = env.context(ask.context, ask.action);
-        let verdicts: Vec<Verdict> = principals
+        let spent = || budget.is_some_and(Budget::is_spent);
+        let verdicts: Option<Vec<Verdict>> = principals
             .par_iter()
-            .map(|principal| env.decide(principal, ask.action, ask.resource, &context))
+            .map(|principal| {
+                (!spent()).then(|| env.decide(principal, ask.action, ask.resource, &context))
+            })
             .collect();
+        let verdicts = match (verdicts, budget) {
+            (Some(verdicts), _) => verdicts,
+            (None, Some(budget)) => return Err(budget.spent_message()),
+            (None, None) => Vec::new(),
+        };
         let mut out = Decisions {
             principals_checked: principals.len(),
             ..Decisions::default()

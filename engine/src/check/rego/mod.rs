@@ -26,6 +26,7 @@ pub use policy::{
 pub use source::ModuleSource;
 
 use super::select::Selector;
+use super::Budget;
 use crate::model::{Finding, FindingStatus, Location};
 
 /// How inputs are formed from the selected documents.
@@ -101,23 +102,40 @@ impl Rego {
         self.mode
     }
 
-    /// Evaluates the selected documents: one outcome per input, in input order.
-    pub fn outcomes(&self, documents: &[Document]) -> Vec<InputOutcome> {
+    /// Evaluates the selected documents within `budget`: one outcome per input, in input
+    /// order; the inputs left when the budget runs out share one error outcome at the end.
+    pub fn outcomes(&self, documents: &[Document], budget: &Budget) -> Vec<InputOutcome> {
         let inputs = inputs::per_file(&self.select, documents);
         match self.mode {
-            Mode::PerFile => inputs
-                .par_iter()
-                .map_init(
-                    || self.policy.engine(),
-                    |engine, input| InputOutcome {
-                        path: Some(input.document.path.to_string()),
-                        line: Some(input.document.line(&input.pointer)),
-                        label: input.label.clone(),
-                        evidence: vec![input.document.digest.to_string()],
-                        result: self.run(engine, to_value(input.value)),
-                    },
-                )
-                .collect(),
+            Mode::PerFile => {
+                let evaluated: Vec<Option<InputOutcome>> = inputs
+                    .par_iter()
+                    .map_init(
+                        || self.policy.engine(),
+                        |engine, input| {
+                            (!budget.is_spent()).then(|| InputOutcome {
+                                path: Some(input.document.path.to_string()),
+                                line: Some(input.document.line(&input.pointer)),
+                                label: input.label.clone(),
+                                evidence: vec![input.document.digest.to_string()],
+                                result: self.run(engine, to_value(input.value), budget),
+                            })
+                        },
+                    )
+                    .collect();
+                let left = evaluated.iter().filter(|o| o.is_none()).count();
+                let mut outcomes: Vec<InputOutcome> = evaluated.into_iter().flatten().collect();
+                if left > 0 {
+                    outcomes.push(InputOutcome {
+                        path: None,
+                        line: None,
+                        label: format!("{left} inputs not evaluated"),
+                        evidence: Vec::new(),
+                        result: Err(EvalError::Limit(budget.spent_message())),
+                    });
+                }
+                outcomes
+            }
             Mode::Combined if inputs.is_empty() => Vec::new(),
             Mode::Combined => {
                 let mut evidence: Vec<String> = inputs
@@ -132,7 +150,7 @@ impl Rego {
                     line: None,
                     label: format!("combined input ({} documents)", inputs.len()),
                     evidence,
-                    result: self.run(&mut self.policy.engine(), to_value(&value)),
+                    result: self.run(&mut self.policy.engine(), to_value(&value), budget),
                 }]
             }
         }
@@ -142,16 +160,17 @@ impl Rego {
         &self,
         engine: &mut regorus::Engine,
         input: Result<regorus::Value, String>,
+        budget: &Budget,
     ) -> Result<Outcome, EvalError> {
         let input = input.map_err(EvalError::Eval)?;
         self.policy
-            .evaluate(engine, &self.namespace, &self.rules, input)
+            .evaluate(engine, &self.namespace, &self.rules, input, budget)
     }
 
     /// Evaluates the selected documents into findings: one per message, and a pass for each
     /// input without failures.
-    pub fn evaluate(&self, documents: &[Document]) -> Vec<Finding> {
-        self.outcomes(documents)
+    pub fn evaluate(&self, documents: &[Document], budget: &Budget) -> Vec<Finding> {
+        self.outcomes(documents, budget)
             .into_iter()
             .flat_map(|o| self.findings(o))
             .collect()

@@ -15,6 +15,7 @@ use super::builtins;
 use super::conventions::{count_exceptions, exception_name, messages, rule_kind, RuleKind};
 use super::recursion::{path_of, recursive_functions};
 use super::source::{ModuleSource, RegoError};
+use crate::check::Budget;
 use crate::diag::Diagnostic;
 
 /// How long one input may take when a check sets no limit.
@@ -237,13 +238,15 @@ impl PolicySet {
         namespace: &str,
         rules: &[(String, RuleKind)],
         input: Value,
+        budget: &Budget,
     ) -> Result<Outcome, EvalError> {
         let started = Instant::now();
         engine.set_input(input);
         let mut eval = |path: String| -> Result<Value, EvalError> {
-            let left = self.timeout.saturating_sub(started.elapsed());
+            let input_left = self.timeout.saturating_sub(started.elapsed());
+            let left = input_left.min(budget.left());
             if left.is_zero() {
-                return Err(self.time_limit());
+                return Err(self.time_limit(budget));
             }
             engine.set_execution_timer_config(ExecutionTimerConfig {
                 limit: left,
@@ -251,7 +254,7 @@ impl PolicySet {
             });
             engine.eval_rule(path).map_err(|e| {
                 if e.downcast_ref::<LimitError>().is_some() {
-                    self.time_limit()
+                    self.time_limit(budget)
                 } else {
                     EvalError::Eval(RegoError::parse(&e.to_string()).one_line(&self.modules))
                 }
@@ -285,7 +288,12 @@ impl PolicySet {
         Ok(outcome)
     }
 
-    fn time_limit(&self) -> EvalError {
+    /// The error of an evaluation stopped by its timer: the control's budget when that is
+    /// what ran out, else the time limit of one input.
+    fn time_limit(&self, budget: &Budget) -> EvalError {
+        if budget.is_spent() {
+            return EvalError::Limit(budget.spent_message());
+        }
         EvalError::Limit(format!(
             "evaluation stopped: the input took longer than the time limit of {} ms",
             self.timeout.as_millis()

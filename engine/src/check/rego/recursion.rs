@@ -143,6 +143,13 @@ pub(super) fn path_of(expr: &Expr) -> Option<String> {
 
 fn calls_in_query(query: &Query, out: &mut Vec<String>) {
     for stmt in &query.stmts {
+        // `… with g as f` makes the statement's calls of `g` calls of `f`.
+        for modifier in &stmt.with_mods {
+            calls_in_expr(&modifier.r#as, out);
+            if let Some(name) = path_of(&modifier.r#as) {
+                out.push(name);
+            }
+        }
         match &stmt.literal {
             Literal::SomeVars { .. } => {}
             Literal::SomeIn {
@@ -246,6 +253,15 @@ mod tests {
             .into_iter()
             .map(|c| c.path)
             .collect()
+    }
+
+    #[test]
+    fn finds_recursion_through_with() {
+        let found = cycles(&[(
+            "a.rego",
+            "package a\nf(x) := y if { y := g(x) with g as f }\ng(x) := x\n",
+        )]);
+        assert_eq!(found, vec![vec!["data.a.f", "data.a.f"]]);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Builtins whose regorus versions give other answers than OPA's, replaced by extensions of
 //! the same name (regorus looks extensions up before its own builtins): `sprintf` (Go's
-//! formatting: signs, widths, flags, `%v` of floats, bad verbs) and `glob.match` (`**` and
-//! the default `.` delimiter).
+//! formatting: signs, widths, flags, `%v` of floats, bad verbs), `glob.match` (`**` and
+//! the default `.` delimiter), and `numbers.range`/`numbers.range_step` (bounded in size).
 
 mod glob;
+mod range;
 mod sprintf;
 
 use anyhow::{bail, Result};
@@ -13,6 +14,8 @@ use regorus::{Engine, Value};
 pub fn register(engine: &mut Engine) -> Result<()> {
     engine.add_extension("sprintf".into(), 2, Box::new(sprintf_builtin))?;
     engine.add_extension("glob.match".into(), 3, Box::new(glob_match_builtin))?;
+    engine.add_extension("numbers.range".into(), 2, Box::new(range::range))?;
+    engine.add_extension("numbers.range_step".into(), 3, Box::new(range::range_step))?;
     Ok(())
 }
 
