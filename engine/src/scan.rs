@@ -25,6 +25,30 @@ pub struct ScanRequest {
     pub thresholds: Thresholds,
     /// The waivers file and whether inline suppressions count.
     pub waivers: Waivers,
+    /// The clock the scan's start and end are recorded by.
+    pub clock: Clock,
+}
+
+/// The clock scan times are recorded by: the wall clock, or a pinned time (`--now`,
+/// `SOURCE_DATE_EPOCH`) so that the same input gives the same bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    Wall,
+    Pinned(jiff::Timestamp),
+}
+
+impl Clock {
+    /// The current time as the results record it (RFC 3339, UTC, whole seconds).
+    pub fn now(&self) -> String {
+        let time = match self {
+            Clock::Wall => jiff::Timestamp::now(),
+            Clock::Pinned(time) => *time,
+        };
+        time.round(jiff::Unit::Second)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    }
 }
 
 /// What the collectors read, as the results report it.
@@ -92,7 +116,7 @@ pub fn run(
     request: &ScanRequest,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Results, Diagnostic> {
-    let started_at = now();
+    let started_at = request.clock.now();
     let needed: std::collections::BTreeSet<_> = catalog
         .controls
         .iter()
@@ -299,7 +323,7 @@ pub fn assemble(
         scan: ScanInfo {
             root: request.scope.root.display().to_string(),
             started_at,
-            finished_at: now(),
+            finished_at: request.clock.now(),
             catalog_digest: catalog.digest.clone(),
             commit: crate::vcs::head_commit(&request.scope.root),
             documents: inventory.documents,
@@ -362,12 +386,4 @@ pub fn gate(results: &Results, fail_under: Option<f64>, fail_on: Option<Severity
         }
     }
     reasons
-}
-
-/// The current time as the results record it (RFC 3339, UTC, whole seconds).
-pub fn now() -> String {
-    jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
 }

@@ -363,12 +363,51 @@ impl Scanner {
         hits
     }
 
+    /// `text` with every value found replaced by `[REDACTED:<detector>]` (the first of
+    /// overlapping values wins), for short texts shown in findings such as commit subjects.
+    pub fn redact(&self, text: &str) -> String {
+        let mut hits = self.scan(text.as_bytes());
+        if hits.is_empty() {
+            return text.to_string();
+        }
+        hits.sort_by_key(|h| (h.range.start, std::cmp::Reverse(h.range.end)));
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for hit in &hits {
+            // Ranges come from byte regexes over UTF-8 text; a range cut inside a character
+            // is widened to the character's bounds.
+            let start = floor_char(text, hit.range.start);
+            if start < at {
+                continue;
+            }
+            out.push_str(&text[at..start]);
+            out.push_str(&format!("[REDACTED:{}]", hit.detector.as_str()));
+            at = ceil_char(text, hit.range.end);
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
     /// Scans `line` (1-based `number`) and records what it finds in `findings`.
     pub fn scan_into(&self, number: u64, line: &[u8], findings: &mut Findings) {
         for hit in self.scan(line) {
             findings.record(hit.detector, number, hit.sample);
         }
     }
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// How many line numbers are kept per detector.
@@ -848,6 +887,17 @@ mod tests {
             vec![Detector::PrivateKey]
         );
         assert!(kinds("-----BEGIN PUBLIC KEY-----").is_empty());
+    }
+
+    #[test]
+    fn redaction_replaces_each_value_by_its_kind() {
+        let token = format!("ghp_{}", "a1B2".repeat(9));
+        let subject = format!("Fix deploy: use {token} and AKIAIOSFODNN7EXAMPLE — ok");
+        assert_eq!(
+            Scanner::all().redact(&subject),
+            "Fix deploy: use [REDACTED:github_token] and [REDACTED:aws_access_key_id] — ok"
+        );
+        assert_eq!(Scanner::all().redact("Bump version"), "Bump version");
     }
 
     #[test]

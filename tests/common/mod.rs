@@ -31,7 +31,7 @@ pub fn corpus(path: &str) -> Option<PathBuf> {
 pub fn assay() -> Command {
     let mut cmd = Command::cargo_bin("assay").expect("assay binary");
     for (key, _) in std::env::vars() {
-        if key.starts_with("ASSAY_") {
+        if key.starts_with("ASSAY_") || key == "SOURCE_DATE_EPOCH" {
             cmd.env_remove(key);
         }
     }

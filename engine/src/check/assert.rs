@@ -4,6 +4,10 @@
 //! node that does not is an offender, and the finding points at its line. An empty node list
 //! passes the negative operators (`not_equals`, `not_in`, `not_matches`, `absent`) and fails
 //! the positive ones, unless the condition says otherwise with `if_missing`.
+//!
+//! `requires` lists conditions the evidence itself must meet to be judged at all (a complete
+//! history, say): an item that does not meet them is an `error` finding naming what is
+//! missing, never a pass or a fail.
 
 use assay_collectors::{Document, EvidenceKind};
 use regex::Regex;
@@ -20,6 +24,8 @@ use crate::parse::LocatedValue;
 #[derive(Debug)]
 pub struct Assert {
     select: Selector,
+    /// Conditions for the item to be judged at all.
+    requires: Option<Node>,
     root: Node,
     message: String,
 }
@@ -148,9 +154,31 @@ impl Assert {
             );
             None
         };
+        let requires = match object.and_then(|o| o.get("requires")) {
+            None => None,
+            Some(Value::Array(list)) => {
+                let nodes: Vec<Node> = (0..list.len())
+                    .filter_map(|i| {
+                        compile_node(doc, &format!("{pointer}/requires/{i}"), &mut errors)
+                    })
+                    .collect();
+                Some(Node::All(nodes))
+            }
+            Some(_) => {
+                errors.push(
+                    doc.diagnostic(
+                        &format!("{pointer}/requires"),
+                        "expected a list of conditions",
+                    )
+                    .expected("`requires: [{path: ..., absent: true, message: ...}]`"),
+                );
+                None
+            }
+        };
         match root {
             Some(root) if errors.is_empty() => Ok(Assert {
                 select,
+                requires,
                 root,
                 message,
             }),
@@ -180,17 +208,34 @@ impl Assert {
     }
 
     fn judge(&self, item: &Item<'_>) -> Finding {
+        if let Some(requires) = &self.requires {
+            let outcome = requires.eval(item.value, &self.message);
+            if !outcome.holds {
+                return self.finding(item, FindingStatus::Error, &outcome);
+            }
+        }
         let outcome = self.root.eval(item.value, &self.message);
+        let status = if outcome.holds {
+            FindingStatus::Pass
+        } else {
+            FindingStatus::Fail
+        };
+        self.finding(item, status, &outcome)
+    }
+
+    /// A finding on `item`; a failing or erroneous one names its first offender.
+    fn finding(
+        &self,
+        item: &Item<'_>,
+        status: FindingStatus,
+        outcome: &Outcome<'_, '_>,
+    ) -> Finding {
         let location = |pointer: &str| Location {
             path: item.document.path.to_string(),
             line: Some(item.document.line(pointer)),
         };
-        let (status, message, pointer) = if outcome.holds {
-            (
-                FindingStatus::Pass,
-                "passed".to_string(),
-                item.pointer.clone(),
-            )
+        let (message, pointer) = if status == FindingStatus::Pass {
+            ("passed".to_string(), item.pointer.clone())
         } else {
             let first = outcome.witnesses.first();
             let pointer = first.map_or(item.pointer.clone(), |w| {
@@ -203,7 +248,7 @@ impl Assert {
             if outcome.witnesses.len() > 1 {
                 message.push_str(&format!(" (and {} more)", outcome.witnesses.len() - 1));
             }
-            (FindingStatus::Fail, message, pointer)
+            (message, pointer)
         };
         Finding {
             status,

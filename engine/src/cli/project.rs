@@ -13,7 +13,7 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::policy_dir::PolicyDirs;
-use crate::scan::{check_frameworks, ScanRequest};
+use crate::scan::{check_frameworks, Clock, ScanRequest};
 use crate::waiver::{WaiverFile, Waivers};
 
 #[derive(Debug, Args)]
@@ -46,7 +46,8 @@ pub struct ProjectArgs {
     #[arg(long, env = "ASSAY_WAIVERS", value_name = "FILE")]
     pub waivers: Option<PathBuf>,
     /// The scan time (RFC 3339) that ages, deadlines and expiries are judged against
-    /// (default: now); pins results for reproducible reports.
+    /// (default: `SOURCE_DATE_EPOCH`, else now); also the time the scan is recorded at unless
+    /// `SOURCE_DATE_EPOCH` is set, so that the same input gives byte-identical outputs.
     #[arg(long, env = "ASSAY_NOW", value_name = "TIME", value_parser = scan_time)]
     pub now: Option<std::time::SystemTime>,
     /// Let collectors contact the network: the metrics endpoints and Prometheus server named
@@ -57,6 +58,35 @@ pub struct ProjectArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub allow_network: bool,
+}
+
+/// `SOURCE_DATE_EPOCH` (whole seconds since the epoch), when set.
+fn source_date_epoch() -> Result<Option<jiff::Timestamp>, String> {
+    let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let text = value.to_string_lossy();
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            format!("SOURCE_DATE_EPOCH `{text}` is not a number of seconds since 1970-01-01")
+        })
+}
+
+/// The time findings are judged against and the clock the scan is recorded by:
+/// `SOURCE_DATE_EPOCH` pins the record (and the judging time when `--now` is absent), `--now`
+/// pins both unless `SOURCE_DATE_EPOCH` is set; with neither, both are the wall clock.
+fn times(
+    now: Option<std::time::SystemTime>,
+    epoch: Option<jiff::Timestamp>,
+) -> (Option<std::time::SystemTime>, Clock) {
+    let pinned = now.and_then(|t| jiff::Timestamp::try_from(t).ok());
+    let judged = now.or(epoch.map(std::time::SystemTime::from));
+    let clock = epoch.or(pinned).map_or(Clock::Wall, Clock::Pinned);
+    (judged, clock)
 }
 
 fn scan_time(text: &str) -> Result<std::time::SystemTime, String> {
@@ -163,7 +193,12 @@ impl ProjectArgs {
         }
         scope.settings = config.file.collectors.clone();
         scope.limits = config.file.limits;
-        if let Some(now) = self.now {
+        let epoch = source_date_epoch().map_err(|message| {
+            report_diagnostics(&[Diagnostic::new("SOURCE_DATE_EPOCH", message)
+                .hint("set it to an integer such as 1780272000, or unset it")])
+        })?;
+        let (judged, clock) = times(self.now, epoch);
+        if let Some(now) = judged {
             scope.now = now;
         }
         scope.allow_network = self.allow_network;
@@ -199,10 +234,34 @@ impl ProjectArgs {
                     file,
                     inline: config.file.suppressions.inline,
                 },
+                clock,
             },
             config,
             catalog,
             settings,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> jiff::Timestamp {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn source_date_epoch_pins_the_record_and_now_the_judgement() {
+        let now = at("2026-06-01T00:00:00Z");
+        let epoch = at("2020-01-01T00:00:00Z");
+        let (judged, clock) = times(Some(now.into()), None);
+        assert_eq!((judged, clock), (Some(now.into()), Clock::Pinned(now)));
+        let (judged, clock) = times(None, Some(epoch));
+        assert_eq!((judged, clock), (Some(epoch.into()), Clock::Pinned(epoch)));
+        let (judged, clock) = times(Some(now.into()), Some(epoch));
+        assert_eq!((judged, clock), (Some(now.into()), Clock::Pinned(epoch)));
+        assert_eq!(times(None, None), (None, Clock::Wall));
+        assert_eq!(Clock::Pinned(epoch).now(), "2020-01-01T00:00:00Z");
     }
 }

@@ -258,7 +258,7 @@ pub fn against_revision(
     reference: &str,
     options: &CheckOptions,
 ) -> Result<Results, Diagnostic> {
-    let started_at = scan::now();
+    let started_at = request.clock.now();
     let repo = Repo::open(&request.scope.root)?;
     let commit = repo.resolve(reference)?;
     let changed = repo.changed_paths(commit, &request.scope)?;

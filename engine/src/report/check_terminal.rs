@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::check::CheckMode;
-use super::terminal::{paint, write_errors, AMBER, BOLD, DIM, GREEN, RED};
+use super::terminal::{self, paint, visible, write_errors, AMBER, BOLD, DIM, GREEN, RED};
 use super::Results;
 use crate::model::{Finding, FindingStatus};
 
@@ -12,10 +12,7 @@ use crate::model::{Finding, FindingStatus};
 fn place(f: &Finding) -> String {
     f.location
         .as_ref()
-        .map_or_else(String::new, |l| match l.line {
-            Some(line) => format!("{}:{line}", l.path),
-            None => l.path.clone(),
-        })
+        .map_or_else(String::new, |l| terminal::place(&l.path, l.line))
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -33,11 +30,11 @@ pub fn render(results: &Results, gate: &[String]) -> String {
         (CheckMode::Base, Some(commit)) => {
             format!(
                 "base {} ({})",
-                check.base,
+                visible(&check.base),
                 commit.get(..12).unwrap_or(commit)
             )
         }
-        _ => format!("baseline {}", check.base),
+        _ => format!("baseline {}", visible(&check.base)),
     };
     let changed = match check.mode {
         CheckMode::Base => format!("{} · ", plural(check.changed_paths.len(), "changed path")),
@@ -76,17 +73,27 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             "\n  {} {:8} {}  {}",
             paint(RED, "✗"),
             paint(BOLD, &c.severity.as_str().to_uppercase()),
-            paint(BOLD, &c.id),
-            c.title
+            paint(BOLD, &visible(&c.id)),
+            visible(&c.title)
         );
         for f in c
             .findings
             .iter()
             .filter(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
         {
-            let _ = writeln!(out, "      {}  {}", paint(BOLD, &place(f)), f.message);
+            let _ = writeln!(
+                out,
+                "      {}  {}",
+                paint(BOLD, &place(f)),
+                visible(&f.message)
+            );
         }
-        let _ = writeln!(out, "      {} {}", paint(GREEN, "fix:"), c.remediation);
+        let _ = writeln!(
+            out,
+            "      {} {}",
+            paint(GREEN, "fix:"),
+            visible(&c.remediation)
+        );
     }
     let waived: Vec<_> = results
         .controls
@@ -105,9 +112,9 @@ pub fn render(results: &Results, gate: &[String]) -> String {
                 out,
                 "  {} {}  {}  {}",
                 paint(DIM, "~"),
-                c.id,
+                visible(&c.id),
                 place(f),
-                f.message
+                visible(&f.message)
             );
         }
     }
@@ -123,7 +130,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
                 out,
                 "  {} {}  {:.1}% → {:.1}%  ({:.1} points)",
                 paint(style, "▼"),
-                d.framework,
+                visible(&d.framework),
                 d.base,
                 d.head,
                 d.drop
@@ -147,7 +154,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
     } else {
         let _ = writeln!(out, "{}", paint(RED, "Result: failed"));
         for reason in gate {
-            let _ = writeln!(out, "  - {reason}");
+            let _ = writeln!(out, "  - {}", visible(reason));
         }
     }
     out

@@ -1,4 +1,7 @@
-//! CSV: a header, then one row per finding, in the order of the results document.
+//! CSV: a header, then one row per finding, in the order of the results document. Cells that
+//! a spreadsheet would read as a formula are neutralised (see [`cell`]).
+
+use std::borrow::Cow;
 
 use super::Results;
 
@@ -28,7 +31,7 @@ pub fn render(results: &Results) -> String {
                     l.line.map_or_else(String::new, |n| n.to_string()),
                 )
             });
-            out.write_record([
+            let record = [
                 c.id.as_str(),
                 c.severity.as_str(),
                 f.status.as_str(),
@@ -37,10 +40,42 @@ pub fn render(results: &Results) -> String {
                 &line,
                 &f.message,
                 &frameworks,
-            ])
-            .expect("writing to memory cannot fail");
+            ];
+            out.write_record(record.map(cell).iter().map(|c| c.as_bytes()))
+                .expect("writing to memory cannot fail");
         }
     }
     let bytes = out.into_inner().expect("flushing to memory cannot fail");
     String::from_utf8(bytes).expect("every field is UTF-8")
+}
+
+/// A cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return gets a leading `'`, as OWASP recommends against CSV injection.
+fn cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for formula in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(cell(formula), format!("'{formula}"));
+        }
+        assert_eq!(cell("a=b"), "a=b");
+        assert_eq!(cell(""), "");
+    }
 }

@@ -234,18 +234,23 @@ fn collapsed(summary: &str, lines: &[String]) -> String {
     out
 }
 
-/// Inline code; backticks inside are swapped for a lookalike so the span stays closed.
+/// Inline code on one line; backticks inside are swapped for a lookalike so the span stays
+/// closed.
 fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', "ˋ"))
+    format!("`{}`", spaced(s).replace('`', "ˋ"))
+}
+
+/// Control characters (line breaks included) as spaces, so user text cannot start a line.
+fn spaced(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// User text on one line, shortened to [`MESSAGE_CHARS`], with HTML and Markdown syntax
 /// escaped outside its `code spans` (which render literally anyway).
 fn text(s: &str) -> String {
-    let one_line: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let one_line = spaced(s);
     let short: String = if one_line.chars().count() > MESSAGE_CHARS {
         one_line.chars().take(MESSAGE_CHARS).chain(['…']).collect()
     } else {
@@ -299,6 +304,10 @@ mod tests {
         assert_eq!(text("a <b> `x<y>` *c*"), "a &lt;b&gt; `x<y>` \\*c\\*");
         assert_eq!(text("odd ` tick <"), "odd \\` tick &lt;");
         assert_eq!(text("line\nbreak"), "line break");
+        assert_eq!(
+            code("a.yaml\n# heading\r\u{1b}]8;;x"),
+            "`a.yaml # heading  ]8;;x`"
+        );
     }
 
     #[test]

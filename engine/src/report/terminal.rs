@@ -1,8 +1,10 @@
 //! The terminal summary: framework scores rated green / amber / red, failing controls with
 //! file:line and a one-line fix, source errors and skipped files. Styles are ANSI escapes;
 //! the caller writes through `anstream`, which drops them when `NO_COLOR` is set or the output
-//! is not a terminal.
+//! is not a terminal. Every user-derived string goes through [`visible`] first, so that file
+//! names, values and messages cannot move the cursor, retitle the window or hide text.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
@@ -24,6 +26,36 @@ const FINDINGS_PER_CONTROL: usize = 5;
 /// `text` in `style`, as ANSI escapes (dropped by `anstream` where colours are off).
 pub(super) fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
+}
+
+/// `text` with its control characters (C0, DEL, C1) and bidirectional overrides written as
+/// visible escapes (`\x1b`, `\u{202e}`), so that they reach the terminal as text, not as
+/// commands.
+pub(super) fn visible(text: &str) -> Cow<'_, str> {
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.contains(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !hidden(c) {
+            out.push(c);
+        } else if c.is_ascii() {
+            let _ = write!(out, "\\x{:02x}", u32::from(c));
+        } else {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `path:line` (or the path alone), visible.
+pub(super) fn place(path: &str, line: Option<u32>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", visible(path)),
+        None => visible(path).into_owned(),
+    }
 }
 
 fn rating_style(rating: Rating) -> Style {
@@ -65,7 +97,7 @@ fn waivers(out: &mut String, waivers: &[WaiverReport]) {
                 RED,
                 format!(
                     "expired on {}; its {} finding(s) fail again",
-                    w.expires.as_deref().unwrap_or("?"),
+                    visible(w.expires.as_deref().unwrap_or("?")),
                     w.findings
                 ),
             ),
@@ -75,8 +107,8 @@ fn waivers(out: &mut String, waivers: &[WaiverReport]) {
             out,
             "  {} {}  {}  {what}",
             paint(style, "!"),
-            paint(BOLD, &w.place()),
-            w.control
+            paint(BOLD, &visible(&w.place())),
+            visible(&w.control)
         );
     }
 }
@@ -90,7 +122,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
         "{} {} · {} · {} documents in {} files · {} controls",
         paint(BOLD, "assay"),
         results.tool.version,
-        results.scan.root,
+        visible(&results.scan.root),
         results.scan.documents,
         results.scan.files,
         s.controls
@@ -100,7 +132,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
     let width = results
         .frameworks
         .iter()
-        .map(|f| f.name.len())
+        .map(|f| visible(&f.name).len())
         .max()
         .unwrap_or(0);
     for f in &results.frameworks {
@@ -123,7 +155,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             out,
             "  {} {:width$}  {}  coverage {:5.1}%{evidenced}{before}",
             paint(style, "●"),
-            f.name,
+            visible(&f.name),
             paint(style, &percent(f.score)),
             f.coverage,
         );
@@ -162,8 +194,8 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             "\n  {} {:8} {}  {}  {}",
             paint(style, "✗"),
             paint(BOLD, &c.severity.as_str().to_uppercase()),
-            paint(BOLD, &c.id),
-            c.title,
+            paint(BOLD, &visible(&c.id)),
+            visible(&c.title),
             paint(
                 DIM,
                 &format!(
@@ -182,11 +214,13 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             let place = f
                 .location
                 .as_ref()
-                .map_or_else(String::new, |l| match l.line {
-                    Some(line) => format!("{}:{line}", l.path),
-                    None => l.path.clone(),
-                });
-            let _ = writeln!(out, "      {}  {}", paint(BOLD, &place), f.message);
+                .map_or_else(String::new, |l| place(&l.path, l.line));
+            let _ = writeln!(
+                out,
+                "      {}  {}",
+                paint(BOLD, &place),
+                visible(&f.message)
+            );
         }
         if bad.len() > FINDINGS_PER_CONTROL {
             let _ = writeln!(
@@ -198,7 +232,12 @@ pub fn render(results: &Results, gate: &[String]) -> String {
                 )
             );
         }
-        let _ = writeln!(out, "      {} {}", paint(GREEN, "fix:"), c.remediation);
+        let _ = writeln!(
+            out,
+            "      {} {}",
+            paint(GREEN, "fix:"),
+            visible(&c.remediation)
+        );
     }
     attestations(&mut out, results);
     write_errors(&mut out, results);
@@ -213,7 +252,10 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             let _ = writeln!(
                 out,
                 "  {}",
-                paint(DIM, &format!("{} ({})", sk.path, sk.reason))
+                paint(
+                    DIM,
+                    &format!("{} ({})", visible(&sk.path), visible(&sk.reason))
+                )
             );
         }
     }
@@ -223,7 +265,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
     } else {
         let _ = writeln!(out, "{}", paint(RED, "Result: gate failed"));
         for reason in gate {
-            let _ = writeln!(out, "  - {reason}");
+            let _ = writeln!(out, "  - {}", visible(reason));
         }
     }
     out
@@ -256,7 +298,7 @@ fn attestations(out: &mut String, results: &Results) {
             let (mark, style) = match f.status {
                 // A missing attestation rests on no evidence at all.
                 FindingStatus::Fail if f.evidence.is_empty() => {
-                    missing.push(c.id.as_str());
+                    missing.push(visible(&c.id));
                     continue;
                 }
                 FindingStatus::Fail | FindingStatus::Error => ("✗", AMBER),
@@ -266,13 +308,13 @@ fn attestations(out: &mut String, results: &Results) {
             let place = f
                 .location
                 .as_ref()
-                .map_or_else(String::new, |l| l.path.clone());
+                .map_or_else(String::new, |l| place(&l.path, None));
             let _ = writeln!(
                 out,
                 "  {} {}  {}  {}",
                 paint(style, mark),
-                paint(BOLD, &c.id),
-                f.message,
+                paint(BOLD, &visible(&c.id)),
+                visible(&f.message),
                 paint(DIM, &format!("({place})"))
             );
         }
@@ -299,19 +341,18 @@ pub(super) fn write_errors(out: &mut String, results: &Results) {
         let _ = writeln!(out, "\n{}", paint(BOLD, "Errors"));
         for e in &results.errors {
             let place = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
-                (Some(l), None) => format!("{}:{l}", e.path),
-                _ => e.path.clone(),
+                (Some(l), Some(c)) => format!("{}:{c}", place(&e.path, Some(l))),
+                _ => place(&e.path, e.line),
             };
             let _ = writeln!(
                 out,
                 "  {} {}  {}",
                 paint(RED, "!"),
                 paint(BOLD, &place),
-                e.message
+                visible(&e.message)
             );
             if let Some(h) = &e.hint {
-                let _ = writeln!(out, "      {} {h}", paint(DIM, "hint:"));
+                let _ = writeln!(out, "      {} {}", paint(DIM, "hint:"), visible(h));
             }
         }
     }

@@ -26,10 +26,12 @@ pub struct Context<'a> {
     pub until: i64,
     pub days: u32,
     pub shallow: bool,
-    /// How many commits sit at the boundary of a shallow clone.
-    pub boundary: usize,
-    /// The first-parent commit whose parent a shallow clone lacks, if the walk stopped there.
+    /// The commits at the boundary of a shallow clone.
+    pub boundary: &'a HashSet<Oid>,
+    /// The first-parent commit whose parent is missing, if the walk stopped there.
     pub stopped_at: Option<Oid>,
+    /// Reachable commits that cannot be read, with the reason.
+    pub unreadable: &'a [(Oid, String)],
     /// The first-parent commits of the period, newest first.
     pub chain: &'a [Oid],
     pub codeowners: Option<&'a Codeowners>,
@@ -204,7 +206,7 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
         .filter(|s| s["present_at_head"] == json!(true))
         .count();
 
-    shallow_notes(cx, commits, &mut notes);
+    let (incomplete_period, incomplete_secrets) = incomplete(cx, commits);
     let unscanned: usize = commits.iter().map(|c| c.unscanned_blobs).sum();
     if unscanned > 0 {
         notes.push(format!(
@@ -265,6 +267,7 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
         })),
         "codeowners_violations": violations,
         "secrets": secret_list,
+        "incomplete": {"period": incomplete_period, "secrets": incomplete_secrets},
         "notes": notes,
     })
 }
@@ -384,37 +387,60 @@ fn secrets_json(cx: &Context<'_>, commits: &[CommitInfo]) -> Vec<Value> {
     found.into_iter().map(|(_, v)| v).collect()
 }
 
-/// What a shallow clone, or commits whose changes could not be read, leave unjudged.
-fn shallow_notes(cx: &Context<'_>, commits: &[CommitInfo], notes: &mut Vec<String>) {
+/// What is missing from the evidence: for the commits of the period, and for the blobs the
+/// secret scan covers (a shallow clone, commits that cannot be read, changes that cannot be
+/// read). Controls judge nothing over incomplete evidence.
+fn incomplete(cx: &Context<'_>, commits: &[CommitInfo]) -> (Vec<String>, Vec<String>) {
+    let (mut period, mut secrets) = (Vec::new(), Vec::new());
+    let scanning = cx.secret_scan != SecretScan::Off;
+    if let Some((id, reason)) = cx.unreadable.first() {
+        let message = format!(
+            "{} commit(s) of the history cannot be read, nor what lies behind them (e.g. {}: {reason}); run `git fsck`",
+            cx.unreadable.len(),
+            short(*id),
+        );
+        period.push(message.clone());
+        if scanning {
+            secrets.push(message);
+        }
+    }
     if cx.shallow {
         let oldest = commits.iter().map(|c| c.committer.time).min();
-        let covered = match (oldest, cx.since) {
-            (Some(oldest), Some(since)) => oldest <= since,
-            _ => false,
-        };
-        notes.push(format!(
-            "shallow clone: the history available starts at {}{}; commits before it, and the changes made by the {} commit(s) at the shallow boundary, could not be judged. Fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)",
+        let covered = matches!((oldest, cx.since), (Some(oldest), Some(since)) if oldest <= since);
+        let message = format!(
+            "shallow clone: the history available starts at {}{}; the commits before it and the changes made by the {} commit(s) at the shallow boundary are missing. Fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout)",
             oldest.map(time).unwrap_or_else(|| "(nothing)".into()),
             if covered { "" } else { ", inside the period" },
-            cx.boundary,
-        ));
+            cx.boundary.len(),
+        );
+        if !covered {
+            period.push(message.clone());
+        }
+        if cx.secret_scan == SecretScan::All || (scanning && !covered) {
+            secrets.push(message);
+        }
     }
     if let Some(at) = cx.stopped_at {
-        notes.push(format!(
+        period.push(format!(
             "the first-parent history stops at {} because its parent is missing: changes before it are not counted",
             short(at)
         ));
     }
-    let failed: Vec<&CommitInfo> = commits
-        .iter()
-        .filter(|c| c.diff_error.is_some() && !cx.shallow)
-        .collect();
-    if let Some(example) = failed.first() {
-        notes.push(format!(
-            "the changes of {} commit(s) could not be read (e.g. {}: {})",
-            failed.len(),
-            short(example.id),
-            example.diff_error.as_deref().unwrap_or_default()
-        ));
-    }
+    let failed = |wanted: &dyn Fn(&CommitInfo) -> bool| {
+        let failed: Vec<&CommitInfo> = commits
+            .iter()
+            .filter(|c| c.diff_error.is_some() && !cx.boundary.contains(&c.id) && wanted(c))
+            .collect();
+        failed.first().map(|example| {
+            format!(
+                "the changes of {} commit(s) cannot be read (e.g. {}: {}); run `git fsck`",
+                failed.len(),
+                short(example.id),
+                example.diff_error.as_deref().unwrap_or_default()
+            )
+        })
+    };
+    period.extend(failed(&|c| c.in_period));
+    secrets.extend(failed(&|c| c.secret_scanned));
+    (period, secrets)
 }

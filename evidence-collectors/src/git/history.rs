@@ -2,10 +2,10 @@
 //! changes that reached the branch, and per-commit work (signature, trailers, tree-to-tree
 //! comparison) spread over threads, each with its own [`Repository`].
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::path::PathBuf;
 
-use git2::{Commit, Oid, Repository, Sort};
+use git2::{Commit, Oid, Repository};
 use globset::GlobSet;
 use rayon::prelude::*;
 
@@ -59,6 +59,8 @@ pub struct CommitInfo {
     /// Changed paths matching the sensitive globs (non-merge commits of the period).
     pub sensitive_paths: Vec<String>,
     pub secrets: Vec<AddedSecret>,
+    /// Whether the secret scan covers the commit's changes.
+    pub secret_scanned: bool,
     /// Blobs the secret scan left out (binary or too large).
     pub unscanned_blobs: usize,
     /// Why the commit's changes could not be read, if they could not.
@@ -80,16 +82,72 @@ pub struct Plan<'a> {
     pub secret_scan: SecretScan,
     pub signers: Option<&'a AllowedSigners>,
     pub scanner: &'a Scanner,
+    /// Finds secrets and personal data in commit subjects, to redact them.
+    pub redactor: &'a Scanner,
     /// Commits at the boundary of a shallow clone.
     pub boundary: &'a HashSet<Oid>,
 }
 
-/// The commits reachable from `tip`, newest first (by commit time, parents after children).
-pub fn reachable(repo: &Repository, tip: Oid) -> Result<Vec<Oid>, git2::Error> {
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
-    walk.push(tip)?;
-    walk.collect()
+/// The commits reachable from a tip, and the ones that could not be read.
+#[derive(Debug, Default)]
+pub struct Reachable {
+    /// Newest first: by commit time, every commit before its parents.
+    pub ids: Vec<Oid>,
+    /// Commits named as a parent that cannot be read (missing or corrupt), with the reason,
+    /// in id order. Their ancestors are not reached through them.
+    pub unreadable: Vec<(Oid, String)>,
+}
+
+/// Walks the history from `tip`. Parents of the shallow `boundary` are not followed; any
+/// other commit that cannot be read is recorded and the walk goes on around it.
+pub fn reachable(repo: &Repository, tip: Oid, boundary: &HashSet<Oid>) -> Reachable {
+    let mut seen = HashSet::from([tip]);
+    let mut stack = vec![tip];
+    let mut nodes: HashMap<Oid, (i64, Vec<Oid>)> = HashMap::new();
+    let mut unreadable = Vec::new();
+    while let Some(id) = stack.pop() {
+        let commit = match repo.find_commit(id) {
+            Ok(commit) => commit,
+            Err(e) => {
+                unreadable.push((id, e.message().to_string()));
+                continue;
+            }
+        };
+        let parents = if boundary.contains(&id) {
+            Vec::new()
+        } else {
+            header_parents(&commit)
+        };
+        stack.extend(parents.iter().filter(|p| seen.insert(**p)));
+        nodes.insert(id, (commit.committer().when().seconds(), parents));
+    }
+    // Kahn's algorithm: a commit is ready once all its children are out; the newest ready
+    // commit goes first (ties by id, for a stable order).
+    let mut waiting: HashMap<Oid, usize> = HashMap::new();
+    for (_, parents) in nodes.values() {
+        for p in parents.iter().filter(|p| nodes.contains_key(*p)) {
+            *waiting.entry(*p).or_default() += 1;
+        }
+    }
+    let mut ready: BinaryHeap<(i64, Oid)> = nodes
+        .iter()
+        .filter(|(id, _)| !waiting.contains_key(*id))
+        .map(|(id, (time, _))| (*time, *id))
+        .collect();
+    let mut ids = Vec::with_capacity(nodes.len());
+    while let Some((_, id)) = ready.pop() {
+        ids.push(id);
+        for p in &nodes[&id].1 {
+            if let Some(n) = waiting.get_mut(p) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.push((nodes[p].0, *p));
+                }
+            }
+        }
+    }
+    unreadable.sort();
+    Reachable { ids, unreadable }
 }
 
 /// The first-parent chain from `tip` back to the start of the period, and the commit where it
@@ -148,9 +206,12 @@ fn header_parents(commit: &Commit<'_>) -> Vec<Oid> {
         .collect()
 }
 
-fn stamp(sig: &git2::Signature<'_>) -> Stamp {
+/// A person and a time; secrets in the name are redacted.
+fn stamp(plan: &Plan<'_>, sig: &git2::Signature<'_>) -> Stamp {
     Stamp {
-        name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+        name: plan
+            .scanner
+            .redact(&String::from_utf8_lossy(sig.name_bytes())),
         email: String::from_utf8_lossy(sig.email_bytes()).to_ascii_lowercase(),
         time: sig.when().seconds(),
     }
@@ -160,7 +221,7 @@ fn read_commit(repo: &Repository, plan: &Plan<'_>, id: Oid) -> Result<CommitInfo
     let commit = repo.find_commit(id)?;
     let parents = header_parents(&commit);
     let text = String::from_utf8_lossy(commit.message_raw_bytes()).into_owned();
-    let committer = stamp(&commit.committer());
+    let committer = stamp(plan, &commit.committer());
     let in_period = plan.since.is_none_or(|s| committer.time >= s);
     let is_merge = parents.len() > 1;
     let signed = commit
@@ -168,25 +229,27 @@ fn read_commit(repo: &Repository, plan: &Plan<'_>, id: Oid) -> Result<CommitInfo
         .is_ok_and(|h| h.starts_with("gpgsig") || h.contains("\ngpgsig"));
     // Signatures are judged for the commits of the period only.
     let signature = (signed && in_period).then(|| signature_of(repo, plan, id));
+    let scan_secrets = !is_merge
+        && match plan.secret_scan {
+            SecretScan::All => true,
+            SecretScan::Period => in_period,
+            SecretScan::Off => false,
+        };
     let mut info = CommitInfo {
         id,
-        author: stamp(&commit.author()),
+        author: stamp(plan, &commit.author()),
         committer,
-        subject: message::subject(&text).to_string(),
-        trailers: message::trailers(&text),
+        subject: plan.redactor.redact(message::subject(&text)),
+        trailers: message::trailers(&text).redacted(plan.scanner),
         pull_request: message::pull_request(&text, is_merge),
         parents,
         signature,
         in_period,
         sensitive_paths: Vec::new(),
         secrets: Vec::new(),
+        secret_scanned: scan_secrets,
         unscanned_blobs: 0,
         diff_error: None,
-    };
-    let scan_secrets = match plan.secret_scan {
-        SecretScan::All => true,
-        SecretScan::Period => in_period,
-        SecretScan::Off => false,
     };
     if !is_merge && (in_period || scan_secrets) {
         if let Err(e) = read_changes(repo, plan, &commit, in_period, scan_secrets, &mut info) {

@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::dlp::Scanner;
+
 /// The trailers of a commit message that matter for change management.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Trailers {
@@ -18,6 +20,21 @@ impl Trailers {
     /// Whether someone other than the author is recorded as reviewer or approver.
     pub fn has_review(&self) -> bool {
         !self.reviewed_by.is_empty() || !self.approved_by.is_empty()
+    }
+
+    /// The trailers with the secrets `scanner` finds redacted.
+    pub fn redacted(mut self, scanner: &Scanner) -> Trailers {
+        for list in [
+            &mut self.reviewed_by,
+            &mut self.approved_by,
+            &mut self.co_authored_by,
+            &mut self.signed_off_by,
+        ] {
+            for value in list.iter_mut() {
+                *value = scanner.redact(value);
+            }
+        }
+        self
     }
 }
 

@@ -14,11 +14,15 @@
 //!
 //! The data: `repository` (path, branch, head, shallow), `period` (since, until, days),
 //! `summary` (counts and shares), `commits` (every commit of the period: author, committer,
-//! parents, subject, first_parent, via (`merge` / `squash` / `direct` for first-parent
+//! parents, subject (secrets and personal data in it, and secrets in names and trailers,
+//! replaced by `[REDACTED:<kind>]`), first_parent, via (`merge` / `squash` / `direct` for first-parent
 //! commits), pull_request, signature, trailers, sensitive_paths), `direct_commits`,
 //! `unreviewed_changes`, `unsigned_commits`, `signature_failures`, `sensitive_changes`,
 //! `codeowners`, `codeowners_violations`, `secrets` (detector, commit, path, line, whether still
-//! present at the tip; never the value) and `notes` on what could not be judged.
+//! present at the tip; never the value), `incomplete` (what is missing from the evidence, for
+//! the `period` and for the `secrets` scan: a shallow clone, commits or changes that cannot be
+//! read; controls judge nothing while it is not empty) and `notes` on what else could not be
+//! judged.
 
 mod codeowners;
 mod facts;
@@ -132,9 +136,10 @@ fn collect_repository(
             "run `git fsck` on the repository",
         )
     };
-    let ids = history::reachable(&repo, tip).map_err(git_err)?;
+    let walk = history::reachable(&repo, tip, &boundary);
     let (chain, stopped_at) = history::first_parent_chain(&repo, tip, since).map_err(git_err)?;
     let scanner = secrets::secret_scanner();
+    let redactor = crate::dlp::Scanner::all();
     let plan = history::Plan {
         git_dir: repo.path().to_path_buf(),
         since,
@@ -142,9 +147,10 @@ fn collect_repository(
         secret_scan: settings.secret_scan,
         signers: signers.as_ref(),
         scanner: &scanner,
+        redactor: &redactor,
         boundary: &boundary,
     };
-    let commits = history::read_all(&plan, &ids).map_err(git_err)?;
+    let commits = history::read_all(&plan, &walk.ids).map_err(git_err)?;
     let codeowners = read_codeowners(&repo, tip);
     let mut directory = Directory::default();
     for (email, login) in &settings.identities {
@@ -169,8 +175,9 @@ fn collect_repository(
         until: now,
         days: settings.days,
         shallow: repo.is_shallow(),
-        boundary: boundary.len(),
+        boundary: &boundary,
         stopped_at,
+        unreadable: &walk.unreadable,
         chain: &chain,
         codeowners: codeowners.as_ref(),
         directory: &directory,

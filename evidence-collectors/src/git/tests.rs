@@ -428,10 +428,12 @@ fn a_shallow_clone_says_what_it_cannot_judge() {
     assert_eq!(data["repository"]["shallow"], true);
     assert_eq!(data["repository"]["branch"], "main");
     assert_eq!(data["summary"]["commits"], 2);
-    let notes = data["notes"].to_string();
-    assert!(notes.contains("shallow clone"), "{notes}");
-    assert!(notes.contains("fetch-depth: 0"), "{notes}");
-    assert!(notes.contains("first-parent history stops at"), "{notes}");
+    let period = data["incomplete"]["period"].to_string();
+    assert!(period.contains("shallow clone"), "{period}");
+    assert!(period.contains("fetch-depth: 0"), "{period}");
+    assert!(period.contains("first-parent history stops at"), "{period}");
+    let secrets = data["incomplete"]["secrets"].to_string();
+    assert!(secrets.contains("shallow clone"), "{secrets}");
     // The boundary commit (c4) is still classified from its own header.
     assert_eq!(
         commits_of(&data["direct_commits"]),
