@@ -53,6 +53,7 @@ pub fn evaluate_control(control: &Control, documents: &[Document]) -> Vec<Findin
                 message: format!("control `{}` could not be evaluated: {reason}", control.id),
                 location: None,
                 evidence: Vec::new(),
+                item: 0,
             }]
         }
     }

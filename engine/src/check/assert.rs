@@ -173,45 +173,48 @@ impl Assert {
         let mut findings = Vec::new();
         for doc in documents {
             for item in self.select.items(doc) {
-                findings.push(self.judge(&item));
+                let number = findings.len() + 1;
+                findings.extend(self.judge(&item, number));
             }
         }
         findings
     }
 
-    fn judge(&self, item: &Item<'_>) -> Finding {
+    /// One `pass` finding for an item that holds; else one `fail` finding per offending node,
+    /// each at its own line (the item's line when no node is named).
+    fn judge(&self, item: &Item<'_>, number: usize) -> Vec<Finding> {
         let outcome = self.root.eval(item.value, &self.message);
-        let location = |pointer: &str| Location {
-            path: item.document.path.to_string(),
-            line: Some(item.document.line(pointer)),
-        };
-        let (status, message, pointer) = if outcome.holds {
-            (
-                FindingStatus::Pass,
-                "passed".to_string(),
-                item.pointer.clone(),
-            )
-        } else {
-            let first = outcome.witnesses.first();
-            let pointer = first.map_or(item.pointer.clone(), |w| {
-                format!("{}{}", item.pointer, w.pointer)
-            });
-            let mut message = match first {
-                Some(w) => render(w.template, item, w.value, &w.path),
-                None => render(&self.message, item, None, "$"),
-            };
-            if outcome.witnesses.len() > 1 {
-                message.push_str(&format!(" (and {} more)", outcome.witnesses.len() - 1));
-            }
-            (FindingStatus::Fail, message, pointer)
-        };
-        Finding {
+        let finding = |status, message, pointer: &str| Finding {
             status,
             resource: Some(item.label.clone()),
             message,
-            location: Some(location(&pointer)),
+            location: Some(Location {
+                path: item.document.path.to_string(),
+                line: Some(item.document.line(pointer)),
+            }),
             evidence: vec![item.document.digest.to_string()],
+            item: number,
+        };
+        if outcome.holds {
+            return vec![finding(
+                FindingStatus::Pass,
+                "passed".to_string(),
+                &item.pointer,
+            )];
         }
+        if outcome.witnesses.is_empty() {
+            let message = render(&self.message, item, None, "$");
+            return vec![finding(FindingStatus::Fail, message, &item.pointer)];
+        }
+        outcome
+            .witnesses
+            .iter()
+            .map(|w| {
+                let message = render(w.template, item, w.value, &w.path);
+                let pointer = format!("{}{}", item.pointer, w.pointer);
+                finding(FindingStatus::Fail, message, &pointer)
+            })
+            .collect()
     }
 }
 

@@ -72,6 +72,7 @@ impl Question {
                 line: site.position.map(|p| p.line),
             }),
             evidence: file_digests(&doc.data),
+            item: 0,
         }
     }
 
