@@ -140,8 +140,9 @@ impl ControlScore {
 }
 
 /// The status of each item a control judged: the findings of one item (one per offending
-/// node) count once, with the worst of their statuses; a finding with no item number is an
-/// item of its own. Warnings neither pass nor fail an item.
+/// node: the same item number, resource and file) count once, with the worst of their
+/// statuses; a finding with no item number is an item of its own. Warnings neither pass nor
+/// fail an item.
 pub fn item_statuses(findings: &[Finding]) -> Vec<FindingStatus> {
     let rank = |s: FindingStatus| match s {
         FindingStatus::Warn | FindingStatus::Pass => 0,
@@ -149,14 +150,20 @@ pub fn item_statuses(findings: &[Finding]) -> Vec<FindingStatus> {
         FindingStatus::Fail => 2,
         FindingStatus::Error => 3,
     };
-    let mut items: HashMap<usize, FindingStatus> = HashMap::new();
+    type Key<'a> = (usize, Option<&'a str>, Option<&'a str>);
+    let mut items: HashMap<Key<'_>, FindingStatus> = HashMap::new();
     let mut single = Vec::new();
     for f in findings.iter().filter(|f| f.status != FindingStatus::Warn) {
         if f.item == 0 {
             single.push(f.status);
             continue;
         }
-        let status = items.entry(f.item).or_insert(f.status);
+        let key = (
+            f.item,
+            f.resource.as_deref(),
+            f.location.as_ref().map(|l| l.path.as_str()),
+        );
+        let status = items.entry(key).or_insert(f.status);
         if rank(f.status) > rank(*status) {
             *status = f.status;
         }
