@@ -118,13 +118,7 @@ fn seeded() -> Seeded {
         })
         .collect();
     let aws: Vec<String> = (0..6)
-        .map(|i| {
-            keep(format!(
-                "{}{}",
-                "AK",
-                format!("IA{}", token(i, 16, UPPER32))
-            ))
-        })
+        .map(|i| keep(format!("{}{}{}", "AK", "IA", token(i, 16, UPPER32))))
         .collect();
     let github: Vec<String> = (0..6)
         .map(|i| keep(format!("{}{}_{}", "gh", "p", token(100 + i, 36, ALNUM))))

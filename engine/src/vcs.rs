@@ -139,6 +139,7 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), "1").unwrap();
         let mut index = repo.index().unwrap();
         index.add_path(Path::new("a.txt")).unwrap();
+        index.write().unwrap();
         let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
         let who = git2::Signature::now("t", "t@example.com").unwrap();
         repo.commit(Some("HEAD"), &who, &who, "m", &tree, &[])

@@ -110,7 +110,9 @@ pub fn redact(bytes: &[u8], flagged: &BTreeSet<u32>) -> (Vec<u8>, Vec<Redaction>
                     Some(c) => found.push((c.get(1).expect("group").range(), "private_key".into())),
                     None => in_key_block = true,
                 }
-            } else {
+            } else if hit.detector != Detector::GenericApiKey
+                || holds_secret(&line[hit.range.clone()])
+            {
                 found.push((hit.range, hit.detector.as_str().to_string()));
             }
         }
@@ -123,9 +125,9 @@ pub fn redact(bytes: &[u8], flagged: &BTreeSet<u32>) -> (Vec<u8>, Vec<Redaction>
         }
         tf_variable_default(line, &mut tf_secret_depth, found);
     }
-    for index in 0..lines.len() {
+    for (index, found) in spans.iter_mut().enumerate() {
         if let Some(range) = env_value(&lines, index) {
-            spans[index].push((range, "env_secret".into()));
+            found.push((range, "env_secret".into()));
         }
     }
     for &number in flagged {
