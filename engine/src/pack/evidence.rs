@@ -259,8 +259,19 @@ fn read_file(root: &Path, path: &str) -> Result<Read, Reason> {
             "the path leaves the scan root; not read".to_string(),
         ));
     }
-    let bytes = std::fs::read(root.join(relative))
-        .map_err(|e| Reason(format!("cannot read the file: {e}")))?;
+    // Said in words an auditor can act on, not as the operating system's error text.
+    let bytes = std::fs::read(root.join(relative)).map_err(|e| {
+        Reason(
+            match e.kind() {
+                std::io::ErrorKind::NotFound => "the file is not in the scanned directory",
+                std::io::ErrorKind::PermissionDenied => {
+                    "the file could not be read: permission denied"
+                }
+                _ => "the file could not be read",
+            }
+            .to_string(),
+        )
+    })?;
     Ok(Read {
         digest: sha256_hex(&bytes),
         bytes,
