@@ -247,7 +247,8 @@ fn audit_documents_and_attestations_work_in_chromium() {
 }
 
 /// A kept file with a secret a control flagged shows `[REDACTED:…]` in place of the value and
-/// lists the redaction; the exceptions register shows each waiver's approver and expiry.
+/// lists the redaction; a waived control's score carries a "waived" badge; the exceptions
+/// register shows each waiver's approver and expiry.
 #[test]
 fn redactions_and_the_exceptions_register_in_chromium() {
     let Some(chromium) = find_chromium() else {
@@ -293,6 +294,10 @@ fn redactions_and_the_exceptions_register_in_chromium() {
         (
             format!("{base}evidence/{digest}.html"),
             "document.querySelector('#L13 code').textContent.includes('[REDACTED:') && !document.body.textContent.includes('plain-Literal') && [...document.querySelectorAll('dd a[href=\"#L13\"]')].length === 1 && document.querySelector('#L13').classList.contains('redacted')".to_string(),
+        ),
+        (
+            format!("{base}controls.html"),
+            "[...document.querySelectorAll('main tbody tr')].some(r => r.textContent.includes('k8s-resource-limits') && !!r.querySelector('.badge.waived'))".to_string(),
         ),
         (
             format!("{base}waivers.html"),
