@@ -361,7 +361,7 @@ fn soc2_matrix_has_every_criterion() {
             "access-privileged-group",
             "Cedar authorization query over access models:",
         ),
-        ("att-governance-oversight", "Attestation reviewed:"),
+        ("att-governance-oversight", "Attestation on file checked"),
         (
             "gdpr-retention-defined",
             "YAML assertion over the records of processing:",

@@ -165,6 +165,7 @@ fn every_status(mut results: Results) -> Results {
             line: Some(13),
         }),
         evidence: Vec::new(),
+        item: 0,
     });
     let privileged = control(&results, "workload-privileged");
     results.controls[privileged].findings.push(Finding {
@@ -173,6 +174,7 @@ fn every_status(mut results: Results) -> Results {
         message: "control `workload-privileged` could not be evaluated: boom".into(),
         location: None,
         evidence: Vec::new(),
+        item: 0,
     });
     for c in &mut results.controls {
         c.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -601,6 +603,7 @@ fn markdown_is_truncated_with_a_note() {
                     line: Some(n + 1),
                 }),
                 evidence: Vec::new(),
+                item: 0,
             })
             .collect();
         recount(&mut c);

@@ -119,8 +119,12 @@ fn run(case: &Path, rego_v0: bool) -> Result<BTreeMap<String, Tally>, String> {
             }
             match outcome.result {
                 Ok(o) => {
-                    tally.failures.extend(o.failures);
-                    tally.warnings.extend(o.warnings);
+                    tally
+                        .failures
+                        .extend(o.failures.into_iter().map(|m| m.text));
+                    tally
+                        .warnings
+                        .extend(o.warnings.into_iter().map(|m| m.text));
                     tally.exceptions.extend(o.exceptions.iter().map(|name| {
                         format!("data.{}.exception[_][_] == {name:?}", rego.namespace())
                     }));

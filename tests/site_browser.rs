@@ -67,7 +67,7 @@ fn every_page_kind_works_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("site");
     let results = results();
-    let evidence = gather(&results, &fixture("pack/repo"));
+    let evidence = gather(&results, &fixture("pack/repo"), &Default::default());
     let history = vec![TrendPoint {
         label: "2024-01-01T00:00:00Z".into(),
         scores: vec![TrendScore {
@@ -244,4 +244,74 @@ fn audit_documents_and_attestations_work_in_chromium() {
         "document.querySelector('main a[href=\"../controls/policy-access-control.html\"]').click()",
     );
     browser.wait_for("location.pathname.endsWith('/controls/policy-access-control.html') && document.title.includes('policy-access-control')");
+}
+
+/// A kept file with a secret a control flagged shows `[REDACTED:…]` in place of the value and
+/// lists the redaction; a waived control's score carries a "waived" badge; the exceptions
+/// register shows each waiver's approver and expiry.
+#[test]
+fn redactions_and_the_exceptions_register_in_chromium() {
+    let Some(chromium) = find_chromium() else {
+        eprintln!(
+            "skipped: no chromium binary found (install Debian's `chromium`, or set CHROMIUM)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join("k8s")).unwrap();
+    // Assembled at run time: no secret-looking literal in this repository.
+    let secret = format!("{}-{}-{}", "plain", "Literal", 4242);
+    let deployment = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: orders:1.0\n          env:\n            - name: DB_PASSWORD\n              value: {secret}\n"
+    );
+    std::fs::write(repo.join("k8s/deployment.yaml"), &deployment).unwrap();
+    std::fs::write(
+        repo.join("waivers.yaml"),
+        "waivers:\n  - control: k8s-resource-limits\n    justification: Limits come from the namespace quota.\n    approved_by: ciso@example.com\n    created: 2026-01-01\n    expires: 2999-12-31\n    risk: low\n",
+    )
+    .unwrap();
+    let site_dir = tmp.path().join("site");
+    let out = assay()
+        .arg("scan")
+        .arg(&repo)
+        .arg("--waivers")
+        .arg(repo.join("waivers.yaml"))
+        .args(["--format", "json", "--output"])
+        .arg(tmp.path().join("results.json"))
+        .arg("--site")
+        .arg(&site_dir)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let digest = sha256_hex(deployment.as_bytes());
+    let base = format!("{}/", file_url(&site_dir.canonicalize().unwrap()));
+    let pages = [
+        (
+            format!("{base}evidence/{digest}.html"),
+            "document.querySelector('#L13 code').textContent.includes('[REDACTED:') && !document.body.textContent.includes('plain-Literal') && [...document.querySelectorAll('dd a[href=\"#L13\"]')].length === 1 && document.querySelector('#L13').classList.contains('redacted')".to_string(),
+        ),
+        (
+            format!("{base}controls.html"),
+            "[...document.querySelectorAll('main tbody tr')].some(r => r.textContent.includes('k8s-resource-limits') && !!r.querySelector('.badge.waived'))".to_string(),
+        ),
+        (
+            format!("{base}waivers.html"),
+            "!!document.querySelector('table.register') && document.querySelector('table.register').textContent.includes('ciso@example.com') && document.querySelector('table.register').textContent.includes('2999-12-31') && !document.body.textContent.includes('Expires: not recorded')".to_string(),
+        ),
+    ];
+    let mut browser = Browser::start(&chromium);
+    for (page, check) in &pages {
+        browser.navigate(page);
+        browser.wait_for(check);
+        for e in browser.take_events() {
+            if let Event::Console(m) = e {
+                panic!("{page}: {m}");
+            }
+        }
+    }
 }

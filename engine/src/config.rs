@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::diag::Diagnostic;
 use crate::model::Severity;
+use crate::pack::evidence::{Keep, KeepPolicy};
 use crate::parse::read_yaml;
 use crate::schema::SchemaKind;
 use crate::score::Thresholds;
@@ -39,6 +40,48 @@ pub struct ConfigFile {
     /// Time and size limits (see the README's "Limits").
     #[serde(default)]
     pub limits: assay_collectors::limits::Limits,
+    /// How evidence files are kept in packs and shown on the site.
+    #[serde(default)]
+    pub evidence: EvidenceSettings,
+    /// The organisation the audit documents are issued for.
+    pub organization: Option<Organization>,
+}
+
+/// `evidence:` in assay.yaml.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSettings {
+    /// How every evidence file is kept (default `full-redacted`).
+    #[serde(default)]
+    pub keep: Keep,
+    /// Globs of files kept as digest only, whatever `keep` says.
+    #[serde(default)]
+    pub digest_only: Vec<String>,
+}
+
+impl EvidenceSettings {
+    /// The keep policy these settings describe.
+    pub fn policy(&self) -> Result<KeepPolicy, String> {
+        KeepPolicy::new(self.keep, &self.digest_only)
+    }
+}
+
+/// `organization:` in assay.yaml: the header of the Statement of Applicability and the SOC 2
+/// matrix.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub name: Option<String>,
+    /// The scope statement of the management system.
+    pub scope: Option<String>,
+    /// Who owns the documents.
+    pub owner: Option<String>,
+    /// Who approves them.
+    pub approver: Option<String>,
+    /// The documents' version.
+    pub version: Option<String>,
+    /// When they were approved (YYYY-MM-DD).
+    pub approved: Option<String>,
 }
 
 /// How inline `assay:ignore` comments are treated.

@@ -64,6 +64,7 @@ pub fn evaluate_control(
                 message: format!("control `{}` could not be evaluated: {reason}", control.id),
                 location: None,
                 evidence: Vec::new(),
+                item: 0,
             }]
         }
     }

@@ -12,6 +12,7 @@ pub mod diag;
 pub mod documents;
 pub mod eval;
 pub mod init;
+pub mod locations;
 pub mod model;
 pub mod pack;
 pub mod parse;

@@ -108,6 +108,11 @@ pub struct Finding {
     pub location: Option<Location>,
     /// sha256 digests of the evidence the finding rests on.
     pub evidence: Vec<String>,
+    /// The item of its control the finding judges, numbered from 1 by the check: the findings
+    /// of one item (one per offending node) share it, so that scores count items. 0: the
+    /// finding is an item of its own. Not part of any output.
+    #[serde(skip)]
+    pub item: usize,
 }
 
 impl Finding {

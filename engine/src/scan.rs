@@ -143,6 +143,7 @@ pub fn run(
         catalog,
         waiver::day_of(request.scope.now),
     );
+    crate::locations::settle(&mut results, &request.scope.root);
     let mut inventory = Inventory::of(&collection);
     inventory.errors.extend(applied.errors);
     Ok(assemble(
@@ -326,6 +327,7 @@ pub fn assemble(
             finished_at: request.clock.now(),
             catalog_digest: catalog.digest.clone(),
             commit: crate::vcs::head_commit(&request.scope.root),
+            repository: crate::vcs::provenance(&request.scope.root),
             documents: inventory.documents,
             files: inventory.files,
         },

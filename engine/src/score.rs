@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Coverage, CoverageCounts, Framework};
 use crate::eval::ControlResult;
-use crate::model::FindingStatus;
+use crate::model::{Finding, FindingStatus};
 
 /// How far a control or requirement is met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,13 +91,19 @@ impl ControlScore {
     }
 
     fn counting(result: &ControlResult, honour_waivers: bool) -> ControlScore {
-        let count = |s: FindingStatus| result.findings.iter().filter(|f| f.status == s).count();
+        let items = item_statuses(&result.findings);
+        let count = |s: FindingStatus| items.iter().filter(|i| **i == s).count();
+        let warnings = result
+            .findings
+            .iter()
+            .filter(|f| f.status == FindingStatus::Warn)
+            .count();
         let (passed, mut failed, errors, mut waived, warned) = (
             count(FindingStatus::Pass),
             count(FindingStatus::Fail),
             count(FindingStatus::Error),
             count(FindingStatus::Waived),
-            count(FindingStatus::Warn),
+            warnings,
         );
         if !honour_waivers {
             failed += waived;
@@ -131,6 +137,39 @@ impl ControlScore {
             status,
         }
     }
+}
+
+/// The status of each item a control judged: the findings of one item (one per offending
+/// node: the same item number, resource and file) count once, with the worst of their
+/// statuses; a finding with no item number is an item of its own. Warnings neither pass nor
+/// fail an item.
+pub fn item_statuses(findings: &[Finding]) -> Vec<FindingStatus> {
+    let rank = |s: FindingStatus| match s {
+        FindingStatus::Warn | FindingStatus::Pass => 0,
+        FindingStatus::Waived => 1,
+        FindingStatus::Fail => 2,
+        FindingStatus::Error => 3,
+    };
+    type Key<'a> = (usize, Option<&'a str>, Option<&'a str>);
+    let mut items: HashMap<Key<'_>, FindingStatus> = HashMap::new();
+    let mut single = Vec::new();
+    for f in findings.iter().filter(|f| f.status != FindingStatus::Warn) {
+        if f.item == 0 {
+            single.push(f.status);
+            continue;
+        }
+        let key = (
+            f.item,
+            f.resource.as_deref(),
+            f.location.as_ref().map(|l| l.path.as_str()),
+        );
+        let status = items.entry(key).or_insert(f.status);
+        if rank(f.status) > rank(*status) {
+            *status = f.status;
+        }
+    }
+    single.extend(items.into_values());
+    single
 }
 
 /// Score of one requirement.

@@ -20,7 +20,8 @@ not_a_secret := `^(\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^>]*>
 # reference or placeholder.
 url_with_password := `[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:[^/\s@$<{][^/\s@]*@`
 
-deny contains msg if {
+# Each result names its variable so that it is reported at its own line.
+deny contains {"msg": msg, "path": [name]} if {
 	some name, value in input
 	regex.match(secret_name, name)
 	not regex.match(about_a_secret, name)
@@ -30,7 +31,7 @@ deny contains msg if {
 	msg := sprintf("`%s` holds a literal secret value in a committed .env file", [name])
 }
 
-deny contains msg if {
+deny contains {"msg": msg, "path": [name]} if {
 	some name, value in input
 	is_string(value)
 	regex.match(url_with_password, value)

@@ -16,31 +16,35 @@ about_a_secret := `(?i)[_.-](file|path|dir|url|uri|endpoint|host|port|name|arn|r
 # names a key file) or a switch.
 not_a_secret := `^(\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\{\{.*\}\}|(/|\./|\.\./|~/)\S*|(?i:true|false|yes|no|on|off))$`
 
-# The pod spec of each workload kind.
-pod_spec := input.spec if input.kind == "Pod"
+# The path of the pod spec of each workload kind.
+pod_path := ["spec"] if input.kind == "Pod"
 
-pod_spec := input.spec.template.spec if {
+pod_path := ["spec", "template", "spec"] if {
 	input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 }
 
-pod_spec := input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
+pod_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.kind == "CronJob"
 
-# Every container of the pod spec; parts that are not shaped as Kubernetes defines them are
-# skipped rather than failing the evaluation.
-containers contains container if {
+pod_spec := object.get(input, pod_path, null)
+
+# Every container of the pod spec with its path; parts that are not shaped as Kubernetes
+# defines them are skipped rather than failing the evaluation.
+containers contains [path, container] if {
 	is_object(pod_spec)
 	some field in ["containers", "initContainers", "ephemeralContainers"]
 	list := object.get(pod_spec, field, [])
 	is_array(list)
-	some container in list
+	some i, container in list
 	is_object(container)
+	path := array.concat(pod_path, [field, i])
 }
 
-deny contains msg if {
-	some container in containers
+# Each result names the offending `value` so that it is reported at its own line.
+deny contains {"msg": msg, "path": array.concat(path, ["env", j, "value"])} if {
+	some [path, container] in containers
 	env := object.get(container, "env", [])
 	is_array(env)
-	some entry in env
+	some j, entry in env
 	is_object(entry)
 	is_string(entry.name)
 	regex.match(secret_name, entry.name)

@@ -10,18 +10,18 @@ secret_name := `(?i)(pass(word|wd|phrase)|(^|[_.-])pass([_.-]|$)|secret|token([_
 # Names that carry a secret's location or metadata rather than the secret itself.
 about_a_secret := `(?i)[_.-](file|path|dir|url|uri|endpoint|host|port|name|arn|ref|id|type|header|ttl|expiry|expires|lifetime|timeout|length|enabled|rotation|version)$`
 
-# Every variable block of the file as (name, block); repeated blocks of one name come as a
-# list, and shapes that are not Terraform's are skipped.
-variables contains [name, block] if {
+# Every variable block of the file as (name, block, path); repeated blocks of one name come
+# as a list, and shapes that are not Terraform's are skipped.
+variables contains [name, block, ["variable", name]] if {
 	some name, value in object.get(input, "variable", {})
 	is_object(value)
 	block := value
 }
 
-variables contains [name, block] if {
+variables contains [name, block, ["variable", name, i]] if {
 	some name, value in object.get(input, "variable", {})
 	is_array(value)
-	some block in value
+	some i, block in value
 	is_object(block)
 }
 
@@ -37,8 +37,9 @@ literal_default(block) if {
 	is_number(value)
 }
 
-deny contains msg if {
-	some [name, block] in variables
+# Each result names the offending `default` so that it is reported at its own line.
+deny contains {"msg": msg, "path": array.concat(path, ["default"])} if {
+	some [name, block, path] in variables
 	regex.match(secret_name, name)
 	not regex.match(about_a_secret, name)
 	literal_default(block)

@@ -35,7 +35,7 @@ admin_statement(policy) if {
 	regex.match(`Resource\s*=\s*("\*"|\[[^\]]*"\*"[^\]]*\])`, statement)
 }
 
-deny contains msg if {
+deny contains {"msg": msg, "path": ["resource", kind, name]} if {
 	some kind in policy_types
 	some name, resource in input.resource[kind]
 	some body in bodies(resource)
@@ -43,7 +43,7 @@ deny contains msg if {
 	msg := sprintf("%s.%s: a statement allows every action (`*`) on every resource (`*`)", [kind, name])
 }
 
-deny contains msg if {
+deny contains {"msg": msg, "path": ["data", "aws_iam_policy_document", name]} if {
 	some name, source in input.data.aws_iam_policy_document
 	some body in bodies(source)
 	some statement in as_list(object.get(body, "statement", []))

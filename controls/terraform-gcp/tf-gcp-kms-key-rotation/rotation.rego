@@ -19,14 +19,14 @@ deny contains msg if {
 	msg := "the key sets no rotation_period, so it is never rotated automatically"
 }
 
-deny contains msg if {
+deny contains {"msg": msg, "path": ["rotation_period"]} if {
 	not asymmetric
 	period := input.rotation_period
 	not seconds(period)
 	msg := sprintf("rotation_period `%v` is not a duration in seconds such as \"7776000s\"", [period])
 }
 
-deny contains msg if {
+deny contains {"msg": msg, "path": ["rotation_period"]} if {
 	not asymmetric
 	period := input.rotation_period
 	seconds(period) > max_seconds

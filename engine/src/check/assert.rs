@@ -201,61 +201,78 @@ impl Assert {
         let mut findings = Vec::new();
         for doc in documents {
             for item in self.select.items(doc) {
-                findings.push(self.judge(&item));
+                let number = findings.len() + 1;
+                findings.extend(self.judge(&item, number));
             }
         }
         findings
     }
 
-    fn judge(&self, item: &Item<'_>) -> Finding {
+    /// One `pass` finding for an item that holds; else one finding per offending node, each at
+    /// its own line (the item's line when no node is named): `error` when the item does not
+    /// meet `requires`, `fail` when it breaks the conditions.
+    fn judge(&self, item: &Item<'_>, number: usize) -> Vec<Finding> {
         if let Some(requires) = &self.requires {
             let outcome = requires.eval(item.value, &self.message);
             if !outcome.holds {
-                return self.finding(item, FindingStatus::Error, &outcome);
+                return self.offenders(item, number, FindingStatus::Error, &outcome);
             }
         }
         let outcome = self.root.eval(item.value, &self.message);
-        let status = if outcome.holds {
-            FindingStatus::Pass
-        } else {
-            FindingStatus::Fail
-        };
-        self.finding(item, status, &outcome)
+        if outcome.holds {
+            return vec![self.finding(
+                item,
+                number,
+                FindingStatus::Pass,
+                "passed".to_string(),
+                &item.pointer,
+            )];
+        }
+        self.offenders(item, number, FindingStatus::Fail, &outcome)
     }
 
-    /// A finding on `item`; a failing or erroneous one names its first offender.
+    /// One finding of `status` per offender of `outcome` (one at the item when none is named).
+    fn offenders(
+        &self,
+        item: &Item<'_>,
+        number: usize,
+        status: FindingStatus,
+        outcome: &Outcome<'_, '_>,
+    ) -> Vec<Finding> {
+        if outcome.witnesses.is_empty() {
+            let message = render(&self.message, item, None, "$");
+            return vec![self.finding(item, number, status, message, &item.pointer)];
+        }
+        outcome
+            .witnesses
+            .iter()
+            .map(|w| {
+                let message = render(w.template, item, w.value, &w.path);
+                let pointer = format!("{}{}", item.pointer, w.pointer);
+                self.finding(item, number, status, message, &pointer)
+            })
+            .collect()
+    }
+
+    /// A finding on item `number` at the node `pointer` points to.
     fn finding(
         &self,
         item: &Item<'_>,
+        number: usize,
         status: FindingStatus,
-        outcome: &Outcome<'_, '_>,
+        message: String,
+        pointer: &str,
     ) -> Finding {
-        let location = |pointer: &str| Location {
-            path: item.document.path.to_string(),
-            line: Some(item.document.line(pointer)),
-        };
-        let (message, pointer) = if status == FindingStatus::Pass {
-            ("passed".to_string(), item.pointer.clone())
-        } else {
-            let first = outcome.witnesses.first();
-            let pointer = first.map_or(item.pointer.clone(), |w| {
-                format!("{}{}", item.pointer, w.pointer)
-            });
-            let mut message = match first {
-                Some(w) => render(w.template, item, w.value, &w.path),
-                None => render(&self.message, item, None, "$"),
-            };
-            if outcome.witnesses.len() > 1 {
-                message.push_str(&format!(" (and {} more)", outcome.witnesses.len() - 1));
-            }
-            (message, pointer)
-        };
         Finding {
             status,
             resource: Some(item.label.clone()),
             message,
-            location: Some(location(&pointer)),
+            location: Some(Location {
+                path: item.document.path.to_string(),
+                line: Some(item.document.line(pointer)),
+            }),
             evidence: vec![item.document.digest.to_string()],
+            item: number,
         }
     }
 }

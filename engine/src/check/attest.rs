@@ -121,6 +121,7 @@ impl Attestation {
                 line: None,
             }),
             evidence: Vec::new(),
+            item: 0,
         }]
     }
 
@@ -184,6 +185,7 @@ impl Attestation {
                 line: Some(doc.line("/statement")),
             }),
             evidence: digests,
+            item: 0,
         }
     }
 }

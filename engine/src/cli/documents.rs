@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::project::ProjectArgs;
 use super::{report_diagnostics, Exit};
-use crate::config::Config;
+use crate::config::{Config, ConfigFile};
 use crate::documents::{self, Declarations, DocumentInput};
 use crate::report::Results;
 use crate::scan::run as run_scan;
@@ -27,7 +27,7 @@ pub struct DocumentsArgs {
 }
 
 pub fn run(args: DocumentsArgs) -> Exit {
-    let (results, collectors) = match &args.results {
+    let (results, config) = match &args.results {
         Some(file) => match saved(file, &args.project) {
             Ok(loaded) => loaded,
             Err(exit) => return exit,
@@ -41,7 +41,8 @@ pub fn run(args: DocumentsArgs) -> Exit {
         Some(_) => declarations_root(&args.project.path, &results),
         None => args.project.path.clone(),
     };
-    let declarations = Declarations::read(&root, &collectors);
+    let declarations =
+        Declarations::read(&root, &config.collectors).for_organization(config.organization.clone());
     for problem in declarations.problems() {
         eprintln!("assay: {problem}");
     }
@@ -67,14 +68,12 @@ pub fn run(args: DocumentsArgs) -> Exit {
     }
 }
 
-/// Scans the project; the results and the `collectors:` settings of its config.
-fn scan(
-    project: &ProjectArgs,
-) -> Result<(Results, serde_json::Map<String, serde_json::Value>), Exit> {
+/// Scans the project; the results and its config.
+fn scan(project: &ProjectArgs) -> Result<(Results, ConfigFile), Exit> {
     let opened = project.open()?;
     let results = run_scan(&opened.catalog, &opened.request, &|_, _| {})
         .map_err(|d| report_diagnostics(&[d]))?;
-    Ok((results, opened.config.file.collectors))
+    Ok((results, opened.config.file))
 }
 
 /// Where the declaration files of saved results are read: ROOT when one is given, else the
@@ -88,12 +87,9 @@ fn declarations_root(given: &Path, results: &Results) -> PathBuf {
     }
 }
 
-/// Reads a saved results file; the results and the `collectors:` settings of the config of
-/// the directory the declaration files are read from.
-fn saved(
-    file: &Path,
-    project: &ProjectArgs,
-) -> Result<(Results, serde_json::Map<String, serde_json::Value>), Exit> {
+/// Reads a saved results file; the results and the config of the directory the declaration
+/// files are read from.
+fn saved(file: &Path, project: &ProjectArgs) -> Result<(Results, ConfigFile), Exit> {
     let shown = file.display();
     let read = std::fs::read(file)
         .map_err(|e| format!("cannot read `{shown}`: {e}"))
@@ -120,5 +116,5 @@ fn saved(
     }
     let config = Config::discover(&root, project.config.as_deref())
         .map_err(|errors| report_diagnostics(&errors))?;
-    Ok((results, config.file.collectors))
+    Ok((results, config.file))
 }

@@ -6,6 +6,7 @@ use clap::Args;
 use ed25519_dalek::SigningKey;
 
 use super::Exit;
+use crate::config::ConfigFile;
 use crate::documents::Declarations;
 use crate::pack::evidence::gather;
 use crate::pack::locker::Locker;
@@ -128,18 +129,14 @@ impl EvidenceArgs {
 
 impl Evidence {
     /// Writes the site, the pack and the locker commit for a finished scan of `root`;
-    /// `collectors` (the `collectors:` settings) says where the site's documents find the
-    /// declaration files.
-    pub fn write(
-        &self,
-        results: &Results,
-        root: &Path,
-        collectors: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<(), Exit> {
+    /// `config` says how evidence is kept and where the site's documents find the declaration
+    /// files.
+    pub fn write(&self, results: &Results, root: &Path, config: &ConfigFile) -> Result<(), Exit> {
         let Some(templates) = &self.templates else {
             return Ok(());
         };
-        let evidence = gather(results, root);
+        let policy = config.evidence.policy().map_err(usage)?;
+        let evidence = gather(results, root, &policy);
         // This scan is not in the locker yet: it always ends the trend.
         let mut trend = match &self.locker {
             Some(l) => l.trend().map_err(usage)?,
@@ -147,7 +144,8 @@ impl Evidence {
         };
         trend.push(TrendPoint::of(results));
         // The scan has reported any problem of the declaration files already.
-        let declarations = Declarations::read(root, collectors);
+        let declarations = Declarations::read(root, &config.collectors)
+            .for_organization(config.organization.clone());
         if let Some(dir) = &self.site {
             let input = SiteInput {
                 results,

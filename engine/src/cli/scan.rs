@@ -104,7 +104,7 @@ pub fn run(args: ScanArgs) -> Exit {
     if let Err(exit) = emit(outputs, &results, &|| terminal::render(&results, &reasons)) {
         return exit;
     }
-    if let Err(exit) = evidence.write(&results, &args.project.path, &config.file.collectors) {
+    if let Err(exit) = evidence.write(&results, &args.project.path, &config.file) {
         return exit;
     }
     if reasons.is_empty() {

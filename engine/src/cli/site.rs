@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::Exit;
-use crate::config::Config;
+use crate::config::{Config, ConfigFile};
 use crate::documents::Declarations;
-use crate::pack::evidence::gather;
+use crate::pack::evidence::{gather, KeepPolicy};
 use crate::pack::locker::Locker;
 use crate::report::Results;
 use crate::site::{self, SiteInput, Templates};
@@ -60,10 +60,10 @@ fn render(args: &SiteArgs) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(&results.scan.root));
     if !root.is_dir() {
-        eprintln!(
-            "assay: scan root `{}` is not a directory, so no evidence file can be shown\n  hint: pass the scanned directory with --root",
+        return Err(format!(
+            "scan root `{}` is not a directory, so no evidence file can be shown\n  hint: pass the scanned directory with --root",
             root.display()
-        );
+        ));
     }
     let history = match &args.locker {
         Some(dir) if !dir.is_dir() => {
@@ -76,8 +76,15 @@ fn render(args: &SiteArgs) -> Result<(), String> {
         None => Vec::new(),
     };
     let trend = site::with_current(history, &results);
-    let evidence = gather(&results, &root);
-    let declarations = declarations(&root);
+    let (declarations, policy) = declarations(&root)?;
+    let evidence = gather(&results, &root, &policy);
+    if evidence.files.is_empty() && !evidence.mismatches.is_empty() {
+        return Err(format!(
+            "none of the {} files the findings point at is in `{}` as the scan read it, so the site would have no evidence\n  hint: pass the scanned directory with --root",
+            evidence.mismatches.len(),
+            root.display()
+        ));
+    }
     let input = SiteInput {
         results: &results,
         evidence: &evidence,
@@ -98,21 +105,23 @@ fn render(args: &SiteArgs) -> Result<(), String> {
 }
 
 /// The declaration files under `root` for the audit documents, read with the `collectors:`
-/// settings of its config file; problems are printed and leave the documents to say so.
-fn declarations(root: &Path) -> Declarations {
-    let collectors = match Config::discover(root, None) {
-        Ok(config) => config.file.collectors,
+/// settings of its config file (problems are printed and leave the documents to say so), and
+/// how its config file says evidence is kept.
+fn declarations(root: &Path) -> Result<(Declarations, KeepPolicy), String> {
+    let file = match Config::discover(root, None) {
+        Ok(config) => config.file,
         Err(errors) => {
             for e in &errors {
                 eprintln!("{e}");
             }
             eprintln!("assay: the documents read the declaration files with default settings");
-            serde_json::Map::new()
+            ConfigFile::default()
         }
     };
-    let declarations = Declarations::read(root, &collectors);
+    let declarations =
+        Declarations::read(root, &file.collectors).for_organization(file.organization.clone());
     for problem in declarations.problems() {
         eprintln!("assay: {problem}");
     }
-    declarations
+    Ok((declarations, file.evidence.policy()?))
 }

@@ -13,6 +13,8 @@ use assay_collectors::Scope;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::config::Organization;
+
 /// One declaration file, as far as it could be read.
 #[derive(Debug, Clone)]
 pub enum Declaration<T> {
@@ -39,6 +41,8 @@ impl<T> Declaration<T> {
 pub struct Declarations {
     pub privacy: Declaration<ProcessingRecords>,
     pub ai: Declaration<AiSystems>,
+    /// `organization:` of `assay.yaml`: the header of the SoA and the SOC 2 matrix.
+    pub organization: Option<Organization>,
 }
 
 impl Declarations {
@@ -63,7 +67,19 @@ impl Declarations {
             }
             Err(problem) => invalid_settings(problem),
         };
-        Declarations { privacy, ai }
+        Declarations {
+            privacy,
+            ai,
+            organization: None,
+        }
+    }
+
+    /// These declarations issued for `organization`.
+    pub fn for_organization(self, organization: Option<Organization>) -> Declarations {
+        Declarations {
+            organization,
+            ..self
+        }
     }
 
     /// Every problem of both files, for the terminal.

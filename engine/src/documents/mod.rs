@@ -161,6 +161,7 @@ pub fn render(input: &DocumentInput<'_>) -> Result<Vec<Rendered>, String> {
                 title => kind.title(),
                 scan => Value::from(Serde(&scan)),
                 home => home.clone(),
+                org => Value::from(Serde(&input.declarations.organization)),
                 doc => doc,
             };
             Ok(Rendered {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::view::{anchor, pct, Appendix, ControlLink, FrameworkFacts, Lookup, Status};
 use crate::catalog::Coverage;
 use crate::report::RequirementReport;
+use crate::score::Implementation;
 
 /// The framework the document is written from.
 pub const FRAMEWORK: &str = "iso27001";
@@ -121,13 +122,34 @@ fn row(lookup: &Lookup<'_>, r: &RequirementReport) -> Row {
         Coverage::Automated => (true, None, "automated"),
         Coverage::Attested => (true, None, "attested"),
     };
+    // An applicable control whose mapped controls had nothing to check has no evidence: it is
+    // not assessed, and says so, rather than "not applicable" beside "Applicable: Yes".
+    let unassessed = applicable
+        && matches!(
+            r.status,
+            Implementation::NotApplicable | Implementation::NotAssessed
+        );
+    let (status, justification) = if unassessed && justification.is_none() {
+        let ids: Vec<String> = controls.iter().map(|c| format!("`{}`", c.id)).collect();
+        (
+            Implementation::NotAssessed,
+            Some(format!(
+                "Applicable, but not assessed: no evidence was found, as the mapped controls ({}) had nothing to check in this repository.",
+                ids.join(", ")
+            )),
+        )
+    } else if unassessed {
+        (Implementation::NotAssessed, justification)
+    } else {
+        (r.status, justification)
+    };
     Row {
         id: r.id.clone(),
         title: r.title.clone(),
         anchor: anchor("req", &r.id),
         applicable,
         justification,
-        status: r.status.into(),
+        status: status.into(),
         score: pct(r.score),
         evidenced,
         controls,

@@ -17,6 +17,9 @@ pub const PROBLEMS_LISTED: usize = 25;
 /// Evidence files listed at most per control in a table cell; the rest are counted.
 pub const EVIDENCE_LISTED: usize = 5;
 
+/// sha256 of no bytes: the digest recorded for a declaration file that does not exist.
+const EMPTY_DIGEST: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 /// The way from a document inside the site back to the site's top.
 const SITE_ROOT: &str = "../";
 
@@ -143,13 +146,17 @@ impl<'a> Lookup<'a> {
     /// Every (file, digest) the findings of `controls` rest on, sorted by path then digest.
     /// A finding's first digest is that of the file it points at; the others (files attached
     /// to an attestation) have no path in the results.
+    /// The digest of empty input stands for a declaration file that is absent: it is no
+    /// evidence and is left out, so that a control resting on nothing lists no file.
     pub fn evidence_files(&self, controls: &[&ControlReport]) -> Vec<EvidenceRef> {
         let mut pairs: BTreeSet<(Option<&str>, &str)> = BTreeSet::new();
         for c in controls {
             for f in &c.findings {
                 let path = f.location.as_ref().map(|l| l.path.as_str());
                 for (i, d) in f.evidence.iter().enumerate() {
-                    pairs.insert((path.filter(|_| i == 0), d.as_str()));
+                    if d != EMPTY_DIGEST {
+                        pairs.insert((path.filter(|_| i == 0), d.as_str()));
+                    }
                 }
             }
         }
@@ -215,12 +222,23 @@ pub fn test_performed(c: &ControlReport) -> String {
     let over: Vec<&str> = c.evidence.iter().map(|k| evidence_name(*k)).collect();
     let over = over.join(", ");
     match (c.kind, c.check.as_str()) {
-        (ControlKind::Attestation, _) => format!("Attestation reviewed: {}", c.title),
+        (ControlKind::Attestation, _) if attested(c) => {
+            format!(
+                "Attestation on file checked (signer, dates, attached evidence): {}",
+                c.title
+            )
+        }
+        (ControlKind::Attestation, _) => format!("No attestation on file: {}", c.title),
         (_, "yaml") => format!("YAML assertion over {over}: {}", c.title),
         (_, "rego") => format!("Rego policy over {over}: {}", c.title),
         (_, "cedar") => format!("Cedar authorization query over {over}: {}", c.title),
         _ => format!("Automated check: {}", c.title),
     }
+}
+
+/// Whether an attestation names `c`: a missing one leaves a finding without evidence.
+fn attested(c: &ControlReport) -> bool {
+    c.findings.iter().any(|f| !f.evidence.is_empty())
 }
 
 /// An evidence kind as auditors read it.

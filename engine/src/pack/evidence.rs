@@ -1,17 +1,20 @@
 //! The evidence behind a scan's findings: the raw bytes of every source file a finding points
 //! at, read again from the scan root, checked against the digest the scan recorded, and
-//! redacted before anyone keeps or shows them.
+//! redacted before anyone keeps or shows them (or, for files that must not leave, reduced to
+//! their digest).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use assay_collectors::confine;
 
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::digest::sha256_hex;
 use super::redact::{redact, Redaction};
+use crate::model::FindingStatus;
 use crate::report::Results;
 
 /// One kept evidence file.
@@ -30,6 +33,78 @@ pub struct EvidenceFile {
     pub redactions: Vec<Redaction>,
     /// When the scan that read the file started.
     pub collected_at: String,
+    /// Whether the redacted content is kept or only the digest.
+    pub keep: Keep,
+}
+
+/// How an evidence file is kept (`evidence.keep` in assay.yaml).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Keep {
+    /// The content, with every detected secret and personal-data value redacted.
+    #[default]
+    FullRedacted,
+    /// Only the digest and size of the original bytes; the content never leaves the machine.
+    DigestOnly,
+}
+
+impl Keep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keep::FullRedacted => "full-redacted",
+            Keep::DigestOnly => "digest-only",
+        }
+    }
+
+    pub fn is_default(&self) -> bool {
+        *self == Keep::FullRedacted
+    }
+}
+
+/// Which evidence files are kept how: `keep` for every file but those matching a
+/// `digest_only` glob (paths relative to the scan root).
+#[derive(Debug, Clone, Default)]
+pub struct KeepPolicy {
+    pub keep: Keep,
+    digest_only: Option<GlobSet>,
+}
+
+impl KeepPolicy {
+    /// The policy of `keep` with the `digest_only` globs; a bad glob is named in the error.
+    pub fn new(keep: Keep, digest_only: &[String]) -> Result<KeepPolicy, String> {
+        if digest_only.is_empty() {
+            return Ok(KeepPolicy {
+                keep,
+                digest_only: None,
+            });
+        }
+        let mut builder = GlobSetBuilder::new();
+        for pattern in digest_only {
+            let glob = Glob::new(pattern)
+                .map_err(|e| format!("evidence.digest_only: `{pattern}` is not a glob: {e}"))?;
+            builder.add(glob);
+        }
+        let set = builder
+            .build()
+            .map_err(|e| format!("evidence.digest_only: {e}"))?;
+        Ok(KeepPolicy {
+            keep,
+            digest_only: Some(set),
+        })
+    }
+
+    /// How a file known under `paths` is kept: digest only when any of them says so.
+    pub fn of(&self, paths: &[String]) -> Keep {
+        let listed = self
+            .digest_only
+            .as_ref()
+            .is_some_and(|set| paths.iter().any(|p| set.is_match(p)));
+        if listed {
+            Keep::DigestOnly
+        } else {
+            self.keep
+        }
+    }
 }
 
 /// A file a finding points at that could not be kept as evidence.
@@ -61,16 +136,34 @@ impl EvidenceSet {
     }
 }
 
-/// Reads, checks and redacts the evidence of `results` from the scan `root`.
-pub fn gather(results: &Results, root: &Path) -> EvidenceSet {
+/// Whether a control's failing findings point at secrets, so that the value on each line
+/// they point at is redacted even when no detector matches it: the `secrets` family and every
+/// control whose id names secrets or sensitive data.
+fn flags_secrets(control: &crate::report::ControlReport) -> bool {
+    control.family == "secrets" || control.id.contains("secret") || control.id.contains("sensitive")
+}
+
+/// Reads, checks and redacts the evidence of `results` from the scan `root`, keeping each
+/// file as `policy` says.
+pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy) -> EvidenceSet {
     let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut flagged: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
     for control in &results.controls {
+        let secret = flags_secrets(control);
         for finding in &control.findings {
             if let Some(location) = &finding.location {
                 wanted
                     .entry(location.path.as_str())
                     .or_default()
                     .extend(finding.evidence.iter().map(String::as_str));
+                if let (true, Some(line), FindingStatus::Fail | FindingStatus::Waived) =
+                    (secret, location.line, finding.status)
+                {
+                    flagged
+                        .entry(location.path.as_str())
+                        .or_default()
+                        .insert(line);
+                }
             }
         }
     }
@@ -122,7 +215,17 @@ pub fn gather(results: &Results, root: &Path) -> EvidenceSet {
     let files = by_digest
         .into_par_iter()
         .map(|(digest, (paths, bytes))| {
-            let (content, redactions) = redact(&bytes);
+            let keep = policy.of(&paths);
+            let lines: BTreeSet<u32> = paths
+                .iter()
+                .filter_map(|p| flagged.get(p.as_str()))
+                .flatten()
+                .copied()
+                .collect();
+            let (content, redactions) = match keep {
+                Keep::FullRedacted => redact(&bytes, &lines),
+                Keep::DigestOnly => (Vec::new(), Vec::new()),
+            };
             EvidenceFile {
                 redacted_digest: sha256_hex(&content),
                 size: bytes.len() as u64,
@@ -131,6 +234,7 @@ pub fn gather(results: &Results, root: &Path) -> EvidenceSet {
                 content,
                 redactions,
                 collected_at: collected_at.clone(),
+                keep,
             }
         })
         .collect();
@@ -148,11 +252,16 @@ struct Reason(String);
 
 /// The file at `path` below `root`, confined to it (see [`confine::read`]).
 fn read_file(root: &Path, path: &str) -> Result<Read, Reason> {
-    let bytes = confine::read(root, path, u64::MAX).map_err(|reason| match reason {
-        confine::Refused::PathOutside | confine::Refused::LinkOutside => {
-            Reason(format!("{reason}; not read"))
-        }
-        reason => Reason(format!("cannot read the file: {reason}")),
+    let bytes = confine::read(root, path, u64::MAX).map_err(|reason| {
+        // Said in words an auditor can act on, not as the operating system's error text.
+        Reason(match reason {
+            confine::Refused::PathOutside | confine::Refused::LinkOutside => {
+                format!("{reason}; not read")
+            }
+            confine::Refused::Missing => "the file is not in the scanned directory".to_string(),
+            confine::Refused::Unreadable(_) => "the file could not be read".to_string(),
+            reason => format!("the file could not be read: {reason}"),
+        })
     })?;
     Ok(Read {
         digest: sha256_hex(&bytes),

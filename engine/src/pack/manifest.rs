@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::digest::sha256_hex;
-use super::evidence::EvidenceMismatch;
+use super::evidence::{EvidenceMismatch, Keep};
 use super::redact::Redaction;
 
 /// The manifest's format tag; bumped on any incompatible change.
@@ -53,6 +53,9 @@ pub struct ScanTimes {
     pub finished_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// The repository, branch and work-tree state the evidence was taken from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<crate::vcs::Provenance>,
 }
 
 /// One file of the pack.
@@ -73,9 +76,12 @@ pub struct EvidenceEntry {
     pub sha256: String,
     /// Size of the original bytes.
     pub size: u64,
-    /// sha256 of the kept, redacted bytes.
+    /// sha256 of the kept, redacted bytes (of nothing when only the digest is kept).
     pub redacted_sha256: String,
     pub collected_at: String,
+    /// `digest-only` when the content was not kept (absent: `full-redacted`).
+    #[serde(default, skip_serializing_if = "Keep::is_default")]
+    pub keep: Keep,
     pub redactions: Vec<Redaction>,
 }
 

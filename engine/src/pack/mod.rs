@@ -18,7 +18,7 @@ use ed25519_dalek::SigningKey;
 use rayon::prelude::*;
 
 use self::digest::{is_sha256_hex, sha256_hex};
-use self::evidence::EvidenceSet;
+use self::evidence::{EvidenceSet, Keep};
 use self::manifest::{
     EvidenceEntry, FileEntry, ManifestBody, ScanTimes, ToolInfo, EVIDENCE_DIR, FORMAT,
     MANIFEST_FILE, RESULTS_FILE, SITE_DIR,
@@ -94,7 +94,11 @@ pub fn write(
     let evidence_dir = dir.join(EVIDENCE_DIR);
     std::fs::create_dir_all(&evidence_dir)
         .map_err(|e| format!("cannot create `{}`: {e}", evidence_dir.display()))?;
-    for file in &evidence.files {
+    for file in evidence
+        .files
+        .iter()
+        .filter(|f| f.keep == Keep::FullRedacted)
+    {
         write_file(&format!("{EVIDENCE_DIR}/{}", file.digest), &file.content)?;
     }
     site::render(
@@ -132,6 +136,7 @@ pub fn write(
                 size: f.size,
                 redacted_sha256: f.redacted_digest.clone(),
                 collected_at: f.collected_at.clone(),
+                keep: f.keep,
                 redactions: f.redactions.clone(),
             })
         })
@@ -148,6 +153,7 @@ pub fn write(
             started_at: results.scan.started_at.clone(),
             finished_at: results.scan.finished_at.clone(),
             commit: results.scan.commit.clone(),
+            repository: results.scan.repository.clone(),
         },
         previous_root: options.previous_root.clone(),
         files,

@@ -1,11 +1,21 @@
-//! The redaction pass run over every evidence file before it is kept: private key blocks, AWS
-//! access key ids, JWTs and the values of `password` / `secret` / `token` / `api_key`
-//! assignments are replaced with `[REDACTED:<kind>]`. Line breaks are never touched, so line
-//! numbers in findings still point at the same lines.
+//! The redaction pass run over every evidence file before it is kept. It replaces with
+//! `[REDACTED:<kind>]`:
+//! - every value the DLP detectors find (the same [`Scanner`] the audit-log and git collectors
+//!   use): personal data, cloud and chat tokens, webhooks, JWTs, private key blocks;
+//! - the value of an assignment to a secret-named key (`password`, `secret`, `token`, `api_key`,
+//!   …) in YAML, JSON, HCL, .env and Dockerfile syntax, and the password of a URL;
+//! - the `value:` beside a secret-named Kubernetes `env` `name:` and the `default` of a
+//!   secret-named Terraform `variable`;
+//! - the value on every line a secret control flagged, whether or not a pattern matches it.
+//!
+//! Line breaks are never touched, so line numbers in findings still point at the same lines.
 
+use std::collections::BTreeSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::bytes::{Captures, Regex};
+use assay_collectors::dlp::{Detector, Scanner};
+use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
 /// One replaced value: the 1-based line it was on and what it looked like.
@@ -15,104 +25,154 @@ pub struct Redaction {
     pub kind: String,
 }
 
-static PEM_BEGIN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----").expect("regex"));
+/// The kind of a value redacted because a secret control flagged its line.
+pub const FLAGGED: &str = "flagged_by_control";
+
+static SCANNER: LazyLock<Scanner> = LazyLock::new(Scanner::all);
 static PEM_END: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"-----END [A-Z0-9 ]*PRIVATE KEY-----").expect("regex"));
-/// A whole key on one line, as in a JSON string with `\n` escapes.
+    LazyLock::new(|| Regex::new(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----").expect("regex"));
+/// The body of a whole key on one line, as in a JSON string with `\n` escapes.
 static PEM_INLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(.*?)(-----END [A-Z0-9 ]*PRIVATE KEY-----)")
+    Regex::new(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(.*?)-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
         .expect("regex")
 });
 static BASE64_RUN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/=]{8,}").expect("regex"));
-static JWT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*").expect("regex")
-});
-static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b").expect("regex")
-});
 /// `key = value`, `key: value`, `"key": "value"`, `KEY=value` where the key names a secret.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?P<key>[a-z0-9_.-]*(?P<word>password|passwd|secret|token|api[_-]?key)[a-z0-9_.-]*)["']?[ \t]*[:=][ \t]*(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s"',;#{}\[\]()]+))"#,
+        r#"(?i)(?P<key>[a-z0-9_.-]*(?P<word>password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key|credentials?)[a-z0-9_.-]*)["']?[ \t]*[:=][ \t]*(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s"',;#{}\[\]()]+))"#,
     )
     .expect("regex")
 });
+/// The password of `scheme://user:password@host`.
+static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?P<pw>[^\s@/]+)@").expect("regex")
+});
+/// A YAML key at the start of a line, after an optional list dash: `  - name: X`.
+static YAML_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^(?P<indent>[ \t]*(?P<dash>-[ \t]+)?)(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?\n?$"#)
+        .expect("regex")
+});
+/// `variable "name" {`, the head of a Terraform variable block.
+static TF_VARIABLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*variable\s+"(?P<name>[^"]+)"\s*\{"#).expect("regex"));
+/// `default = value` in a Terraform block.
+static TF_DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\bdefault\s*=\s*(?:"(?P<dq>[^"\n]*)"|(?P<bare>[^\s"{}\[\]#]+))"#).expect("regex")
+});
+/// The value after the first `:` or `=` of a line.
+static ANY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"[:=][ \t]*(?:"(?P<dq>[^"\n]+)"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s"',;#{}\[\]()][^\r\n]*?))[ \t,;]*\r?\n?$"#)
+        .expect("regex")
+});
 /// Key endings that name a secret without holding one (`secretName`, `token_ttl`, ...).
-const NOT_A_SECRET_KEY: [&str; 9] = [
-    "name", "ref", "arn", "path", "file", "length", "policy", "ttl", "type",
+const NOT_A_SECRET_KEY: [&str; 13] = [
+    "name", "ref", "arn", "path", "file", "length", "policy", "ttl", "type", "url", "id",
+    "version", "enabled",
+];
+/// Words that make a key or variable name a secret's.
+const SECRET_WORDS: [&str; 8] = [
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "apikey",
+    "privatekey",
+    "credential",
 ];
 
-/// Redacts `bytes`, returning the redacted bytes and every redaction, in line order.
-pub fn redact(bytes: &[u8]) -> (Vec<u8>, Vec<Redaction>) {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut redactions = Vec::new();
+/// Redacts `bytes`, returning the redacted bytes and every redaction, in line order. The value
+/// on each 1-based line in `flagged` is redacted even when no detector matches it.
+pub fn redact(bytes: &[u8], flagged: &BTreeSet<u32>) -> (Vec<u8>, Vec<Redaction>) {
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
+    let mut spans: Vec<Vec<(Range<usize>, String)>> = vec![Vec::new(); lines.len()];
     let mut in_key_block = false;
-    for (index, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
-        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let mut kinds = Vec::new();
-        let mut text = line.to_vec();
+    let mut tf_secret_depth: Option<i64> = None;
+    for (index, line) in lines.iter().enumerate() {
+        let found = &mut spans[index];
         if in_key_block {
-            if PEM_END.is_match(&text) {
+            if PEM_END.is_match(line) {
                 in_key_block = false;
             } else {
-                text = replace(&BASE64_RUN, &text, "private_key", &mut kinds);
+                found.extend(
+                    BASE64_RUN
+                        .find_iter(line)
+                        .map(|m| (m.range(), "private_key".to_string())),
+                );
             }
-        } else {
-            text = replace_inline_keys(&text, &mut kinds);
-            if PEM_BEGIN.is_match(&text) && !PEM_END.is_match(&text) {
-                in_key_block = true;
-            }
-            text = replace(&JWT, &text, "jwt", &mut kinds);
-            text = replace(&AWS_KEY_ID, &text, "aws_access_key_id", &mut kinds);
-            text = replace_assignments(&text, &mut kinds);
+            continue;
         }
-        redactions.extend(
-            kinds
-                .into_iter()
-                .map(|kind| Redaction { line: number, kind }),
-        );
-        out.extend_from_slice(&text);
+        for hit in SCANNER.scan(line) {
+            if hit.detector == Detector::PrivateKey {
+                match PEM_INLINE.captures_at(line, hit.range.start) {
+                    Some(c) => found.push((c.get(1).expect("group").range(), "private_key".into())),
+                    None => in_key_block = true,
+                }
+            } else if hit.detector != Detector::GenericApiKey
+                || holds_secret(&line[hit.range.clone()])
+            {
+                found.push((hit.range, hit.detector.as_str().to_string()));
+            }
+        }
+        assignments(line, found);
+        for c in URL_PASSWORD.captures_iter(line) {
+            let pw = c.name("pw").expect("group");
+            if !pw.as_bytes().starts_with(b"$") {
+                found.push((pw.range(), "url_password".into()));
+            }
+        }
+        tf_variable_default(line, &mut tf_secret_depth, found);
+    }
+    for (index, found) in spans.iter_mut().enumerate() {
+        if let Some(range) = env_value(&lines, index) {
+            found.push((range, "env_secret".into()));
+        }
+    }
+    for &number in flagged {
+        let index = (number as usize).wrapping_sub(1);
+        if let Some(line) = lines.get(index) {
+            if spans[index].is_empty() {
+                if let Some(range) = any_value(line) {
+                    spans[index].push((range, FLAGGED.into()));
+                }
+            }
+        }
+    }
+
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut redactions = Vec::new();
+    for (index, (line, found)) in lines.iter().zip(spans).enumerate() {
+        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let mut last = 0;
+        for (range, kind) in merge(found) {
+            out.extend_from_slice(&line[last..range.start]);
+            out.extend(format!("[REDACTED:{kind}]").into_bytes());
+            last = range.end;
+            redactions.push(Redaction { line: number, kind });
+        }
+        out.extend_from_slice(&line[last..]);
     }
     (out, redactions)
 }
 
-fn marker(kind: &str) -> Vec<u8> {
-    format!("[REDACTED:{kind}]").into_bytes()
-}
-
-fn replace(re: &Regex, text: &[u8], kind: &str, kinds: &mut Vec<String>) -> Vec<u8> {
-    let mut hit = false;
-    let replaced = re.replace_all(text, |_: &Captures| {
-        hit = true;
-        marker(kind)
-    });
-    if hit {
-        kinds.push(kind.to_string());
+/// `found` sorted by start with overlapping ranges joined (the first kind names the union).
+fn merge(mut found: Vec<(Range<usize>, String)>) -> Vec<(Range<usize>, String)> {
+    found.retain(|(r, _)| !r.is_empty());
+    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut merged: Vec<(Range<usize>, String)> = Vec::with_capacity(found.len());
+    for (range, kind) in found {
+        match merged.last_mut() {
+            Some((last, _)) if range.start < last.end => last.end = last.end.max(range.end),
+            _ => merged.push((range, kind)),
+        }
     }
-    replaced.into_owned()
+    merged
 }
 
-fn replace_inline_keys(text: &[u8], kinds: &mut Vec<String>) -> Vec<u8> {
-    let mut hit = false;
-    let replaced = PEM_INLINE.replace_all(text, |c: &Captures| {
-        hit = true;
-        let mut v = c[1].to_vec();
-        v.extend(marker("private_key"));
-        v.extend_from_slice(&c[3]);
-        v
-    });
-    if hit {
-        kinds.push("private_key".to_string());
-    }
-    replaced.into_owned()
-}
-
-fn replace_assignments(text: &[u8], kinds: &mut Vec<String>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut last = 0;
-    for c in ASSIGNMENT.captures_iter(text) {
+fn assignments(line: &[u8], found: &mut Vec<(Range<usize>, String)>) {
+    for c in ASSIGNMENT.captures_iter(line) {
         let Some(value) = c
             .name("dq")
             .or_else(|| c.name("sq"))
@@ -121,27 +181,149 @@ fn replace_assignments(text: &[u8], kinds: &mut Vec<String>) -> Vec<u8> {
             continue;
         };
         let key = String::from_utf8_lossy(&c["key"]).to_ascii_lowercase();
-        if !holds_secret(&key, value.as_bytes()) {
+        if !is_secret_name(&key) || !holds_secret(value.as_bytes()) {
             continue;
         }
         let word = String::from_utf8_lossy(&c["word"]).to_ascii_lowercase();
         let kind = match word.as_str() {
-            "passwd" => "password".to_string(),
+            "passwd" | "passphrase" => "password".to_string(),
             w if w.starts_with("api") => "api_key".to_string(),
+            w if w.starts_with("private") => "private_key".to_string(),
+            w if w.starts_with("credential") => "credentials".to_string(),
             w => w.to_string(),
         };
-        out.extend_from_slice(&text[last..value.start()]);
-        out.extend(marker(&kind));
-        last = value.end();
-        kinds.push(kind);
+        found.push((value.range(), kind));
     }
-    out.extend_from_slice(&text[last..]);
-    out
 }
 
-/// Whether an assignment to `key` of `value` looks like a literal secret rather than a
-/// number, a flag, a reference to one (`${DB_PASSWORD}`, `var.db_password`) or a name.
-fn holds_secret(key: &str, value: &[u8]) -> bool {
+/// Tracks `variable "<secret name>" { … }` blocks by brace depth and records their `default`.
+fn tf_variable_default(
+    line: &[u8],
+    depth: &mut Option<i64>,
+    found: &mut Vec<(Range<usize>, String)>,
+) {
+    let head = TF_VARIABLE
+        .captures(line)
+        .filter(|c| is_secret_name(&String::from_utf8_lossy(&c["name"]).to_ascii_lowercase()));
+    if head.is_some() {
+        *depth = Some(0);
+    }
+    let Some(level) = depth.as_mut() else {
+        return;
+    };
+    if let Some(c) = TF_DEFAULT.captures(line) {
+        if let Some(value) = c.name("dq").or_else(|| c.name("bare")) {
+            if holds_secret(value.as_bytes()) {
+                found.push((value.range(), "variable_default".into()));
+            }
+        }
+    }
+    for b in line {
+        match b {
+            b'{' => *level += 1,
+            b'}' => *level -= 1,
+            _ => {}
+        }
+    }
+    if *level <= 0 {
+        *depth = None;
+    }
+}
+
+/// The range of a Kubernetes env `value:` on line `index` when the same list entry has a
+/// secret-named `name:` (before or after it).
+fn env_value(lines: &[&[u8]], index: usize) -> Option<Range<usize>> {
+    let here = YAML_KEY.captures(lines[index])?;
+    if !here["key"].eq(b"value") {
+        return None;
+    }
+    let value = here.name("value")?;
+    let column = here.name("indent")?.end();
+    let quoted = |v: &[u8]| v.len() >= 2 && matches!(v[0], b'"' | b'\'') && v.last() == Some(&v[0]);
+    let range = if quoted(value.as_bytes()) {
+        value.start() + 1..value.end() - 1
+    } else {
+        value.range()
+    };
+    let text = &lines[index][range.clone()];
+    if !holds_secret(text)
+        || text.starts_with(b"$(")
+        || text.starts_with(b"|")
+        || text.starts_with(b">")
+    {
+        return None;
+    }
+    let sibling = |i: usize| {
+        let c = YAML_KEY.captures(lines[i])?;
+        (c.name("indent")?.end() == column).then_some(c)
+    };
+    let secret_name = |c: &regex::bytes::Captures| {
+        c["key"].eq(b"name")
+            && is_secret_name(
+                &String::from_utf8_lossy(&c["value"])
+                    .trim_matches(['"', '\''])
+                    .to_ascii_lowercase(),
+            )
+    };
+    // The entry's keys after this one, up to the next list item.
+    let mut i = index + 1;
+    while i < lines.len() && i <= index + 8 {
+        let Some(c) = sibling(i) else { break };
+        if c.name("dash").is_some() {
+            break;
+        }
+        if secret_name(&c) {
+            return Some(range);
+        }
+        i += 1;
+    }
+    // The entry's keys before it, back to its list dash.
+    if here.name("dash").is_some() {
+        return None;
+    }
+    let mut i = index;
+    while i > 0 && i + 8 > index {
+        i -= 1;
+        let Some(c) = sibling(i) else { break };
+        if secret_name(&c) {
+            return Some(range);
+        }
+        if c.name("dash").is_some() {
+            break;
+        }
+    }
+    None
+}
+
+/// The value after the first `:` or `=` of a flagged line.
+fn any_value(line: &[u8]) -> Option<Range<usize>> {
+    let c = ANY_VALUE.captures(line)?;
+    let value = c
+        .name("dq")
+        .or_else(|| c.name("sq"))
+        .or_else(|| c.name("bare"))?;
+    holds_secret(value.as_bytes()).then(|| value.range())
+}
+
+/// Whether a key or variable name (lower case) says it holds a secret: it contains a secret
+/// word and does not end in a word that only names or describes one (`secret_name`, `token_ttl`).
+pub fn is_secret_name(name: &str) -> bool {
+    let compact: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let trimmed = name.trim_end_matches(['_', '-', '.']).to_ascii_lowercase();
+    let whole_word = trimmed
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| matches!(w, "pass" | "pwd"));
+    (whole_word || SECRET_WORDS.iter().any(|w| compact.contains(w)))
+        && !NOT_A_SECRET_KEY.iter().any(|end| trimmed.ends_with(end))
+}
+
+/// Whether `value` looks like a literal secret rather than a number, a flag, a reference to one
+/// (`${DB_PASSWORD}`, `var.db_password`) or an empty string.
+fn holds_secret(value: &[u8]) -> bool {
     let value = String::from_utf8_lossy(value);
     let v = value.trim();
     if v.is_empty()
@@ -150,29 +332,29 @@ fn holds_secret(key: &str, value: &[u8]) -> bool {
         || v.parse::<f64>().is_ok()
         || matches!(
             v.to_ascii_lowercase().as_str(),
-            "true" | "false" | "null" | "none" | "yes" | "no" | "~"
+            "true" | "false" | "null" | "none" | "yes" | "no" | "~" | "\"\"" | "''"
         )
     {
         return false;
     }
     let reference = ["var.", "local.", "data.", "module.", "each.", "self."];
-    if reference.iter().any(|r| v.starts_with(r)) {
-        return false;
-    }
-    let key = key.trim_end_matches(['_', '-', '.']);
-    !NOT_A_SECRET_KEY.iter().any(|end| key.ends_with(end))
+    !reference.iter().any(|r| v.starts_with(r))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn run(text: &str) -> (String, Vec<(u32, String)>) {
-        let (out, r) = redact(text.as_bytes());
+    fn run_flagged(text: &str, flagged: &[u32]) -> (String, Vec<(u32, String)>) {
+        let (out, r) = redact(text.as_bytes(), &flagged.iter().copied().collect());
         (
             String::from_utf8(out).unwrap(),
             r.into_iter().map(|r| (r.line, r.kind)).collect(),
         )
+    }
+
+    fn run(text: &str) -> (String, Vec<(u32, String)>) {
+        run_flagged(text, &[])
     }
 
     #[test]
@@ -215,6 +397,7 @@ mod tests {
             "password: ${DB_PASSWORD}\n",
             "minimum_password_length = 14\n",
             "require_token: true\n",
+            "- name: DB_PASSWORD_FILE\n  value: /run/secrets/db\n",
         );
         let (out, r) = run(text);
         assert_eq!(out, text);
@@ -235,24 +418,89 @@ mod tests {
     }
 
     #[test]
-    fn inline_key_aws_key_and_jwt() {
-        let (out, r) = run(concat!(
-            "{\"k\": \"-----BEGIN PRIVATE KEY-----\\nMIIBVQ\\n-----END PRIVATE KEY-----\\n\"}\n",
-            "aws_access_key_id AKIAIOSFODNN7EXAMPLE\n",
-            "auth eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature-x\n",
-        ));
+    fn detector_values_personal_data_and_tokens() {
+        let gh = format!("ghp_{}", "a1B2".repeat(9));
+        let slack = format!(
+            "https://hooks.slack.com/services/T{}/B{}/{}",
+            "0A1B2C3D", "4E5F6G7H", "abcdEFGH12345678ijkl"
+        );
+        let text = format!(
+            "{{\"k\": \"-----BEGIN PRIVATE KEY-----\\nMIIBVQ\\n-----END PRIVATE KEY-----\\n\"}}\n\
+             aws_access_key_id AKIAIOSFODNN7EXAMPLE\n\
+             auth eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature-x\n\
+             uses: {gh}\n\
+             notify {slack}\n\
+             {{\"user\": \"jane.roe@contoso.org\", \"iban\": \"DE89370400440532013000\"}}\n"
+        );
+        let (out, r) = run(&text);
         assert!(out.starts_with(
             "{\"k\": \"-----BEGIN PRIVATE KEY-----[REDACTED:private_key]-----END PRIVATE KEY-----"
         ));
         assert!(out.contains("aws_access_key_id [REDACTED:aws_access_key_id]\n"));
         assert!(out.contains("auth [REDACTED:jwt]\n"));
+        assert!(out.contains("uses: [REDACTED:github_token]\n"));
+        assert!(out.contains("notify [REDACTED:slack_token]\n"));
+        assert!(out.contains("\"user\": \"[REDACTED:email]\", \"iban\": \"[REDACTED:iban]\""));
+        let kinds: Vec<&str> = r.iter().map(|(_, k)| k.as_str()).collect();
         assert_eq!(
-            r,
-            vec![
-                (1, "private_key".into()),
-                (2, "aws_access_key_id".into()),
-                (3, "jwt".into())
+            kinds,
+            [
+                "private_key",
+                "aws_access_key_id",
+                "jwt",
+                "github_token",
+                "slack_token",
+                "email",
+                "iban"
             ]
         );
+    }
+
+    #[test]
+    fn kubernetes_env_value_beside_a_secret_name() {
+        let text = concat!(
+            "env:\n",
+            "  - name: DB_PASSWORD\n",
+            "    value: hunter2hunter2\n",
+            "  - value: \"s3cret-token\"\n",
+            "    name: stripeApiKey\n",
+            "  - name: LOG_LEVEL\n",
+            "    value: debug\n",
+        );
+        let (out, r) = run(text);
+        assert!(out.contains("    value: [REDACTED:env_secret]\n"));
+        assert!(out.contains("  - value: \"[REDACTED:env_secret]\"\n"));
+        assert!(out.contains("    value: debug\n"));
+        assert_eq!(r, vec![(3, "env_secret".into()), (4, "env_secret".into())]);
+    }
+
+    #[test]
+    fn terraform_secret_variable_default_and_url_password() {
+        let text = concat!(
+            "variable \"db_password\" {\n",
+            "  type    = string\n",
+            "  default = \"Sup3rS3cret\"\n",
+            "}\n",
+            "variable \"region\" {\n",
+            "  default = \"eu-west-1\"\n",
+            "}\n",
+            "url = \"postgres://app:pa55word@db:5432/app\"\n",
+        );
+        let (out, r) = run(text);
+        assert!(out.contains("  default = \"[REDACTED:variable_default]\"\n"));
+        assert!(out.contains("default = \"eu-west-1\""));
+        assert!(out.contains("postgres://app:[REDACTED:url_password]@db"));
+        assert_eq!(
+            r,
+            vec![(3, "variable_default".into()), (8, "url_password".into())]
+        );
+    }
+
+    #[test]
+    fn a_flagged_line_is_redacted_without_a_pattern() {
+        let text = "  conn: plainvalue\nother: kept\n";
+        let (out, r) = run_flagged(text, &[1, 9]);
+        assert_eq!(out, "  conn: [REDACTED:flagged_by_control]\nother: kept\n");
+        assert_eq!(r, vec![(1, FLAGGED.into())]);
     }
 }

@@ -15,6 +15,7 @@ use ed25519_dalek::VerifyingKey;
 use rayon::prelude::*;
 
 use super::digest::{is_sha256_hex, sha256_stream, Streamed};
+use super::evidence::Keep;
 use super::manifest::{Manifest, EVIDENCE_DIR, MANIFEST_FILE, RESULTS_FILE};
 use super::{archive, list_files, sign};
 
@@ -266,6 +267,15 @@ fn check_listing(manifest: &Manifest) -> Result<(), VerifyError> {
     let mut named = BTreeSet::new();
     for e in &body.evidence {
         let path = format!("{EVIDENCE_DIR}/{}", e.sha256);
+        if e.keep == Keep::DigestOnly {
+            if files.contains_key(path.as_str()) {
+                return Err(bad(format!(
+                    "evidence of `{}` is kept as digest only, but `{path}` is listed",
+                    e.path
+                )));
+            }
+            continue;
+        }
         match files.get(path.as_str()) {
             Some(digest) if *digest == e.redacted_sha256 => {
                 named.insert(path);

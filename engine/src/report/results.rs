@@ -49,6 +49,9 @@ pub struct ScanInfo {
     /// The commit checked out when the scan root is a git repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// Where the scanned tree came from, when the scan root is a git work tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<crate::vcs::Provenance>,
     pub documents: usize,
     pub files: usize,
 }

@@ -127,6 +127,15 @@ pub fn render(results: &Results, gate: &[String]) -> String {
         results.scan.files,
         s.controls
     );
+    if let Some(repo) = results.scan.repository.as_ref().filter(|r| r.dirty) {
+        let _ = writeln!(
+            out,
+            "{}: evidence was taken from {} modified and {} untracked file(s) not in the commit",
+            paint(AMBER, "dirty work tree"),
+            repo.modified.len(),
+            repo.untracked.len() + repo.more
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", paint(BOLD, "Frameworks"));
     let width = results

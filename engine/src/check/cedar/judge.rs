@@ -74,6 +74,7 @@ impl Question {
                 line: site.position.map(|p| p.line),
             }),
             evidence: file_digests(&doc.data),
+            item: 0,
         }
     }
 

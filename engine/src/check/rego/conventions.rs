@@ -64,11 +64,25 @@ fn children(value: &Value) -> Vec<&Value> {
     }
 }
 
+/// One result of a rule: its message and, when the policy named one, the node it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    /// A JSON pointer below the input (`/spec/template/spec/containers/0`), from the result's
+    /// `path` field: an array of keys and indices, a pointer string, or a Terraform resource
+    /// address (`aws_s3_bucket.logs`).
+    pub pointer: Option<String>,
+    /// The line `pointer` is at (or its nearest located ancestor), once the input's line map
+    /// has been consulted.
+    pub line: Option<u32>,
+}
+
 /// The messages of a rule's value. A set (or array) yields one message per string member and
-/// per object member with a string `msg`; other members are ignored, and any other value
-/// (a boolean `deny if ...`, say) yields nothing, as in conftest. An object member without a
-/// string `msg` is an error that voids the input's results, as conftest refuses it too.
-pub fn messages(value: &Value) -> Result<Vec<String>, String> {
+/// per object member with a string `msg` (and an optional `path` locating it); other members
+/// are ignored, and any other value (a boolean `deny if ...`, say) yields nothing, as in
+/// conftest. An object member without a string `msg` is an error that voids the input's
+/// results, as conftest refuses it too.
+pub fn messages(value: &Value) -> Result<Vec<Message>, String> {
     let members: Vec<&Value> = match value {
         Value::Set(s) => s.iter().collect(),
         Value::Array(a) => a.iter().collect(),
@@ -77,9 +91,17 @@ pub fn messages(value: &Value) -> Result<Vec<String>, String> {
     let mut out = Vec::with_capacity(members.len());
     for member in members {
         match member {
-            Value::String(s) => out.push(s.to_string()),
+            Value::String(s) => out.push(Message {
+                text: s.to_string(),
+                pointer: None,
+                line: None,
+            }),
             Value::Object(fields) => match fields.get(&Value::from("msg")) {
-                Some(Value::String(s)) => out.push(s.to_string()),
+                Some(Value::String(s)) => out.push(Message {
+                    text: s.to_string(),
+                    pointer: fields.get(&Value::from("path")).and_then(pointer),
+                    line: None,
+                }),
                 Some(_) => return Err(format!("msg field must be a string: {}", json(member))),
                 None => return Err(format!("rule missing msg field: {}", json(member))),
             },
@@ -87,6 +109,32 @@ pub fn messages(value: &Value) -> Result<Vec<String>, String> {
         }
     }
     Ok(out)
+}
+
+/// The JSON pointer a result's `path` names: `["spec", "containers", 0]`,
+/// `"/spec/containers/0"` or the resource address `"aws_s3_bucket.logs"`; anything else names
+/// no node.
+fn pointer(path: &Value) -> Option<String> {
+    match path {
+        Value::String(s) if s.is_empty() || s.starts_with('/') => Some(s.to_string()),
+        Value::String(s) => {
+            let (kind, name) = s.split_once('.')?;
+            Some(format!("/resource/{kind}/{name}"))
+        }
+        Value::Array(parts) => {
+            let mut out = String::new();
+            for part in parts.iter() {
+                out.push('/');
+                match part {
+                    Value::String(s) => out.push_str(&s.replace('~', "~0").replace('/', "~1")),
+                    Value::Number(n) => out.push_str(&n.as_u64()?.to_string()),
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
 }
 
 fn json(value: &Value) -> String {
@@ -139,8 +187,32 @@ mod tests {
     #[test]
     fn reads_strings_and_msg_objects_and_ignores_the_rest() {
         let v = value(r#"["plain", {"msg": "object", "details": {"x": 1}}, 3, true, null]"#);
-        assert_eq!(messages(&v).unwrap(), vec!["plain", "object"]);
-        assert_eq!(messages(&Value::Bool(true)).unwrap(), Vec::<String>::new());
+        let texts: Vec<String> = messages(&v).unwrap().into_iter().map(|m| m.text).collect();
+        assert_eq!(texts, vec!["plain", "object"]);
+        assert!(messages(&Value::Bool(true)).unwrap().is_empty());
+        let err = messages(&value(r#"[{"message": "no msg key"}]"#)).unwrap_err();
+        assert!(err.starts_with("rule missing msg field"), "{err}");
+    }
+
+    #[test]
+    fn a_result_path_becomes_a_pointer() {
+        let v = value(
+            r#"[{"msg": "a", "path": ["spec", "containers", 0, "a/b"]}, {"msg": "b", "path": "/x/1"}, {"msg": "c", "path": [true]}, {"msg": "d", "path": "aws_s3_bucket.logs"}]"#,
+        );
+        let found: Vec<(String, Option<String>)> = messages(&v)
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.text, m.pointer))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("a".into(), Some("/spec/containers/0/a~1b".into())),
+                ("b".into(), Some("/x/1".into())),
+                ("c".into(), None),
+                ("d".into(), Some("/resource/aws_s3_bucket/logs".into())),
+            ]
+        );
         let err = messages(&value(r#"[{"message": "no msg key"}]"#)).unwrap_err();
         assert!(err.starts_with("rule missing msg field"), "{err}");
     }

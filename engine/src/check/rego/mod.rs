@@ -19,7 +19,7 @@ use std::sync::Arc;
 use assay_collectors::{Document, EvidenceKind};
 use rayon::prelude::*;
 
-pub use conventions::RuleKind;
+pub use conventions::{Message, RuleKind};
 pub use policy::{
     to_value, DataSource, EvalError, Outcome, Package, PolicyOptions, PolicySet, DEFAULT_TIMEOUT,
 };
@@ -118,7 +118,14 @@ impl Rego {
                                 line: Some(input.document.line(&input.pointer)),
                                 label: input.label.clone(),
                                 evidence: vec![input.document.digest.to_string()],
-                                result: self.run(engine, to_value(input.value), budget),
+                                result: self.run(engine, to_value(input.value), budget).map(
+                                    |mut o| {
+                                        o.locate(|p| {
+                                            input.document.line(&format!("{}{p}", input.pointer))
+                                        });
+                                        o
+                                    },
+                                ),
                             })
                         },
                     )
@@ -172,25 +179,29 @@ impl Rego {
     pub fn evaluate(&self, documents: &[Document], budget: &Budget) -> Vec<Finding> {
         self.outcomes(documents, budget)
             .into_iter()
-            .flat_map(|o| self.findings(o))
+            .enumerate()
+            .flat_map(|(i, o)| self.findings(o, i + 1))
             .collect()
     }
 
-    fn findings(&self, outcome: InputOutcome) -> Vec<Finding> {
-        let location = outcome.path.map(|path| Location {
-            path,
-            line: outcome.line,
-        });
-        let finding = |status: FindingStatus, message: String| Finding {
+    /// The findings of one input, item `number` of the check.
+    fn findings(&self, outcome: InputOutcome, number: usize) -> Vec<Finding> {
+        // A message that names its node is reported at that node's line; any other at the
+        // first line of the input.
+        let finding = |status: FindingStatus, message: String, line: Option<u32>| Finding {
             status,
             resource: Some(outcome.label.clone()),
             message,
-            location: location.clone(),
+            location: outcome.path.clone().map(|path| Location {
+                path,
+                line: line.or(outcome.line),
+            }),
             evidence: outcome.evidence.clone(),
+            item: number,
         };
-        match outcome.result {
+        match &outcome.result {
             Err(e) => {
-                let message = match &e {
+                let message = match e {
                     EvalError::Limit(m) => format!("control `{}`: {m}", self.control),
                     other => format!(
                         "control `{}`: Rego evaluation failed: {}",
@@ -198,31 +209,32 @@ impl Rego {
                         other.message()
                     ),
                 };
-                vec![finding(FindingStatus::Error, message)]
+                vec![finding(FindingStatus::Error, message, None)]
             }
             Ok(o) => {
                 let mut out: Vec<Finding> = Vec::new();
                 out.extend(
                     o.failures
-                        .into_iter()
-                        .map(|m| finding(FindingStatus::Fail, m)),
+                        .iter()
+                        .map(|m| finding(FindingStatus::Fail, m.text.clone(), m.line)),
                 );
                 out.extend(
                     o.warnings
-                        .into_iter()
-                        .map(|m| finding(FindingStatus::Warn, m)),
+                        .iter()
+                        .map(|m| finding(FindingStatus::Warn, m.text.clone(), m.line)),
                 );
-                out.extend(o.waived.into_iter().map(|(rule, m)| {
+                out.extend(o.waived.iter().map(|(rule, m)| {
                     finding(
                         FindingStatus::Waived,
-                        format!("{m} (waived by an exception for `{rule}`)"),
+                        format!("{} (waived by an exception for `{rule}`)", m.text),
+                        m.line,
                     )
                 }));
                 if !out
                     .iter()
                     .any(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Waived))
                 {
-                    out.push(finding(FindingStatus::Pass, "passed".to_string()));
+                    out.push(finding(FindingStatus::Pass, "passed".to_string(), None));
                 }
                 out
             }

@@ -12,7 +12,9 @@ use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, LimitError, Value};
 
 use super::builtins;
-use super::conventions::{count_exceptions, exception_name, messages, rule_kind, RuleKind};
+use super::conventions::{
+    count_exceptions, exception_name, messages, rule_kind, Message, RuleKind,
+};
 use super::recursion::{path_of, recursive_functions};
 use super::source::{ModuleSource, RegoError};
 use crate::check::Budget;
@@ -104,13 +106,28 @@ pub struct PolicySet {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
     /// Messages of failure rules.
-    pub failures: Vec<String>,
+    pub failures: Vec<Message>,
     /// Messages of warning rules.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Message>,
     /// Results suppressed by an exception, as (rule, message).
-    pub waived: Vec<(String, String)>,
+    pub waived: Vec<(String, Message)>,
     /// The exception names that matched, once per solution of conftest's exception query.
     pub exceptions: Vec<String>,
+}
+
+impl Outcome {
+    /// Resolves the line of every message that names a node, with `line_of` (a pointer below
+    /// the input to its line).
+    pub fn locate(&mut self, line_of: impl Fn(&str) -> u32) {
+        let all = self
+            .failures
+            .iter_mut()
+            .chain(self.warnings.iter_mut())
+            .chain(self.waived.iter_mut().map(|(_, m)| m));
+        for message in all {
+            message.line = message.pointer.as_deref().map(&line_of);
+        }
+    }
 }
 
 /// Why an input could not be judged.

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{crumb, here, page, Badge, Capped, Index};
 use crate::model::FindingStatus;
-use crate::pack::evidence::{EvidenceFile, EvidenceMismatch};
+use crate::pack::evidence::{EvidenceFile, EvidenceMismatch, Keep};
 use crate::pack::redact::Redaction;
 use crate::site::paths;
 use crate::site::render::Site;
@@ -25,6 +25,8 @@ struct FileRow {
     digest: String,
     size: u64,
     redactions: usize,
+    /// `full-redacted` or `digest-only`.
+    keep: &'static str,
     /// Findings that fail, err or warn on this file.
     offending: usize,
     href: String,
@@ -34,6 +36,8 @@ struct FileRow {
 struct IndexPage<'a> {
     files: Vec<FileRow>,
     total: usize,
+    /// Files kept as digest only.
+    digest_only: usize,
     page: usize,
     pages: usize,
     prev: Option<String>,
@@ -70,6 +74,8 @@ struct ViewerPage<'a> {
     size: u64,
     collected_at: &'a str,
     redactions: &'a [Redaction],
+    /// `full-redacted` or `digest-only` (no content kept or shown).
+    keep: &'static str,
     findings: Capped<FindingOnFile>,
     lines: Vec<Line>,
 }
@@ -99,6 +105,7 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
                 digest: f.digest.clone(),
                 size: f.size,
                 redactions: f.redactions.len(),
+                keep: f.keep.as_str(),
                 offending: offending(input, index, f),
                 href: paths::evidence(&f.digest),
             })
@@ -106,6 +113,7 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
         let data = IndexPage {
             files: rows,
             total: files.len(),
+            digest_only: files.iter().filter(|f| f.keep == Keep::DigestOnly).count(),
             page: p,
             pages,
             prev: (p > 1).then(|| paths::evidence_index(p - 1)),
@@ -210,6 +218,7 @@ fn viewer(
         size: f.size,
         collected_at: &f.collected_at,
         redactions: &f.redactions,
+        keep: f.keep.as_str(),
         findings,
         lines,
     };

@@ -22,6 +22,7 @@ struct ScanPage<'a> {
     finished_at: &'a str,
     catalog_digest: &'a str,
     commit: Option<&'a str>,
+    repository: Option<&'a crate::vcs::Provenance>,
     documents: usize,
     files: usize,
     summary: &'a Summary,
@@ -36,6 +37,8 @@ struct Waived {
     control: String,
     href: String,
     finding: FindingRow,
+    /// When the waivers of the control that waived findings expire.
+    expires: Option<String>,
 }
 
 /// One attestation control: attested and in force, or why not.
@@ -50,7 +53,9 @@ struct Attested {
 }
 
 #[derive(Serialize)]
-struct WaiversPage {
+struct WaiversPage<'a> {
+    /// Every waiver and inline suppression of the scan: the exceptions register.
+    register: &'a [crate::report::waivers::WaiverReport],
     waived: Capped<Waived>,
     attestations: Vec<Attested>,
     attested: usize,
@@ -67,6 +72,7 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
         finished_at: &r.scan.finished_at,
         catalog_digest: &r.scan.catalog_digest,
         commit: r.scan.commit.as_deref(),
+        repository: r.scan.repository.as_ref(),
         documents: r.scan.documents,
         files: r.scan.files,
         summary: &r.summary,
@@ -98,6 +104,7 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
                 .map(move |(i, f)| (c, i, f))
         })
         .map(|(c, i, f)| Waived {
+            expires: waiver_expiry(&r.waivers, &c.id),
             control: c.id.clone(),
             href: paths::finding(&c.id, i),
             finding: FindingRow::new(input, index, i, f),
@@ -136,6 +143,7 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
                 here("Waivers and attestations"),
             ],
             &WaiversPage {
+                register: &r.waivers,
                 waived: Capped::new(waived.into_iter()),
                 attested: attestations
                     .iter()
@@ -145,4 +153,17 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
             },
         ),
     )
+}
+
+/// When the waivers that waived findings of `control` expire, joined; `None` when none says.
+fn waiver_expiry(
+    register: &[crate::report::waivers::WaiverReport],
+    control: &str,
+) -> Option<String> {
+    let dates: std::collections::BTreeSet<&str> = register
+        .iter()
+        .filter(|w| w.control == control && w.findings > 0)
+        .filter_map(|w| w.expires.as_deref())
+        .collect();
+    (!dates.is_empty()).then(|| dates.into_iter().collect::<Vec<_>>().join(", "))
 }

@@ -188,6 +188,8 @@ struct ControlRow {
     score: String,
     failing: usize,
     items: usize,
+    /// Items passing only because a waiver covers them: the score is shown with a badge.
+    waived: usize,
     href: String,
 }
 
@@ -202,6 +204,7 @@ impl ControlRow {
             score: pct(c.score),
             failing: c.failed + c.errors,
             items: c.passed + c.failed + c.errors + c.waived,
+            waived: c.waived,
             href: paths::control_page(&c.id, 1),
         }
     }
