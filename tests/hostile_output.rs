@@ -51,12 +51,16 @@ fn errs_on_incomplete_history(results: &Value, control: &str, reason: &str) {
         "{control}: {}",
         common::control(results, control)
     );
+    // One error per missing piece, each saying what is missing.
     let errors = findings(results, control, "error");
-    assert_eq!(errors.len(), 1, "{}", common::control(results, control));
-    let message = errors[0]["message"].as_str().unwrap();
+    assert!(!errors.is_empty(), "{}", common::control(results, control));
+    let messages: Vec<&str> = errors.iter().filter_map(|e| e["message"].as_str()).collect();
     assert!(
-        message.contains("the git history is incomplete") && message.contains(reason),
-        "{control}: {message}"
+        messages
+            .iter()
+            .all(|m| m.starts_with("the git history is incomplete"))
+            && messages.iter().any(|m| m.contains(reason)),
+        "{control}: {messages:?}"
     );
     assert_eq!(common::control(results, control)["status"], "error");
 }
@@ -169,10 +173,12 @@ fn commit_subjects_are_redacted_in_every_output() {
     let out = scan_catalog(repo.path(), change_management(), &["--format", "json"]);
     let results = json(&out);
     let direct = findings(&results, "cm-no-direct-commits", "fail");
-    let message = direct[0]["message"].as_str().unwrap();
     assert!(
-        message.contains("Rotate [REDACTED:github_token] and [REDACTED:aws_access_key_id]"),
-        "{message}"
+        direct.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap()
+            .contains("Rotate [REDACTED:github_token] and [REDACTED:aws_access_key_id]")),
+        "{direct:#?}"
     );
     let outputs = all_outputs(repo.path(), &change_management());
     for (name, bytes) in &outputs {

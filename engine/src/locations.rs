@@ -4,7 +4,10 @@
 //! and every other line-annotating output only annotate lines that are there.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path};
+use std::io::BufRead;
+use std::path::Path;
+
+use assay_collectors::confine;
 
 use rayon::prelude::*;
 
@@ -15,7 +18,7 @@ use crate::eval::ControlResult;
 enum Target {
     /// A regular file with this many lines.
     File(u32),
-    /// Anything else: missing, a directory, a link, `.git`, outside the root.
+    /// Anything else: missing, a directory, `.git`, outside the root (links resolved).
     NotAFile,
 }
 
@@ -50,30 +53,33 @@ pub fn settle(results: &mut [ControlResult], root: &Path) {
 }
 
 fn target(root: &Path, path: &str) -> Target {
-    let relative = Path::new(path);
-    let inside = !path.is_empty()
-        && relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-        && !relative.components().any(|c| c.as_os_str() == ".git");
-    if !inside {
+    if path.is_empty() || Path::new(path).components().any(|c| c.as_os_str() == ".git") {
         return Target::NotAFile;
     }
-    let full = root.join(relative);
-    match std::fs::symlink_metadata(&full) {
-        Ok(meta) if meta.is_file() => match std::fs::read(&full) {
-            Ok(bytes) => Target::File(line_count(&bytes)),
-            Err(_) => Target::NotAFile,
-        },
-        _ => Target::NotAFile,
+    // Links inside the root count as the file they point at, as the collectors read them.
+    match confine::open(root, path, u64::MAX) {
+        Ok((file, _)) => line_count(file).map_or(Target::NotAFile, Target::File),
+        Err(_) => Target::NotAFile,
     }
 }
 
-/// Lines of a text: a final line without a newline counts; an empty text has one line.
-fn line_count(bytes: &[u8]) -> u32 {
-    let newlines = bytes.iter().filter(|b| **b == b'\n').count();
-    let last = usize::from(!bytes.ends_with(b"\n") || bytes.is_empty());
-    u32::try_from(newlines + last).unwrap_or(u32::MAX)
+/// Lines of a text, read as a stream: a final line without a newline counts; an empty text
+/// has one line.
+fn line_count(file: std::fs::File) -> Option<u32> {
+    let mut reader = std::io::BufReader::new(file);
+    let (mut newlines, mut last) = (0usize, None);
+    loop {
+        let chunk = reader.fill_buf().ok()?;
+        if chunk.is_empty() {
+            break;
+        }
+        newlines += chunk.iter().filter(|b| **b == b'\n').count();
+        last = chunk.last().copied();
+        let n = chunk.len();
+        reader.consume(n);
+    }
+    let open_line = usize::from(last != Some(b'\n'));
+    u32::try_from(newlines + open_line).ok()
 }
 
 #[cfg(test)]
@@ -82,10 +88,12 @@ mod tests {
 
     #[test]
     fn counts_lines_like_an_editor() {
-        assert_eq!(line_count(b""), 1);
-        assert_eq!(line_count(b"a"), 1);
-        assert_eq!(line_count(b"a\n"), 1);
-        assert_eq!(line_count(b"a\nb"), 2);
+        let dir = tempfile::tempdir().unwrap();
+        for (text, lines) in [("", 1), ("a", 1), ("a\n", 1), ("a\nb", 2)] {
+            std::fs::write(dir.path().join("f"), text).unwrap();
+            let file = std::fs::File::open(dir.path().join("f")).unwrap();
+            assert_eq!(line_count(file), Some(lines), "{text:?}");
+        }
     }
 
     #[test]
