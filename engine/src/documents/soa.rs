@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::view::{anchor, pct, Appendix, ControlLink, FrameworkFacts, Lookup, Status};
 use crate::catalog::Coverage;
 use crate::report::RequirementReport;
+use crate::score::Implementation;
 
 /// The framework the document is written from.
 pub const FRAMEWORK: &str = "iso27001";
@@ -117,6 +118,16 @@ fn row(lookup: &Lookup<'_>, r: &RequirementReport) -> Row {
                     .to_string(),
             ),
             "not evidenced",
+        ),
+        // Applicable, but every control selected nothing (no such resource in the tree).
+        Coverage::Automated | Coverage::Attested if r.status == Implementation::NotApplicable => (
+            true,
+            Some(
+                "Applies, but nothing in the scanned tree is subject to its controls, so the \
+                 scan could not judge its implementation."
+                    .to_string(),
+            ),
+            "nothing to judge",
         ),
         Coverage::Automated => (true, None, "automated"),
         Coverage::Attested => (true, None, "attested"),
