@@ -123,7 +123,7 @@ impl Catalog {
                             origin,
                             format!("`{}` has no requirement `{id}` to exclude", framework.id),
                         )
-                        .key(&format!("/exclusions/{i}/requirements/{j}"));
+                        .key(format!("/exclusions/{i}/requirements/{j}"));
                         errors.push(match close {
                             Some(close) => d.hint(format!("did you mean `{close}`?")),
                             None => d,
