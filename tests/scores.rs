@@ -484,3 +484,47 @@ fn explain_score_sums_to_the_printed_score() {
         .unwrap();
     assert!(exited(&out, 2).contains("did you mean"));
 }
+
+/// `assay attest` refuses what the next scan would fail: a statement that says next to
+/// nothing, or no evidence for a control that requires it; a scan fails such a statement
+/// written by hand.
+#[test]
+fn attest_refuses_what_the_scan_would_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    kubernetes_repo(dir.path());
+    let attest = |control: &str, statement: &str| {
+        assay()
+            .args(["attest", control])
+            .arg(dir.path())
+            .args(["--by", "Kim Lee", "--statement", statement])
+            .output()
+            .unwrap()
+    };
+    let err = exited(&attest("att-processing-integrity", "ok"), 2);
+    assert!(err.contains("a statement needs at least 30"), "{err}");
+    let err = exited(
+        &attest(
+            "att-risk-assessment",
+            "The yearly risk assessment was held and signed off by the board.",
+        ),
+        2,
+    );
+    assert!(err.contains("requires evidence"), "{err}");
+
+    std::fs::create_dir_all(dir.path().join("attestations")).unwrap();
+    std::fs::write(
+        dir.path().join("attestations/att-processing-integrity.yaml"),
+        "control: att-processing-integrity\nstatement: ok\nattested_by: {name: Kim Lee}\ndate: 2026-01-01\nexpires: 2099-01-01\n",
+    )
+    .unwrap();
+    let r = json(&scan(
+        dir.path(),
+        &["--soft-fail", "--now", "2026-06-01T00:00:00Z"],
+    ));
+    let c = control(&r, "att-processing-integrity");
+    assert_eq!(c["status"], "not_implemented", "{c}");
+    assert!(c["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("states too little (2 characters"));
+}

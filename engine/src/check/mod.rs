@@ -10,7 +10,7 @@ mod select;
 use assay_collectors::{Document, EvidenceKind};
 
 pub use assert::Assert;
-pub use attest::Attestation;
+pub use attest::{Attestation, MIN_STATEMENT_CHARS};
 pub use cedar::Cedar;
 pub use rego::Rego;
 pub use select::{Item, Selector};
