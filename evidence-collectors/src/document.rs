@@ -26,7 +26,7 @@ pub enum EvidenceKind {
     Metrics,
     /// Policy documents and the runbooks of alerting rules.
     Docs,
-    /// Signed statements by people for what no machine can check (physical security, training).
+    /// Statements by people (unsigned) for what no machine can check (physical security, training).
     Attestation,
     /// Declared AI systems (`ai-systems.yaml`) with their model cards, oversight and logging facts.
     Ai,

@@ -102,7 +102,7 @@ struct RequirementEntry {
 pub enum Coverage {
     /// At least one automated control evidences it.
     Automated,
-    /// Only attestations (signed statements by people) evidence it.
+    /// Only attestations (statements by people) evidence it.
     Attested,
     /// No control, and the mapping says why it does not apply by default.
     NotApplicable,

@@ -329,7 +329,7 @@ fn attestations(out: &mut String, results: &Results) {
         .count();
     let _ = writeln!(
         out,
-        "\n{}  {in_force} of {} in force",
+        "\n{}  {in_force} of {} in force (statements are unsigned)",
         paint(BOLD, "Attestations"),
         controls.len()
     );
