@@ -136,7 +136,8 @@ fn the_site_lists_attestations_attested_or_not() {
     assert!(page.contains("att-environmental-protection.yaml` with statement"));
 }
 
-/// The terminal summary says how each framework is evidenced, beside its coverage.
+/// The terminal summary says how each framework is evidenced: the shares of its applicable
+/// requirements evidenced automatically, by attestation only and not at all.
 #[test]
 fn the_terminal_summary_counts_automated_attested_and_not_applicable() {
     let r = scan();
@@ -147,10 +148,13 @@ fn the_terminal_summary_counts_automated_attested_and_not_applicable() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     for f in r["frameworks"].as_array().unwrap() {
-        let c = &f["counts"];
+        let e = &f["evidenced"];
+        let pct = |v: &serde_json::Value| format!("{:.1}%", v.as_f64().unwrap());
         let expected = format!(
-            "({} automated, {} attested, {} n/a)",
-            c["automated"], c["attested"], c["not_applicable"]
+            "evidenced: {} automatically, {} by attestation only, {} not at all",
+            pct(&e["automated"]),
+            pct(&e["attested_only"]),
+            pct(&e["none"])
         );
         let line = text
             .lines()

@@ -203,8 +203,9 @@ fn github_run_scripts_work() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
             let outputs = std::fs::read_to_string(&output).unwrap_or_default();
-            // `check` fails on the new failure; `scan` has no gate configured here.
-            let fails = unpinned && !file.ends_with("scheduled-scan.yml");
+            // `check` fails on the new failure; the scheduled `scan` fails the default gate on
+            // the repository's failures of severity high or worse.
+            let fails = unpinned || file.ends_with("scheduled-scan.yml");
             let expected = if fails {
                 "exit-code=1\n"
             } else {

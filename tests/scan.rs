@@ -22,7 +22,7 @@ fn operators_scan(extra: &[&str]) -> std::process::Output {
 /// at the offending node's line with the offending value quoted.
 #[test]
 fn every_operator_and_combinator() {
-    let out = operators_scan(&[]);
+    let out = operators_scan(&["--soft-fail"]);
     common::exited(&out, 0);
     let r = json(&out);
     let expect_pass = |id: &str, passing: &str| {
@@ -121,7 +121,7 @@ fn malformed_input_is_reported_and_the_scan_goes_on() {
     let out = common::scan_catalog(
         dir.path(),
         fixture("operators/catalog"),
-        &["--format", "json"],
+        &["--format", "json", "--soft-fail"],
     );
     assert_eq!(out.status.code(), Some(0));
     let r = json(&out);
@@ -182,12 +182,15 @@ fn output_is_deterministic_across_thread_counts() {
     assert_eq!(one, run("2"));
 }
 
-/// Exit codes: 0 passed, 1 gate failed (--fail-under, --fail-on), 2 usage errors.
+/// Exit codes: 0 passed, 1 gate failed (the default gate, --fail-under, --fail-on), 2 usage
+/// errors; `--soft-fail` only reports.
 #[test]
 fn exit_codes() {
     let code = |extra: &[&str]| operators_scan(extra).status.code();
-    assert_eq!(code(&[]), Some(0));
-    assert_eq!(code(&["--fail-under", "40"]), Some(0));
+    // The default gate: `tf-public` (critical) and `comb-none` (high) fail.
+    assert_eq!(code(&[]), Some(1));
+    assert_eq!(code(&["--soft-fail"]), Some(0));
+    assert_eq!(code(&["--fail-under", "60", "--soft-fail"]), Some(0));
     assert_eq!(code(&["--fail-under", "60"]), Some(1));
     assert_eq!(code(&["--fail-on", "critical"]), Some(1));
     assert_eq!(code(&["--framework", "tset"]), Some(2));
@@ -213,9 +216,16 @@ fn gate_reasons_are_printed() {
         &["--fail-on", "critical"],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("Result: gate failed"), "{stdout}");
     assert!(
-        stdout.contains("tf-public (critical) has 1 failing item(s)"),
+        stdout
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("Result: gate failed on tf-public"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("tf-public  (critical) has 1 failing item(s)"),
         "{stdout}"
     );
     assert!(stdout.contains("infra.tf.json:4"), "{stdout}");
@@ -236,7 +246,7 @@ fn config_precedence() {
     .unwrap();
     std::fs::write(
         dir.path().join("assay.yaml"),
-        "builtin: false\ngate:\n  fail_under: 60\n",
+        "builtin: false\ngate:\n  fail_under: 60\n  fail_on: critical\n",
     )
     .unwrap();
     let run = |env: Option<&str>, flag: Option<&str>| {
@@ -289,6 +299,6 @@ fn json_output_matches_its_schema() {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(results["schema_version"], "1.0.0");
+    assert_eq!(results["schema_version"], "1.1.0");
     assert!(results["controls"].as_array().unwrap().len() >= 15);
 }

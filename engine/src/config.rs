@@ -35,6 +35,11 @@ pub struct ConfigFile {
     pub thresholds: Option<ThresholdsFile>,
     #[serde(default)]
     pub gate: Gate,
+    /// The SOC 2 Trust Services categories in scope beside Security (default: all).
+    pub soc2_categories: Option<Vec<crate::catalog::Soc2Category>>,
+    /// Requirements the organisation excludes from scope, with justification and approver.
+    #[serde(default)]
+    pub exclusions: Vec<crate::catalog::Exclusion>,
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
     /// Time and size limits (see the README's "Limits").
@@ -127,6 +132,13 @@ pub struct ThresholdsFile {
 pub struct Gate {
     pub fail_under: Option<f64>,
     pub fail_on: Option<Severity>,
+    /// Gate on attestations and missing company-level evidence too (default: automated
+    /// findings only, which a pull request can fix).
+    #[serde(default)]
+    pub include_attestations: bool,
+    /// Report only: never fail.
+    #[serde(default)]
+    pub soft_fail: bool,
 }
 
 /// An output to write: a format and a path (stdout when absent).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{Catalog, Control, ControlDir};
+use crate::catalog::{Catalog, Control, ControlDir, WhenEmpty};
 use crate::check::rego::{DataSource, Mode, ModuleSource, PolicyOptions, PolicySet, Rego};
 use crate::check::Check;
 use crate::diag::{did_you_mean, Diagnostic};
@@ -131,6 +131,7 @@ impl PolicyDirs {
                     references: Vec::new(),
                     related: Vec::new(),
                     check: Check::Rego(Rego::new(&id, policy.clone(), &namespace, mode)),
+                    when_empty: WhenEmpty::NotApplicable,
                     source: package
                         .files
                         .iter()

@@ -123,6 +123,14 @@ pub fn run(
         .flat_map(|c| c.check.evidence())
         .collect();
     let collection = collect(&needed, &request.scope)?;
+    let scoped;
+    let catalog = match default_scope(catalog, request, &collection) {
+        Some(c) => {
+            scoped = c;
+            &scoped
+        }
+        None => catalog,
+    };
 
     let total = catalog.controls.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -154,6 +162,51 @@ pub fn run(
         applied.reports,
         started_at,
     ))
+}
+
+/// The framework scored only when the scan finds AI systems declared or it is asked for.
+pub const AI_ACT: &str = "eu-ai-act";
+
+/// The catalog without the EU AI Act when no framework was asked for and no AI system is
+/// declared (`ai-systems.yaml` absent or listing none); `None` when the catalog stands.
+fn default_scope(
+    catalog: &Catalog,
+    request: &ScanRequest,
+    collection: &Collection,
+) -> Option<Catalog> {
+    let declared = collection.documents.iter().any(|d| {
+        d.kind == EvidenceKind::Ai
+            && d.data["kind"] == "AiSystems"
+            && d.data["count"].as_u64().is_some_and(|n| n > 0)
+    });
+    if request.frameworks.is_some()
+        || declared
+        || !catalog.frameworks.iter().any(|f| f.id == AI_ACT)
+    {
+        return None;
+    }
+    let mut scoped = Catalog {
+        controls: catalog.controls.clone(),
+        frameworks: catalog.frameworks.clone(),
+        digest: catalog.digest.clone(),
+    };
+    let others: Vec<String> = catalog
+        .frameworks
+        .iter()
+        .map(|f| f.id.clone())
+        .filter(|id| id != AI_ACT)
+        .collect();
+    // Controls mapped to no framework at all stay: only the AI Act's own leave.
+    let unmapped: Vec<_> = catalog
+        .controls
+        .iter()
+        .filter(|c| catalog.mappings_of(&c.id).is_empty())
+        .cloned()
+        .collect();
+    scoped.scope_to(&others);
+    scoped.controls.extend(unmapped);
+    scoped.controls.sort_by(|a, b| a.id.cmp(&b.id));
+    Some(scoped)
 }
 
 /// Runs the collectors of the evidence `kinds` over `scope`, side by side and sharing one walk
@@ -228,6 +281,9 @@ pub fn assemble(
                 version: s.version,
                 score: s.score,
                 score_before_waivers: b.as_ref().and_then(|b| b.score),
+                automated_score: s.automated_score,
+                attested_score: s.attested_score,
+                evidenced: s.evidenced,
                 coverage: s.coverage,
                 counts: s.counts,
                 rating: s.rating,
@@ -240,10 +296,14 @@ pub fn assemble(
                         title: r.title,
                         score: r.score,
                         score_before_waivers: b.as_ref().and_then(|b| b.requirements[i].score),
+                        automated_score: r.automated_score,
+                        attested_score: r.attested_score,
+                        evidence: r.evidence,
                         status: r.status,
                         controls: r.controls,
                         coverage: r.coverage,
                         not_applicable: r.not_applicable,
+                        exclusion: r.exclusion,
                     })
                     .collect(),
             }
@@ -269,9 +329,8 @@ pub fn assemble(
                 Implementation::Implemented => summary.implemented += 1,
                 Implementation::Partial => summary.partial += 1,
                 Implementation::NotImplemented => summary.not_implemented += 1,
-                Implementation::NotApplicable | Implementation::NotAssessed => {
-                    summary.not_applicable += 1
-                }
+                Implementation::NotApplicable => summary.not_applicable += 1,
+                Implementation::NotAssessed => summary.not_assessed += 1,
                 Implementation::Error => summary.error += 1,
             }
             summary.findings_passed += s.passed;
@@ -298,6 +357,8 @@ pub fn assemble(
                 errors: s.errors,
                 waived: s.waived,
                 warnings: s.warned,
+                missing_evidence: (s.status == Implementation::NotAssessed)
+                    .then(|| missing_evidence(&r.control.check.evidence())),
                 remediation: r.control.remediation.clone(),
                 references: r.control.references.clone(),
                 mappings: catalog
@@ -359,33 +420,111 @@ pub fn assemble(
     }
 }
 
-/// The CI gate: reasons the scan fails it (empty when it passes).
-pub fn gate(results: &Results, fail_under: Option<f64>, fail_on: Option<Severity>) -> Vec<String> {
-    let mut reasons = Vec::new();
-    if let Some(limit) = fail_under {
-        for f in &results.frameworks {
-            if let Some(score) = f.score.filter(|s| *s < limit) {
-                reasons.push(format!(
-                    "{} scores {score:.1}%, under the required {limit:.1}%",
-                    f.name
-                ));
+/// What a control that found no evidence of `kinds` asks for.
+fn missing_evidence(kinds: &[EvidenceKind]) -> String {
+    let wanted: Vec<&str> = kinds.iter().map(|k| k.what_to_provide()).collect();
+    format!("no evidence found; provide {}", wanted.join(", or "))
+}
+
+/// The severity the gate fails on when neither `--fail-on` nor `gate.fail_on` sets one.
+pub const DEFAULT_FAIL_ON: Severity = Severity::High;
+
+/// The CI gate of `assay scan`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gate {
+    /// Fail when a framework scores under this percentage.
+    pub fail_under: Option<f64>,
+    /// Fail when a control of this severity or worse has a failing item.
+    pub fail_on: Severity,
+    /// Gate on attestation controls and on controls not assessed for missing evidence too;
+    /// by default only automated findings, which a pull request can fix, count.
+    pub include_attestations: bool,
+    /// Report only: never fail.
+    pub soft_fail: bool,
+}
+
+/// One reason a scan fails the gate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GateFailure {
+    /// The control id or framework name that failed.
+    pub subject: String,
+    pub reason: String,
+}
+
+/// What the gate made of a scan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// What the gate fails on; `None` when no gate is set (`--soft-fail`).
+    pub gate: Option<String>,
+    /// What fails the gate, or would fail it were one set.
+    pub failures: Vec<GateFailure>,
+}
+
+impl Verdict {
+    pub fn failed(&self) -> bool {
+        self.gate.is_some() && !self.failures.is_empty()
+    }
+}
+
+impl Gate {
+    /// One line saying what the gate fails on.
+    pub fn describe(&self) -> String {
+        let mut what = format!(
+            "{} controls failing at {} or worse",
+            if self.include_attestations {
+                "automated and attestation"
+            } else {
+                "automated"
+            },
+            self.fail_on
+        );
+        if self.include_attestations {
+            what.push_str(", evidence missing");
+        }
+        if let Some(limit) = self.fail_under {
+            what.push_str(&format!(", a framework under {limit:.1}%"));
+        }
+        what
+    }
+
+    /// Judges `results`.
+    pub fn judge(&self, results: &Results) -> Verdict {
+        let mut failures = Vec::new();
+        if let Some(limit) = self.fail_under {
+            for f in &results.frameworks {
+                if let Some(score) = f.score.filter(|s| *s < limit) {
+                    failures.push(GateFailure {
+                        subject: f.name.clone(),
+                        reason: format!("scores {score:.1}%, under the required {limit:.1}%"),
+                    });
+                }
             }
         }
-    }
-    if let Some(min) = fail_on {
-        for c in results.controls.iter().filter(|c| c.severity >= min) {
+        let gated = results.controls.iter().filter(|c| {
+            c.severity >= self.fail_on
+                && (self.include_attestations || c.kind == ControlKind::Automated)
+        });
+        for c in gated {
             let bad = c
                 .findings
                 .iter()
                 .filter(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
                 .count();
-            if bad > 0 {
-                reasons.push(format!(
-                    "{} ({}) has {bad} failing item(s)",
-                    c.id, c.severity
-                ));
-            }
+            let reason = if bad > 0 {
+                format!("({}) has {bad} failing item(s)", c.severity)
+            } else if self.include_attestations && c.status == Implementation::NotAssessed {
+                format!("({}) is not assessed: evidence is missing", c.severity)
+            } else {
+                continue;
+            };
+            failures.push(GateFailure {
+                subject: c.id.clone(),
+                reason,
+            });
+        }
+        Verdict {
+            gate: (!self.soft_fail).then(|| self.describe()),
+            failures,
         }
     }
-    reasons
 }

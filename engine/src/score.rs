@@ -1,11 +1,15 @@
 //! Scores: per control (share of items passing), per requirement (severity-weighted mean of
 //! its controls), per framework (mean of its requirements, beside its coverage).
+//!
+//! A control that selected nothing is either out of scope (`not_applicable`, left out of every
+//! mean) or a gap (`not_assessed`, scoring 0), as the control declares with `when_empty`; so
+//! adding a failing item or removing evidence never raises a score.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, Coverage, CoverageCounts, Framework};
+use crate::catalog::{Catalog, Coverage, CoverageCounts, Exclusion, Framework, WhenEmpty};
 use crate::eval::ControlResult;
 use crate::model::{Finding, FindingStatus};
 
@@ -19,11 +23,13 @@ pub enum Implementation {
     Partial,
     /// No item passes.
     NotImplemented,
-    /// Nothing to judge: no item was selected.
+    /// Out of scope: the subject does not exist (no item was selected and the control says
+    /// that means nothing to judge). Left out of the score.
     NotApplicable,
     /// The control could not be evaluated.
     Error,
-    /// A requirement with no control mapped to it.
+    /// A gap: the evidence is missing (a control that selected nothing where evidence is
+    /// expected, or a requirement no control evidences). Scores 0 where it is scored.
     NotAssessed,
 }
 
@@ -75,7 +81,7 @@ pub struct ControlScore {
     pub waived: usize,
     /// Warnings; they neither pass nor fail an item.
     pub warned: usize,
-    /// Percent of items passing; `None` when no item was selected.
+    /// Percent of items passing; 0 when not assessed; `None` when not applicable.
     pub score: Option<f64>,
     pub status: Implementation,
 }
@@ -115,7 +121,10 @@ impl ControlScore {
         let status = if errors > 0 && good + failed == 0 {
             Implementation::Error
         } else if total == 0 {
-            Implementation::NotApplicable
+            match result.control.when_empty {
+                WhenEmpty::NotApplicable => Implementation::NotApplicable,
+                WhenEmpty::NotAssessed => Implementation::NotAssessed,
+            }
         } else if good == total {
             Implementation::Implemented
         } else if good == 0 {
@@ -129,7 +138,7 @@ impl ControlScore {
             errors,
             waived,
             warned,
-            score: if status == Implementation::Error {
+            score: if matches!(status, Implementation::Error | Implementation::NotAssessed) {
                 Some(0.0)
             } else {
                 score
@@ -178,6 +187,12 @@ pub struct RequirementScore {
     pub id: String,
     pub title: String,
     pub score: Option<f64>,
+    /// The score from its automated controls alone.
+    pub automated_score: Option<f64>,
+    /// The score from its attestation controls alone.
+    pub attested_score: Option<f64>,
+    /// What evidences it in this scan.
+    pub evidence: Evidenced,
     pub status: Implementation,
     /// Mapped controls that exist in this scan, in mapping order.
     pub controls: Vec<String>,
@@ -185,6 +200,8 @@ pub struct RequirementScore {
     pub coverage: Coverage,
     /// Why the requirement does not apply by default, when the mapping says so.
     pub not_applicable: Option<String>,
+    /// The organisation's exclusion of the requirement from scope.
+    pub exclusion: Option<Exclusion>,
 }
 
 /// Score and coverage of one framework.
@@ -194,6 +211,13 @@ pub struct FrameworkScore {
     pub name: String,
     pub version: Option<String>,
     pub score: Option<f64>,
+    /// The mean of the requirements' scores from automated controls alone.
+    pub automated_score: Option<f64>,
+    /// The mean of the requirements' scores from attestations alone.
+    pub attested_score: Option<f64>,
+    /// Shares of the applicable requirements evidenced automatically, by attestation only,
+    /// and not at all.
+    pub evidenced: EvidenceShares,
     /// Percent of the applicable requirements evidenced by at least one control.
     pub coverage: f64,
     /// Requirements by how they are evidenced.
@@ -214,6 +238,11 @@ pub fn score_framework(
         .iter()
         .map(|r| (r.control.id.as_str(), r.control.severity.weight()))
         .collect();
+    let attested: std::collections::HashSet<&str> = results
+        .iter()
+        .filter(|r| r.control.check.is_attestation())
+        .map(|r| r.control.id.as_str())
+        .collect();
     let requirements: Vec<RequirementScore> = framework
         .requirements
         .iter()
@@ -224,15 +253,17 @@ pub fn score_framework(
                 .filter(|c| scores.contains_key(c.as_str()))
                 .cloned()
                 .collect();
-            let (mut weighted, mut weights) = (0.0, 0.0);
-            for c in &controls {
-                if let Some(s) = scores[c.as_str()].score {
-                    let w = severity[c.as_str()];
-                    weighted += w * s;
-                    weights += w;
-                }
-            }
-            let score = (weights > 0.0).then(|| round(weighted / weights));
+            let part = |kind: Option<bool>| {
+                weighted_mean(
+                    controls
+                        .iter()
+                        .filter(|c| kind.is_none_or(|a| attested.contains(c.as_str()) == a))
+                        .map(|c| (severity[c.as_str()], &scores[c.as_str()])),
+                )
+            };
+            let (score, all_gaps) = part(None);
+            let (automated, _) = part(Some(false));
+            let (attested_part, _) = part(Some(true));
             let coverage = catalog.coverage(req);
             let status = match score {
                 _ if controls.is_empty() && coverage == Coverage::NotApplicable => {
@@ -240,24 +271,45 @@ pub fn score_framework(
                 }
                 _ if controls.is_empty() => Implementation::NotAssessed,
                 None => Implementation::NotApplicable,
+                Some(_) if all_gaps => Implementation::NotAssessed,
                 Some(s) if s >= 100.0 => Implementation::Implemented,
                 Some(s) if s <= 0.0 => Implementation::NotImplemented,
                 Some(_) => Implementation::Partial,
+            };
+            let evidence = if status == Implementation::NotApplicable {
+                Evidenced::NotApplicable
+            } else if controls
+                .iter()
+                .any(|c| !attested.contains(c.as_str()) && judged(scores[c.as_str()].status))
+            {
+                Evidenced::Automated
+            } else if controls.iter().any(|c| {
+                attested.contains(c.as_str())
+                    && matches!(
+                        scores[c.as_str()].status,
+                        Implementation::Implemented | Implementation::Partial
+                    )
+            }) {
+                Evidenced::AttestedOnly
+            } else {
+                Evidenced::None
             };
             RequirementScore {
                 id: req.id.clone(),
                 title: req.title.clone(),
                 score,
+                automated_score: automated,
+                attested_score: attested_part,
+                evidence,
                 status,
                 controls,
                 coverage,
                 not_applicable: req.not_applicable.clone(),
+                exclusion: req.exclusion.clone(),
             }
         })
         .collect();
-    let scored: Vec<f64> = requirements.iter().filter_map(|r| r.score).collect();
-    let score =
-        (!scored.is_empty()).then(|| round(scored.iter().sum::<f64>() / scored.len() as f64));
+    let score = mean(requirements.iter().filter_map(|r| r.score));
     let mut counts = CoverageCounts::default();
     for r in &requirements {
         counts.add(r.coverage);
@@ -267,6 +319,9 @@ pub fn score_framework(
         name: framework.name.clone(),
         version: framework.version.clone(),
         score,
+        automated_score: mean(requirements.iter().filter_map(|r| r.automated_score)),
+        attested_score: mean(requirements.iter().filter_map(|r| r.attested_score)),
+        evidenced: EvidenceShares::of(requirements.iter().map(|r| r.evidence)),
         coverage: counts.percent(),
         counts,
         rating: thresholds.rate(score),
@@ -274,7 +329,221 @@ pub fn score_framework(
     }
 }
 
+/// The severity-weighted mean of the scored controls, and whether every one of them is a gap
+/// (`not_assessed`); `None` when none is scored.
+fn weighted_mean<'a>(
+    controls: impl Iterator<Item = (f64, &'a ControlScore)>,
+) -> (Option<f64>, bool) {
+    let (mut weighted, mut weights, mut all_gaps) = (0.0, 0.0, true);
+    for (w, control) in controls {
+        if let Some(s) = control.score {
+            weighted += w * s;
+            weights += w;
+            all_gaps &= control.status == Implementation::NotAssessed;
+        }
+    }
+    ((weights > 0.0).then(|| round(weighted / weights)), all_gaps)
+}
+
+/// The rounded mean, `None` of nothing.
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let values: Vec<f64> = values.collect();
+    (!values.is_empty()).then(|| round(values.iter().sum::<f64>() / values.len() as f64))
+}
+
+/// Whether a control judged items (passing or failing), as opposed to finding nothing.
+fn judged(status: Implementation) -> bool {
+    matches!(
+        status,
+        Implementation::Implemented
+            | Implementation::Partial
+            | Implementation::NotImplemented
+            | Implementation::Error
+    )
+}
+
+/// What evidences a requirement in this scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidenced {
+    /// An automated control judged items for it.
+    Automated,
+    /// Only an attestation in force does.
+    AttestedOnly,
+    /// Nothing does: missing evidence, no attestation, or no control at all.
+    None,
+    /// The requirement is out of scope.
+    NotApplicable,
+}
+
+/// Shares of the applicable requirements, in percent, by what evidences them in this scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceShares {
+    pub automated: f64,
+    pub attested_only: f64,
+    pub none: f64,
+}
+
+impl EvidenceShares {
+    pub fn of(evidence: impl Iterator<Item = Evidenced>) -> EvidenceShares {
+        let (mut automated, mut attested, mut none) = (0usize, 0usize, 0usize);
+        for e in evidence {
+            match e {
+                Evidenced::Automated => automated += 1,
+                Evidenced::AttestedOnly => attested += 1,
+                Evidenced::None => none += 1,
+                Evidenced::NotApplicable => {}
+            }
+        }
+        let total = (automated + attested + none).max(1) as f64;
+        EvidenceShares {
+            automated: round(100.0 * automated as f64 / total),
+            attested_only: round(100.0 * attested as f64 / total),
+            none: round(100.0 * none as f64 / total),
+        }
+    }
+}
+
 /// Rounds to two decimals, so that scores print and serialize the same everywhere.
 pub fn round(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{load, CatalogRoot};
+    use crate::model::Finding;
+
+    fn finding(status: FindingStatus) -> Finding {
+        Finding {
+            status,
+            resource: None,
+            message: String::new(),
+            location: None,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Every score of every built-in framework over `results`, in a fixed order.
+    fn all_scores(catalog: &Catalog, results: &[ControlResult]) -> Vec<(String, Option<f64>)> {
+        let scores: HashMap<&str, ControlScore> = results
+            .iter()
+            .map(|r| (r.control.id.as_str(), ControlScore::of(r)))
+            .collect();
+        let mut out: Vec<(String, Option<f64>)> = results
+            .iter()
+            .map(|r| (r.control.id.clone(), scores[r.control.id.as_str()].score))
+            .collect();
+        for f in &catalog.frameworks {
+            let s = score_framework(catalog, f, results, &scores, &Thresholds::default());
+            out.push((f.id.clone(), s.score));
+            for r in s.requirements {
+                out.push((format!("{}:{}", f.id, r.id), r.score));
+            }
+        }
+        out
+    }
+
+    /// `after` is nowhere higher than `before`; a score that appears counts as a rise only
+    /// when it is above 0 (a gap appearing lowers the mean it joins).
+    fn never_raised(before: &[(String, Option<f64>)], after: &[(String, Option<f64>)]) {
+        for ((id, b), (_, a)) in before.iter().zip(after) {
+            match (b, a) {
+                (Some(b), Some(a)) => assert!(a <= b, "{id} rose from {b} to {a}"),
+                (None, Some(a)) => assert!(*a == 0.0, "{id} appeared at {a}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// A small deterministic generator, so that the property runs the same cases everywhere.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+    }
+
+    /// Property over random findings of the whole built-in catalog: adding a failing item to
+    /// any control never raises a control, requirement or framework score, and neither does
+    /// removing the evidence of a control that needs evidence.
+    #[test]
+    fn adding_a_failure_or_removing_evidence_never_raises_a_score() {
+        let catalog = load(&[CatalogRoot::Builtin]).expect("built-in catalog");
+        let statuses = [
+            FindingStatus::Pass,
+            FindingStatus::Fail,
+            FindingStatus::Waived,
+            FindingStatus::Warn,
+        ];
+        let mut rng = Lcg(7);
+        for _ in 0..40 {
+            let results: Vec<ControlResult> = catalog
+                .controls
+                .iter()
+                .map(|c| ControlResult {
+                    control: c.clone(),
+                    findings: (0..rng.next(4))
+                        .map(|_| finding(statuses[rng.next(statuses.len())]))
+                        .collect(),
+                })
+                .collect();
+            let before = all_scores(&catalog, &results);
+            let i = rng.next(results.len());
+            let with_failure: Vec<ControlResult> = results
+                .iter()
+                .enumerate()
+                .map(|(j, r)| ControlResult {
+                    control: r.control.clone(),
+                    findings: r
+                        .findings
+                        .iter()
+                        .cloned()
+                        .chain((j == i).then(|| finding(FindingStatus::Fail)))
+                        .collect(),
+                })
+                .collect();
+            never_raised(&before, &all_scores(&catalog, &with_failure));
+            let without_evidence: Vec<ControlResult> = results
+                .iter()
+                .map(|r| ControlResult {
+                    control: r.control.clone(),
+                    findings: if r.control.when_empty == WhenEmpty::NotAssessed {
+                        Vec::new()
+                    } else {
+                        r.findings.clone()
+                    },
+                })
+                .collect();
+            never_raised(&before, &all_scores(&catalog, &without_evidence));
+        }
+    }
+
+    /// The same control is out of the score or a gap scoring 0 as it declares.
+    #[test]
+    fn an_empty_selection_means_what_the_control_declares() {
+        let catalog = load(&[CatalogRoot::Builtin]).expect("built-in catalog");
+        let empty = |id: &str| {
+            ControlScore::of(&ControlResult {
+                control: catalog.control(id).expect(id).clone(),
+                findings: Vec::new(),
+            })
+        };
+        let mfa = empty("access-privileged-mfa");
+        assert_eq!(
+            (mfa.status, mfa.score),
+            (Implementation::NotAssessed, Some(0.0))
+        );
+        let bucket = empty("tf-aws-s3-encryption");
+        assert_eq!(
+            (bucket.status, bucket.score),
+            (Implementation::NotApplicable, None)
+        );
+    }
 }

@@ -1,4 +1,4 @@
-//! The attestation collector: signed statements by people for what no machine can check
+//! The attestation collector: statements by people (unsigned) for what no machine can check
 //! (physical security, training, background screening), as [`Document`]s of kind `attestation`.
 //!
 //! **Convention**: every `*.yaml` / `*.yml` file under `attestations/` at the scan root.

@@ -26,7 +26,7 @@ pub enum EvidenceKind {
     Metrics,
     /// Policy documents and the runbooks of alerting rules.
     Docs,
-    /// Signed statements by people for what no machine can check (physical security, training).
+    /// Statements by people (unsigned) for what no machine can check (physical security, training).
     Attestation,
     /// Declared AI systems (`ai-systems.yaml`) with their model cards, oversight and logging facts.
     Ai,
@@ -47,6 +47,22 @@ impl EvidenceKind {
             EvidenceKind::Attestation => "attestation",
             EvidenceKind::Ai => "ai",
             EvidenceKind::Privacy => "privacy",
+        }
+    }
+
+    /// What to add to the scanned tree so that this kind of evidence is found.
+    pub fn what_to_provide(self) -> &'static str {
+        match self {
+            EvidenceKind::Config => "configuration files (Kubernetes, Terraform, Dockerfiles, CI workflows)",
+            EvidenceKind::AuditLog => "audit logs (JSON Lines or CSV whose path names `audit` or `cloudtrail`, or as listed under `collectors.audit_log`)",
+            EvidenceKind::Sbom => "a CycloneDX or SPDX SBOM of what is shipped",
+            EvidenceKind::Access => "a Cedar access model: `*.cedar` policies with `entities.json` beside them",
+            EvidenceKind::Git => "the git history of the scanned repository (scan a clone, not an export)",
+            EvidenceKind::Metrics => "service metrics: Prometheus or OpenMetrics files (`*.prom`), or as listed under `collectors.metrics`",
+            EvidenceKind::Docs => "policy documents under `policies/` or `docs/policies/`, restore-test records under `docs/restore-tests/`, alerting rules with runbooks",
+            EvidenceKind::Attestation => "an attestation under `attestations/` (`assay attest`)",
+            EvidenceKind::Ai => "`ai-systems.yaml` listing the AI systems provided or deployed",
+            EvidenceKind::Privacy => "`processing-activities.yaml`, the record of processing activities",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! A control: metadata, its compiled check and its test expectations.
 
-use serde::Deserialize;
+use assay_collectors::EvidenceKind;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::source::ControlDir;
@@ -21,6 +22,8 @@ pub struct Control {
     pub references: Vec<String>,
     pub related: Vec<String>,
     pub check: Check,
+    /// What a check that selected nothing means.
+    pub when_empty: WhenEmpty,
     /// The control file as written, for `assay explain`.
     pub source: String,
     pub tests: Vec<TestSpec>,
@@ -29,6 +32,30 @@ pub struct Control {
     /// Line of the `id` key in `file`.
     pub line: u32,
     pub dir: ControlDir,
+}
+
+/// What a control whose check selected no item means for the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenEmpty {
+    /// The subject does not exist (no S3 bucket): nothing to judge, out of the score.
+    NotApplicable,
+    /// The evidence is missing (no access model, no restore test record): a gap scoring 0.
+    NotAssessed,
+}
+
+impl WhenEmpty {
+    /// The default for a check reading `kinds`: only configuration and declared AI systems
+    /// describe subjects that may simply not exist; every other kind is evidence an
+    /// organisation is expected to provide.
+    pub fn default_for(kinds: &[EvidenceKind]) -> WhenEmpty {
+        let subjects = [EvidenceKind::Config, EvidenceKind::Ai];
+        if kinds.iter().all(|k| subjects.contains(k)) {
+            WhenEmpty::NotApplicable
+        } else {
+            WhenEmpty::NotAssessed
+        }
+    }
 }
 
 /// An explicit expectation for one test case.
@@ -78,6 +105,7 @@ struct Header {
     related: Vec<String>,
     #[serde(rename = "check")]
     _check: Value,
+    when_empty: Option<WhenEmpty>,
     #[serde(default)]
     tests: Vec<TestSpec>,
 }
@@ -99,6 +127,9 @@ impl Control {
             remediation: header.remediation,
             references: header.references,
             related: header.related,
+            when_empty: header
+                .when_empty
+                .unwrap_or_else(|| WhenEmpty::default_for(&check.evidence())),
             check,
             source: doc.text.clone(),
             tests: header.tests,

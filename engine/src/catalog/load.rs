@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::control::Control;
-use super::mapping::{Coverage, CoverageCounts, Framework, Requirement};
+use super::mapping::{Coverage, CoverageCounts, Exclusion, Framework, Requirement, Soc2Category};
 use super::source::{self, CatalogRoot};
 use crate::check::Check;
 use crate::diag::{did_you_mean, Diagnostic};
@@ -62,6 +62,83 @@ impl Catalog {
         }
     }
 
+    /// Keeps only the `frameworks` in scope and the controls mapped to them, so that evaluation,
+    /// every output and the gate see the scope alone.
+    pub fn scope_to(&mut self, frameworks: &[String]) {
+        self.frameworks.retain(|f| frameworks.contains(&f.id));
+        let mapped: std::collections::BTreeSet<&str> = self
+            .frameworks
+            .iter()
+            .flat_map(|f| &f.requirements)
+            .flat_map(|r| &r.controls)
+            .map(String::as_str)
+            .collect();
+        self.controls.retain(|c| mapped.contains(c.id.as_str()));
+    }
+
+    /// Keeps, of SOC 2, the Security criteria (CC) and those of the Trust Services
+    /// `categories` chosen beside them.
+    pub fn soc2_categories(&mut self, categories: &[Soc2Category]) {
+        if let Some(soc2) = self.frameworks.iter_mut().find(|f| f.id == "soc2") {
+            soc2.requirements.retain(|r| {
+                let category = Soc2Category::of(&r.id);
+                category == Soc2Category::Security || categories.contains(&category)
+            });
+        }
+    }
+
+    /// Applies the organisation's exclusions: each requirement named leaves the scope (no
+    /// control evidences it, it does not apply, its justification and approver recorded).
+    /// Unknown frameworks and requirements are errors of `origin`.
+    pub fn exclude(
+        &mut self,
+        exclusions: &[Exclusion],
+        origin: &str,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        for (i, exclusion) in exclusions.iter().enumerate() {
+            let Some(framework) = self
+                .frameworks
+                .iter_mut()
+                .find(|f| f.id == exclusion.framework)
+            else {
+                // A framework out of scope: nothing to exclude from.
+                continue;
+            };
+            for (j, id) in exclusion.requirements.iter().enumerate() {
+                let known = framework.requirements.iter().map(|r| r.id.as_str());
+                let close = did_you_mean(id, known).map(str::to_string);
+                match framework.requirements.iter_mut().find(|r| &r.id == id) {
+                    Some(req) => {
+                        req.controls.clear();
+                        req.control_sites.clear();
+                        req.not_applicable = Some(format!(
+                            "{} (excluded by {} on {})",
+                            exclusion.reason, exclusion.approved_by, exclusion.date
+                        ));
+                        req.exclusion = Some(exclusion.clone());
+                    }
+                    None => {
+                        let d = Diagnostic::new(
+                            origin,
+                            format!("`{}` has no requirement `{id}` to exclude", framework.id),
+                        )
+                        .key(format!("/exclusions/{i}/requirements/{j}"));
+                        errors.push(match close {
+                            Some(close) => d.hint(format!("did you mean `{close}`?")),
+                            None => d,
+                        });
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
     /// The coverage counts of every requirement of `framework`.
     pub fn coverage_counts(&self, framework: &Framework) -> CoverageCounts {
         let mut counts = CoverageCounts::default();
@@ -78,8 +155,11 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
     let mut controls = Vec::new();
     let mut frameworks: BTreeMap<String, Framework> = BTreeMap::new();
     let mut file_digests: Vec<(String, String)> = Vec::new();
+    // The requirement ids of each built-in framework: closed sets other catalogs extend.
+    let mut builtin: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
     for root in roots {
+        let is_builtin = matches!(root, CatalogRoot::Builtin);
         let control_files = match root.control_files() {
             Ok(files) => files,
             Err(e) => {
@@ -144,6 +224,22 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
                         Ok(doc) => match Framework::from_document(&doc) {
                             Ok(framework) => {
                                 diagnostics.extend(duplicate_requirements(&doc, &framework));
+                                if is_builtin {
+                                    builtin.insert(
+                                        framework.id.clone(),
+                                        framework
+                                            .requirements
+                                            .iter()
+                                            .map(|r| r.id.clone())
+                                            .collect(),
+                                    );
+                                } else if !builtin.is_empty() {
+                                    let errors = extension_errors(&doc, &framework, &builtin);
+                                    if !errors.is_empty() {
+                                        diagnostics.extend(errors);
+                                        continue;
+                                    }
+                                }
                                 match frameworks.get_mut(&framework.id) {
                                     Some(existing) => existing.extend(framework),
                                     None => {
@@ -232,6 +328,71 @@ fn unreadable(root: &CatalogRoot, e: std::io::Error) -> Diagnostic {
     };
     Diagnostic::new(name, format!("cannot read catalog: {e}"))
         .hint("pass an existing, readable directory")
+}
+
+/// What is wrong with a user mapping beside the built-in frameworks: a framework id that is
+/// not built-in unless the file declares `new_framework: true` (so that `soc-2` is not a fifth
+/// framework), a built-in id declared new, and requirement ids a built-in framework lacks.
+fn extension_errors(
+    doc: &crate::parse::LocatedValue,
+    framework: &Framework,
+    builtin: &BTreeMap<String, Vec<String>>,
+) -> Vec<Diagnostic> {
+    let declared_new = doc.value["new_framework"] == true;
+    let Some(known) = builtin.get(&framework.id) else {
+        if declared_new {
+            return Vec::new();
+        }
+        let mut d = doc
+            .diagnostic(
+                "/framework",
+                format!("unknown framework `{}`", framework.id),
+            )
+            .expected(format!(
+                "a built-in framework ({}), or `new_framework: true` to declare one of your own",
+                builtin
+                    .keys()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        if let Some(close) = did_you_mean(&framework.id, builtin.keys().map(String::as_str)) {
+            d = d.hint(format!("did you mean `{close}`?"));
+        }
+        return vec![d];
+    };
+    if declared_new {
+        return vec![doc
+            .diagnostic(
+                "/new_framework",
+                format!("`{}` is a built-in framework, not a new one", framework.id),
+            )
+            .hint("remove `new_framework: true` to extend it, or choose another framework id")];
+    }
+    framework
+        .requirements
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !known.contains(&r.id))
+        .map(|(i, r)| {
+            let d = doc
+                .diagnostic(
+                    &format!("/requirements/{i}/id"),
+                    format!("`{}` has no requirement `{}`", framework.id, r.id),
+                )
+                .expected(format!(
+                    "a requirement id of the built-in `{}`",
+                    framework.id
+                ));
+            match did_you_mean(&r.id, known.iter().map(String::as_str)) {
+                Some(close) => d.hint(format!("did you mean `{close}`?")),
+                None => d.hint(format!(
+                    "`assay frameworks coverage {}` lists its requirements",
+                    framework.id
+                )),
+            }
+        })
+        .collect()
 }
 
 fn duplicate_requirements(

@@ -28,6 +28,49 @@ pub struct Requirement {
     pub not_applicable: Option<String>,
     /// Where each control id was named, for diagnostics.
     pub control_sites: Vec<(String, Option<Position>)>,
+    /// The organisation's decision to exclude the requirement from scope.
+    pub exclusion: Option<Exclusion>,
+}
+
+/// A SOC 2 Trust Services category: Security is always in scope, the others by choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum Soc2Category {
+    Security,
+    Availability,
+    Confidentiality,
+    ProcessingIntegrity,
+    Privacy,
+}
+
+impl Soc2Category {
+    /// The category of a criterion by its series: CC, A, C, PI, P.
+    pub fn of(criterion: &str) -> Soc2Category {
+        let series = criterion.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+        match series {
+            "A" => Soc2Category::Availability,
+            "C" => Soc2Category::Confidentiality,
+            "PI" => Soc2Category::ProcessingIntegrity,
+            "P" => Soc2Category::Privacy,
+            _ => Soc2Category::Security,
+        }
+    }
+}
+
+/// An organisation-level exclusion of requirements from scope (ISO/IEC 27001 6.1.3 d), e.g. a
+/// fully remote company excluding the physical controls A.7.1–A.7.4.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    pub framework: String,
+    pub requirements: Vec<String>,
+    /// Why the requirements do not apply.
+    pub reason: String,
+    /// Who approved the exclusion.
+    pub approved_by: String,
+    /// When it was approved, `YYYY-MM-DD`.
+    pub date: String,
 }
 
 #[derive(Deserialize)]
@@ -37,6 +80,9 @@ struct MappingFile {
     name: Option<String>,
     version: Option<String>,
     source: Option<String>,
+    /// Read where the catalog is loaded: the file declares a framework of its own.
+    #[serde(default, rename = "new_framework")]
+    _new_framework: bool,
     requirements: Vec<RequirementEntry>,
 }
 
@@ -56,7 +102,7 @@ struct RequirementEntry {
 pub enum Coverage {
     /// At least one automated control evidences it.
     Automated,
-    /// Only attestations (signed statements by people) evidence it.
+    /// Only attestations (statements by people) evidence it.
     Attested,
     /// No control, and the mapping says why it does not apply by default.
     NotApplicable,
@@ -130,6 +176,7 @@ impl Framework {
                 id: r.id,
                 controls: r.controls,
                 not_applicable: r.not_applicable,
+                exclusion: None,
             })
             .collect();
         Ok(Framework {

@@ -6,7 +6,7 @@ mod load;
 mod mapping;
 mod source;
 
-pub use control::{Control, TestExpectation, TestSpec};
+pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
 pub use load::{load, Catalog};
-pub use mapping::{Coverage, CoverageCounts, Framework, Requirement};
+pub use mapping::{Coverage, CoverageCounts, Exclusion, Framework, Requirement, Soc2Category};
 pub use source::{CatalogRoot, ControlDir, SourceFile, TestCase};

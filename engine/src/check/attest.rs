@@ -13,6 +13,10 @@ use crate::diag::Diagnostic;
 use crate::model::{Finding, FindingStatus, Location};
 use crate::parse::LocatedValue;
 
+/// The shortest statement that counts, in characters: a word or two says nothing of what
+/// is in place.
+pub const MIN_STATEMENT_CHARS: usize = 30;
+
 /// A compiled `attestation` check.
 #[derive(Debug)]
 pub struct Attestation {
@@ -47,6 +51,11 @@ impl Attestation {
     }
 
     /// How old an attestation may be before it no longer counts, when the control says.
+    /// Whether an attestation must attach at least one evidence file.
+    pub fn evidence_required(&self) -> bool {
+        self.evidence_required
+    }
+
     pub fn max_age_days(&self) -> Option<i64> {
         self.max_age_days
     }
@@ -140,7 +149,17 @@ impl Attestation {
             .filter(|e| e["present"] != true)
             .filter_map(|e| e["path"].as_str())
             .collect();
-        let problem = if data["expired"] == true {
+        let said = data["statement"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .count();
+        let problem = if said < MIN_STATEMENT_CHARS {
+            Some(format!(
+                "attestation by {who} states too little ({said} characters, at least {MIN_STATEMENT_CHARS}): say what is in place and how it is known"
+            ))
+        } else if data["expired"] == true {
             Some(format!("attestation by {who} expired on {expires}"))
         } else if let Some(max) = self
             .max_age_days

@@ -11,7 +11,7 @@ mod select;
 use assay_collectors::{Document, EvidenceKind};
 
 pub use assert::Assert;
-pub use attest::Attestation;
+pub use attest::{Attestation, MIN_STATEMENT_CHARS};
 pub use budget::Budget;
 pub use cedar::Cedar;
 pub use rego::Rego;

@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use jiff::ToSpan;
 
 use super::{load_catalog, report_diagnostics, CatalogArgs, Exit};
-use crate::check::Check;
+use crate::check::{Check, MIN_STATEMENT_CHARS};
 use crate::config::Config;
 use crate::diag::did_you_mean;
 
@@ -92,6 +92,19 @@ fn write(args: &AttestArgs) -> Result<PathBuf, String> {
         if text.trim().is_empty() {
             return Err(format!("{what} is empty"));
         }
+    }
+    // Refuse what the next scan would fail.
+    let said = args.statement.trim().chars().count();
+    if said < MIN_STATEMENT_CHARS {
+        return Err(format!(
+            "--statement is {said} characters; a statement needs at least {MIN_STATEMENT_CHARS}\n  hint: say what is in place and how it is known"
+        ));
+    }
+    if check.evidence_required() && args.evidence.is_empty() {
+        return Err(format!(
+            "`{}` requires evidence: pass --evidence FILE (relative to the attestation folder)",
+            control.id
+        ));
     }
     let date = match args.date {
         Some(d) => d,

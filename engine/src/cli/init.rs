@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::Exit;
+use crate::catalog::Soc2Category;
 use crate::init;
 
 #[derive(Debug, Args)]
@@ -15,6 +16,15 @@ pub struct InitArgs {
     /// Overwrite files that already exist.
     #[arg(long)]
     force: bool,
+    /// Frameworks in scope, comma-separated (default: soc2, iso27001, gdpr, and eu-ai-act when
+    /// AI systems are declared).
+    #[arg(long, value_delimiter = ',', value_name = "ID",
+          value_parser = ["soc2", "iso27001", "gdpr", "eu-ai-act"])]
+    framework: Vec<String>,
+    /// SOC 2 Trust Services categories in scope beside Security, comma-separated (default:
+    /// all).
+    #[arg(long, value_delimiter = ',', value_name = "CATEGORY", value_enum)]
+    soc2_category: Vec<Soc2Category>,
 }
 
 pub fn run(args: InitArgs) -> Exit {
@@ -25,7 +35,11 @@ pub fn run(args: InitArgs) -> Exit {
         );
         return Exit::Usage;
     }
-    let report = match init::init(&args.path, args.force) {
+    let scope = init::InitScope {
+        frameworks: args.framework,
+        soc2_categories: args.soc2_category,
+    };
+    let report = match init::init(&args.path, args.force, &scope) {
         Ok(r) => r,
         Err(message) => {
             eprintln!("assay: {message}");

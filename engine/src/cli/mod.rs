@@ -7,6 +7,7 @@ mod controls;
 mod documents;
 mod evidence;
 mod explain;
+mod explain_score;
 mod frameworks;
 mod init;
 mod keygen;
@@ -67,6 +68,8 @@ enum Command {
     Frameworks(frameworks::FrameworksCommand),
     /// Show a control, its mappings, its check and how to fix a failure.
     Explain(explain::ExplainArgs),
+    /// Show how a framework's (or one requirement's) score is computed from a saved scan.
+    ExplainScore(explain_score::ExplainScoreArgs),
     /// Render the HTML evidence site from a saved results file.
     Site(site::SiteArgs),
     /// Write the audit documents (ISO 27001 SoA, GDPR Art. 30 records, AI Act technical
@@ -155,6 +158,7 @@ fn run() -> ExitCode {
         Command::Attest(args) => attest::run(args),
         Command::Frameworks(cmd) => frameworks::run(cmd),
         Command::Explain(args) => explain::run(args),
+        Command::ExplainScore(args) => explain_score::run(args),
         Command::Site(args) => site::run(args),
         Command::Documents(args) => documents::run(args),
         Command::Verify(args) => verify::run(args),

@@ -156,9 +156,9 @@ impl ProjectArgs {
             .map_err(|d| report_diagnostics(&[d]))?;
         let builtin = config.file.builtin.unwrap_or(true);
         let mut catalog = load_catalog(&self.catalog.roots(&extra, builtin))?;
-        self.policy
-            .add_to(&mut catalog)
-            .map_err(|errors| report_diagnostics(&errors))?;
+        if let Some(categories) = &config.file.soc2_categories {
+            catalog.soc2_categories(categories);
+        }
         let frameworks = if self.frameworks.is_empty() {
             config.file.frameworks.clone()
         } else {
@@ -172,7 +172,15 @@ impl ProjectArgs {
             };
             check_frameworks(&catalog, wanted, origin)
                 .map_err(|errors| report_diagnostics(&errors))?;
+            catalog.scope_to(wanted);
         }
+        catalog
+            .exclude(&config.file.exclusions, &config_name)
+            .map_err(|errors| report_diagnostics(&errors))?;
+        // Policies named on the command line are evaluated whatever the scope.
+        self.policy
+            .add_to(&mut catalog)
+            .map_err(|errors| report_diagnostics(&errors))?;
         let collector = config.config_collector();
         let include = if self.include.is_empty() {
             &collector.include

@@ -11,7 +11,7 @@ use super::{report_diagnostics, Exit};
 use crate::config::{Config, OutputFormat, OutputSpec};
 use crate::model::Severity;
 use crate::report::{csv, json, junit, markdown, oscal, sarif, terminal, Results};
-use crate::scan::{gate, run as run_scan};
+use crate::scan::{run as run_scan, Gate, DEFAULT_FAIL_ON};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -22,9 +22,13 @@ pub struct ScanArgs {
     /// Fail (exit 1) when any framework scores under PCT percent.
     #[arg(long, env = "ASSAY_FAIL_UNDER", value_name = "PCT", value_parser = percent)]
     fail_under: Option<f64>,
-    /// Fail (exit 1) when a control of this severity or worse has a failing item.
+    /// Fail (exit 1) when a control of this severity or worse has a failing item (default
+    /// high; automated controls only unless `gate.include_attestations` is set).
     #[arg(long, env = "ASSAY_FAIL_ON", value_name = "SEVERITY")]
     fail_on: Option<Severity>,
+    /// Report only: exit 0 whatever the scan finds (the summary still says what would fail).
+    #[arg(long, env = "ASSAY_SOFT_FAIL")]
+    soft_fail: bool,
     #[command(flatten)]
     evidence: super::evidence::EvidenceArgs,
 }
@@ -97,20 +101,25 @@ pub fn run(args: ScanArgs) -> Exit {
     };
     bar.finish_and_clear();
 
-    let fail_under = args.fail_under.or(config.file.gate.fail_under);
-    let fail_on = args.fail_on.or(config.file.gate.fail_on);
-    let reasons = gate(&results, fail_under, fail_on);
+    let settings = &config.file.gate;
+    let verdict = Gate {
+        fail_under: args.fail_under.or(settings.fail_under),
+        fail_on: args.fail_on.or(settings.fail_on).unwrap_or(DEFAULT_FAIL_ON),
+        include_attestations: settings.include_attestations,
+        soft_fail: args.soft_fail || settings.soft_fail,
+    }
+    .judge(&results);
 
-    if let Err(exit) = emit(outputs, &results, &|| terminal::render(&results, &reasons)) {
+    if let Err(exit) = emit(outputs, &results, &|| terminal::render(&results, &verdict)) {
         return exit;
     }
     if let Err(exit) = evidence.write(&results, &args.project.path, &config.file) {
         return exit;
     }
-    if reasons.is_empty() {
-        Exit::Passed
-    } else {
+    if verdict.failed() {
         Exit::GateFailed
+    } else {
+        Exit::Passed
     }
 }
 

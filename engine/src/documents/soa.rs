@@ -119,6 +119,16 @@ fn row(lookup: &Lookup<'_>, r: &RequirementReport) -> Row {
             ),
             "not evidenced",
         ),
+        // Applicable, but every control selected nothing (no such resource in the tree).
+        Coverage::Automated | Coverage::Attested if r.status == Implementation::NotApplicable => (
+            true,
+            Some(
+                "Applies, but nothing in the scanned tree is subject to its controls, so the \
+                 scan could not judge its implementation."
+                    .to_string(),
+            ),
+            "nothing to judge",
+        ),
         Coverage::Automated => (true, None, "automated"),
         Coverage::Attested => (true, None, "attested"),
     };

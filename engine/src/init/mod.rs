@@ -6,8 +6,10 @@
 use std::path::Path;
 
 use assay_collectors::formats::yaml;
+use clap::ValueEnum;
 use serde_json::Value;
 
+use crate::catalog::Soc2Category;
 use crate::premerge::CACHE_DIR;
 use crate::scaffold::{self, Lang};
 
@@ -65,13 +67,46 @@ pub struct InitReport {
     pub todo: Vec<String>,
 }
 
+/// What the organisation puts in scope; empty lists leave the defaults.
+#[derive(Debug, Default, Clone)]
+pub struct InitScope {
+    pub frameworks: Vec<String>,
+    pub soc2_categories: Vec<Soc2Category>,
+}
+
+/// `assay.yaml` with the scope chosen written in place of the commented examples.
+fn assay_yaml(scope: &InitScope) -> String {
+    let mut text = ASSAY_YAML.to_string();
+    if !scope.frameworks.is_empty() {
+        text = text.replacen(
+            "# frameworks: [soc2, iso27001]",
+            &format!("frameworks: [{}]", scope.frameworks.join(", ")),
+            1,
+        );
+    }
+    if !scope.soc2_categories.is_empty() {
+        let names: Vec<String> = scope
+            .soc2_categories
+            .iter()
+            .filter_map(|c| c.to_possible_value().map(|v| v.get_name().to_string()))
+            .collect();
+        text = text.replacen(
+            "# soc2_categories: [availability, confidentiality, processing_integrity, privacy]",
+            &format!("soc2_categories: [{}]", names.join(", ")),
+            1,
+        );
+    }
+    text
+}
+
 /// Sets up the repository at `root`.
-pub fn init(root: &Path, force: bool) -> Result<InitReport, String> {
+pub fn init(root: &Path, force: bool, scope: &InitScope) -> Result<InitReport, String> {
     let detected = detect(root);
     let control_dir = format!("{COMPLIANCE_DIR}/controls");
     let sample = format!("{control_dir}/{SAMPLE_CONTROL}");
+    let config = assay_yaml(scope);
     let mut files: Vec<(String, &str)> = vec![
-        ("assay.yaml".into(), ASSAY_YAML),
+        ("assay.yaml".into(), config.as_str()),
         (format!("{COMPLIANCE_DIR}/waivers.yaml"), WAIVERS_YAML),
     ];
     let mut todo = Vec::new();

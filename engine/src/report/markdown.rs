@@ -25,22 +25,35 @@ pub fn render(results: &Results) -> String {
     let _ = writeln!(head, "## assay compliance report\n");
     let _ = writeln!(
         head,
-        "**{} controls** · {} implemented · {} partial · {} not implemented · {} not applicable · {} error\n",
-        s.controls, s.implemented, s.partial, s.not_implemented, s.not_applicable, s.error
+        "**{} controls** · {} implemented · {} partial · {} not implemented · {} not assessed · {} not applicable · {} error\n",
+        s.controls,
+        s.implemented,
+        s.partial,
+        s.not_implemented,
+        s.not_assessed,
+        s.not_applicable,
+        s.error
     );
     if !results.frameworks.is_empty() {
-        let _ = writeln!(head, "| | Framework | Score | Coverage |");
-        let _ = writeln!(head, "|:-:|---|--:|--:|");
+        let _ = writeln!(
+            head,
+            "| | Framework | Score | Automated | Attested | Evidenced automatically / by attestation only / not at all |"
+        );
+        let _ = writeln!(head, "|:-:|---|--:|--:|--:|--:|");
+        let pct = |s: Option<f64>| s.map_or_else(|| "n/a".to_string(), |s| format!("{s:.1}%"));
         for f in &results.frameworks {
-            let score = f
-                .score
-                .map_or_else(|| "n/a".to_string(), |s| format!("{s:.1}%"));
+            let e = &f.evidenced;
             let _ = writeln!(
                 head,
-                "| {} | {} | {score} | {:.1}% |",
+                "| {} | {} | {} | {} | {} | {:.1}% / {:.1}% / {:.1}% |",
                 rating(f.rating),
                 text(&f.name),
-                f.coverage
+                pct(f.score),
+                pct(f.automated_score),
+                pct(f.attested_score),
+                e.automated,
+                e.attested_only,
+                e.none
             );
         }
         let _ = writeln!(head);
@@ -81,6 +94,21 @@ pub fn render(results: &Results) -> String {
     } else {
         blocks.push(format!("### ❌ Failing controls ({})\n\n", failing.len()));
         blocks.extend(failing.into_iter().map(failing_control));
+    }
+    let gaps: Vec<String> = results
+        .controls
+        .iter()
+        .filter(|c| c.kind == ControlKind::Automated)
+        .filter_map(|c| {
+            let missing = c.missing_evidence.as_deref()?;
+            Some(format!("- {} {}", code(&c.id), text(missing)))
+        })
+        .collect();
+    if !gaps.is_empty() {
+        blocks.push(collapsed(
+            &format!("❔ Missing evidence, scored 0 ({})", gaps.len()),
+            &gaps,
+        ));
     }
     let unattested: Vec<String> = results
         .controls

@@ -1,5 +1,6 @@
 //! Results of a scan and one renderer per output format.
 
+pub mod breakdown;
 pub mod check;
 pub mod check_terminal;
 pub mod csv;

@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::check::CheckReport;
 use super::waivers::WaiverReport;
-use crate::catalog::{Coverage, CoverageCounts};
+use crate::catalog::{Coverage, CoverageCounts, Exclusion};
 use crate::model::{Finding, Severity};
-use crate::score::{Implementation, Rating};
+use crate::score::{EvidenceShares, Evidenced, Implementation, Rating};
 
 /// Version of the results format. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
@@ -63,6 +63,9 @@ pub struct Summary {
     pub partial: usize,
     pub not_implemented: usize,
     pub not_applicable: usize,
+    /// Controls that selected nothing where evidence is expected: gaps scoring 0.
+    #[serde(default)]
+    pub not_assessed: usize,
     pub error: usize,
     pub findings_passed: usize,
     pub findings_failed: usize,
@@ -96,6 +99,9 @@ pub struct ControlReport {
     pub errors: usize,
     pub waived: usize,
     pub warnings: usize,
+    /// For a `not_assessed` control: the evidence that is missing and what to provide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_evidence: Option<String>,
     pub remediation: String,
     #[serde(default)]
     pub references: Vec<String>,
@@ -140,7 +146,17 @@ pub struct FrameworkReport {
     /// The score with waived findings counted as failures; set when any finding is waived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_before_waivers: Option<f64>,
-    /// Percent of the applicable requirements evidenced by at least one control.
+    /// The score from automated controls alone (attestations left out).
+    #[serde(default)]
+    pub automated_score: Option<f64>,
+    /// The score from attestations alone.
+    #[serde(default)]
+    pub attested_score: Option<f64>,
+    /// Shares of the applicable requirements evidenced automatically, by attestation only,
+    /// and not at all in this scan.
+    #[serde(default)]
+    pub evidenced: EvidenceShares,
+    /// Percent of the applicable requirements the catalog maps at least one control to.
     pub coverage: f64,
     /// Requirements by how they are evidenced: automated, attested, not applicable, unmapped.
     pub counts: CoverageCounts,
@@ -156,6 +172,15 @@ pub struct RequirementReport {
     /// The score with waived findings counted as failures; set when any finding is waived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_before_waivers: Option<f64>,
+    /// The score from its automated controls alone.
+    #[serde(default)]
+    pub automated_score: Option<f64>,
+    /// The score from its attestation controls alone.
+    #[serde(default)]
+    pub attested_score: Option<f64>,
+    /// What evidences it in this scan.
+    #[serde(default = "no_evidence")]
+    pub evidence: Evidenced,
     pub status: Implementation,
     pub controls: Vec<String>,
     /// How the catalog evidences the requirement.
@@ -163,6 +188,13 @@ pub struct RequirementReport {
     /// Why the requirement does not apply by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_applicable: Option<String>,
+    /// The organisation's exclusion of the requirement from scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusion: Option<Exclusion>,
+}
+
+fn no_evidence() -> Evidenced {
+    Evidenced::None
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

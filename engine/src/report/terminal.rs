@@ -12,6 +12,7 @@ use anstyle::{AnsiColor, Style};
 use super::waivers::{WaiverReport, WaiverStatus};
 use super::{ControlKind, ControlReport, Results};
 use crate::model::FindingStatus;
+use crate::scan::Verdict;
 use crate::score::{Implementation, Rating};
 
 pub(super) const GREEN: Style = AnsiColor::Green.on_default();
@@ -113,8 +114,8 @@ fn waivers(out: &mut String, waivers: &[WaiverReport]) {
     }
 }
 
-/// Renders the summary; `gate` holds the reasons the gate failed (empty: passed).
-pub fn render(results: &Results, gate: &[String]) -> String {
+/// Renders the summary, ending with what the gate made of the scan.
+pub fn render(results: &Results, verdict: &Verdict) -> String {
     let mut out = String::new();
     let s = &results.summary;
     let _ = writeln!(
@@ -152,31 +153,39 @@ pub fn render(results: &Results, gate: &[String]) -> String {
                 &format!("  ({} before waivers)", percent(Some(b)).trim_start()),
             )
         });
-        let c = &f.counts;
+        let e = &f.evidenced;
+        let parts = paint(
+            DIM,
+            &format!(
+                "  (automated {}, attested {})",
+                percent(f.automated_score).trim_start(),
+                percent(f.attested_score).trim_start()
+            ),
+        );
         let evidenced = paint(
             DIM,
             &format!(
-                "  ({} automated, {} attested, {} n/a)",
-                c.automated, c.attested, c.not_applicable
+                "  evidenced: {:.1}% automatically, {:.1}% by attestation only, {:.1}% not at all",
+                e.automated, e.attested_only, e.none
             ),
         );
         let _ = writeln!(
             out,
-            "  {} {:width$}  {}  coverage {:5.1}%{evidenced}{before}",
+            "  {} {:width$}  {}{parts}{before}{evidenced}",
             paint(style, "●"),
             visible(&f.name),
             paint(style, &percent(f.score)),
-            f.coverage,
         );
     }
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{}  {} implemented · {} partial · {} not implemented · {} not applicable · {} error",
+        "{}  {} implemented · {} partial · {} not implemented · {} not assessed · {} not applicable · {} error",
         paint(BOLD, "Controls"),
         s.implemented,
         s.partial,
         s.not_implemented,
+        s.not_assessed,
         s.not_applicable,
         s.error
     );
@@ -248,6 +257,7 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             visible(&c.remediation)
         );
     }
+    missing_evidence(&mut out, results);
     attestations(&mut out, results);
     write_errors(&mut out, results);
     waivers(&mut out, &results.waivers);
@@ -268,16 +278,88 @@ pub fn render(results: &Results, gate: &[String]) -> String {
             );
         }
     }
+    verdict_lines(&mut out, verdict);
+    out
+}
+
+/// How many failures the last line names before "and N more".
+const FAILURES_NAMED: usize = 5;
+
+/// The gate section; its last line says whether the gate passed, names what failed it, or
+/// says that no gate is set.
+fn verdict_lines(out: &mut String, verdict: &Verdict) {
     let _ = writeln!(out);
-    if gate.is_empty() {
-        let _ = writeln!(out, "{}", paint(GREEN, "Result: passed"));
-    } else {
-        let _ = writeln!(out, "{}", paint(RED, "Result: gate failed"));
-        for reason in gate {
-            let _ = writeln!(out, "  - {}", visible(reason));
+    match &verdict.gate {
+        Some(gate) => {
+            let _ = writeln!(out, "{}  fails on {gate}", paint(BOLD, "Gate"));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "{}  none set (--soft-fail: report only)",
+                paint(BOLD, "Gate")
+            );
         }
     }
-    out
+    for f in &verdict.failures {
+        let _ = writeln!(
+            out,
+            "  {} {}  {}",
+            paint(RED, "✗"),
+            paint(BOLD, &visible(&f.subject)),
+            visible(&f.reason)
+        );
+    }
+    let mut names: Vec<String> = verdict
+        .failures
+        .iter()
+        .take(FAILURES_NAMED)
+        .map(|f| visible(&f.subject).into_owned())
+        .collect();
+    let more = verdict.failures.len().saturating_sub(FAILURES_NAMED);
+    if more > 0 {
+        names.push(format!("and {more} more"));
+    }
+    let line = match (&verdict.gate, names.is_empty()) {
+        (Some(_), true) => paint(GREEN, "Result: passed"),
+        (Some(_), false) => paint(RED, &format!("Result: gate failed on {}", names.join(", "))),
+        (None, true) => paint(DIM, "Result: no gate set; nothing would have failed one"),
+        (None, false) => paint(
+            AMBER,
+            &format!(
+                "Result: no gate set; without --soft-fail the gate would fail on {}",
+                names.join(", ")
+            ),
+        ),
+    };
+    let _ = writeln!(out, "{line}");
+}
+
+/// The automated controls that found no evidence: gaps scoring 0, with what to provide.
+fn missing_evidence(out: &mut String, results: &Results) {
+    let gaps: Vec<&ControlReport> = results
+        .controls
+        .iter()
+        .filter(|c| c.kind == ControlKind::Automated && c.status == Implementation::NotAssessed)
+        .collect();
+    if gaps.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}  {} control(s) not assessed, scored 0",
+        paint(BOLD, "Missing evidence"),
+        gaps.len()
+    );
+    for c in gaps {
+        let _ = writeln!(
+            out,
+            "  {} {}  {}",
+            paint(AMBER, "?"),
+            paint(BOLD, &visible(&c.id)),
+            visible(c.missing_evidence.as_deref().unwrap_or_default())
+        );
+    }
 }
 
 /// The attestation controls in one section: how many are in force, each expired or
@@ -297,7 +379,7 @@ fn attestations(out: &mut String, results: &Results) {
         .count();
     let _ = writeln!(
         out,
-        "\n{}  {in_force} of {} in force",
+        "\n{}  {in_force} of {} in force (statements are unsigned)",
         paint(BOLD, "Attestations"),
         controls.len()
     );
