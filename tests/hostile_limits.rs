@@ -84,10 +84,12 @@ fn os(s: &str) -> &std::ffi::OsStr {
     s.as_ref()
 }
 
-/// `assay scan DIR --no-builtin --controls CATALOG --format json`.
+/// `assay scan DIR --no-builtin --controls CATALOG --format json`, reporting only (the
+/// hostile item's error finding would fail the default gate).
 fn scan(dir: &Path, catalog: &Path) -> Run {
     run(&[
         os("scan"),
+        os("--soft-fail"),
         dir.as_os_str(),
         os("--no-builtin"),
         os("--controls"),

@@ -422,6 +422,7 @@ mod tests {
             message: String::new(),
             location: None,
             evidence: Vec::new(),
+            item: 0,
         }
     }
 
