@@ -54,7 +54,10 @@ fn errs_on_incomplete_history(results: &Value, control: &str, reason: &str) {
     // One error per missing piece, each saying what is missing.
     let errors = findings(results, control, "error");
     assert!(!errors.is_empty(), "{}", common::control(results, control));
-    let messages: Vec<&str> = errors.iter().filter_map(|e| e["message"].as_str()).collect();
+    let messages: Vec<&str> = errors
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .collect();
     assert!(
         messages
             .iter()

@@ -53,7 +53,11 @@ pub fn settle(results: &mut [ControlResult], root: &Path) {
 }
 
 fn target(root: &Path, path: &str) -> Target {
-    if path.is_empty() || Path::new(path).components().any(|c| c.as_os_str() == ".git") {
+    if path.is_empty()
+        || Path::new(path)
+            .components()
+            .any(|c| c.as_os_str() == ".git")
+    {
         return Target::NotAFile;
     }
     // Links inside the root count as the file they point at, as the collectors read them.
