@@ -113,11 +113,6 @@ pub fn is_file(root: &Path, relative: &str) -> bool {
     resolve(root, relative).is_ok_and(|p| p.metadata().is_ok_and(|m| m.is_file()))
 }
 
-/// Whether the root-relative `relative` is a directory inside the root.
-pub fn is_dir(root: &Path, relative: &str) -> bool {
-    resolve(root, relative).is_ok_and(|p| p.is_dir())
-}
-
 /// Opens the root-relative `relative` for reading: a regular file inside the root, whose size
 /// is at most `max` bytes.
 pub fn open(root: &Path, relative: &str, max: u64) -> Result<(File, u64), Refused> {
