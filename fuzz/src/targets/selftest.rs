@@ -54,8 +54,10 @@ pub fn targets() -> Vec<Target> {
             seeds: || texts(&["hang"]),
             tokens: &[],
             run: |_, input| {
-                while input == b"hang" {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
+                if input == b"hang" {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                    }
                 }
             },
         },
