@@ -307,7 +307,7 @@ mod tests {
             i.split(|b| !pred(*b)).map(<[u8]>::len).max().unwrap_or(0)
         };
         let mut seen = [false; 4];
-        for _ in 0..600 {
+        for _ in 0..250 {
             let i = m.generate(&mut rng);
             assert!(i.len() <= MAX_INPUT);
             seen[0] |= longest_run(&i, &|b| b == b'[') >= 1000;
