@@ -6,8 +6,9 @@ use std::sync::OnceLock;
 
 use assay_collectors::access::AccessCollector;
 use assay_collectors::config::collect_bytes;
+use assay_collectors::limits::Limits;
 use assay_collectors::{Collector, Document, Scope};
-use assay_engine::check::Check;
+use assay_engine::check::{Budget, Check};
 use assay_engine::policy_dir::PolicyDirs;
 
 use super::evidence::POLICY;
@@ -74,7 +75,7 @@ pub fn targets() -> Vec<Target> {
                 };
                 if let Ok((controls, _)) = dirs.controls() {
                     for control in controls {
-                        control.check.evaluate(rego_inputs(sandbox));
+                        control.check.evaluate(rego_inputs(sandbox), &budget());
                     }
                 }
             },
@@ -109,7 +110,7 @@ pub fn targets() -> Vec<Target> {
                 };
                 for control in &sandbox.builtin_catalog().controls {
                     if matches!(control.check, Check::Cedar(_)) {
-                        control.check.evaluate(&collection.documents);
+                        control.check.evaluate(&collection.documents, &budget());
                     }
                 }
             },
@@ -125,3 +126,8 @@ const ENTITIES: &str = r#"[
   {"uid": {"type": "Environment", "id": "production"}, "attrs": {}, "parents": []},
   {"uid": {"type": "Database", "id": "prod-db"}, "attrs": {}, "parents": [{"type": "Environment", "id": "production"}]}
 ]"#;
+
+/// The default per-control time budget, as a scan gives every check.
+fn budget() -> Budget {
+    Budget::start(&Limits::default())
+}

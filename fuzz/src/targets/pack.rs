@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use assay_engine::pack::digest::sha256_hex;
+use assay_engine::pack::evidence::Keep;
 use assay_engine::pack::manifest::{
     EvidenceEntry, FileEntry, Manifest, ManifestBody, ScanTimes, ToolInfo, FORMAT, MANIFEST_FILE,
     RESULTS_FILE,
@@ -85,6 +86,7 @@ fn manifests() -> Vec<Manifest> {
             started_at: "2026-01-01T00:00:00Z".into(),
             finished_at: "2026-01-01T00:00:01Z".into(),
             commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            repository: None,
         },
         previous_root: Some(sha256_hex(b"previous")),
         files: vec![
@@ -98,6 +100,7 @@ fn manifests() -> Vec<Manifest> {
             redacted_sha256: sha256_hex(EVIDENCE),
             collected_at: "2026-01-01T00:00:01Z".into(),
             redactions: Vec::new(),
+            keep: Keep::FullRedacted,
         }],
         evidence_mismatches: Vec::new(),
     };

@@ -6,7 +6,8 @@ use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use assay_collectors::formats::yaml;
-use assay_collectors::Position;
+use assay_collectors::limits::{bracket_depth_over, too_deep, MAX_DEPTH};
+use assay_collectors::{LineIndex, Position};
 use regorus::unstable::{Expr, Module, Ref, Rule, RuleHead};
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::{Engine, LimitError, Value};
@@ -167,6 +168,21 @@ impl PolicySet {
             ));
         }
         for module in &modules {
+            // regorus parses nested expressions recursively, and slowly when they are deep:
+            // text nested past the limit never reaches it.
+            if let Some(at) = bracket_depth_over(&module.text, b"([{", b")]}", MAX_DEPTH, true) {
+                let at = LineIndex::new(&module.text).position(at);
+                let error = RegoError {
+                    at: Some((module.file.clone(), at.line, at.column)),
+                    message: format!("the policy text is {}", too_deep()),
+                };
+                errors.push(
+                    error
+                        .diagnostic(&modules, &module.file)
+                        .hint("split the expression into smaller rules"),
+                );
+                continue;
+            }
             if let Err(e) = engine.add_policy(module.file.clone(), module.text.clone()) {
                 let error = RegoError::parse(&e.to_string());
                 let mut d = error.diagnostic(&modules, &module.file);
