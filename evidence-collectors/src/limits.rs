@@ -37,6 +37,10 @@ pub const ALIAS_NODES_MIN: usize = 100_000;
 /// Nodes YAML aliases may add per byte of the document, above [`ALIAS_NODES_MIN`].
 pub const ALIAS_NODES_PER_BYTE: usize = 10;
 
+/// The most nodes YAML aliases may add to one document, whatever its size: each node costs
+/// memory (its value and its position), so the budget may not grow with the file unbounded.
+pub const ALIAS_NODES_MAX: usize = 1_000_000;
+
 /// Largest `manifest.json` read from a pack.
 pub const PACK_MANIFEST_BYTES: u64 = 64 << 20;
 
@@ -52,7 +56,9 @@ pub const CEDAR_REQUESTS: usize = 1_000_000;
 
 /// How many nodes YAML aliases may add to a document of `text_len` bytes.
 pub fn alias_node_budget(text_len: usize) -> usize {
-    ALIAS_NODES_MIN.max(text_len.saturating_mul(ALIAS_NODES_PER_BYTE))
+    ALIAS_NODES_MIN
+        .max(text_len.saturating_mul(ALIAS_NODES_PER_BYTE))
+        .min(ALIAS_NODES_MAX)
 }
 
 /// The message of a parse error for input nested deeper than [`MAX_DEPTH`].
@@ -114,6 +120,7 @@ mod tests {
     #[test]
     fn alias_budget_grows_with_the_document() {
         assert_eq!(alias_node_budget(400), ALIAS_NODES_MIN);
-        assert_eq!(alias_node_budget(1 << 20), 10 << 20);
+        assert_eq!(alias_node_budget(50_000), 500_000);
+        assert_eq!(alias_node_budget(2 << 20), ALIAS_NODES_MAX);
     }
 }

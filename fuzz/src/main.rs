@@ -35,6 +35,10 @@ enum Command {
         /// Upper limit of one target's share.
         #[arg(long, default_value_t = 600.0)]
         seconds_per_target: f64,
+        /// At most this many inputs per target, within the time budget: the same seed and
+        /// count give the same inputs on any machine (default: as many as the time allows).
+        #[arg(long)]
+        executions_per_target: Option<u64>,
         /// Where findings are saved (default: fuzz/artifacts of the repository).
         #[arg(long)]
         artifacts: Option<PathBuf>,
@@ -65,6 +69,8 @@ enum Command {
         #[arg(long)]
         seconds: f64,
         #[arg(long)]
+        max_executions: u64,
+        #[arg(long)]
         dir: PathBuf,
     },
 }
@@ -83,6 +89,7 @@ fn main() -> ExitCode {
             seed,
             stream,
             seconds,
+            max_executions,
             dir,
         } => {
             let Some(target) = find(&target) else {
@@ -94,7 +101,10 @@ fn main() -> ExitCode {
                 WorkerFiles { dir },
                 seed,
                 stream,
-                seconds,
+                worker::Budget {
+                    seconds,
+                    executions: max_executions,
+                },
             );
             ExitCode::SUCCESS
         }
@@ -123,6 +133,7 @@ fn main() -> ExitCode {
             seed,
             total_seconds,
             seconds_per_target,
+            executions_per_target,
             artifacts,
             targets: names,
         } => {
@@ -142,6 +153,7 @@ fn main() -> ExitCode {
                 seed,
                 seconds_per_target,
                 total_seconds,
+                executions_per_target: executions_per_target.unwrap_or(u64::MAX),
                 artifacts: artifacts.unwrap_or_else(|| cli.repo.join("fuzz/artifacts")),
                 repo: cli.repo,
             };

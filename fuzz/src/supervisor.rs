@@ -11,13 +11,16 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use crate::targets::Target;
-use crate::worker::{WorkerFiles, EXIT_PANIC, EXIT_TIMEOUT, INPUT_TIMEOUT};
+use crate::worker::{Budget, WorkerFiles, EXIT_PANIC, EXIT_TIMEOUT, INPUT_TIMEOUT};
 
 /// What a fuzz run covers.
 pub struct Options {
     pub seed: u64,
     pub seconds_per_target: f64,
     pub total_seconds: f64,
+    /// At most this many inputs per target, so that a run's inputs do not depend on the
+    /// machine's speed (`u64::MAX`: as many as the time allows).
+    pub executions_per_target: u64,
     pub repo: PathBuf,
     /// Findings are saved under `artifacts/<target>/`.
     pub artifacts: PathBuf,
@@ -110,8 +113,13 @@ fn fuzz_target(
     let mut seen = BTreeSet::new();
     let mut stream = 0u64;
     loop {
-        let left = seconds - started.elapsed().as_secs_f64();
-        if left <= 0.0 {
+        let left = Budget {
+            seconds: seconds - started.elapsed().as_secs_f64(),
+            executions: options
+                .executions_per_target
+                .saturating_sub(report.executions),
+        };
+        if left.seconds <= 0.0 || left.executions == 0 {
             break;
         }
         if files.dir.exists() {
@@ -148,21 +156,22 @@ fn fuzz_target(
     Ok(report)
 }
 
-/// Runs one worker for at most `seconds` (plus an input's timeout and some grace, after which
-/// it is killed); `None` when it had to be killed.
+/// Runs one worker within `budget` (plus an input's timeout and some grace, after which it is
+/// killed); `None` when it had to be killed.
 fn run_worker(
     target: &str,
     options: &Options,
     files: &WorkerFiles,
     stream: u64,
-    seconds: f64,
+    budget: Budget,
 ) -> std::io::Result<Option<ExitStatus>> {
     let mut child = Command::new(std::env::current_exe()?)
         .arg("worker")
         .args(["--target", target])
         .args(["--seed", &options.seed.to_string()])
         .args(["--stream", &stream.to_string()])
-        .args(["--seconds", &format!("{seconds:.3}")])
+        .args(["--seconds", &format!("{:.3}", budget.seconds)])
+        .args(["--max-executions", &budget.executions.to_string()])
         .arg("--dir")
         .arg(&files.dir)
         .arg("--repo")
@@ -174,7 +183,7 @@ fn run_worker(
         .stdout(Stdio::null())
         .stderr(File::create(files.stderr())?)
         .spawn()?;
-    let limit = Duration::from_secs_f64(seconds) + INPUT_TIMEOUT + Duration::from_secs(30);
+    let limit = Duration::from_secs_f64(budget.seconds) + INPUT_TIMEOUT + Duration::from_secs(30);
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait()? {

@@ -127,8 +127,22 @@ fn on_big_stack(body: impl FnOnce() + Send + 'static) {
     }
 }
 
-/// Fuzzes `target` for `seconds`, starting its input stream at `seed` / `stream`.
-pub fn fuzz(target: Target, repo: &Path, files: WorkerFiles, seed: u64, stream: u64, seconds: f64) {
+/// How long a worker fuzzes: whichever of its time and its count of inputs runs out first.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub seconds: f64,
+    pub executions: u64,
+}
+
+/// Fuzzes `target` within `budget`, starting its input stream at `seed` / `stream`.
+pub fn fuzz(
+    target: Target,
+    repo: &Path,
+    files: WorkerFiles,
+    seed: u64,
+    stream: u64,
+    budget: Budget,
+) {
     limit_memory();
     let fixtures = Fixtures::scan(repo);
     let mutator = Mutator::new(target.corpus(&fixtures), target.tokens);
@@ -136,7 +150,7 @@ pub fn fuzz(target: Target, repo: &Path, files: WorkerFiles, seed: u64, stream: 
     let dog = Watchdog::spawn();
     on_big_stack(move || {
         let mut rng = Rng::derived(seed, target.name, stream);
-        let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+        let deadline = Instant::now() + Duration::from_secs_f64(budget.seconds);
         let mut executions: u64 = 0;
         let mut reported = Instant::now();
         // The first worker of a target runs every seed as it is, then mutations of them; its
@@ -147,7 +161,7 @@ pub fn fuzz(target: Target, repo: &Path, files: WorkerFiles, seed: u64, stream: 
             Vec::new()
         }
         .into_iter();
-        while Instant::now() < deadline {
+        while Instant::now() < deadline && executions < budget.executions {
             let input = seeds.next().unwrap_or_else(|| mutator.generate(&mut rng));
             std::fs::write(files.current(), &input).expect("write the current input");
             dog.begin(executions);

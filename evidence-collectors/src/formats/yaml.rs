@@ -12,7 +12,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::{ParseError, Parsed};
 use crate::limits::{
-    alias_node_budget, too_deep, ALIAS_NODES_MIN, ALIAS_NODES_PER_BYTE, MAX_DEPTH,
+    alias_node_budget, too_deep, ALIAS_NODES_MAX, ALIAS_NODES_MIN, ALIAS_NODES_PER_BYTE, MAX_DEPTH,
 };
 use crate::lines::{pointer_push, LineMap, Position};
 
@@ -154,8 +154,9 @@ impl Builder {
                 marker,
                 format!(
                     "aliases expand to more nodes than the alias limit allows ({} per byte of \
-                     the document, at least {}); write the repeated values out or split the file",
-                    ALIAS_NODES_PER_BYTE, ALIAS_NODES_MIN
+                     the document, at least {} and at most {}); write the repeated values out \
+                     or split the file",
+                    ALIAS_NODES_PER_BYTE, ALIAS_NODES_MIN, ALIAS_NODES_MAX
                 ),
             );
             return Value::Null;
