@@ -9,6 +9,7 @@ use assay_collectors::{Document, EvidenceKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::model::{Finding, FindingStatus};
 use crate::pack::sign::{parse_public_key, public_hex, verify_detached, ALGORITHM};
 
 /// What the signed bytes start with, so that no other signed message can pass for one.
@@ -112,6 +113,18 @@ impl Verdict {
             required: false,
         })
     }
+}
+
+/// The labels of the attestations in force among `findings` (`signed by …`, `unsigned`, …),
+/// deduplicated, in order; empty when none is in force.
+pub fn in_force_labels(findings: &[Finding]) -> Vec<String> {
+    let mut labels: Vec<String> = findings
+        .iter()
+        .filter(|f| f.status == FindingStatus::Pass)
+        .filter_map(|f| f.signature.as_ref().map(Verdict::label))
+        .collect();
+    labels.dedup();
+    labels
 }
 
 /// The signed content of an attestation, in a fixed field order.
