@@ -293,7 +293,7 @@ pub fn requirement(results: &Results, f: &FrameworkReport, r: &RequirementReport
                 .collect();
             let _ = writeln!(
                 out,
-                "  of which from attested controls: {points:.2} / {weights} = {:.2} points ({})",
+                "  of which from attested controls: {points:.2} / {weights} = {:.2} percentage points ({})",
                 points / weights,
                 how.join("; ")
             );
