@@ -97,7 +97,8 @@ impl Verdict {
         match (self.status, &self.signer, &self.public_key) {
             (Status::Signed, Some(signer), _) => format!("signed by {signer}"),
             (Status::Untrusted, _, Some(key)) => {
-                format!("untrusted signature by key {}…", &key[..key.len().min(16)])
+                let start: String = key.chars().take(16).collect();
+                format!("untrusted signature by key {start}…")
             }
             (status, _, _) => status.as_str().to_string(),
         }
@@ -288,4 +289,115 @@ pub fn check_settings(settings: &AttestationSettings) -> Result<(), String> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::sign::sign_detached;
+    use ed25519_dalek::SigningKey;
+
+    fn facts() -> Value {
+        json!({
+            "controls": ["att-a"],
+            "statement": "Doors are badged and visitor logs are kept for a year.",
+            "attested_by": {"name": "Dana Reyes", "role": null, "email": "dana@example.com"},
+            "date": "2026-03-01",
+            "expires": "2027-03-01",
+            "evidence": [{"path": "audit.txt", "present": true, "sha256": "ab"}],
+        })
+    }
+
+    fn signed(key: &SigningKey) -> Value {
+        let mut data = facts();
+        let (public_key, signature) = sign_detached(key, &message(&data));
+        data["signature"] = json!({"public_key": public_key, "signature": signature});
+        data
+    }
+
+    fn settings(key: &SigningKey, name: &str) -> AttestationSettings {
+        AttestationSettings {
+            allowed_signers: vec![AllowedSigner {
+                name: name.to_string(),
+                email: Some("Dana@Example.com".to_string()),
+                public_key: public_hex(&key.verifying_key()),
+            }],
+            require_signature: false,
+        }
+    }
+
+    #[test]
+    fn every_signed_field_changes_the_message() {
+        let base = message(&facts());
+        for (pointer, value) in [
+            ("/controls/0", json!("att-b")),
+            ("/statement", json!("Doors are badged.")),
+            ("/attested_by/name", json!("Sam Okafor")),
+            ("/attested_by/email", json!("sam@example.com")),
+            ("/date", json!("2026-03-02")),
+            ("/expires", json!("2027-03-02")),
+            ("/evidence/0/sha256", json!("cd")),
+            ("/evidence/0/path", json!("other.txt")),
+        ] {
+            let mut data = facts();
+            *data.pointer_mut(pointer).unwrap() = value;
+            assert_ne!(message(&data), base, "{pointer}");
+        }
+        // What the scan adds (ages, presence) is not signed.
+        let mut data = facts();
+        data["age_days"] = json!(12);
+        assert_eq!(message(&data), base);
+    }
+
+    #[test]
+    fn verdicts() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let data = signed(&key);
+        let v = verify(&data, &settings(&key, "Dana Reyes"));
+        assert_eq!(v.status, Status::Signed);
+        assert_eq!(v.label(), "signed by Dana Reyes <Dana@Example.com>");
+        assert!(v.counts());
+
+        assert_eq!(
+            verify(&data, &settings(&key, "Sam")).status,
+            Status::Invalid
+        );
+        let other = SigningKey::from_bytes(&[8; 32]);
+        let v = verify(&data, &settings(&other, "Dana Reyes"));
+        assert_eq!(v.status, Status::Untrusted);
+        assert!(v.counts());
+        let mut required = settings(&other, "Dana Reyes");
+        required.require_signature = true;
+        assert!(!verify(&data, &required).counts());
+
+        let mut tampered = data.clone();
+        tampered["evidence"][0]["sha256"] = json!("cd");
+        let v = verify(&tampered, &settings(&key, "Dana Reyes"));
+        assert_eq!(v.status, Status::Invalid);
+        assert!(!v.counts());
+
+        let mut garbage = data.clone();
+        garbage["signature"]["public_key"] = json!("zz");
+        assert_eq!(
+            verify(&garbage, &AttestationSettings::default()).status,
+            Status::Invalid
+        );
+
+        assert_eq!(
+            verify(&facts(), &AttestationSettings::default()).status,
+            Status::Unsigned
+        );
+    }
+
+    #[test]
+    fn labels_of_hostile_recorded_verdicts_do_not_panic() {
+        let v = Verdict {
+            status: Status::Untrusted,
+            signer: None,
+            public_key: Some("ééééééééééééééééé".to_string()),
+            reason: None,
+            required: false,
+        };
+        assert!(v.label().starts_with("untrusted signature by key é"));
+    }
 }
