@@ -175,8 +175,10 @@ fn the_terminal_summary_counts_automated_attested_and_not_applicable() {
         "{text}"
     );
     assert!(text.contains(
-        "✗ att-background-screening  attestation by Sam Okafor (HR Director) expired on 2024-01-15  (compliance/attestations/screening.yaml)"
+        "✗ att-background-screening  attestation by Sam Okafor (HR Director) expired on 2024-01-15  (compliance/attestations/screening.yaml, unsigned)"
     ));
+    // Each attestation in force is shown with its signature: none of these is signed.
+    assert!(text.contains("✓ att-physical-access  unsigned"), "{text}");
     let missing = text
         .lines()
         .find(|l| l.contains(" not attested: "))

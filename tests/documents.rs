@@ -361,7 +361,10 @@ fn soc2_matrix_has_every_criterion() {
             "access-privileged-group",
             "Cedar authorization query over access models:",
         ),
-        ("att-governance-oversight", "Attestation on file checked"),
+        (
+            "att-governance-oversight",
+            "Attestation reviewed (unsigned;",
+        ),
         (
             "gdpr-retention-defined",
             "YAML assertion over the records of processing:",

@@ -166,6 +166,7 @@ fn every_status(mut results: Results) -> Results {
         }),
         evidence: Vec::new(),
         item: 0,
+        signature: None,
     });
     let privileged = control(&results, "workload-privileged");
     results.controls[privileged].findings.push(Finding {
@@ -175,6 +176,7 @@ fn every_status(mut results: Results) -> Results {
         location: None,
         evidence: Vec::new(),
         item: 0,
+        signature: None,
     });
     for c in &mut results.controls {
         c.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -604,6 +606,7 @@ fn markdown_is_truncated_with_a_note() {
                 }),
                 evidence: Vec::new(),
                 item: 0,
+                signature: None,
             })
             .collect();
         recount(&mut c);

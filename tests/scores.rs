@@ -527,11 +527,12 @@ fn attest_refuses_what_the_scan_would_fail() {
         .as_str()
         .unwrap()
         .contains("states too little (2 characters"));
-    // Nothing proves who wrote a statement, and the summary says so.
+    // Nothing proves who wrote a statement, and the results and the summary say so.
+    assert_eq!(c["findings"][0]["signature"]["status"], "unsigned", "{c}");
     let out = assay().arg("scan").arg(dir.path()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("in force (statements are unsigned)"),
+        text.contains("att-processing-integrity.yaml, unsigned)"),
         "{text}"
     );
 }

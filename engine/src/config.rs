@@ -50,6 +50,9 @@ pub struct ConfigFile {
     pub evidence: EvidenceSettings,
     /// The organisation the audit documents are issued for.
     pub organization: Option<Organization>,
+    /// Who may sign attestations, and whether unsigned ones count.
+    #[serde(default)]
+    pub attestations: crate::signed_attestation::AttestationSettings,
 }
 
 /// `evidence:` in assay.yaml.

@@ -65,6 +65,7 @@ pub fn evaluate_control(
                 location: None,
                 evidence: Vec::new(),
                 item: 0,
+                signature: None,
             }]
         }
     }

@@ -113,6 +113,9 @@ pub struct Finding {
     /// finding is an item of its own. Not part of any output.
     #[serde(skip)]
     pub item: usize,
+    /// For a finding on an attestation: the verdict on its signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<crate::signed_attestation::Verdict>,
 }
 
 impl Finding {

@@ -27,6 +27,8 @@ pub struct ScanRequest {
     pub waivers: Waivers,
     /// The clock the scan's start and end are recorded by.
     pub clock: Clock,
+    /// Who may sign attestations, and whether unsigned ones count.
+    pub attestations: crate::signed_attestation::AttestationSettings,
 }
 
 /// The clock scan times are recorded by: the wall clock, or a pinned time (`--now`,
@@ -122,7 +124,8 @@ pub fn run(
         .iter()
         .flat_map(|c| c.check.evidence())
         .collect();
-    let collection = collect(&needed, &request.scope)?;
+    let mut collection = collect(&needed, &request.scope)?;
+    crate::signed_attestation::annotate(&mut collection.documents, &request.attestations);
     let scoped;
     let catalog = match default_scope(catalog, request, &collection) {
         Some(c) => {

@@ -423,6 +423,7 @@ mod tests {
             location: None,
             evidence: Vec::new(),
             item: 0,
+            signature: None,
         }
     }
 

@@ -1,4 +1,4 @@
-//! The attestation collector: statements by people (unsigned) for what no machine can check
+//! The attestation collector: statements by people (signed or not) for what no machine can check
 //! (physical security, training, background screening), as [`Document`]s of kind `attestation`.
 //!
 //! **Convention**: every `*.yaml` / `*.yml` file under `attestations/` at the scan root.
@@ -12,10 +12,12 @@
 //! date: 2026-03-01
 //! expires: 2027-03-01
 //! evidence: [badge-audit-2026.pdf]      # files relative to the attestation file
+//! signature: {algorithm: ed25519, public_key: …, signature: …}   # optional (`assay attest --sign-key`)
 //! ```
 //! Two kinds of document, told apart by `kind`:
 //! - `Attestation`, one per valid file: the fields above, `age_days` and `days_to_expiry`
-//!   against the scan time, `expired`, and `evidence` (`path`, `present`, `sha256`);
+//!   against the scan time, `expired`, `evidence` (`path`, `present`, `sha256`) and
+//!   `signature` as written (null when absent);
 //! - `AttestationFolder`, always one: `dir` (root-relative), `present`, `files`, so that checks
 //!   can name where a missing attestation belongs.
 //!
@@ -150,6 +152,8 @@ struct Written {
     expires: String,
     #[serde(default)]
     evidence: Vec<String>,
+    /// A detached signature (checked by the engine against the project's allowed signers).
+    signature: Option<Value>,
 }
 
 /// Who attests: a name, or a name with role and e-mail.
@@ -268,6 +272,7 @@ fn facts(
         "days_to_expiry": (expires - today).get_days(),
         "expired": expires <= today,
         "evidence": evidence,
+        "signature": written.signature,
     }))
 }
 

@@ -273,6 +273,7 @@ impl Assert {
             }),
             evidence: vec![item.document.digest.to_string()],
             item: number,
+            signature: None,
         }
     }
 }

@@ -4,7 +4,9 @@
 //! One finding per control: `pass` for each attestation in force, located at its file (with
 //! a `warn` when the last of them expires within `renew_within_days`); when none is in force,
 //! `fail` for each expired, too old or incomplete one, or a single `fail` naming the file that
-//! is missing.
+//! is missing. An attestation whose signature is invalid never counts; an unsigned or untrusted
+//! one counts unless `attestations.require_signature` is set. Each finding on an attestation
+//! carries the verdict on its signature.
 
 use assay_collectors::{Document, EvidenceKind};
 use serde_json::Value;
@@ -12,6 +14,7 @@ use serde_json::Value;
 use crate::diag::Diagnostic;
 use crate::model::{Finding, FindingStatus, Location};
 use crate::parse::LocatedValue;
+use crate::signed_attestation::{Status, Verdict};
 
 /// The shortest statement that counts, in characters: a word or two says nothing of what
 /// is in place.
@@ -131,6 +134,7 @@ impl Attestation {
             }),
             evidence: Vec::new(),
             item: 0,
+            signature: None,
         }]
     }
 
@@ -155,6 +159,7 @@ impl Attestation {
             .trim()
             .chars()
             .count();
+        let signature = Verdict::of(data);
         let problem = if said < MIN_STATEMENT_CHARS {
             Some(format!(
                 "attestation by {who} states too little ({said} characters, at least {MIN_STATEMENT_CHARS}): say what is in place and how it is known"
@@ -177,6 +182,16 @@ impl Attestation {
             Some(format!(
                 "attestation by {who} attaches no evidence; this control requires at least one file"
             ))
+        } else if signature.status == Status::Invalid {
+            Some(format!(
+                "attestation by {who} does not count: its signature is invalid ({})",
+                signature.reason.as_deref().unwrap_or_default()
+            ))
+        } else if !signature.counts() {
+            Some(format!(
+                "attestation by {who} does not count: it is {} and attestations.require_signature is set; sign it with `assay attest --sign-key` by a key in attestations.allowed_signers",
+                signature.label()
+            ))
         } else {
             None
         };
@@ -195,7 +210,8 @@ impl Attestation {
             resource: Some(self.control.clone()),
             message: problem.unwrap_or_else(|| {
                 format!(
-                    "attested by {who} on {date}, in force until {expires}: {}",
+                    "attested by {who} on {date}, in force until {expires} ({}): {}",
+                    signature.label(),
                     data["statement"].as_str().unwrap_or_default()
                 )
             }),
@@ -205,6 +221,7 @@ impl Attestation {
             }),
             evidence: digests,
             item: 0,
+            signature: Some(signature),
         }
     }
 }

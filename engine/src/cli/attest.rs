@@ -1,17 +1,22 @@
 //! `assay attest CONTROL`: writes an attestation file for an attestation control into the
 //! project's attestation folder, dated today and expiring when the control says it must be
-//! renewed.
+//! renewed, signed with `--sign-key` (or `ASSAY_SIGNING_KEY`) when given.
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use ed25519_dalek::SigningKey;
 use jiff::civil::Date;
 use jiff::ToSpan;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use super::{load_catalog, report_diagnostics, CatalogArgs, Exit};
 use crate::check::{Check, MIN_STATEMENT_CHARS};
 use crate::config::Config;
 use crate::diag::did_you_mean;
+use crate::pack::sign;
+use crate::signed_attestation;
 
 #[derive(Debug, Args)]
 pub struct AttestArgs {
@@ -41,6 +46,10 @@ pub struct AttestArgs {
     /// The day it expires (default: the control's maximum age after `date`, or one year).
     #[arg(long, value_name = "YYYY-MM-DD")]
     expires: Option<Date>,
+    /// Sign the attestation with the ed25519 secret key in FILE (default: ASSAY_SIGNING_KEY,
+    /// if set); the scan checks it against `attestations.allowed_signers`.
+    #[arg(long, value_name = "FILE")]
+    sign_key: Option<PathBuf>,
     /// Replace an existing attestation file.
     #[arg(long)]
     force: bool,
@@ -140,7 +149,11 @@ fn write(args: &AttestArgs) -> Result<PathBuf, String> {
             target.display()
         ));
     }
-    let text = render(args, &control.id, &control.title, date, expires);
+    let key = sign::given_key(args.sign_key.as_deref())?;
+    let mut text = render(args, &control.id, &control.title, date, expires);
+    if let Some(key) = key {
+        text.push_str(&signature(args, &control.id, &dir, date, expires, &key)?);
+    }
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     std::fs::write(&target, text)
         .map_err(|e| format!("cannot write `{}`: {e}", target.display()))?;
@@ -166,6 +179,40 @@ fn attestation_dir(root: &Path) -> Result<PathBuf, String> {
         .unwrap_or(assay_collectors::attestation::DEFAULT_DIR)
         .to_string();
     Ok(root.join(configured))
+}
+
+/// The `signature:` line: a detached signature over the attestation's content as the scan
+/// will read it, evidence files hashed as they are now.
+fn signature(
+    args: &AttestArgs,
+    id: &str,
+    dir: &Path,
+    date: Date,
+    expires: Date,
+    key: &SigningKey,
+) -> Result<String, String> {
+    let evidence = args
+        .evidence
+        .iter()
+        .map(|file| {
+            let bytes = std::fs::read(dir.join(file))
+                .map_err(|e| format!("cannot read evidence file `{file}`: {e}"))?;
+            Ok(json!({"path": file, "sha256": hex::encode(Sha256::digest(&bytes))}))
+        })
+        .collect::<Result<Vec<Value>, String>>()?;
+    let facts = json!({
+        "controls": [id],
+        "statement": args.statement.trim(),
+        "attested_by": {"name": args.by.trim(), "role": args.role.as_deref().map(str::trim), "email": args.email.as_deref().map(str::trim)},
+        "date": date.to_string(),
+        "expires": expires.to_string(),
+        "evidence": evidence,
+    });
+    let (public_key, signature) = sign::sign_detached(key, &signed_attestation::message(&facts));
+    Ok(format!(
+        "signature: {{algorithm: {}, public_key: {public_key}, signature: {signature}}}\n",
+        sign::ALGORITHM
+    ))
 }
 
 /// The attestation file; every free text is a JSON string, which YAML reads unchanged.

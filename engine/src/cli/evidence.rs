@@ -10,7 +10,7 @@ use crate::config::ConfigFile;
 use crate::documents::Declarations;
 use crate::pack::evidence::gather;
 use crate::pack::locker::Locker;
-use crate::pack::sign::{self, SIGNING_KEY_ENV};
+use crate::pack::sign;
 use crate::pack::verify::{verify, VerifyOptions};
 use crate::pack::{self, PackOptions};
 use crate::report::Results;
@@ -85,17 +85,10 @@ impl EvidenceArgs {
         } else {
             None
         };
-        let key = if !packing {
-            None
-        } else if let Some(file) = &self.sign_key {
-            Some(sign::read_key(file, sign::parse_signing_key).map_err(usage)?)
+        let key = if packing {
+            sign::given_key(self.sign_key.as_deref()).map_err(usage)?
         } else {
-            match std::env::var(SIGNING_KEY_ENV) {
-                Ok(text) if !text.trim().is_empty() => {
-                    Some(sign::parse_signing_key(&text, SIGNING_KEY_ENV).map_err(usage)?)
-                }
-                _ => None,
-            }
+            None
         };
         let locker = match &self.locker {
             Some(dir) => Some(Locker::open(dir).map_err(usage)?),

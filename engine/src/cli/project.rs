@@ -227,11 +227,14 @@ impl ProjectArgs {
             )),
             None => None,
         };
+        crate::signed_attestation::check_settings(&config.file.attestations)
+            .map_err(|m| report_diagnostics(&[Diagnostic::new(config_name.clone(), m)]))?;
         let settings = format!(
-            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}",
+            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}",
             scope.max_file_size,
             serde_json::Value::Object(scope.settings.clone()),
-            self.policy
+            self.policy,
+            config.file.attestations
         );
         Ok(Project {
             request: ScanRequest {
@@ -243,6 +246,7 @@ impl ProjectArgs {
                     inline: config.file.suppressions.inline,
                 },
                 clock,
+                attestations: config.file.attestations.clone(),
             },
             config,
             catalog,

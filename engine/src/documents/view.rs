@@ -217,14 +217,20 @@ pub fn anchor(prefix: &str, id: &str) -> String {
 }
 
 /// What was done to test a control: the kind of check, over which evidence, of what its title
-/// states; or the review of a signed attestation.
+/// states; or the review of an attestation, signed or not.
 pub fn test_performed(c: &ControlReport) -> String {
     let over: Vec<&str> = c.evidence.iter().map(|k| evidence_name(*k)).collect();
     let over = over.join(", ");
     match (c.kind, c.check.as_str()) {
         (ControlKind::Attestation, _) if attested(c) => {
+            let labels = crate::signed_attestation::in_force_labels(&c.findings);
+            let signature = if labels.is_empty() {
+                "none in force".to_string()
+            } else {
+                labels.join("; ")
+            };
             format!(
-                "Attestation on file checked (signer, dates, attached evidence): {}",
+                "Attestation reviewed ({signature}; dates, attached evidence): {}",
                 c.title
             )
         }

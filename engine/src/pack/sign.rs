@@ -1,4 +1,5 @@
-//! ed25519 signing of a pack's root digest: key pairs, key files, signing and checking.
+//! ed25519 signing of a pack's root digest and of attestations: key pairs, key files, signing
+//! and checking.
 //!
 //! A key file holds the 32 key bytes as 64 hex digits on one line; lines starting with `#`
 //! are comments. `ASSAY_SIGNING_KEY` may hold the secret key's hex digits instead of a file.
@@ -130,6 +131,18 @@ pub fn read_key<T>(path: &Path, parse: fn(&str, &str) -> Result<T, String>) -> R
     parse(&text, &path.display().to_string())
 }
 
+/// The signing key given as `--sign-key FILE`, or else in `ASSAY_SIGNING_KEY`; `None` when
+/// neither is given.
+pub fn given_key(file: Option<&Path>) -> Result<Option<SigningKey>, String> {
+    if let Some(file) = file {
+        return read_key(file, parse_signing_key).map(Some);
+    }
+    match std::env::var(SIGNING_KEY_ENV) {
+        Ok(text) if !text.trim().is_empty() => parse_signing_key(&text, SIGNING_KEY_ENV).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// Signs the manifest's root digest.
 pub fn sign(manifest: &mut Manifest, key: &SigningKey) {
     let signature = key.sign(&root_message(&manifest.root));
@@ -165,13 +178,25 @@ pub fn check(
             ));
         }
     }
-    let mut bytes = [0u8; 64];
-    hex::decode_to_slice(&sig.signature, &mut bytes)
-        .map_err(|_| "the signature is not 128 hex digits".to_string())?;
-    key.verify_strict(
-        &root_message(&manifest.root),
-        &Signature::from_bytes(&bytes),
-    )
-    .map_err(|_| "the signature does not match the root digest".to_string())?;
+    verify_detached(&key, &sig.signature, &root_message(&manifest.root))
+        .map_err(|e| format!("{e} the root digest"))?;
     Ok(Some(sig.public_key.clone()))
+}
+
+/// A detached signature over `message`: the signer's public key and the signature, both hex.
+pub fn sign_detached(key: &SigningKey, message: &[u8]) -> (String, String) {
+    (
+        public_hex(&key.verifying_key()),
+        hex::encode(key.sign(message).to_bytes()),
+    )
+}
+
+/// Checks a detached signature (hex) over `message` by `key`; the error ends so that the
+/// caller can name what was signed ("… does not match" + " the root digest").
+pub fn verify_detached(key: &VerifyingKey, signature: &str, message: &[u8]) -> Result<(), String> {
+    let mut bytes = [0u8; 64];
+    hex::decode_to_slice(signature, &mut bytes)
+        .map_err(|_| "the signature is not 128 hex digits; it cannot match".to_string())?;
+    key.verify_strict(message, &Signature::from_bytes(&bytes))
+        .map_err(|_| "the signature does not match".to_string())
 }

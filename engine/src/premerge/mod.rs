@@ -78,7 +78,8 @@ fn evaluate_current(
         });
     }
     let kinds: BTreeSet<EvidenceKind> = controls.iter().flat_map(|c| c.check.evidence()).collect();
-    let collection = scan::collect(&kinds, &request.scope)?;
+    let mut collection = scan::collect(&kinds, &request.scope)?;
+    crate::signed_attestation::annotate(&mut collection.documents, &request.attestations);
     let findings = by_control(evaluate(
         controls,
         &collection.documents,

@@ -250,6 +250,9 @@ pub fn requirement(results: &Results, f: &FrameworkReport, r: &RequirementReport
         if let Some(missing) = &c.missing_evidence {
             let _ = writeln!(out, "      {missing}");
         }
+        if c.kind == ControlKind::Attestation {
+            let _ = writeln!(out, "      attestation: {}", signatures(c));
+        }
         let failing: Vec<_> = c
             .findings
             .iter()
@@ -275,8 +278,38 @@ pub fn requirement(results: &Results, f: &FrameworkReport, r: &RequirementReport
             "\n  = {weighted:.2} / {weights} = {}",
             pct(Some(round(weighted / weights)))
         );
+        let attested: Vec<&&ControlReport> = controls
+            .iter()
+            .filter(|c| c.kind == ControlKind::Attestation && c.score.is_some())
+            .collect();
+        if !attested.is_empty() {
+            let points: f64 = attested
+                .iter()
+                .map(|c| c.severity.weight() * c.score.unwrap_or(0.0))
+                .sum();
+            let how: Vec<String> = attested
+                .iter()
+                .map(|c| format!("{}: {}", c.id, signatures(c)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  of which from attested controls: {points:.2} / {weights} = {:.2} percentage points ({})",
+                points / weights,
+                how.join("; ")
+            );
+        }
     }
     out
+}
+
+/// The signatures of an attestation control's attestations in force, or that none is.
+fn signatures(c: &ControlReport) -> String {
+    let labels = crate::signed_attestation::in_force_labels(&c.findings);
+    if labels.is_empty() {
+        "none in force".to_string()
+    } else {
+        labels.join(", ")
+    }
 }
 
 fn pct(score: Option<f64>) -> String {

@@ -121,6 +121,22 @@ pub fn render(results: &Results) -> String {
                 .map(move |f| format!("- {} {}", code(&c.id), item(f)))
         })
         .collect();
+    let in_force: Vec<String> = results
+        .controls
+        .iter()
+        .filter(|c| c.kind == ControlKind::Attestation)
+        .flat_map(|c| {
+            crate::signed_attestation::in_force_labels(&c.findings)
+                .into_iter()
+                .map(move |label| format!("- {} {}", code(&c.id), text(&label)))
+        })
+        .collect();
+    if !in_force.is_empty() {
+        blocks.push(collapsed(
+            &format!("📝 Attestations in force ({})", in_force.len()),
+            &in_force,
+        ));
+    }
     if !unattested.is_empty() {
         blocks.push(collapsed(
             &format!("📝 Attestations missing or expired ({})", unattested.len()),

@@ -11,7 +11,7 @@ use crate::model::{Finding, Severity};
 use crate::score::{EvidenceShares, Evidenced, Implementation, Rating};
 
 /// Version of the results format. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {

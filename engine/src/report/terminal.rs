@@ -362,8 +362,9 @@ fn missing_evidence(out: &mut String, results: &Results) {
     }
 }
 
-/// The attestation controls in one section: how many are in force, each expired or
-/// incomplete attestation with its file, each renewal due, and the ids nobody has attested.
+/// The attestation controls in one section: how many are in force, each one in force with its
+/// signature (`signed by …`, `unsigned`), each expired, incomplete or invalid attestation with
+/// its file and signature, each renewal due, and the ids nobody has attested.
 fn attestations(out: &mut String, results: &Results) {
     let controls: Vec<&ControlReport> = results
         .controls
@@ -379,12 +380,26 @@ fn attestations(out: &mut String, results: &Results) {
         .count();
     let _ = writeln!(
         out,
-        "\n{}  {in_force} of {} in force (statements are unsigned)",
+        "\n{}  {in_force} of {} in force",
         paint(BOLD, "Attestations"),
         controls.len()
     );
     let mut missing = Vec::new();
     for c in &controls {
+        for label in crate::signed_attestation::in_force_labels(&c.findings) {
+            let style = if label.starts_with("signed") {
+                GREEN
+            } else {
+                AMBER
+            };
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                paint(style, "✓"),
+                paint(BOLD, &visible(&c.id)),
+                paint(style, &visible(&label))
+            );
+        }
         for f in &c.findings {
             let (mark, style) = match f.status {
                 // A missing attestation rests on no evidence at all.
@@ -396,17 +411,20 @@ fn attestations(out: &mut String, results: &Results) {
                 FindingStatus::Warn => ("!", AMBER),
                 _ => continue,
             };
-            let place = f
+            let mut place = f
                 .location
                 .as_ref()
                 .map_or_else(String::new, |l| place(&l.path, None));
+            if let Some(verdict) = &f.signature {
+                place.push_str(&format!(", {}", verdict.label()));
+            }
             let _ = writeln!(
                 out,
                 "  {} {}  {}  {}",
                 paint(style, mark),
                 paint(BOLD, &visible(&c.id)),
                 visible(&f.message),
-                paint(DIM, &format!("({place})"))
+                paint(DIM, &format!("({})", visible(&place)))
             );
         }
     }

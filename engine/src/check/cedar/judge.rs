@@ -75,6 +75,7 @@ impl Question {
             }),
             evidence: file_digests(&doc.data),
             item: 0,
+            signature: None,
         }
     }
 

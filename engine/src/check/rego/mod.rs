@@ -198,6 +198,7 @@ impl Rego {
             }),
             evidence: outcome.evidence.clone(),
             item: number,
+            signature: None,
         };
         match &outcome.result {
             Err(e) => {

@@ -49,7 +49,16 @@ struct Attested {
     href: String,
     status: &'static str,
     /// One row per finding: the attestation in force, or what is missing or expired.
-    findings: Vec<FindingRow>,
+    findings: Vec<AttestationRow>,
+}
+
+/// A finding on an attestation, with the verdict on its signature.
+#[derive(Serialize)]
+struct AttestationRow {
+    #[serde(flatten)]
+    finding: FindingRow,
+    /// `signed by …`, `unsigned`, `invalid`, …; empty for a missing attestation.
+    signature: String,
 }
 
 #[derive(Serialize)]
@@ -127,7 +136,14 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
                 .findings
                 .iter()
                 .enumerate()
-                .map(|(i, f)| FindingRow::new(input, index, i, f))
+                .map(|(i, f)| AttestationRow {
+                    finding: FindingRow::new(input, index, i, f),
+                    signature: f
+                        .signature
+                        .as_ref()
+                        .map(crate::signed_attestation::Verdict::label)
+                        .unwrap_or_default(),
+                })
                 .collect(),
         })
         .collect();
