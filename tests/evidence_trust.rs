@@ -669,3 +669,45 @@ fn a_dirty_tree_is_flagged_in_results_site_and_pack() {
         "{page}"
     );
 }
+
+#[test]
+fn a_secret_still_at_head_is_flagged_in_its_file_and_in_the_history() {
+    let repo = GitRepo::from(tempfile::tempdir().unwrap().path());
+    let github = format!("ghp_{}", token(7, 36, ALNUM));
+    repo.write("README.md", "# app\n");
+    repo.commit_all("Initial import");
+    repo.write(
+        "deploy/settings.py",
+        &format!("REGION = 'eu-west-1'\nTOKEN = '{github}'\n"),
+    );
+    let added = repo.commit_all("Add deploy settings");
+    repo.write("README.md", "# app\n\nDeployed from deploy/.\n");
+    repo.commit_all("Document the deployment");
+
+    let out = assay()
+        .arg("scan")
+        .arg(repo.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    exited(&out, 1);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&github));
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The file at HEAD: one finding at the value's line, naming the kind.
+    let in_file = common::findings(&results, "secrets-in-files", "fail");
+    assert_eq!(in_file.len(), 1, "{in_file:?}");
+    assert_eq!(in_file[0]["location"]["path"], "deploy/settings.py");
+    assert_eq!(in_file[0]["location"]["line"], 2);
+    let message = in_file[0]["message"].as_str().unwrap();
+    assert!(message.contains("github_token"), "{message}");
+    // The history: the commit that added it, with path and line.
+    let history = common::findings(&results, "cm-no-secrets-in-history", "fail");
+    assert_eq!(history.len(), 1, "{history:?}");
+    let message = history[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("deploy/settings.py:2") && message.contains(&added.to_string()[..7]),
+        "{message}"
+    );
+    // Every other file is judged and passes.
+    assert_eq!(common::control(&results, "secrets-in-files")["failed"], 1);
+}
