@@ -711,3 +711,74 @@ fn a_secret_still_at_head_is_flagged_in_its_file_and_in_the_history() {
     // Every other file is judged and passes.
     assert_eq!(common::control(&results, "secrets-in-files")["failed"], 1);
 }
+
+#[test]
+fn no_output_names_the_absolute_path_of_the_scanned_directory() {
+    let seeded = seeded();
+    let root = seeded.repo.path();
+    seeded.repo.write(
+        "compliance/waivers.yaml",
+        "waivers:\n  - control: gha-actions-pinned-sha\n    justification: Pinned by the platform team.\n    approved_by: security@example.com\n    expires: 2999-12-31\n",
+    );
+    let work = tempfile::tempdir().unwrap();
+    let (outputs, pack, site) = (
+        work.path().join("out"),
+        work.path().join("pack"),
+        work.path().join("site"),
+    );
+    let scan = assay()
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json,sarif,junit,markdown,csv,oscal,terminal"])
+        .arg("--waivers")
+        .arg(root.join("compliance/waivers.yaml"))
+        .arg("--output-dir")
+        .arg(&outputs)
+        .arg("--pack")
+        .arg(&pack)
+        .arg("--site")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(scan.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    let terminal = assay().arg("scan").arg(root).output().unwrap();
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(outputs.join("results.json")).unwrap()).unwrap();
+    let name = root.file_name().unwrap().to_str().unwrap();
+    assert_eq!(results["scan"]["root"], name);
+    // The site renders from the saved results with --root.
+    let rendered = work.path().join("site-again");
+    let again = assay()
+        .arg("site")
+        .arg("--results")
+        .arg(outputs.join("results.json"))
+        .arg("--root")
+        .arg(root)
+        .arg("--out")
+        .arg(&rendered)
+        .output()
+        .unwrap();
+    exited(&again, 0);
+
+    let absolute = [
+        root.display().to_string(),
+        root.canonicalize().unwrap().display().to_string(),
+    ];
+    let mut found = leaks(&absolute, &scan.stdout, "scan stdout");
+    found.extend(leaks(&absolute, &terminal.stdout, "terminal"));
+    let mut checked = 0;
+    for dir in [&outputs, &pack, &site, &rendered] {
+        for file in files(dir) {
+            checked += 1;
+            let bytes = std::fs::read(&file).unwrap();
+            found.extend(leaks(&absolute, &bytes, &file.display().to_string()));
+        }
+    }
+    assert!(checked > 50, "only {checked} files were written");
+    assert!(pack.join("manifest.json").is_file());
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
