@@ -782,3 +782,46 @@ fn no_output_names_the_absolute_path_of_the_scanned_directory() {
     assert!(pack.join("manifest.json").is_file());
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+#[test]
+fn the_repository_named_in_the_config_is_recorded_without_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("export");
+    std::fs::create_dir_all(root.join("k8s")).unwrap();
+    std::fs::write(
+        root.join("assay.yaml"),
+        "repository:\n  name: payments-api\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("k8s/pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - name: web\n      image: nginx:latest\n",
+    )
+    .unwrap();
+    let (pack, site) = (dir.path().join("pack"), dir.path().join("site"));
+    let out = assay()
+        .arg("scan")
+        .arg(&root)
+        .args(["--format", "json", "--pack"])
+        .arg(&pack)
+        .arg("--site")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)));
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        results["scan"]["repository"],
+        serde_json::json!({"name": "payments-api", "dirty": false})
+    );
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(pack.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["scan"]["repository"]["name"], "payments-api");
+    let page = std::fs::read_to_string(site.join("scan.html")).unwrap();
+    assert!(page.contains("payments-api"), "{page}");
+    assert!(!page.contains("Work tree"));
+    // A name that is not a string is a configuration error.
+    std::fs::write(root.join("assay.yaml"), "repository: {name: [1]}\n").unwrap();
+    let bad = assay().arg("scan").arg(&root).output().unwrap();
+    exited(&bad, 2);
+}

@@ -50,6 +50,16 @@ pub struct ConfigFile {
     pub evidence: EvidenceSettings,
     /// The organisation the audit documents are issued for.
     pub organization: Option<Organization>,
+    /// What names the scanned repository in results and packs.
+    pub repository: Option<RepositorySettings>,
+}
+
+/// `repository:` in assay.yaml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepositorySettings {
+    /// The repository's name, recorded when it has no remote (and beside the remote).
+    pub name: String,
 }
 
 /// `evidence:` in assay.yaml.

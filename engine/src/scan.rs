@@ -27,6 +27,8 @@ pub struct ScanRequest {
     pub waivers: Waivers,
     /// The clock the scan's start and end are recorded by.
     pub clock: Clock,
+    /// The repository's name from `assay.yaml` (`repository.name`).
+    pub repository_name: Option<String>,
 }
 
 /// The clock scan times are recorded by: the wall clock, or a pinned time (`--now`,
@@ -388,7 +390,10 @@ pub fn assemble(
             finished_at: request.clock.now(),
             catalog_digest: catalog.digest.clone(),
             commit: crate::vcs::head_commit(&request.scope.root),
-            repository: crate::vcs::provenance(&request.scope.root),
+            repository: crate::vcs::provenance(
+                &request.scope.root,
+                request.repository_name.as_deref(),
+            ),
             documents: inventory.documents,
             files: inventory.files,
         },

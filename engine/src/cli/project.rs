@@ -246,6 +246,7 @@ impl ProjectArgs {
                     inline: config.file.suppressions.inline,
                 },
                 clock,
+                repository_name: config.file.repository.as_ref().map(|r| r.name.clone()),
             },
             config,
             catalog,
