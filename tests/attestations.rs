@@ -112,7 +112,8 @@ fn the_site_lists_attestations_attested_or_not() {
         &["--now", "2026-11-22T00:00:00Z"],
     );
     let site = dir.path().join("site");
-    render_site(&results, &site, &[]);
+    let root = fixture("attested-repo");
+    render_site(&results, &site, &["--root".as_ref(), root.as_os_str()]);
     let page = std::fs::read_to_string(site.join("waivers.html")).unwrap();
     let r: Value = serde_json::from_slice(&std::fs::read(&results).unwrap()).unwrap();
     let attestation_controls = r["controls"]

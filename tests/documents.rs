@@ -514,16 +514,29 @@ fn the_evidence_site_has_the_documents() {
 }
 
 /// From saved results and no ROOT, the declaration files are read from the scan root the
-/// results name, wherever the command runs.
+/// results name (relative to where the scan ran).
 #[test]
 fn saved_results_find_their_declarations_at_the_scan_root() {
     let tmp = tempfile::tempdir().unwrap();
-    let file = sample_results(tmp.path());
+    let file = tmp.path().join("results.json");
+    // The results record the root relative to where the scan ran; run from there, the
+    // documents find the declarations.
+    let fixtures = fixture("");
+    let scan = assay()
+        .current_dir(&fixtures)
+        .args(["scan", "sample-repo", "--format", "json", "--output"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(matches!(scan.status.code(), Some(0 | 1)));
+    let results: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(results["scan"]["root"], "sample-repo");
     let out = assay()
-        .current_dir(tmp.path())
+        .current_dir(&fixtures)
         .args(["documents", "--results"])
         .arg(&file)
-        .args(["--out", "docs"])
+        .arg("--out")
+        .arg(tmp.path().join("docs"))
         .output()
         .unwrap();
     common::exited(&out, 0);

@@ -669,3 +669,159 @@ fn a_dirty_tree_is_flagged_in_results_site_and_pack() {
         "{page}"
     );
 }
+
+#[test]
+fn a_secret_still_at_head_is_flagged_in_its_file_and_in_the_history() {
+    let repo = GitRepo::from(tempfile::tempdir().unwrap().path());
+    let github = format!("ghp_{}", token(7, 36, ALNUM));
+    repo.write("README.md", "# app\n");
+    repo.commit_all("Initial import");
+    repo.write(
+        "deploy/settings.py",
+        &format!("REGION = 'eu-west-1'\nTOKEN = '{github}'\n"),
+    );
+    let added = repo.commit_all("Add deploy settings");
+    repo.write("README.md", "# app\n\nDeployed from deploy/.\n");
+    repo.commit_all("Document the deployment");
+
+    let out = assay()
+        .arg("scan")
+        .arg(repo.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    exited(&out, 1);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&github));
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The file at HEAD: one finding at the value's line, naming the kind.
+    let in_file = common::findings(&results, "secrets-in-files", "fail");
+    assert_eq!(in_file.len(), 1, "{in_file:?}");
+    assert_eq!(in_file[0]["location"]["path"], "deploy/settings.py");
+    assert_eq!(in_file[0]["location"]["line"], 2);
+    let message = in_file[0]["message"].as_str().unwrap();
+    assert!(message.contains("github_token"), "{message}");
+    // The history: the commit that added it, with path and line.
+    let history = common::findings(&results, "cm-no-secrets-in-history", "fail");
+    assert_eq!(history.len(), 1, "{history:?}");
+    let message = history[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("deploy/settings.py:2") && message.contains(&added.to_string()[..7]),
+        "{message}"
+    );
+    // Every other file is judged and passes.
+    assert_eq!(common::control(&results, "secrets-in-files")["failed"], 1);
+}
+
+#[test]
+fn no_output_names_the_absolute_path_of_the_scanned_directory() {
+    let seeded = seeded();
+    let root = seeded.repo.path();
+    seeded.repo.write(
+        "compliance/waivers.yaml",
+        "waivers:\n  - control: gha-actions-pinned-sha\n    justification: Pinned by the platform team.\n    approved_by: security@example.com\n    expires: 2999-12-31\n",
+    );
+    let work = tempfile::tempdir().unwrap();
+    let (outputs, pack, site) = (
+        work.path().join("out"),
+        work.path().join("pack"),
+        work.path().join("site"),
+    );
+    let scan = assay()
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json,sarif,junit,markdown,csv,oscal,terminal"])
+        .arg("--waivers")
+        .arg(root.join("compliance/waivers.yaml"))
+        .arg("--output-dir")
+        .arg(&outputs)
+        .arg("--pack")
+        .arg(&pack)
+        .arg("--site")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(scan.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    let terminal = assay().arg("scan").arg(root).output().unwrap();
+    let results: Value =
+        serde_json::from_slice(&std::fs::read(outputs.join("results.json")).unwrap()).unwrap();
+    let name = root.file_name().unwrap().to_str().unwrap();
+    assert_eq!(results["scan"]["root"], name);
+    // The site renders from the saved results with --root.
+    let rendered = work.path().join("site-again");
+    let again = assay()
+        .arg("site")
+        .arg("--results")
+        .arg(outputs.join("results.json"))
+        .arg("--root")
+        .arg(root)
+        .arg("--out")
+        .arg(&rendered)
+        .output()
+        .unwrap();
+    exited(&again, 0);
+
+    let absolute = [
+        root.display().to_string(),
+        root.canonicalize().unwrap().display().to_string(),
+    ];
+    let mut found = leaks(&absolute, &scan.stdout, "scan stdout");
+    found.extend(leaks(&absolute, &terminal.stdout, "terminal"));
+    let mut checked = 0;
+    for dir in [&outputs, &pack, &site, &rendered] {
+        for file in files(dir) {
+            checked += 1;
+            let bytes = std::fs::read(&file).unwrap();
+            found.extend(leaks(&absolute, &bytes, &file.display().to_string()));
+        }
+    }
+    assert!(checked > 50, "only {checked} files were written");
+    assert!(pack.join("manifest.json").is_file());
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn the_repository_named_in_the_config_is_recorded_without_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("export");
+    std::fs::create_dir_all(root.join("k8s")).unwrap();
+    std::fs::write(
+        root.join("assay.yaml"),
+        "repository:\n  name: payments-api\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("k8s/pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - name: web\n      image: nginx:latest\n",
+    )
+    .unwrap();
+    let (pack, site) = (dir.path().join("pack"), dir.path().join("site"));
+    let out = assay()
+        .arg("scan")
+        .arg(&root)
+        .args(["--format", "json", "--pack"])
+        .arg(&pack)
+        .arg("--site")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)));
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        results["scan"]["repository"],
+        serde_json::json!({"name": "payments-api", "dirty": false})
+    );
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(pack.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["scan"]["repository"]["name"], "payments-api");
+    let page = std::fs::read_to_string(site.join("scan.html")).unwrap();
+    assert!(page.contains("payments-api"), "{page}");
+    assert!(!page.contains("Work tree"));
+    // A name that is not a string is a configuration error.
+    std::fs::write(root.join("assay.yaml"), "repository: {name: [1]}\n").unwrap();
+    let bad = assay().arg("scan").arg(&root).output().unwrap();
+    exited(&bad, 2);
+}

@@ -194,7 +194,8 @@ fn audit_documents_and_attestations_work_in_chromium() {
         &["--now", "2026-11-22T00:00:00Z"],
     );
     let site_dir = tmp.path().join("site");
-    common::render_site(&results, &site_dir, &[]);
+    let root = fixture("sample-repo");
+    common::render_site(&results, &site_dir, &["--root".as_ref(), root.as_os_str()]);
     let standalone = tmp.path().join("docs");
     let out = assay()
         .args(["documents", "--results"])

@@ -53,6 +53,16 @@ pub struct ConfigFile {
     /// Who may sign attestations, and whether unsigned ones count.
     #[serde(default)]
     pub attestations: crate::signed_attestation::AttestationSettings,
+    /// What names the scanned repository in results and packs.
+    pub repository: Option<RepositorySettings>,
+}
+
+/// `repository:` in assay.yaml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepositorySettings {
+    /// The repository's name, recorded when it has no remote (and beside the remote).
+    pub name: String,
 }
 
 /// `evidence:` in assay.yaml.

@@ -29,6 +29,8 @@ pub struct ScanRequest {
     pub clock: Clock,
     /// Who may sign attestations, and whether unsigned ones count.
     pub attestations: crate::signed_attestation::AttestationSettings,
+    /// The repository's name from `assay.yaml` (`repository.name`).
+    pub repository_name: Option<String>,
 }
 
 /// The clock scan times are recorded by: the wall clock, or a pinned time (`--now`,
@@ -386,12 +388,15 @@ pub fn assemble(
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         scan: ScanInfo {
-            root: request.scope.root.display().to_string(),
+            root: shown_root(&request.scope.root),
             started_at,
             finished_at: request.clock.now(),
             catalog_digest: catalog.digest.clone(),
             commit: crate::vcs::head_commit(&request.scope.root),
-            repository: crate::vcs::provenance(&request.scope.root),
+            repository: crate::vcs::provenance(
+                &request.scope.root,
+                request.repository_name.as_deref(),
+            ),
             documents: inventory.documents,
             files: inventory.files,
         },
@@ -421,6 +426,40 @@ pub fn assemble(
         waivers,
         check: None,
     }
+}
+
+/// The scan root as results record it, never an absolute path of this machine: a relative
+/// root as given, an absolute one relative to the current directory when it lies below it,
+/// else only its final component (`assay site --root` then names the directory).
+pub fn shown_root(root: &std::path::Path) -> String {
+    if root.is_relative() {
+        let shown = root.display().to_string();
+        return if shown.is_empty() { ".".into() } else { shown };
+    }
+    let here = std::env::current_dir().and_then(|d| d.canonicalize());
+    let canonical = root.canonicalize();
+    if let (Ok(here), Ok(canonical)) = (&here, &canonical) {
+        if let Ok(below) = canonical.strip_prefix(here) {
+            let shown = below.display().to_string();
+            return if shown.is_empty() { ".".into() } else { shown };
+        }
+    }
+    root.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ".".into())
+}
+
+/// A file named on the command line or in `assay.yaml` as outputs show it: relative to the
+/// scan `root` when it lies inside, else as [`shown_root`] shows a directory.
+pub fn shown_path(path: &std::path::Path, root: &std::path::Path) -> String {
+    if let (Ok(file), Ok(root)) = (path.canonicalize(), root.canonicalize()) {
+        if let Ok(inside) = file.strip_prefix(&root) {
+            if !inside.as_os_str().is_empty() {
+                return inside.display().to_string();
+            }
+        }
+    }
+    shown_root(path)
 }
 
 /// What a control that found no evidence of `kinds` asks for.

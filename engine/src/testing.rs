@@ -139,6 +139,11 @@ fn collect_case(control: &Control, case: &TestCase) -> Result<Collection, String
     let mut scope = Scope::new(dir.path());
     // `assay-case.yaml` may pin the scan time and build a git history in the case folder.
     assay_collectors::case::prepare(dir.path(), &mut scope)?;
+    // The setup file is not part of the case's tree.
+    scope.exclude = globset::GlobSet::builder()
+        .add(globset::Glob::new(assay_collectors::case::FILE).expect("a literal glob"))
+        .build()
+        .ok();
     let mut collection = Collection::default();
     for collector in assay_collectors::registry()
         .into_iter()

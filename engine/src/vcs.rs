@@ -17,6 +17,10 @@ pub const FILES_LISTED: usize = 200;
 /// changes not in the commit (the evidence was then taken from those files, not the commit).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Provenance {
+    /// The repository's name from `assay.yaml` (`repository.name`): names it when there is no
+    /// remote, and beside the remote otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The URL of the `origin` remote (else the first remote), without credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<String>,
@@ -40,9 +44,17 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// The provenance of the tree at `root`, when it is the top of a git work tree.
-pub fn provenance(root: &Path) -> Option<Provenance> {
-    let repo = git2::Repository::open(root).ok()?;
+/// The provenance of the tree at `root`, named `name` (`repository.name` in `assay.yaml`):
+/// remote, branch and work-tree state when it is the top of a git work tree, else the name
+/// alone; `None` when neither is known.
+pub fn provenance(root: &Path, name: Option<&str>) -> Option<Provenance> {
+    let named = || Provenance {
+        name: name.map(str::to_string),
+        ..Provenance::default()
+    };
+    let Ok(repo) = git2::Repository::open(root) else {
+        return name.map(|_| named());
+    };
     let remote = repo.find_remote("origin").ok().or_else(|| {
         let names = repo.remotes().ok()?;
         let first = names.iter().flatten().flatten().next()?.to_string();
@@ -62,7 +74,7 @@ pub fn provenance(root: &Path) -> Option<Provenance> {
     let mut out = Provenance {
         remote,
         branch,
-        ..Provenance::default()
+        ..named()
     };
     if let Ok(statuses) = repo.statuses(Some(&mut options)) {
         for entry in statuses.iter() {
@@ -146,14 +158,26 @@ mod tests {
             .unwrap();
         repo.remote("origin", "https://u:p@example.com/r.git")
             .unwrap();
-        let clean = provenance(dir.path()).unwrap();
+        let clean = provenance(dir.path(), None).unwrap();
         assert!(!clean.dirty, "{clean:?}");
         assert_eq!(clean.remote.as_deref(), Some("https://example.com/r.git"));
         std::fs::write(dir.path().join("a.txt"), "2").unwrap();
         std::fs::write(dir.path().join("b.txt"), "new").unwrap();
-        let dirty = provenance(dir.path()).unwrap();
+        let dirty = provenance(dir.path(), None).unwrap();
         assert!(dirty.dirty);
         assert_eq!(dirty.modified, ["a.txt"]);
         assert_eq!(dirty.untracked, ["b.txt"]);
+        let named = provenance(dir.path(), Some("payments")).unwrap();
+        assert_eq!(named.name.as_deref(), Some("payments"));
+        assert_eq!(named.remote.as_deref(), Some("https://example.com/r.git"));
+    }
+
+    #[test]
+    fn a_tree_outside_git_is_named_by_the_config_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(provenance(dir.path(), None), None);
+        let named = provenance(dir.path(), Some("payments")).unwrap();
+        assert_eq!(named.name.as_deref(), Some("payments"));
+        assert!(!named.dirty && named.remote.is_none() && named.branch.is_none());
     }
 }

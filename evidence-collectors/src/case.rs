@@ -17,8 +17,8 @@
 //!       signed: true                 # an OpenPGP-armored placeholder signature (present,
 //!                                    # not verifiable)
 //! ```
-//! The branch points at the last commit of the list; a commit's tree is its first parent's
-//! with `files` applied.
+//! The branch points at the last commit of the list, checked out in the case folder; a
+//! commit's tree is its first parent's with `files` applied.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -191,6 +191,9 @@ fn build(root: &Path, history: &History) -> Result<(), String> {
     repo.reference(&reference, tip, true, "assay test case")
         .map_err(git)?;
     repo.set_head(&reference).map_err(git)?;
+    // The tree at HEAD is checked out, as in a clone.
+    repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+        .map_err(git)?;
     Ok(())
 }
 

@@ -19,6 +19,7 @@ use crate::lines::Position;
 use crate::metrics::MetricsCollector;
 use crate::privacy::PrivacyCollector;
 use crate::sbom::SbomCollector;
+use crate::secrets::SecretsCollector;
 use crate::walk::{self, Listing};
 
 /// What a collector looks at.
@@ -189,7 +190,10 @@ impl Collection {
         self.errors.sort_by(|a, b| {
             (&a.path, a.position, &a.message).cmp(&(&b.path, b.position, &b.message))
         });
-        self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        self.skipped
+            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+        // Collectors walking the same tree note the same oversize file.
+        self.skipped.dedup();
     }
 
     /// A collection noting that the root-relative `path` was not read: skipped with the
@@ -250,5 +254,6 @@ pub fn registry() -> Vec<Box<dyn Collector>> {
         Box::new(PrivacyCollector),
         Box::new(AiCollector),
         Box::new(AttestationCollector),
+        Box::new(SecretsCollector),
     ]
 }

@@ -32,6 +32,8 @@ pub enum EvidenceKind {
     Ai,
     /// Declared processing of personal data (`processing-activities.yaml`) and privacy documents.
     Privacy,
+    /// Secrets written in the text files of the tree, found with the DLP secret detectors.
+    Secrets,
 }
 
 impl EvidenceKind {
@@ -47,6 +49,7 @@ impl EvidenceKind {
             EvidenceKind::Attestation => "attestation",
             EvidenceKind::Ai => "ai",
             EvidenceKind::Privacy => "privacy",
+            EvidenceKind::Secrets => "secrets",
         }
     }
 
@@ -63,6 +66,7 @@ impl EvidenceKind {
             EvidenceKind::Attestation => "an attestation under `attestations/` (`assay attest`)",
             EvidenceKind::Ai => "`ai-systems.yaml` listing the AI systems provided or deployed",
             EvidenceKind::Privacy => "`processing-activities.yaml`, the record of processing activities",
+            EvidenceKind::Secrets => "the text files of the repository",
         }
     }
 }
@@ -93,6 +97,8 @@ pub enum Format {
     OpenMetrics,
     /// Markdown, with optional YAML front matter.
     Markdown,
+    /// Any text file, read line by line (the secrets collector).
+    Text,
 }
 
 impl Format {
@@ -113,6 +119,7 @@ impl Format {
             Format::Prometheus => "prometheus",
             Format::OpenMetrics => "openmetrics",
             Format::Markdown => "markdown",
+            Format::Text => "text",
         }
     }
 

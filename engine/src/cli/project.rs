@@ -222,9 +222,12 @@ impl ProjectArgs {
             },
         };
         let file = match waiver_path {
-            Some(p) => Some(Arc::new(
-                WaiverFile::read(&p).map_err(|errors| report_diagnostics(&errors))?,
-            )),
+            Some(p) => {
+                let mut file =
+                    WaiverFile::read(&p).map_err(|errors| report_diagnostics(&errors))?;
+                file.path = crate::scan::shown_path(&p, &self.path);
+                Some(Arc::new(file))
+            }
             None => None,
         };
         crate::signed_attestation::check_settings(&config.file.attestations)
@@ -247,6 +250,7 @@ impl ProjectArgs {
                 },
                 clock,
                 attestations: config.file.attestations.clone(),
+                repository_name: config.file.repository.as_ref().map(|r| r.name.clone()),
             },
             config,
             catalog,

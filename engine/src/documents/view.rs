@@ -260,6 +260,7 @@ fn evidence_name(kind: EvidenceKind) -> &'static str {
         EvidenceKind::Attestation => "attestations",
         EvidenceKind::Ai => "the AI system inventory",
         EvidenceKind::Privacy => "the records of processing",
+        EvidenceKind::Secrets => "the secrets scan of the files",
     }
 }
 

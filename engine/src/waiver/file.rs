@@ -14,7 +14,8 @@ use crate::schema::SchemaKind;
 /// A loaded waivers file.
 #[derive(Debug, Clone)]
 pub struct WaiverFile {
-    /// The file as named on the command line or in assay.yaml.
+    /// The file as outputs name it (root-relative when inside the scan root; see
+    /// `scan::shown_path`).
     pub path: String,
     pub waivers: Vec<Waiver>,
     /// The parsed file, for diagnostics that point into it.

@@ -58,15 +58,17 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Parsed>, ParseError> {
             Position::new(1, 1),
             "Cedar access models are read by the access collector, not as configuration",
         )),
-        Format::Git | Format::Prometheus | Format::OpenMetrics | Format::Markdown => {
-            Err(ParseError::new(
-                Position::new(1, 1),
-                format!(
-                    "{} is read by the git, metrics and docs collectors, not as configuration",
-                    format.as_str()
-                ),
-            ))
-        }
+        Format::Git
+        | Format::Prometheus
+        | Format::OpenMetrics
+        | Format::Markdown
+        | Format::Text => Err(ParseError::new(
+            Position::new(1, 1),
+            format!(
+                "{} is read by the git, metrics, docs and secrets collectors, not as configuration",
+                format.as_str()
+            ),
+        )),
     }
 }
 

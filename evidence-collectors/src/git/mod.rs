@@ -28,7 +28,7 @@ mod codeowners;
 mod facts;
 mod history;
 mod message;
-mod secrets;
+pub(crate) mod secrets;
 mod settings;
 mod signature;
 mod tree_diff;
