@@ -112,9 +112,10 @@ fn finding(r: &Value) -> &Value {
     &control(r, CONTROL)["findings"][0]
 }
 
-fn site_page(root: &Path, results: &Path, page: &str) -> String {
-    let out = root.join("site");
-    render_site(results, &out, &[]);
+/// A page of the site rendered into `dir` from `results` of the scan of `repo`.
+fn site_page(dir: &Path, repo: &Path, results: &Path, page: &str) -> String {
+    let out = dir.join("site");
+    render_site(results, &out, &["--root".as_ref(), repo.as_os_str()]);
     std::fs::read_to_string(out.join(page)).unwrap()
 }
 
@@ -152,7 +153,7 @@ fn a_signed_attestation_verifies_and_is_shown_as_signed_everywhere() {
 
     let tmp = tempfile::tempdir().unwrap();
     let results = save_results(&p.root, tmp.path(), &["--now", NOW]);
-    let waivers = site_page(tmp.path(), &results, "waivers.html");
+    let waivers = site_page(tmp.path(), &p.root, &results, "waivers.html");
     assert!(
         waivers.contains("<td>signed by Dana Reyes &lt;dana@example.com&gt;</td>"),
         "{waivers}"
@@ -291,7 +292,7 @@ fn an_unsigned_attestation_is_marked_unsigned_in_every_output() {
 
     let tmp = tempfile::tempdir().unwrap();
     let results = save_results(&p.root, tmp.path(), &["--now", NOW]);
-    let waivers = site_page(tmp.path(), &results, "waivers.html");
+    let waivers = site_page(tmp.path(), &p.root, &results, "waivers.html");
     assert!(waivers.contains("<td>unsigned</td>"), "{waivers}");
     let docs = tmp.path().join("docs");
     let out = assay()
