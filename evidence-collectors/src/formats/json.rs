@@ -12,6 +12,14 @@ use crate::lines::{pointer_push, LineMap, Position};
 
 /// Parses a JSON document.
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
+    parse_keeping(text, &|_| true)
+}
+
+/// Parses a JSON document, recording the positions only of the nodes reached through object
+/// keys `keep` accepts (array elements are always followed). Large documents whose readers
+/// consult a few known paths (SBOMs) thus skip a pointer per leaf; lookups of other nodes fall
+/// back to their nearest recorded ancestor.
+pub fn parse_keeping(text: &str, keep: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ParseError::new(Position::new(1, 1), "empty document"));
@@ -19,7 +27,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let data: Value = serde_json::from_str(text).map_err(|error| syntax_error(text, &error))?;
     Ok(Parsed {
         data,
-        lines: locate(text),
+        lines: locate(text, keep),
     })
 }
 
@@ -51,14 +59,16 @@ fn saturate(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// An open object or array: where its pointer ends, and for arrays the next element index.
+/// An open object or array: where its pointer ends, for arrays the next element index, and
+/// whether its members are recorded.
 struct Container {
     pointer_len: usize,
     next_index: Option<usize>,
+    recorded: bool,
 }
 
-/// Records the position of every node of valid JSON `text`.
-fn locate(text: &str) -> LineMap {
+/// Records the position of every node of valid JSON `text` that `keep` admits.
+fn locate(text: &str, keep: &dyn Fn(&str) -> bool) -> LineMap {
     let mut scanner = Scanner {
         bytes: text.as_bytes(),
         offset: 0,
@@ -68,6 +78,8 @@ fn locate(text: &str) -> LineMap {
     let mut lines = LineMap::new();
     let mut pointer = String::new();
     let mut stack: Vec<Container> = Vec::new();
+    // Whether the value at `pointer` was recorded.
+    let mut recorded = true;
 
     scanner.skip_whitespace();
     lines.insert(String::new(), scanner.position());
@@ -80,10 +92,12 @@ fn locate(text: &str) -> LineMap {
                 stack.push(Container {
                     pointer_len: pointer.len(),
                     next_index: (open == b'[').then_some(0),
+                    recorded,
                 });
                 scanner.skip_whitespace();
                 if !matches!(scanner.peek(), Some(b'}' | b']')) {
-                    enter_child(&mut scanner, &mut stack, &mut pointer, &mut lines);
+                    recorded =
+                        enter_child(&mut scanner, &mut stack, &mut pointer, &mut lines, keep);
                     continue;
                 }
             }
@@ -98,7 +112,8 @@ fn locate(text: &str) -> LineMap {
                 Some(b',') => {
                     scanner.bump();
                     scanner.skip_whitespace();
-                    enter_child(&mut scanner, &mut stack, &mut pointer, &mut lines);
+                    recorded =
+                        enter_child(&mut scanner, &mut stack, &mut pointer, &mut lines, keep);
                     break;
                 }
                 Some(b'}' | b']') => {
@@ -117,32 +132,39 @@ fn locate(text: &str) -> LineMap {
 }
 
 /// Moves from the start of the next member or element of the innermost container to the start
-/// of its value, updating `pointer` and recording the position.
+/// of its value, updating `pointer` and recording the position when the container is recorded
+/// and `keep` admits the key; returns whether it was recorded.
 fn enter_child(
     scanner: &mut Scanner<'_>,
     stack: &mut [Container],
     pointer: &mut String,
     lines: &mut LineMap,
-) {
+    keep: &dyn Fn(&str) -> bool,
+) -> bool {
     let Some(container) = stack.last_mut() else {
-        return;
+        return false;
     };
     let position = scanner.position();
-    let token = match container.next_index.as_mut() {
+    let (token, kept) = match container.next_index.as_mut() {
         Some(index) => {
             *index += 1;
-            (*index - 1).to_string()
+            ((*index - 1).to_string(), true)
         }
         None => {
             let key = scanner.read_key();
             scanner.skip_whitespace();
             scanner.bump(); // the `:`
             scanner.skip_whitespace();
-            key
+            let kept = keep(&key);
+            (key, kept)
         }
     };
     *pointer = pointer_push(&pointer[..container.pointer_len], &token);
-    lines.insert(pointer.clone(), position);
+    let recorded = container.recorded && kept;
+    if recorded {
+        lines.insert(pointer.clone(), position);
+    }
+    recorded
 }
 
 /// A cursor over JSON text that tracks the 1-based line and character column.
@@ -242,6 +264,23 @@ mod tests {
         assert_eq!(line("/d~1e"), 7);
         assert_eq!(parsed.lines.position("/b/1/c"), Some(Position::new(5, 6)));
         assert_eq!(parsed.lines.len(), 7);
+    }
+
+    #[test]
+    fn records_only_kept_keys_and_their_elements() {
+        let text = "{\n  \"items\": [\n    {\"name\": \"a\",\n     \"items\": [1]}\n  ],\n  \"other\": {\"items\": 2}\n}\n";
+        let parsed = parse_keeping(text, &|key| key == "items").unwrap();
+        let recorded = |pointer: &str| parsed.lines.position(pointer).map(|p| p.line);
+        assert_eq!(recorded("/items/0"), Some(3));
+        assert_eq!(recorded("/items/0/items/0"), Some(4));
+        // Not recorded: found at the nearest recorded ancestor.
+        assert_eq!(recorded("/items/0/name"), Some(3));
+        assert_eq!(recorded("/other/items"), Some(1));
+        assert_eq!(
+            parsed.lines.len(),
+            5,
+            "root, /items, /items/0 and its items"
+        );
     }
 
     #[test]

@@ -42,6 +42,28 @@ pub struct SbomCollector;
 
 /// Files larger than this are skipped with a note.
 const MAX_SIZE: u64 = 512 * 1024 * 1024;
+/// The object keys on the paths the normalized model points into (`at` in `cyclonedx` and
+/// `spdx`): positions are recorded for nodes reached through these keys and array elements
+/// only, not for every leaf of a large SBOM.
+const LOCATED_KEYS: [&str; 17] = [
+    "metadata",
+    "timestamp",
+    "authors",
+    "tools",
+    "component",
+    "components",
+    "licenses",
+    "dependencies",
+    "vulnerabilities",
+    "packages",
+    "licenseConcluded",
+    "licenseDeclared",
+    "externalRefs",
+    "relationships",
+    "creationInfo",
+    "created",
+    "creators",
+];
 /// How many leading bytes are read to recognize a file by its content.
 const SNIFF: u64 = 64 * 1024;
 
@@ -268,8 +290,10 @@ fn collect_file(
     let parsed: Result<Parsed, ParseError> = match kind {
         Kind::CycloneDxXml => xml::parse(text),
         Kind::SpdxTagValue => tag_value::parse(text),
-        _ => formats::json::parse(text),
+        _ => formats::json::parse_keeping(text, &|key| LOCATED_KEYS.contains(&key)),
     };
+    // Parsed values own their text: free the raw bytes before normalizing.
+    drop(bytes);
     let parsed = match parsed {
         Ok(p) => p,
         Err(e) => {
