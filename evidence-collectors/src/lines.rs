@@ -20,6 +20,8 @@ impl Position {
 #[derive(Debug, Clone, Default)]
 pub struct LineMap {
     positions: HashMap<String, Position>,
+    /// When set, only pointers whose every object key it accepts are recorded.
+    keep: Option<fn(&str) -> bool>,
 }
 
 impl LineMap {
@@ -27,8 +29,29 @@ impl LineMap {
         Self::default()
     }
 
+    /// A map that records only the nodes reached through object keys `keep` accepts (array
+    /// indexes always pass). Readers of large documents that consult a few known paths (SBOMs)
+    /// thus skip a pointer per leaf; other nodes are found at their nearest recorded ancestor.
+    pub fn keeping(keep: fn(&str) -> bool) -> Self {
+        Self {
+            keep: Some(keep),
+            ..Self::default()
+        }
+    }
+
     /// Records where the node at `pointer` starts.
     pub fn insert(&mut self, pointer: String, position: Position) {
+        if let Some(keep) = self.keep {
+            let is_index =
+                |token: &str| !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit());
+            if !pointer
+                .split('/')
+                .skip(1)
+                .all(|token| is_index(token) || keep(token))
+            {
+                return;
+            }
+        }
         self.positions.insert(pointer, position);
     }
 
@@ -164,6 +187,20 @@ mod tests {
         map.insert("/spec".into(), Position::new(4, 1));
         assert_eq!(map.line("/spec/containers/0"), Some(4));
         assert_eq!(map.line("/metadata"), Some(1));
+    }
+
+    #[test]
+    fn keeping_records_kept_keys_and_indexes_only() {
+        let mut map = LineMap::keeping(|key| key == "items");
+        for (i, pointer) in ["", "/items", "/items/0", "/items/0/name", "/other/items"]
+            .into_iter()
+            .enumerate()
+        {
+            map.insert(pointer.into(), Position::new(i as u32 + 1, 1));
+        }
+        assert_eq!(map.len(), 3);
+        assert_eq!(map.line("/items/0/name"), Some(3));
+        assert_eq!(map.line("/other/items"), Some(1));
     }
 
     #[test]

@@ -12,14 +12,16 @@ use crate::lines::{pointer_push, LineMap, Position};
 
 /// Parses a JSON document.
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
-    parse_keeping(text, &|_| true)
+    parse_into(text, LineMap::new())
 }
 
 /// Parses a JSON document, recording the positions only of the nodes reached through object
-/// keys `keep` accepts (array elements are always followed). Large documents whose readers
-/// consult a few known paths (SBOMs) thus skip a pointer per leaf; lookups of other nodes fall
-/// back to their nearest recorded ancestor.
-pub fn parse_keeping(text: &str, keep: &dyn Fn(&str) -> bool) -> Result<Parsed, ParseError> {
+/// keys `keep` accepts (see [`LineMap::keeping`]).
+pub fn parse_keeping(text: &str, keep: fn(&str) -> bool) -> Result<Parsed, ParseError> {
+    parse_into(text, LineMap::keeping(keep))
+}
+
+fn parse_into(text: &str, lines: LineMap) -> Result<Parsed, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ParseError::new(Position::new(1, 1), "empty document"));
@@ -27,7 +29,7 @@ pub fn parse_keeping(text: &str, keep: &dyn Fn(&str) -> bool) -> Result<Parsed, 
     let data: Value = serde_json::from_str(text).map_err(|error| syntax_error(text, &error))?;
     Ok(Parsed {
         data,
-        lines: locate(text, keep),
+        lines: locate(text, lines),
     })
 }
 
@@ -59,27 +61,22 @@ fn saturate(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// An open object or array: where its pointer ends, for arrays the next element index, and
-/// whether its members are recorded.
+/// An open object or array: where its pointer ends, and for arrays the next element index.
 struct Container {
     pointer_len: usize,
     next_index: Option<usize>,
-    recorded: bool,
 }
 
-/// Records the position of every node of valid JSON `text` that `keep` admits.
-fn locate(text: &str, keep: &dyn Fn(&str) -> bool) -> LineMap {
+/// Records the position of every node of valid JSON `text` in `lines`.
+fn locate(text: &str, mut lines: LineMap) -> LineMap {
     let mut scanner = Scanner {
         bytes: text.as_bytes(),
         offset: 0,
         line: 1,
         column: 1,
     };
-    let mut lines = LineMap::new();
     let mut pointer = String::new();
     let mut stack: Vec<Container> = Vec::new();
-    // Whether the value at `pointer` was recorded.
-    let mut recorded = true;
 
     scanner.skip_whitespace();
     lines.insert(String::new(), scanner.position());
@@ -92,12 +89,10 @@ fn locate(text: &str, keep: &dyn Fn(&str) -> bool) -> LineMap {
                 stack.push(Container {
                     pointer_len: pointer.len(),
                     next_index: (open == b'[').then_some(0),
-                    recorded,
                 });
                 scanner.skip_whitespace();
                 if !matches!(scanner.peek(), Some(b'}' | b']')) {
-                    recorded =
-                        enter_child(&mut scanner, &mut stack, &mut pointer, &mut lines, keep);
+                    enter_child(&mut scanner, &mut stack, &mut pointer, &mut lines);
                     continue;
                 }
             }
@@ -112,8 +107,7 @@ fn locate(text: &str, keep: &dyn Fn(&str) -> bool) -> LineMap {
                 Some(b',') => {
                     scanner.bump();
                     scanner.skip_whitespace();
-                    recorded =
-                        enter_child(&mut scanner, &mut stack, &mut pointer, &mut lines, keep);
+                    enter_child(&mut scanner, &mut stack, &mut pointer, &mut lines);
                     break;
                 }
                 Some(b'}' | b']') => {
@@ -132,39 +126,32 @@ fn locate(text: &str, keep: &dyn Fn(&str) -> bool) -> LineMap {
 }
 
 /// Moves from the start of the next member or element of the innermost container to the start
-/// of its value, updating `pointer` and recording the position when the container is recorded
-/// and `keep` admits the key; returns whether it was recorded.
+/// of its value, updating `pointer` and recording the position.
 fn enter_child(
     scanner: &mut Scanner<'_>,
     stack: &mut [Container],
     pointer: &mut String,
     lines: &mut LineMap,
-    keep: &dyn Fn(&str) -> bool,
-) -> bool {
+) {
     let Some(container) = stack.last_mut() else {
-        return false;
+        return;
     };
     let position = scanner.position();
-    let (token, kept) = match container.next_index.as_mut() {
+    let token = match container.next_index.as_mut() {
         Some(index) => {
             *index += 1;
-            ((*index - 1).to_string(), true)
+            (*index - 1).to_string()
         }
         None => {
             let key = scanner.read_key();
             scanner.skip_whitespace();
             scanner.bump(); // the `:`
             scanner.skip_whitespace();
-            let kept = keep(&key);
-            (key, kept)
+            key
         }
     };
     *pointer = pointer_push(&pointer[..container.pointer_len], &token);
-    let recorded = container.recorded && kept;
-    if recorded {
-        lines.insert(pointer.clone(), position);
-    }
-    recorded
+    lines.insert(pointer.clone(), position);
 }
 
 /// A cursor over JSON text that tracks the 1-based line and character column.
@@ -269,7 +256,7 @@ mod tests {
     #[test]
     fn records_only_kept_keys_and_their_elements() {
         let text = "{\n  \"items\": [\n    {\"name\": \"a\",\n     \"items\": [1]}\n  ],\n  \"other\": {\"items\": 2}\n}\n";
-        let parsed = parse_keeping(text, &|key| key == "items").unwrap();
+        let parsed = parse_keeping(text, |key| key == "items").unwrap();
         let recorded = |pointer: &str| parsed.lines.position(pointer).map(|p| p.line);
         assert_eq!(recorded("/items/0"), Some(3));
         assert_eq!(recorded("/items/0/items/0"), Some(4));

@@ -64,6 +64,10 @@ const LOCATED_KEYS: [&str; 17] = [
     "created",
     "creators",
 ];
+fn located(key: &str) -> bool {
+    LOCATED_KEYS.contains(&key)
+}
+
 /// How many leading bytes are read to recognize a file by its content.
 const SNIFF: u64 = 64 * 1024;
 
@@ -288,9 +292,9 @@ fn collect_file(
         };
     }
     let parsed: Result<Parsed, ParseError> = match kind {
-        Kind::CycloneDxXml => xml::parse(text),
+        Kind::CycloneDxXml => xml::parse(text, LineMap::keeping(located)),
         Kind::SpdxTagValue => tag_value::parse(text),
-        _ => formats::json::parse_keeping(text, &|key| LOCATED_KEYS.contains(&key)),
+        _ => formats::json::parse_keeping(text, located),
     };
     // Parsed values own their text: free the raw bytes before normalizing.
     drop(bytes);
