@@ -73,12 +73,11 @@ fn on_item(source: &str) -> Option<String> {
                 let tail: String = chars.clone().collect();
                 brackets.push(tail.trim_start().starts_with('?'));
             }
-            ']' => {
-                if brackets.pop().is_none() {
-                    out.push(']');
-                    let trailing: String = chars.collect();
-                    return trailing.trim().is_empty().then_some(out);
-                }
+            // Closes a nested bracket, or (none open) the outer filter.
+            ']' if brackets.pop().is_none() => {
+                out.push(']');
+                let trailing: String = chars.collect();
+                return trailing.trim().is_empty().then_some(out);
             }
             _ => {}
         }
