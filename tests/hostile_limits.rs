@@ -594,3 +594,41 @@ fn a_large_cyclonedx_sbom_is_scanned_in_bounded_memory() {
         size >> 20
     );
 }
+
+/// A YAML file 126 mappings deep under 1 KiB keys with 2,000 leaves at the bottom (2.4 MB):
+/// each leaf's position used to be stored under its full pointer, 126 KiB apiece (300 MiB in
+/// all); pointers now share their ancestors' keys.
+#[test]
+fn long_keys_deep_down_cost_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for depth in 0..126 {
+        text.push_str(&format!(
+            "{}k{depth:03}{}:\n",
+            " ".repeat(depth),
+            "x".repeat(1020)
+        ));
+    }
+    for leaf in 0..2_000 {
+        text.push_str(&format!(
+            "{}leaf{leaf:06}{}: 1\n",
+            " ".repeat(126),
+            "y".repeat(1014)
+        ));
+    }
+    std::fs::write(dir.path().join("deep.yaml"), text).unwrap();
+    let out = run(&[
+        os("scan"),
+        os("--soft-fail"),
+        dir.path().as_os_str(),
+        os("--format"),
+        os("json"),
+    ]);
+    let results = out.exited(0).json();
+    assert_eq!(errors(&results), Vec::new());
+    assert!(
+        out.peak_kib < 128 * 1024,
+        "peak memory {} MiB",
+        out.peak_kib / 1024
+    );
+}
