@@ -531,3 +531,104 @@ fn an_overlong_audit_log_line_is_skipped_and_reported() {
     assert_eq!(error.1, 2, "{error:?}");
     assert!(error.2.contains("line limit of 1048576 bytes"), "{error:?}");
 }
+
+/// A CycloneDX JSON SBOM of `count` components (about 500 bytes each), every NTIA element set.
+fn large_cyclonedx(count: usize) -> String {
+    let mut text = String::from(
+        "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.5\",\n  \"metadata\": {\n    \
+         \"timestamp\": \"2024-01-01T00:00:00Z\",\n    \"authors\": [{\"name\": \"Build\"}],\n    \
+         \"component\": {\"name\": \"app\", \"version\": \"1.0\", \"bom-ref\": \"app\", \
+         \"purl\": \"pkg:generic/app@1.0\", \"supplier\": {\"name\": \"Acme\"}}\n  },\n  \
+         \"components\": [\n",
+    );
+    for i in 0..count {
+        if i > 0 {
+            text.push_str(",\n");
+        }
+        text.push_str(&format!(
+            "    {{\n      \"type\": \"library\",\n      \"bom-ref\": \"pkg:npm/c{i}@1.{i}.0\",\n      \
+             \"name\": \"component-{i}\",\n      \"version\": \"1.{i}.0\",\n      \
+             \"purl\": \"pkg:npm/c{i}@1.{i}.0\",\n      \"supplier\": {{\"name\": \"Supplier {}\"}},\n      \
+             \"licenses\": [{{\"license\": {{\"id\": \"MIT\"}}}}],\n      \
+             \"hashes\": [{{\"alg\": \"SHA-256\", \"content\": \"{}\"}}],\n      \
+             \"description\": \"{}\"\n    }}",
+            i % 100,
+            "ab".repeat(32),
+            "A component used to measure the memory of a scan. ".repeat(3),
+        ));
+    }
+    text.push_str("\n  ],\n  \"dependencies\": [{\"ref\": \"app\", \"dependsOn\": [\"pkg:npm/c0@1.0.0\"]}]\n}\n");
+    text
+}
+
+/// A 30 MB CycloneDX SBOM is judged by the built-in catalog within a peak memory of fourteen
+/// times its size: it used to cost over twenty (a copy of every parsed node's pointer, and a
+/// copy of the whole facts document for each control's `where` filter).
+#[test]
+fn a_large_cyclonedx_sbom_is_scanned_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = large_cyclonedx(60_000);
+    let size = i64::try_from(text.len()).unwrap();
+    assert!(size > 30 << 20, "{size} bytes");
+    std::fs::write(dir.path().join("bom.json"), text).unwrap();
+    let out = run(&[
+        os("scan"),
+        os("--soft-fail"),
+        dir.path().as_os_str(),
+        os("--format"),
+        os("json"),
+    ]);
+    let results = out.exited(0).json();
+    assert_eq!(errors(&results), Vec::new());
+    for id in [
+        "sbom-present",
+        "sbom-ntia-complete",
+        "sbom-no-denied-licenses",
+    ] {
+        assert_eq!(control(&results, id)["status"], "implemented", "{id}");
+    }
+    assert!(
+        out.peak_kib * 1024 < 14 * size,
+        "peak memory {} MiB for a {} MiB SBOM",
+        out.peak_kib / 1024,
+        size >> 20
+    );
+}
+
+/// A YAML file 126 mappings deep under 1 KiB keys with 2,000 leaves at the bottom (2.4 MB):
+/// each leaf's position used to be stored under its full pointer, 126 KiB apiece (300 MiB in
+/// all); pointers now share their ancestors' keys.
+#[test]
+fn long_keys_deep_down_cost_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for depth in 0..126 {
+        text.push_str(&format!(
+            "{}k{depth:03}{}:\n",
+            " ".repeat(depth),
+            "x".repeat(1020)
+        ));
+    }
+    for leaf in 0..2_000 {
+        text.push_str(&format!(
+            "{}leaf{leaf:06}{}: 1\n",
+            " ".repeat(126),
+            "y".repeat(1014)
+        ));
+    }
+    std::fs::write(dir.path().join("deep.yaml"), text).unwrap();
+    let out = run(&[
+        os("scan"),
+        os("--soft-fail"),
+        dir.path().as_os_str(),
+        os("--format"),
+        os("json"),
+    ]);
+    let results = out.exited(0).json();
+    assert_eq!(errors(&results), Vec::new());
+    assert!(
+        out.peak_kib < 128 * 1024,
+        "peak memory {} MiB",
+        out.peak_kib / 1024
+    );
+}

@@ -17,9 +17,50 @@ impl Position {
 
 /// Map from JSON pointer (`""` is the root, `/spec/containers/0`) to the position where that
 /// node starts in the source. Keys of objects map to the position of the key.
-#[derive(Debug, Clone, Default)]
+///
+/// Pointers are stored as a tree of reference tokens, each token once under its parent, so a
+/// node nested d deep under long keys costs its own key rather than all d keys above it.
+#[derive(Debug, Clone)]
 pub struct LineMap {
-    positions: HashMap<String, Position>,
+    /// Node 0 is the root (`""`); every other node is one token below its parent.
+    nodes: Vec<Node>,
+    /// Node id by (parent id, token).
+    children: HashMap<(u32, Box<str>), u32>,
+    /// How many nodes have a position.
+    recorded: usize,
+    /// When set, only pointers whose every object key it accepts are recorded.
+    keep: Option<fn(&str) -> bool>,
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    parent: u32,
+    token: Box<str>,
+    position: Option<Position>,
+}
+
+impl Default for LineMap {
+    fn default() -> Self {
+        Self {
+            nodes: vec![Node {
+                parent: 0,
+                token: Box::from(""),
+                position: None,
+            }],
+            children: HashMap::new(),
+            recorded: 0,
+            keep: None,
+        }
+    }
+}
+
+/// The reference tokens of a pointer, still escaped.
+fn tokens(pointer: &str) -> impl Iterator<Item = &str> {
+    pointer
+        .strip_prefix('/')
+        .unwrap_or(pointer)
+        .split('/')
+        .filter(move |_| !pointer.is_empty())
 }
 
 impl LineMap {
@@ -27,9 +68,60 @@ impl LineMap {
         Self::default()
     }
 
+    /// A map that records only the nodes reached through object keys `keep` accepts (array
+    /// indexes always pass). Readers of large documents that consult a few known paths (SBOMs)
+    /// thus skip a pointer per leaf; other nodes are found at their nearest recorded ancestor.
+    pub fn keeping(keep: fn(&str) -> bool) -> Self {
+        Self {
+            keep: Some(keep),
+            ..Self::default()
+        }
+    }
+
     /// Records where the node at `pointer` starts.
     pub fn insert(&mut self, pointer: String, position: Position) {
-        self.positions.insert(pointer, position);
+        if let Some(keep) = self.keep {
+            let is_index =
+                |token: &str| !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit());
+            if !tokens(&pointer).all(|token| is_index(token) || keep(token)) {
+                return;
+            }
+        }
+        let mut id = 0;
+        for token in tokens(&pointer) {
+            let next = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+            id = *self
+                .children
+                .entry((id, Box::from(token)))
+                .or_insert_with(|| {
+                    self.nodes.push(Node {
+                        parent: id,
+                        token: Box::from(token),
+                        position: None,
+                    });
+                    next
+                });
+        }
+        self.set(id, Some(position));
+    }
+
+    fn set(&mut self, id: u32, position: Option<Position>) {
+        let node = &mut self.nodes[id as usize];
+        match (node.position.is_some(), position.is_some()) {
+            (false, true) => self.recorded += 1,
+            (true, false) => self.recorded -= 1,
+            _ => {}
+        }
+        node.position = position;
+    }
+
+    /// The node at `pointer`, if any pointer at or below it was inserted.
+    fn find(&self, pointer: &str) -> Option<u32> {
+        let mut id = 0;
+        for token in tokens(pointer) {
+            id = *self.children.get(&(id, Box::from(token)))?;
+        }
+        Some(id)
     }
 
     /// Records that the node at `pointer` starts at byte `span.start` of the text `index`
@@ -47,16 +139,16 @@ impl LineMap {
 
     /// The position of the node at `pointer`, or of its nearest recorded ancestor.
     pub fn position(&self, pointer: &str) -> Option<Position> {
-        let mut current = pointer;
-        loop {
-            if let Some(position) = self.positions.get(current) {
-                return Some(*position);
+        let mut id = 0;
+        let mut found = self.nodes[0].position;
+        for token in tokens(pointer) {
+            match self.children.get(&(id, Box::from(token))) {
+                Some(&child) => id = child,
+                None => break,
             }
-            match current.rfind('/') {
-                Some(index) => current = &current[..index],
-                None => return None,
-            }
+            found = self.nodes[id as usize].position.or(found);
         }
+        found
     }
 
     /// The line of the node at `pointer` (or of its nearest recorded ancestor).
@@ -67,23 +159,41 @@ impl LineMap {
     /// Re-keys every pointer at or below `from` to sit below `to` instead (used when a node
     /// is wrapped into an array after the fact).
     pub fn move_prefix(&mut self, from: &str, to: &str) {
-        let moved: Vec<(String, Position)> = self
-            .positions
-            .iter()
-            .filter(|(k, _)| k.as_str() == from || k.starts_with(&format!("{from}/")))
-            .map(|(k, v)| (format!("{to}{}", &k[from.len()..]), *v))
-            .collect();
-        self.positions
-            .retain(|k, _| !(k.as_str() == from || k.starts_with(&format!("{from}/"))));
-        self.positions.extend(moved);
+        let Some(top) = self.find(from) else {
+            return;
+        };
+        let mut moved = Vec::new();
+        for id in 0..self.nodes.len() {
+            let Some(position) = self.nodes[id].position else {
+                continue;
+            };
+            // The tokens from `top` down to this node, if it lies at or below `top`.
+            let mut suffix = Vec::new();
+            let mut at = u32::try_from(id).unwrap_or(u32::MAX);
+            while at != top && at != 0 {
+                let node = &self.nodes[at as usize];
+                suffix.push(&*node.token);
+                at = node.parent;
+            }
+            if at == top {
+                let path: String = suffix.iter().rev().map(|t| format!("/{t}")).collect();
+                moved.push((id, format!("{to}{path}"), position));
+            }
+        }
+        for (id, _, _) in &moved {
+            self.set(u32::try_from(*id).unwrap_or(u32::MAX), None);
+        }
+        for (_, pointer, position) in moved {
+            self.insert(pointer, position);
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.positions.len()
+        self.recorded
     }
 
     pub fn is_empty(&self) -> bool {
-        self.positions.is_empty()
+        self.recorded == 0
     }
 }
 
@@ -164,6 +274,48 @@ mod tests {
         map.insert("/spec".into(), Position::new(4, 1));
         assert_eq!(map.line("/spec/containers/0"), Some(4));
         assert_eq!(map.line("/metadata"), Some(1));
+    }
+
+    #[test]
+    fn keeping_records_kept_keys_and_indexes_only() {
+        let mut map = LineMap::keeping(|key| key == "items");
+        for (i, pointer) in ["", "/items", "/items/0", "/items/0/name", "/other/items"]
+            .into_iter()
+            .enumerate()
+        {
+            map.insert(pointer.into(), Position::new(i as u32 + 1, 1));
+        }
+        assert_eq!(map.len(), 3);
+        assert_eq!(map.line("/items/0/name"), Some(3));
+        assert_eq!(map.line("/other/items"), Some(1));
+    }
+
+    #[test]
+    fn moves_a_subtree() {
+        let mut map = LineMap::new();
+        map.insert("/a".into(), Position::new(2, 1));
+        map.insert("/a/b".into(), Position::new(3, 1));
+        map.insert("/ab".into(), Position::new(9, 1));
+        map.move_prefix("/a", "/a/0");
+        assert_eq!(map.line("/a/0"), Some(2));
+        assert_eq!(map.line("/a/0/b"), Some(3));
+        assert_eq!(map.line("/a/b"), None, "no longer recorded");
+        assert_eq!(map.line("/ab"), Some(9));
+        assert_eq!(map.len(), 3);
+    }
+
+    #[test]
+    fn long_keys_are_stored_once() {
+        let mut map = LineMap::new();
+        let mut pointer = String::new();
+        for depth in 0..128 {
+            pointer = pointer_push(&pointer, &format!("{depth}{}", "k".repeat(1024)));
+            map.insert(pointer.clone(), Position::new(depth + 1, 1));
+        }
+        let stored: usize = map.nodes.iter().map(|n| n.token.len()).sum();
+        assert!(stored < 130 * 1024, "{stored} bytes of tokens");
+        assert_eq!(map.line(&pointer), Some(128));
+        assert_eq!(map.line(&format!("{pointer}/deeper")), Some(128));
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod assert;
 mod attest;
 mod budget;
 pub mod cedar;
+mod item_filter;
 mod message;
 pub mod rego;
 mod select;

@@ -7,6 +7,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use super::assert::compile_path;
+use super::item_filter::ItemFilter;
 use crate::diag::Diagnostic;
 use crate::parse::LocatedValue;
 
@@ -20,7 +21,7 @@ pub struct Selector {
     kinds: Vec<String>,
     api_versions: Vec<String>,
     resource_types: Vec<String>,
-    filter: Option<JsonPath>,
+    filter: Option<ItemFilter>,
     for_each: Option<JsonPath>,
 }
 
@@ -96,10 +97,7 @@ impl Selector {
         selector.kinds = strings(doc, &format!("{pointer}/kinds"));
         selector.api_versions = strings(doc, &format!("{pointer}/api_versions"));
         selector.resource_types = strings(doc, &format!("{pointer}/resource_types"));
-        for (key, slot) in [
-            ("where", &mut selector.filter),
-            ("for_each", &mut selector.for_each),
-        ] {
+        for key in ["where", "for_each"] {
             let at = format!("{pointer}/{key}");
             if let Some(Value::String(src)) = doc.value.pointer(&at) {
                 if key == "where" && !src.trim_start().starts_with("$[?") {
@@ -111,7 +109,10 @@ impl Selector {
                     continue;
                 }
                 match compile_path(doc, &at, src) {
-                    Ok(path) => *slot = Some(path),
+                    Ok(path) if key == "where" => {
+                        selector.filter = Some(ItemFilter::new(src, path))
+                    }
+                    Ok(path) => selector.for_each = Some(path),
                     Err(d) => errors.push(d),
                 }
             }
@@ -219,7 +220,7 @@ impl Selector {
         }
         let mut items: Vec<Item<'d>> = base
             .into_iter()
-            .filter(|item| self.filter.as_ref().is_none_or(|f| keeps(f, item.value)))
+            .filter(|item| self.filter.as_ref().is_none_or(|f| f.keeps(item.value)))
             .collect();
         if let Some(for_each) = &self.for_each {
             items = items
@@ -244,13 +245,6 @@ impl Selector {
         }
         items
     }
-}
-
-/// Whether a `where` filter keeps an item. The filter runs against a one-element array that
-/// holds the item, so `$[?@.spec.hostNetwork == true]` tests the item itself.
-fn keeps(filter: &JsonPath, item: &Value) -> bool {
-    let wrapped = Value::Array(vec![item.clone()]);
-    !filter.query(&wrapped).is_empty()
 }
 
 /// The label of a whole document: `Kind/namespace/name` for Kubernetes objects, else its path

@@ -12,6 +12,16 @@ use crate::lines::{pointer_push, LineMap, Position};
 
 /// Parses a JSON document.
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
+    parse_into(text, LineMap::new())
+}
+
+/// Parses a JSON document, recording the positions only of the nodes reached through object
+/// keys `keep` accepts (see [`LineMap::keeping`]).
+pub fn parse_keeping(text: &str, keep: fn(&str) -> bool) -> Result<Parsed, ParseError> {
+    parse_into(text, LineMap::keeping(keep))
+}
+
+fn parse_into(text: &str, lines: LineMap) -> Result<Parsed, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ParseError::new(Position::new(1, 1), "empty document"));
@@ -19,7 +29,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let data: Value = serde_json::from_str(text).map_err(|error| syntax_error(text, &error))?;
     Ok(Parsed {
         data,
-        lines: locate(text),
+        lines: locate(text, lines),
     })
 }
 
@@ -57,15 +67,14 @@ struct Container {
     next_index: Option<usize>,
 }
 
-/// Records the position of every node of valid JSON `text`.
-fn locate(text: &str) -> LineMap {
+/// Records the position of every node of valid JSON `text` in `lines`.
+fn locate(text: &str, mut lines: LineMap) -> LineMap {
     let mut scanner = Scanner {
         bytes: text.as_bytes(),
         offset: 0,
         line: 1,
         column: 1,
     };
-    let mut lines = LineMap::new();
     let mut pointer = String::new();
     let mut stack: Vec<Container> = Vec::new();
 
@@ -242,6 +251,23 @@ mod tests {
         assert_eq!(line("/d~1e"), 7);
         assert_eq!(parsed.lines.position("/b/1/c"), Some(Position::new(5, 6)));
         assert_eq!(parsed.lines.len(), 7);
+    }
+
+    #[test]
+    fn records_only_kept_keys_and_their_elements() {
+        let text = "{\n  \"items\": [\n    {\"name\": \"a\",\n     \"items\": [1]}\n  ],\n  \"other\": {\"items\": 2}\n}\n";
+        let parsed = parse_keeping(text, |key| key == "items").unwrap();
+        let recorded = |pointer: &str| parsed.lines.position(pointer).map(|p| p.line);
+        assert_eq!(recorded("/items/0"), Some(3));
+        assert_eq!(recorded("/items/0/items/0"), Some(4));
+        // Not recorded: found at the nearest recorded ancestor.
+        assert_eq!(recorded("/items/0/name"), Some(3));
+        assert_eq!(recorded("/other/items"), Some(1));
+        assert_eq!(
+            parsed.lines.len(),
+            5,
+            "root, /items, /items/0 and its items"
+        );
     }
 
     #[test]

@@ -42,6 +42,32 @@ pub struct SbomCollector;
 
 /// Files larger than this are skipped with a note.
 const MAX_SIZE: u64 = 512 * 1024 * 1024;
+/// The object keys on the paths the normalized model points into (`at` in `cyclonedx` and
+/// `spdx`): positions are recorded for nodes reached through these keys and array elements
+/// only, not for every leaf of a large SBOM.
+const LOCATED_KEYS: [&str; 17] = [
+    "metadata",
+    "timestamp",
+    "authors",
+    "tools",
+    "component",
+    "components",
+    "licenses",
+    "dependencies",
+    "vulnerabilities",
+    "packages",
+    "licenseConcluded",
+    "licenseDeclared",
+    "externalRefs",
+    "relationships",
+    "creationInfo",
+    "created",
+    "creators",
+];
+fn located(key: &str) -> bool {
+    LOCATED_KEYS.contains(&key)
+}
+
 /// How many leading bytes are read to recognize a file by its content.
 const SNIFF: u64 = 64 * 1024;
 
@@ -266,10 +292,12 @@ fn collect_file(
         };
     }
     let parsed: Result<Parsed, ParseError> = match kind {
-        Kind::CycloneDxXml => xml::parse(text),
+        Kind::CycloneDxXml => xml::parse(text, LineMap::keeping(located)),
         Kind::SpdxTagValue => tag_value::parse(text),
-        _ => formats::json::parse(text),
+        _ => formats::json::parse_keeping(text, located),
     };
+    // Parsed values own their text: free the raw bytes before normalizing.
+    drop(bytes);
     let parsed = match parsed {
         Ok(p) => p,
         Err(e) => {

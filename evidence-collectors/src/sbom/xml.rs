@@ -8,6 +8,8 @@
 //! (`{"license": {…}}` / `{"expression": "…"}`); nested `<dependency ref>` elements become
 //! `dependsOn`.
 
+use std::collections::HashMap;
+
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde_json::{Map, Value};
@@ -54,20 +56,20 @@ const ARRAYS: [&str; 24] = [
     "resolves",
 ];
 
-/// Parses CycloneDX XML text.
-pub fn parse(text: &str) -> Result<Parsed, ParseError> {
+/// Parses CycloneDX XML text, recording positions in `lines`.
+pub fn parse(text: &str, mut lines: LineMap) -> Result<Parsed, ParseError> {
     let mut index = LineIndex::new(text);
     let root = read_tree(text, &mut index)?;
-    let mut lines = LineMap::new();
-    let mut data = convert(&root, "", &mut lines);
+    let version = root
+        .attributes
+        .iter()
+        .find(|(k, _)| k == "xmlns")
+        .and_then(|(_, ns)| ns.strip_prefix("http://cyclonedx.org/schema/bom/"))
+        .map(str::to_string);
+    let mut data = convert(root, "", &mut lines);
     if let Value::Object(object) = &mut data {
-        if let Some(version) = root
-            .attributes
-            .iter()
-            .find(|(k, _)| k == "xmlns")
-            .and_then(|(_, ns)| ns.strip_prefix("http://cyclonedx.org/schema/bom/"))
-        {
-            object.insert("specVersion".into(), Value::String(version.to_string()));
+        if let Some(version) = version {
+            object.insert("specVersion".into(), Value::String(version));
         }
         object.insert("bomFormat".into(), Value::String("CycloneDX".into()));
     }
@@ -165,7 +167,11 @@ fn read_tree(text: &str, index: &mut LineIndex<'_>) -> Result<Element, ParseErro
 
 fn close(stack: &mut Vec<Element>) {
     if stack.len() > 1 {
-        if let Some(element) = stack.pop() {
+        if let Some(mut element) = stack.pop() {
+            // Indentation between child elements is not content: do not hold it.
+            if !element.children.is_empty() && element.text.trim().is_empty() {
+                element.text = String::new();
+            }
             if let Some(parent) = stack.last_mut() {
                 parent.children.push(element);
             }
@@ -173,22 +179,33 @@ fn close(stack: &mut Vec<Element>) {
     }
 }
 
-/// Converts an element to its JSON shape, recording positions under `pointer`.
-fn convert(element: &Element, pointer: &str, lines: &mut LineMap) -> Value {
+/// `text` without surrounding whitespace, reusing its buffer when there is none.
+fn trimmed(text: String) -> String {
+    if text.trim().len() == text.len() {
+        text
+    } else {
+        text.trim().to_string()
+    }
+}
+
+/// Converts an element to its JSON shape, recording positions under `pointer`. The element is
+/// consumed, so the tree is freed as its values are built.
+fn convert(element: Element, pointer: &str, lines: &mut LineMap) -> Value {
     lines.insert(pointer.to_string(), element.position);
     let name = element.name.as_str();
     if name == "licenses" {
         return Value::Array(
             element
                 .children
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, child)| {
                     let at = format!("{pointer}/{i}");
                     lines.insert(at.clone(), child.position);
+                    let key = child.name.clone();
+                    let value = convert(child, &pointer_push(&at, &key), lines);
                     let mut tagged = Map::new();
-                    let value = convert(child, &pointer_push(&at, &child.name), lines);
-                    tagged.insert(child.name.clone(), value);
+                    tagged.insert(key, value);
                     Value::Object(tagged)
                 })
                 .collect(),
@@ -198,7 +215,7 @@ fn convert(element: &Element, pointer: &str, lines: &mut LineMap) -> Value {
         return Value::Array(
             element
                 .children
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, child)| dependency(child, &format!("{pointer}/{i}"), lines))
                 .collect(),
@@ -209,32 +226,31 @@ fn convert(element: &Element, pointer: &str, lines: &mut LineMap) -> Value {
         return Value::Array(
             element
                 .children
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(i, child)| convert(child, &format!("{pointer}/{i}"), lines))
                 .collect(),
         );
     }
-    let text = element.text.trim();
+    let text = trimmed(element.text);
     if element.attributes.is_empty() && element.children.is_empty() {
-        return Value::String(text.to_string());
+        return Value::String(text);
     }
     let mut object = Map::new();
-    for (key, value) in &element.attributes {
-        lines.insert(pointer_push(pointer, key), element.position);
-        object.insert(key.clone(), Value::String(value.clone()));
+    for (key, value) in element.attributes {
+        lines.insert(pointer_push(pointer, &key), element.position);
+        object.insert(key, Value::String(value));
     }
+    let mut counts: HashMap<String, usize> = HashMap::new();
     for child in &element.children {
-        let repeated = element
-            .children
-            .iter()
-            .filter(|c| c.name == child.name)
-            .count()
-            > 1;
-        let at = pointer_push(pointer, &child.name);
-        if repeated {
+        *counts.entry(child.name.clone()).or_default() += 1;
+    }
+    for child in element.children {
+        let key = child.name.clone();
+        let at = pointer_push(pointer, &key);
+        if counts.get(&key).is_some_and(|&n| n > 1) {
             let slot = object
-                .entry(child.name.clone())
+                .entry(key)
                 .or_insert_with(|| Value::Array(Vec::new()));
             if let Value::Array(items) = slot {
                 let item_at = format!("{at}/{}", items.len());
@@ -243,36 +259,36 @@ fn convert(element: &Element, pointer: &str, lines: &mut LineMap) -> Value {
             }
         } else {
             let value = convert(child, &at, lines);
-            object.insert(child.name.clone(), value);
+            object.insert(key, value);
         }
     }
     if !text.is_empty() {
-        object.insert("content".into(), Value::String(text.to_string()));
+        object.insert("content".into(), Value::String(text));
     }
     Value::Object(object)
 }
 
 /// `<dependency ref="a"><dependency ref="b"/></dependency>` → `{"ref": "a", "dependsOn": ["b"]}`.
-fn dependency(element: &Element, pointer: &str, lines: &mut LineMap) -> Value {
+fn dependency(element: Element, pointer: &str, lines: &mut LineMap) -> Value {
     lines.insert(pointer.to_string(), element.position);
-    let reference = |e: &Element| {
-        e.attributes
-            .iter()
+    let reference = |attributes: Vec<(String, String)>| {
+        attributes
+            .into_iter()
             .find(|(k, _)| k == "ref")
-            .map(|(_, v)| Value::String(v.clone()))
+            .map(|(_, v)| Value::String(v))
             .unwrap_or(Value::Null)
     };
     let mut object = Map::new();
-    object.insert("ref".into(), reference(element));
+    object.insert("ref".into(), reference(element.attributes));
     lines.insert(format!("{pointer}/ref"), element.position);
     if !element.children.is_empty() {
         let depends_on = element
             .children
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(i, child)| {
                 lines.insert(format!("{pointer}/dependsOn/{i}"), child.position);
-                reference(child)
+                reference(child.attributes)
             })
             .collect();
         lines.insert(format!("{pointer}/dependsOn"), element.position);
@@ -309,7 +325,7 @@ mod tests {
 
     #[test]
     fn reads_the_json_shape_with_positions() {
-        let parsed = parse(BOM).unwrap();
+        let parsed = parse(BOM, LineMap::new()).unwrap();
         let d = &parsed.data;
         assert_eq!(d["specVersion"], "1.5");
         assert_eq!(d["bomFormat"], "CycloneDX");
@@ -333,18 +349,18 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let text = "<bom>\n".to_string() + &"<a>".repeat(2_000) + &"</a>".repeat(2_000) + "</bom>";
-        let err = parse(&text).unwrap_err();
+        let err = parse(&text, LineMap::new()).unwrap_err();
         assert!(err.message.contains("nesting limit"), "{err:?}");
         assert_eq!(err.position.line, 2);
     }
 
     #[test]
     fn errors_have_positions() {
-        let error = parse("<bom>\n  <components>\n  </bom>").unwrap_err();
+        let error = parse("<bom>\n  <components>\n  </bom>", LineMap::new()).unwrap_err();
         assert_eq!(error.position.line, 3);
         assert!(error.message.contains("invalid XML"), "{}", error.message);
-        let error = parse("<bom>\n  <components>").unwrap_err();
+        let error = parse("<bom>\n  <components>", LineMap::new()).unwrap_err();
         assert!(error.message.contains("never closed") || error.message.contains("invalid XML"));
-        assert!(parse("").is_err());
+        assert!(parse("", LineMap::new()).is_err());
     }
 }
