@@ -30,6 +30,10 @@ pub struct LineMap {
     recorded: usize,
     /// When set, only pointers whose every object key it accepts are recorded.
     keep: Option<fn(&str) -> bool>,
+    /// The last pointer inserted and the node of each of its tokens: parsers insert in
+    /// document order, so the next pointer mostly shares a prefix with it and is resolved
+    /// from there instead of from the root.
+    trail: (String, Vec<u32>),
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +54,7 @@ impl Default for LineMap {
             children: HashMap::new(),
             recorded: 0,
             keep: None,
+            trail: (String::new(), Vec::new()),
         }
     }
 }
@@ -87,8 +92,15 @@ impl LineMap {
                 return;
             }
         }
-        let mut id = 0;
-        for token in tokens(&pointer) {
+        let (last, mut ids) = std::mem::take(&mut self.trail);
+        let shared = tokens(&pointer)
+            .zip(tokens(&last))
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(ids.len());
+        ids.truncate(shared);
+        let mut id = ids.last().copied().unwrap_or(0);
+        for token in tokens(&pointer).skip(shared) {
             let next = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
             id = *self
                 .children
@@ -101,7 +113,9 @@ impl LineMap {
                     });
                     next
                 });
+            ids.push(id);
         }
+        self.trail = (pointer, ids);
         self.set(id, Some(position));
     }
 
