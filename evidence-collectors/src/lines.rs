@@ -33,7 +33,7 @@ pub struct LineMap {
     /// The last pointer inserted and the node of each of its tokens: parsers insert in
     /// document order, so the next pointer mostly shares a prefix with it and is resolved
     /// from there instead of from the root.
-    trail: (String, Vec<u32>),
+    trail: Box<(String, Vec<u32>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ impl Default for LineMap {
             children: HashMap::new(),
             recorded: 0,
             keep: None,
-            trail: (String::new(), Vec::new()),
+            trail: Box::default(),
         }
     }
 }
@@ -92,7 +92,7 @@ impl LineMap {
                 return;
             }
         }
-        let (last, mut ids) = std::mem::take(&mut self.trail);
+        let (last, mut ids) = std::mem::take(&mut *self.trail);
         let shared = tokens(&pointer)
             .zip(tokens(&last))
             .take_while(|(a, b)| a == b)
@@ -115,7 +115,7 @@ impl LineMap {
                 });
             ids.push(id);
         }
-        self.trail = (pointer, ids);
+        *self.trail = (pointer, ids);
         self.set(id, Some(position));
     }
 
