@@ -502,6 +502,42 @@ fn config_paths_leaving_the_root_are_usage_errors() {
 
 #[cfg(unix)]
 #[test]
+fn a_repository_config_writes_nowhere_outside_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    link(tmp.path(), &root, "up");
+    for (config, reason) in [
+        ("../escaped.json", "path leaves the scan root"),
+        ("up/escaped.json", "link leaves the scan root"),
+    ] {
+        write(
+            &root,
+            "assay.yaml",
+            &format!("outputs:\n  - {{format: json, path: {config}}}\n"),
+        );
+        let scan = assay().arg("scan").arg(&root).output().unwrap();
+        let stderr = exited(&scan, 2);
+        assert!(stderr.contains(reason), "{config}: {stderr}");
+        assert!(!tmp.path().join("escaped.json").exists(), "{config}");
+    }
+    // Inside the repository, outputs are written as before.
+    write(
+        &root,
+        "assay.yaml",
+        "outputs:\n  - {format: json, path: reports/results.json}\n",
+    );
+    let scan = assay()
+        .args(["scan", "--soft-fail"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    exited(&scan, 0);
+    assert!(root.join("reports/results.json").is_file());
+}
+
+#[cfg(unix)]
+#[test]
 fn a_control_file_links_nowhere_outside_its_folder() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "outside/secret.rego", &secret_yaml());

@@ -261,11 +261,26 @@ impl Config {
     /// `waivers:`). A config file found in the scanned tree may name only what lies inside its
     /// own directory once links are resolved; an error names the key and the reason.
     pub fn resolve_read(&self, key: &str, path: &Path) -> Result<PathBuf, Diagnostic> {
+        self.confined(key, path, assay_collectors::confine::resolve)
+    }
+
+    /// Resolves a path the config file has assay write (`outputs:`), confined like
+    /// [`Config::resolve_read`]: a repository's own config cannot make a scan write elsewhere.
+    pub fn resolve_write(&self, key: &str, path: &Path) -> Result<PathBuf, Diagnostic> {
+        self.confined(key, path, assay_collectors::confine::writable)
+    }
+
+    fn confined(
+        &self,
+        key: &str,
+        path: &Path,
+        check: fn(&Path, &str) -> Result<PathBuf, assay_collectors::confine::Refused>,
+    ) -> Result<PathBuf, Diagnostic> {
         let (Some(base), false) = (&self.base, self.explicit) else {
             return Ok(self.resolve(path));
         };
         let written = path.to_string_lossy();
-        assay_collectors::confine::resolve(base, &written).map_err(|reason| {
+        check(base, &written).map_err(|reason| {
             let origin = self
                 .path
                 .as_ref()

@@ -108,6 +108,39 @@ pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, Refused> {
     }
 }
 
+/// Where to write the root-relative `relative` so that the write stays inside the root: the
+/// path as written must not climb out, nor be a link, and the nearest part of it that exists
+/// must resolve inside the root (a file not yet there is created below it).
+pub fn writable(root: &Path, relative: &str) -> Result<PathBuf, Refused> {
+    if !lexically_inside(relative) {
+        return Err(Refused::PathOutside);
+    }
+    let full = root.join(relative);
+    if full
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        // A write goes through the link: it must resolve inside the root (a dangling one
+        // could point anywhere).
+        return match resolve(root, relative) {
+            Ok(_) => Ok(full),
+            Err(Refused::Missing) => Err(Refused::LinkOutside),
+            Err(refused) => Err(refused),
+        };
+    }
+    let mut existing = Path::new(relative);
+    loop {
+        match resolve(root, &existing.to_string_lossy()) {
+            Ok(_) => return Ok(full),
+            Err(Refused::Missing) => match existing.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => existing = parent,
+                _ => return Ok(full),
+            },
+            Err(refused) => return Err(refused),
+        }
+    }
+}
+
 /// Whether the root-relative `relative` is a regular file inside the root.
 pub fn is_file(root: &Path, relative: &str) -> bool {
     resolve(root, relative).is_ok_and(|p| p.metadata().is_ok_and(|m| m.is_file()))
@@ -196,6 +229,30 @@ pub fn join(dir: &str, path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn writes_stay_inside_the_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        std::fs::create_dir_all(root.join("out")).unwrap();
+        std::os::unix::fs::symlink(tmp.path(), root.join("up")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("x.json"), root.join("file-link.json")).unwrap();
+        assert_eq!(
+            super::writable(&root, "out/new/results.json").unwrap(),
+            root.join("out/new/results.json")
+        );
+        assert!(super::writable(&root, "results.json").is_ok());
+        for (path, refused) in [
+            ("../results.json", super::Refused::PathOutside),
+            ("/tmp/results.json", super::Refused::PathOutside),
+            ("up/results.json", super::Refused::LinkOutside),
+            ("up/new/results.json", super::Refused::LinkOutside),
+            ("file-link.json", super::Refused::LinkOutside),
+        ] {
+            assert_eq!(super::writable(&root, path), Err(refused), "{path}");
+        }
+    }
+
     use super::*;
 
     fn tree() -> (tempfile::TempDir, PathBuf) {

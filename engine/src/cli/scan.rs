@@ -202,15 +202,25 @@ pub(super) fn outputs(args: &OutputArgs, config: &Config) -> Result<Vec<OutputSp
             path: args.output.clone(),
         }]);
     }
-    Ok(config
+    config
         .file
         .outputs
         .iter()
-        .map(|o| OutputSpec {
-            format: o.format,
-            path: o.path.as_ref().map(|p| config.resolve(p)),
+        .map(|o| {
+            let path = match &o.path {
+                Some(p) => Some(
+                    config
+                        .resolve_write("outputs", p)
+                        .map_err(|d| d.to_string())?,
+                ),
+                None => None,
+            };
+            Ok(OutputSpec {
+                format: o.format,
+                path,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Writes `text` to `path`, creating its directory when missing.
