@@ -11,9 +11,8 @@ mod common;
 mod git_repo;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-use common::{assay, exited};
+use common::{assay, exited, files, EveryOutput};
 use git_repo::GitRepo;
 use serde_json::Value;
 
@@ -291,24 +290,6 @@ fn seeded() -> Seeded {
     Seeded { repo, values }
 }
 
-/// Every file below `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The values of `values` found in `text`, as "value in what".
 fn leaks(values: &[String], text: &[u8], what: &str) -> Vec<String> {
     let text = String::from_utf8_lossy(text);
@@ -324,69 +305,24 @@ fn no_seeded_value_survives_into_any_output() {
     let seeded = seeded();
     let root = seeded.repo.path();
     assert!(seeded.values.len() >= 80, "{} values", seeded.values.len());
-    let work = tempfile::tempdir().unwrap();
-    let (outputs, pack, site, docs) = (
-        work.path().join("out"),
-        work.path().join("pack"),
-        work.path().join("site"),
-        work.path().join("docs"),
-    );
-    let scan = assay()
-        .arg("scan")
-        .arg(root)
-        .args(["--format", "json,sarif,junit,markdown,csv,oscal,terminal"])
-        .arg("--output-dir")
-        .arg(&outputs)
-        .arg("--pack")
-        .arg(&pack)
-        .arg("--site")
-        .arg(&site)
-        .output()
-        .unwrap();
+    let every = EveryOutput::of(root, &[]);
+    let found: Vec<String> = every
+        .outputs
+        .iter()
+        .flat_map(|(what, bytes)| leaks(&seeded.values, bytes, what))
+        .collect();
     assert!(
-        matches!(scan.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&scan.stderr)
+        every.outputs.len() > 50,
+        "only {} outputs were written",
+        every.outputs.len()
     );
-    let documents = assay()
-        .arg("documents")
-        .arg(root)
-        .arg("--out")
-        .arg(&docs)
-        .output()
-        .unwrap();
-    exited(&documents, 0);
-
-    let extracted = work.path().join("extracted");
-    let archive = std::fs::File::open(work.path().join("pack.tar.gz")).unwrap();
-    tar::Archive::new(flate2::read::GzDecoder::new(archive))
-        .unpack(&extracted)
-        .unwrap();
-
-    let mut found = Vec::new();
-    for (what, bytes) in [
-        ("scan stdout", &scan.stdout),
-        ("scan stderr", &scan.stderr),
-        ("documents stdout", &documents.stdout),
-        ("documents stderr", &documents.stderr),
-    ] {
-        found.extend(leaks(&seeded.values, bytes, what));
-    }
-    let mut checked = 0;
-    for dir in [&outputs, &pack, &site, &docs, &extracted] {
-        for file in files(dir) {
-            checked += 1;
-            let bytes = std::fs::read(&file).unwrap();
-            found.extend(leaks(&seeded.values, &bytes, &file.display().to_string()));
-        }
-    }
-    assert!(checked > 50, "only {checked} files were written");
     assert!(
         found.is_empty(),
         "{} leaks:\n{}",
         found.len(),
         found.join("\n")
     );
+    let pack = every.path("pack");
 
     // Every kept file that held a seeded value lists what was redacted, with its line.
     let manifest: Value =

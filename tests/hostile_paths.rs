@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use common::{assay, exited};
+use common::{assay, exited, EveryOutput};
 use serde_json::Value;
 
 /// The token planted outside the scan root; no output may ever hold it.
@@ -35,32 +34,6 @@ fn link(target: &Path, root: &Path, path: &str) {
     let full = root.join(path);
     std::fs::create_dir_all(full.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink(target, full).unwrap();
-}
-
-/// Every file below `dir`, with `.tar.gz` archives unpacked, as (path, bytes).
-fn every_file(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let bytes = std::fs::read(&path).unwrap();
-            if path.to_string_lossy().ends_with(".tar.gz") {
-                let mut unpacked = Vec::new();
-                flate2::read::GzDecoder::new(bytes.as_slice())
-                    .read_to_end(&mut unpacked)
-                    .unwrap();
-                out.push((path, unpacked));
-            } else {
-                out.push((path, bytes));
-            }
-        }
-    }
-    out
 }
 
 fn assert_no_canary(what: &str, bytes: &[u8]) {
@@ -146,62 +119,16 @@ fn hostile_repo(tmp: &Path) -> PathBuf {
 fn nothing_outside_the_scan_root_reaches_any_output() {
     let tmp = tempfile::tempdir().unwrap();
     let root = hostile_repo(tmp.path());
-    let out = tmp.path().join("out");
-    let pack = tmp.path().join("pack");
-    let site = tmp.path().join("site");
-    let scan = assay()
-        .arg("scan")
-        .arg(&root)
-        .args(["--now", "2026-06-01T00:00:00Z"])
-        .args(["--format", "json,sarif,junit,markdown,csv,oscal,terminal"])
-        .arg("--output-dir")
-        .arg(&out)
-        .arg("--pack")
-        .arg(&pack)
-        .arg("--site")
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(
-        matches!(scan.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&scan.stderr)
-    );
-    assert_no_canary("scan stdout", &scan.stdout);
-    assert_no_canary("scan stderr", &scan.stderr);
-    let docs = tmp.path().join("docs");
-    let documents = assay()
-        .arg("documents")
-        .arg(&root)
-        .arg("--out")
-        .arg(&docs)
-        .output()
-        .unwrap();
-    assert!(
-        matches!(documents.status.code(), Some(0 | 1)),
-        "{}",
-        String::from_utf8_lossy(&documents.stderr)
-    );
-    assert_no_canary("documents stdout", &documents.stdout);
-    assert_no_canary("documents stderr", &documents.stderr);
-    let mut written = 0;
-    for dir in [&out, &pack, &site, &docs, &tmp.path().to_path_buf()] {
-        if dir == &tmp.path().to_path_buf() {
-            let archive = tmp.path().join("pack.tar.gz");
-            assert!(archive.is_file(), "no pack archive");
-            let mut unpacked = Vec::new();
-            flate2::read::GzDecoder::new(std::fs::File::open(&archive).unwrap())
-                .read_to_end(&mut unpacked)
-                .unwrap();
-            assert_no_canary("pack.tar.gz", &unpacked);
-            continue;
-        }
-        for (path, bytes) in every_file(dir) {
-            assert_no_canary(&path.display().to_string(), &bytes);
-            written += 1;
-        }
+    let every = EveryOutput::of(&root, &["--now", "2026-06-01T00:00:00Z"]);
+    for (what, bytes) in &every.outputs {
+        assert_no_canary(what, bytes);
     }
-    assert!(written > 10, "only {written} output files");
+    assert!(
+        every.outputs.len() > 10,
+        "only {} outputs",
+        every.outputs.len()
+    );
+    let out = every.path("out");
 
     let results: Value =
         serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();

@@ -139,3 +139,87 @@ pub fn scan_catalog(
         .output()
         .unwrap()
 }
+
+/// Everything a scan of a repository and `assay documents` of it write: each of the seven
+/// formats, the pack, its archive unpacked, the site and the documents, plus both commands'
+/// stdout and stderr, as `(what, bytes)`. For tests that look for a value in every output.
+pub struct EveryOutput {
+    /// Holds the written files until the test ends.
+    pub work: tempfile::TempDir,
+    pub outputs: Vec<(String, Vec<u8>)>,
+}
+
+impl EveryOutput {
+    /// Scans `root` with `extra` arguments into a fresh folder; the scan may pass or fail its
+    /// gate, `assay documents` must succeed.
+    pub fn of(root: &std::path::Path, extra: &[&str]) -> EveryOutput {
+        let work = tempfile::tempdir().unwrap();
+        let at = |name: &str| work.path().join(name);
+        let scan = assay()
+            .arg("scan")
+            .arg(root)
+            .args(extra)
+            .args(["--format", "json,sarif,junit,markdown,csv,oscal,terminal"])
+            .arg("--output-dir")
+            .arg(at("out"))
+            .arg("--pack")
+            .arg(at("pack"))
+            .arg("--site")
+            .arg(at("site"))
+            .output()
+            .unwrap();
+        assert!(
+            matches!(scan.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&scan.stderr)
+        );
+        let documents = assay()
+            .arg("documents")
+            .arg(root)
+            .arg("--out")
+            .arg(at("docs"))
+            .output()
+            .unwrap();
+        exited(&documents, 0);
+        let archive = std::fs::File::open(at("pack.tar.gz")).expect("a pack archive");
+        tar::Archive::new(flate2::read::GzDecoder::new(archive))
+            .unpack(at("extracted"))
+            .unwrap();
+        let mut outputs = vec![
+            ("scan stdout".to_string(), scan.stdout),
+            ("scan stderr".to_string(), scan.stderr),
+            ("documents stdout".to_string(), documents.stdout),
+            ("documents stderr".to_string(), documents.stderr),
+        ];
+        for dir in ["out", "pack", "site", "docs", "extracted"] {
+            for file in files(&at(dir)) {
+                let bytes = std::fs::read(&file).unwrap();
+                outputs.push((file.display().to_string(), bytes));
+            }
+        }
+        EveryOutput { work, outputs }
+    }
+
+    /// A file the scan wrote, by its path below the work folder (`out/results.json`).
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.work.path().join(relative)
+    }
+}
+
+/// Every file below `dir`, recursively, sorted.
+pub fn files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
