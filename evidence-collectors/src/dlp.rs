@@ -250,10 +250,7 @@ pub fn excerpt_in(message: &str, quoted: &str) -> String {
 fn redacted_head(text: &str, max: usize) -> String {
     static SCANNER: std::sync::LazyLock<Scanner> = std::sync::LazyLock::new(Scanner::all);
     let line = text.lines().next().unwrap_or("");
-    let mut end = line.len().min(EXCERPT_SCAN);
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = line.floor_char_boundary(EXCERPT_SCAN);
     let mut head = line[..end].to_string();
     let mut hits = SCANNER.scan(head.as_bytes());
     hits.sort_by_key(|h| std::cmp::Reverse(h.range.start));
@@ -376,13 +373,13 @@ impl Scanner {
         for hit in &hits {
             // Ranges come from byte regexes over UTF-8 text; a range cut inside a character
             // is widened to the character's bounds.
-            let start = floor_char(text, hit.range.start);
+            let start = text.floor_char_boundary(hit.range.start);
             if start < at {
                 continue;
             }
             out.push_str(&text[at..start]);
             out.push_str(&format!("[REDACTED:{}]", hit.detector.as_str()));
-            at = ceil_char(text, hit.range.end);
+            at = text.ceil_char_boundary(hit.range.end);
         }
         out.push_str(&text[at..]);
         out
@@ -394,20 +391,6 @@ impl Scanner {
             findings.record(hit.detector, number, hit.sample);
         }
     }
-}
-
-fn floor_char(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
 
 /// How many line numbers are kept per detector.

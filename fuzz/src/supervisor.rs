@@ -236,13 +236,7 @@ fn describe(stderr: &str) -> String {
         })
         .unwrap_or(lines.len().saturating_sub(2));
     let mut text = lines[start..].join(" ");
-    if text.len() > 400 {
-        let cut = (0..=400)
-            .rev()
-            .find(|i| text.is_char_boundary(*i))
-            .unwrap_or(0);
-        text.truncate(cut);
-    }
+    text.truncate(text.floor_char_boundary(400));
     if text.is_empty() {
         "no message".into()
     } else {
