@@ -24,6 +24,7 @@ pub mod lines;
 pub mod metrics;
 pub mod privacy;
 pub mod sbom;
+pub mod secret_name;
 pub mod secrets;
 pub mod suppress;
 pub mod walk;

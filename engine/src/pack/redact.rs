@@ -15,6 +15,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use assay_collectors::dlp::{Detector, Scanner};
+use assay_collectors::secret_name::is_secret_name;
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -66,23 +67,6 @@ static ANY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"[:=][ \t]*(?:"(?P<dq>[^"\n]+)"|'(?P<sq>[^'\n]+)'|(?P<bare>[^\s"',;#{}\[\]()][^\r\n]*?))[ \t,;]*\r?\n?$"#)
         .expect("regex")
 });
-/// Key endings that name a secret without holding one (`secretName`, `token_ttl`, ...).
-const NOT_A_SECRET_KEY: [&str; 13] = [
-    "name", "ref", "arn", "path", "file", "length", "policy", "ttl", "type", "url", "id",
-    "version", "enabled",
-];
-/// Words that make a key or variable name a secret's.
-const SECRET_WORDS: [&str; 8] = [
-    "password",
-    "passwd",
-    "passphrase",
-    "secret",
-    "token",
-    "apikey",
-    "privatekey",
-    "credential",
-];
-
 /// Redacts `bytes`, returning the redacted bytes and every redaction, in line order. The value
 /// on each 1-based line in `flagged` is redacted even when no detector matches it.
 pub fn redact(bytes: &[u8], flagged: &BTreeSet<u32>) -> (Vec<u8>, Vec<Redaction>) {
@@ -180,7 +164,7 @@ fn assignments(line: &[u8], found: &mut Vec<(Range<usize>, String)>) {
         else {
             continue;
         };
-        let key = String::from_utf8_lossy(&c["key"]).to_ascii_lowercase();
+        let key = String::from_utf8_lossy(&c["key"]);
         if !is_secret_name(&key) || !holds_secret(value.as_bytes()) {
             continue;
         }
@@ -204,7 +188,7 @@ fn tf_variable_default(
 ) {
     let head = TF_VARIABLE
         .captures(line)
-        .filter(|c| is_secret_name(&String::from_utf8_lossy(&c["name"]).to_ascii_lowercase()));
+        .filter(|c| is_secret_name(&String::from_utf8_lossy(&c["name"])));
     if head.is_some() {
         *depth = Some(0);
     }
@@ -259,11 +243,7 @@ fn env_value(lines: &[&[u8]], index: usize) -> Option<Range<usize>> {
     };
     let secret_name = |c: &regex::bytes::Captures| {
         c["key"].eq(b"name")
-            && is_secret_name(
-                &String::from_utf8_lossy(&c["value"])
-                    .trim_matches(['"', '\''])
-                    .to_ascii_lowercase(),
-            )
+            && is_secret_name(String::from_utf8_lossy(&c["value"]).trim_matches(['"', '\'']))
     };
     // The entry's keys after this one, up to the next list item.
     let mut i = index + 1;
@@ -303,22 +283,6 @@ fn any_value(line: &[u8]) -> Option<Range<usize>> {
         .or_else(|| c.name("sq"))
         .or_else(|| c.name("bare"))?;
     holds_secret(value.as_bytes()).then(|| value.range())
-}
-
-/// Whether a key or variable name (lower case) says it holds a secret: it contains a secret
-/// word and does not end in a word that only names or describes one (`secret_name`, `token_ttl`).
-pub fn is_secret_name(name: &str) -> bool {
-    let compact: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    let trimmed = name.trim_end_matches(['_', '-', '.']).to_ascii_lowercase();
-    let whole_word = trimmed
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| matches!(w, "pass" | "pwd"));
-    (whole_word || SECRET_WORDS.iter().any(|w| compact.contains(w)))
-        && !NOT_A_SECRET_KEY.iter().any(|end| trimmed.ends_with(end))
 }
 
 /// Whether `value` looks like a literal secret rather than a number, a flag, a reference to one

@@ -2,6 +2,8 @@
 //! the same name (regorus looks extensions up before its own builtins): `sprintf` (Go's
 //! formatting: signs, widths, flags, `%v` of floats, bad verbs), `glob.match` (`**` and
 //! the default `.` delimiter), and `numbers.range`/`numbers.range_step` (bounded in size).
+//! One of assay's own: `assay.secret_name(name)`, whether a key or variable name says it
+//! holds a secret, the rule that also decides what kept evidence redacts.
 
 mod glob;
 mod range;
@@ -16,7 +18,15 @@ pub fn register(engine: &mut Engine) -> Result<()> {
     engine.add_extension("glob.match".into(), 3, Box::new(glob_match_builtin))?;
     engine.add_extension("numbers.range".into(), 2, Box::new(range::range))?;
     engine.add_extension("numbers.range_step".into(), 3, Box::new(range::range_step))?;
+    engine.add_extension("assay.secret_name".into(), 1, Box::new(secret_name_builtin))?;
     Ok(())
+}
+
+fn secret_name_builtin(args: Vec<Value>) -> Result<Value> {
+    Ok(Value::from(match args.first() {
+        Some(Value::String(name)) => assay_collectors::secret_name::is_secret_name(name),
+        _ => false,
+    }))
 }
 
 fn sprintf_builtin(args: Vec<Value>) -> Result<Value> {
