@@ -33,7 +33,6 @@ use jsonschema::Validator;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::confine::{self, Refused};
@@ -127,13 +126,12 @@ impl Collector for AttestationCollector {
             "present": present,
             "files": files.len(),
         });
-        let nothing = hex::encode(Sha256::digest(b""));
         collection.documents.push(declared::document(
             EvidenceKind::Attestation,
             &label,
             0,
             (folder, lines),
-            &nothing,
+            "",
         ));
         collection.sort();
         Ok(collection)
@@ -287,6 +285,7 @@ fn bad_date(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     fn collect(files: &[(&str, &str)], now: &str) -> Collection {
         let dir = tempfile::tempdir().unwrap();

@@ -17,14 +17,15 @@
 //! - `RequiredPolicy`, one per policy the frameworks expect (information security, access
 //!   control, incident response, disaster recovery, data retention): `policy`, `name`,
 //!   `present` and, when present, the facts of the most recently reviewed matching policy,
-//!   with the path, lines and digest of that file (absent: the first policy folder and the
-//!   digest of nothing);
+//!   with the path, lines and digest of that file (absent: the first policy folder and no
+//!   digest);
 //! - `RestoreTest`, one per restore-test record: `system`, `date`, `result` (`pass`/`fail`),
 //!   `passed`, `rto_met`, `rpo_met`, `duration`, `days_since` (against the scan time);
 //! - `RestoreTests`, one summary of them all: `count`, `passed`, `failed`, `systems`, `paths`,
 //!   `latest` and `latest_pass` (`path`, `system`, `date`, `result`, `days_since`),
 //!   `latest_date`, `latest_path` and `days_since_latest_pass`, located at the latest passing
-//!   record (else the latest record, else the first restore-test folder);
+//!   record (else the latest record); none when no record is dated, so that restore testing
+//!   is missing evidence rather than a judged file;
 //! - `AlertRules`, one per rule file: `source`, `groups`, `recording_rules` and `alerts`
 //!   (`name`, `group`, `expr`, `for`, `severity`, `runbook_url`, `runbook_doc`, `runbook`),
 //!   each alert located at its line.
@@ -171,11 +172,9 @@ impl Collector for DocsCollector {
         let first_folder = folder_of(&policy_globs, "policies");
         let required = required_policies(&collection.documents, &first_folder);
         collection.documents.extend(required);
-        let summary = restore_summary(
-            &collection.documents,
-            &folder_of(&restore_globs, "docs/restore-tests"),
-        );
-        collection.documents.push(summary);
+        collection
+            .documents
+            .extend(restore_summary(&collection.documents));
         collection.sort();
         Ok(collection)
     }
@@ -255,53 +254,36 @@ fn read_restore_test(scope: &Scope, path: &str, today: jiff::civil::Date) -> Col
 }
 
 /// The one `RestoreTests` document, at the record it judges by: the latest passing one, else
-/// the latest one; with no dated record, at `folder` with the digest of nothing.
-fn restore_summary(found: &[Document], folder: &str) -> Document {
+/// the latest one; none without a dated record, so that the controls needing one find the
+/// evidence missing instead of judging a file that does not exist.
+fn restore_summary(found: &[Document]) -> Option<Document> {
     let records: Vec<&Document> = found
         .iter()
         .filter(|d| d.data["kind"] == "RestoreTest")
         .collect();
     let data: Vec<&Value> = records.iter().map(|d| &d.data).collect();
     let summary = restore::summary(&data);
-    let at = [&summary["latest_pass"]["path"], &summary["latest_path"]]
+    let doc = [&summary["latest_pass"]["path"], &summary["latest_path"]]
         .into_iter()
         .find_map(Value::as_str)
-        .and_then(|path| records.iter().find(|d| d.path.as_ref() == path));
-    match at {
-        Some(doc) => {
-            let mut lines = LineMap::new();
-            lines.insert(String::new(), Position::new(1, 1));
-            let keys: &[&str] = if summary["latest_pass"].is_null() {
-                &["/latest_date"]
-            } else {
-                &["/latest_pass/date", "/days_since_latest_pass"]
-            };
-            if let Some(p) = doc.lines.position("/date") {
-                for key in keys {
-                    lines.insert((*key).into(), p);
-                }
-            }
-            Document {
-                data: summary,
-                lines,
-                ..(*doc).clone()
-            }
-        }
-        None => {
-            let mut lines = LineMap::new();
-            lines.insert(String::new(), Position::new(1, 1));
-            Document {
-                kind: EvidenceKind::Docs,
-                format: Format::Markdown,
-                path: Arc::from(folder),
-                index: 0,
-                data: summary,
-                lines,
-                digest: Arc::from(hex::encode(Sha256::digest(b""))),
-                suppressions: Arc::default(),
-            }
+        .and_then(|path| records.iter().find(|d| d.path.as_ref() == path))?;
+    let mut lines = LineMap::new();
+    lines.insert(String::new(), Position::new(1, 1));
+    let keys: &[&str] = if summary["latest_pass"].is_null() {
+        &["/latest_date"]
+    } else {
+        &["/latest_pass/date", "/days_since_latest_pass"]
+    };
+    if let Some(p) = doc.lines.position("/date") {
+        for key in keys {
+            lines.insert((*key).into(), p);
         }
     }
+    Some(Document {
+        data: summary,
+        lines,
+        ..(*doc).clone()
+    })
 }
 
 fn read_rules(scope: &Scope, path: &str, runbooks: &BTreeMap<String, String>) -> Collection {
@@ -417,7 +399,7 @@ fn required_policies(found: &[Document], folder: &str) -> Vec<Document> {
                         index: 0,
                         data: Value::Object(data),
                         lines,
-                        digest: Arc::from(hex::encode(Sha256::digest(b""))),
+                        digest: Arc::from(""),
                         suppressions: Arc::default(),
                     }
                 }

@@ -170,7 +170,8 @@ pub struct Document {
     pub data: Value,
     /// Where each node of `data` starts in the source.
     pub lines: LineMap,
-    /// sha256 (hex) of the raw bytes of the whole source file.
+    /// sha256 (hex) of the raw bytes of the whole source file; empty when the document stands
+    /// for a file or folder that does not exist (an absent declaration or required policy).
     pub digest: Arc<str>,
     /// The `assay:ignore` comments of the whole source file (shared by its documents).
     pub suppressions: Arc<[Suppression]>,
@@ -180,6 +181,11 @@ impl Document {
     /// The line of the node at `pointer`, falling back to the document start and then line 1.
     pub fn line(&self, pointer: &str) -> u32 {
         self.lines.line(pointer).unwrap_or(1)
+    }
+
+    /// The digest a finding on this document rests on; none for a file that does not exist.
+    pub fn evidence_digest(&self) -> Option<String> {
+        (!self.digest.is_empty()).then(|| self.digest.to_string())
     }
 }
 

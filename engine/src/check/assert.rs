@@ -271,7 +271,7 @@ impl Assert {
                 path: item.document.path.to_string(),
                 line: Some(item.document.line(pointer)),
             }),
-            evidence: vec![item.document.digest.to_string()],
+            evidence: item.document.evidence_digest().into_iter().collect(),
             item: number,
             signature: None,
         }

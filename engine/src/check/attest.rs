@@ -195,7 +195,7 @@ impl Attestation {
         } else {
             None
         };
-        let mut digests = vec![doc.digest.to_string()];
+        let mut digests: Vec<String> = doc.evidence_digest().into_iter().collect();
         digests.extend(
             evidence
                 .iter()

@@ -17,9 +17,6 @@ pub const PROBLEMS_LISTED: usize = 25;
 /// Evidence files listed at most per control in a table cell; the rest are counted.
 pub const EVIDENCE_LISTED: usize = 5;
 
-/// sha256 of no bytes: the digest recorded for a declaration file that does not exist.
-const EMPTY_DIGEST: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
 /// The way from a document inside the site back to the site's top.
 const SITE_ROOT: &str = "../";
 
@@ -146,17 +143,15 @@ impl<'a> Lookup<'a> {
     /// Every (file, digest) the findings of `controls` rest on, sorted by path then digest.
     /// A finding's first digest is that of the file it points at; the others (files attached
     /// to an attestation) have no path in the results.
-    /// The digest of empty input stands for a declaration file that is absent: it is no
-    /// evidence and is left out, so that a control resting on nothing lists no file.
+    /// A finding about a file that does not exist carries no digest, so a control resting on
+    /// nothing lists no file.
     pub fn evidence_files(&self, controls: &[&ControlReport]) -> Vec<EvidenceRef> {
         let mut pairs: BTreeSet<(Option<&str>, &str)> = BTreeSet::new();
         for c in controls {
             for f in &c.findings {
                 let path = f.location.as_ref().map(|l| l.path.as_str());
                 for (i, d) in f.evidence.iter().enumerate() {
-                    if d != EMPTY_DIGEST {
-                        pairs.insert((path.filter(|_| i == 0), d.as_str()));
-                    }
+                    pairs.insert((path.filter(|_| i == 0), d.as_str()));
                 }
             }
         }

@@ -117,7 +117,7 @@ impl Rego {
                                 path: Some(input.document.path.to_string()),
                                 line: Some(input.document.line(&input.pointer)),
                                 label: input.label.clone(),
-                                evidence: vec![input.document.digest.to_string()],
+                                evidence: input.document.evidence_digest().into_iter().collect(),
                                 result: self.run(engine, to_value(input.value), budget).map(
                                     |mut o| {
                                         o.locate(|p| {
@@ -147,7 +147,7 @@ impl Rego {
             Mode::Combined => {
                 let mut evidence: Vec<String> = inputs
                     .iter()
-                    .map(|i| i.document.digest.to_string())
+                    .filter_map(|i| i.document.evidence_digest())
                     .collect();
                 evidence.sort();
                 evidence.dedup();
