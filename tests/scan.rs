@@ -86,8 +86,18 @@ fn scores_roll_up_to_requirements_and_frameworks() {
     assert_eq!(control(&r, "comb-any")["status"], "implemented");
     let fw = &r["frameworks"][0];
     assert_eq!(fw["id"], "test");
-    // T1 = mean(50, 50) = 50, T2 = 50, T3 unmapped: framework 50, coverage 2/3.
-    assert_eq!(fw["score"], 50.0);
+    // Within the framework, item `a` fails op-gt and item `b` fails op-equals and comb-none:
+    // neither is sound, so each mapped control counts its passing item as failing. T1 =
+    // mean(0, 0), T2 = 0, T3 unmapped: framework 0, coverage 2/3.
+    let adjusted = &fw["adjusted_controls"];
+    assert_eq!(
+        adjusted.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["comb-none", "op-equals", "op-gt"]
+    );
+    assert_eq!(adjusted["op-equals"]["score"], 0.0);
+    assert_eq!(adjusted["op-equals"]["failing_elsewhere"], 1);
+    assert_eq!(fw["requirements"][0]["score"], 0.0);
+    assert_eq!(fw["score"], 0.0);
     assert_eq!(fw["coverage"], 66.67);
     assert_eq!(fw["requirements"][2]["status"], "not_assessed");
     assert_eq!(fw["rating"], "red");
@@ -264,9 +274,9 @@ fn config_precedence() {
         }
         cmd.output().unwrap().status.code()
     };
-    assert_eq!(run(None, None), Some(1), "file: fail_under 60 > score 50");
-    assert_eq!(run(Some("10"), None), Some(0), "env overrides file");
-    assert_eq!(run(Some("10"), Some("90")), Some(1), "flag overrides env");
+    assert_eq!(run(None, None), Some(1), "file: fail_under 60 > score 0");
+    assert_eq!(run(Some("0"), None), Some(0), "env overrides file");
+    assert_eq!(run(Some("0"), Some("90")), Some(1), "flag overrides env");
     std::fs::write(dir.path().join("assay.yaml"), "gate:\n  fail_undr: 60\n").unwrap();
     let out = assay().arg("scan").arg(dir.path()).output().unwrap();
     let stderr = common::exited(&out, 2);
@@ -299,6 +309,6 @@ fn json_output_matches_its_schema() {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(results["schema_version"], "1.2.0");
+    assert_eq!(results["schema_version"], "1.3.0");
     assert!(results["controls"].as_array().unwrap().len() >= 15);
 }

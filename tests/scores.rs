@@ -79,6 +79,42 @@ fn mfa_without_an_access_model_is_a_gap() {
     );
 }
 
+/// Without a restore-test record, restore testing is a gap (not a failure judged on a file
+/// that does not exist), and no finding of any control rests on the digest of a missing file.
+#[test]
+fn missing_records_are_gaps_without_digests() {
+    const EMPTY_INPUT: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    let dir = tempfile::tempdir().unwrap();
+    kubernetes_repo(dir.path());
+    let r = json(&scan(dir.path(), &["--soft-fail"]));
+    let restore = control(&r, "dr-restore-tested");
+    assert_eq!(restore["status"], "not_assessed", "{restore}");
+    assert_eq!(restore["score"], 0.0);
+    assert!(
+        restore["findings"].as_array().unwrap().is_empty(),
+        "{restore}"
+    );
+    assert!(
+        restore["missing_evidence"]
+            .as_str()
+            .unwrap()
+            .contains("restore-test records"),
+        "{restore}"
+    );
+    for c in r["controls"].as_array().unwrap() {
+        for f in c["findings"].as_array().unwrap() {
+            assert!(
+                !f["evidence"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&EMPTY_INPUT.into()),
+                "{}: {f}",
+                c["id"]
+            );
+        }
+    }
+}
+
 /// Adding an insecure bucket to a Kubernetes-only repository lowers SOC 2 (and raises no
 /// framework).
 #[test]
@@ -112,6 +148,76 @@ fn an_insecure_bucket_never_raises_a_score() {
             assert!(a <= b, "{id} rose from {b} to {a}");
         }
     }
+}
+
+/// Resources that fail some checks and pass others: each one, added alone or together, lowers
+/// or keeps every framework and requirement score, although it passes checks whose
+/// requirements had nothing to judge before. The bucket passes the public-ACL check, which
+/// gives SOC 2 CC6.6 its first judged item: counted as failing there, since the framework judges
+/// the bucket unsound.
+#[test]
+fn resources_failing_some_checks_never_raise_a_score() {
+    const PRIVATE_UNENCRYPTED_BUCKET: &str = r#"resource "aws_s3_bucket" "ledger" {
+  bucket = "acme-ledger"
+  acl    = "private"
+}
+"#;
+    const OPEN_SECURITY_GROUP: &str = r#"resource "aws_security_group" "admin" {
+  name = "admin"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+"#;
+    const UNENCRYPTED_DB: &str = r#"resource "aws_db_instance" "main" {
+  engine                  = "postgres"
+  storage_encrypted       = false
+  backup_retention_period = 30
+}
+"#;
+    let variants = [
+        ("bucket.tf", PRIVATE_UNENCRYPTED_BUCKET),
+        ("sg.tf", OPEN_SECURITY_GROUP),
+        ("db.tf", UNENCRYPTED_DB),
+    ];
+    let scores = |r: &Value| -> Vec<(String, Option<f64>)> {
+        let mut out = Vec::new();
+        for f in r["frameworks"].as_array().unwrap() {
+            let id = f["id"].as_str().unwrap();
+            out.push((id.to_string(), f["score"].as_f64()));
+            for q in f["requirements"].as_array().unwrap() {
+                out.push((
+                    format!("{id}:{}", q["id"].as_str().unwrap()),
+                    q["score"].as_f64(),
+                ));
+            }
+        }
+        out
+    };
+    let dir = tempfile::tempdir().unwrap();
+    kubernetes_repo(dir.path());
+    let mut before = json(&scan(dir.path(), &["--soft-fail"]));
+    for (name, text) in variants {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let after = json(&scan(dir.path(), &["--soft-fail"]));
+        for ((id, b), (_, a)) in scores(&before).iter().zip(scores(&after)) {
+            match (b, a) {
+                (Some(b), Some(a)) => assert!(a <= *b, "adding {name}: {id} rose from {b} to {a}"),
+                (None, Some(a)) => assert_eq!(a, 0.0, "adding {name}: {id} appeared at {a}"),
+                _ => {}
+            }
+        }
+        before = after;
+    }
+    // The bucket passes the public-ACL check on its own; SOC 2 counts it as failing, and says why.
+    let acl = control(&before, "tf-aws-s3-public-acl");
+    assert_eq!(acl["score"], 100.0, "{acl}");
+    let adjusted = &framework(&before, "soc2")["adjusted_controls"]["tf-aws-s3-public-acl"];
+    assert_eq!(adjusted["score"], 0.0, "{adjusted}");
+    assert_eq!(adjusted["failing_elsewhere"], 1, "{adjusted}");
 }
 
 /// The default gate fails on a high or critical automated failure and names it on the last

@@ -277,9 +277,9 @@ pub fn assemble(
                 .is_none_or(|wanted| wanted.contains(&f.id))
         })
         .map(|f| {
-            let s = score_framework(catalog, f, &results, &scores, &request.thresholds);
+            let s = score_framework(catalog, f, &results, true, &request.thresholds);
             let b = any_waived
-                .then(|| score_framework(catalog, f, &results, &before, &request.thresholds));
+                .then(|| score_framework(catalog, f, &results, false, &request.thresholds));
             FrameworkReport {
                 id: s.id,
                 name: s.name,
@@ -292,6 +292,7 @@ pub fn assemble(
                 coverage: s.coverage,
                 counts: s.counts,
                 rating: s.rating,
+                adjusted_controls: s.adjusted_controls,
                 requirements: s
                     .requirements
                     .into_iter()

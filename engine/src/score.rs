@@ -2,10 +2,13 @@
 //! its controls), per framework (mean of its requirements, beside its coverage).
 //!
 //! A control that selected nothing is either out of scope (`not_applicable`, left out of every
-//! mean) or a gap (`not_assessed`, scoring 0), as the control declares with `when_empty`; so
-//! adding a failing item or removing evidence never raises a score.
+//! mean) or a gap (`not_assessed`, scoring 0), as the control declares with `when_empty`.
+//! Within a framework, an item (a resource or file) that fails any of the framework's
+//! automated resource controls counts as failing in every control of the framework that judged
+//! it: a resource is credited to a requirement only when the framework judges it sound. Together,
+//! adding a failing resource or removing evidence never raises a score.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -84,20 +87,41 @@ pub struct ControlScore {
     /// Percent of items passing; 0 when not assessed; `None` when not applicable.
     pub score: Option<f64>,
     pub status: Implementation,
+    /// Items this control passes that count as failing because they fail another automated
+    /// control of the framework being scored (0 outside a framework).
+    pub failing_elsewhere: usize,
 }
 
 impl ControlScore {
     pub fn of(result: &ControlResult) -> ControlScore {
-        Self::counting(result, true)
+        Self::counting(result, true, &HashSet::new())
     }
 
     /// The score as it would be without waivers: waived findings count as failures.
     pub fn before_waivers(result: &ControlResult) -> ControlScore {
-        Self::counting(result, false)
+        Self::counting(result, false, &HashSet::new())
     }
 
-    fn counting(result: &ControlResult, honour_waivers: bool) -> ControlScore {
-        let items = item_statuses(&result.findings);
+    /// Counts the items of `result`; an item in `unsound` that would pass counts as failing.
+    fn counting(
+        result: &ControlResult,
+        honour_waivers: bool,
+        unsound: &HashSet<ItemKey<'_>>,
+    ) -> ControlScore {
+        let mut failing_elsewhere = 0;
+        let items: Vec<FindingStatus> = keyed_item_statuses(&result.findings)
+            .into_iter()
+            .map(|(key, status)| {
+                let passing = status == FindingStatus::Pass
+                    || (honour_waivers && status == FindingStatus::Waived);
+                if passing && key.is_some_and(|k| unsound.contains(&k)) {
+                    failing_elsewhere += 1;
+                    FindingStatus::Fail
+                } else {
+                    status
+                }
+            })
+            .collect();
         let count = |s: FindingStatus| items.iter().filter(|i| **i == s).count();
         let warnings = result
             .findings
@@ -144,6 +168,7 @@ impl ControlScore {
                 score
             },
             status,
+            failing_elsewhere,
         }
     }
 }
@@ -153,32 +178,100 @@ impl ControlScore {
 /// statuses; a finding with no item number is an item of its own. Warnings neither pass nor
 /// fail an item.
 pub fn item_statuses(findings: &[Finding]) -> Vec<FindingStatus> {
+    keyed_item_statuses(findings)
+        .into_iter()
+        .map(|(_, status)| status)
+        .collect()
+}
+
+/// What identifies an item across controls: its resource and its file.
+type ItemKey<'a> = (Option<&'a str>, Option<&'a str>);
+
+/// The key of the item a finding judges, if it names a resource or a file.
+fn item_key(f: &Finding) -> Option<ItemKey<'_>> {
+    let key = (
+        f.resource.as_deref(),
+        f.location.as_ref().map(|l| l.path.as_str()),
+    );
+    (key != (None, None)).then_some(key)
+}
+
+/// [`item_statuses`], each with the key of its item.
+fn keyed_item_statuses(findings: &[Finding]) -> Vec<(Option<ItemKey<'_>>, FindingStatus)> {
     let rank = |s: FindingStatus| match s {
         FindingStatus::Warn | FindingStatus::Pass => 0,
         FindingStatus::Waived => 1,
         FindingStatus::Fail => 2,
         FindingStatus::Error => 3,
     };
-    type Key<'a> = (usize, Option<&'a str>, Option<&'a str>);
-    let mut items: HashMap<Key<'_>, FindingStatus> = HashMap::new();
+    let mut items: BTreeMap<(usize, Option<ItemKey<'_>>), FindingStatus> = BTreeMap::new();
     let mut single = Vec::new();
     for f in findings.iter().filter(|f| f.status != FindingStatus::Warn) {
         if f.item == 0 {
-            single.push(f.status);
+            single.push((item_key(f), f.status));
             continue;
         }
-        let key = (
-            f.item,
-            f.resource.as_deref(),
-            f.location.as_ref().map(|l| l.path.as_str()),
-        );
-        let status = items.entry(key).or_insert(f.status);
+        let status = items.entry((f.item, item_key(f))).or_insert(f.status);
         if rank(f.status) > rank(*status) {
             *status = f.status;
         }
     }
-    single.extend(items.into_values());
+    single.extend(items.into_iter().map(|((_, key), status)| (key, status)));
     single
+}
+
+/// The items that fail (or cannot be judged by) an automated control of `framework` that judges
+/// resources (one whose empty selection means the subject does not exist): waived failures
+/// count as failing unless `honour_waivers`. Controls of expected evidence are left out, so
+/// that removing evidence can never make another item sound.
+fn unsound_items<'a>(
+    framework: &Framework,
+    results: &'a [ControlResult],
+    honour_waivers: bool,
+) -> HashSet<ItemKey<'a>> {
+    let mapped = mapped_controls(framework);
+    results
+        .iter()
+        .filter(|r| {
+            !r.control.check.is_attestation()
+                && r.control.when_empty == WhenEmpty::NotApplicable
+                && mapped.contains(r.control.id.as_str())
+        })
+        .flat_map(|r| keyed_item_statuses(&r.findings))
+        .filter(|(_, status)| match status {
+            FindingStatus::Fail | FindingStatus::Error => true,
+            FindingStatus::Waived => !honour_waivers,
+            FindingStatus::Pass | FindingStatus::Warn => false,
+        })
+        .filter_map(|(key, _)| key)
+        .collect()
+}
+
+/// The ids of the controls `framework` maps to its requirements.
+fn mapped_controls(framework: &Framework) -> HashSet<&str> {
+    framework
+        .requirements
+        .iter()
+        .flat_map(|r| r.controls.iter().map(String::as_str))
+        .collect()
+}
+
+/// The scores of `results` as `framework` counts them (see the module documentation).
+pub fn framework_control_scores<'a>(
+    framework: &Framework,
+    results: &'a [ControlResult],
+    honour_waivers: bool,
+) -> HashMap<&'a str, ControlScore> {
+    let unsound = unsound_items(framework, results, honour_waivers);
+    results
+        .iter()
+        .map(|r| {
+            (
+                r.control.id.as_str(),
+                ControlScore::counting(r, honour_waivers, &unsound),
+            )
+        })
+        .collect()
 }
 
 /// Score of one requirement.
@@ -224,16 +317,30 @@ pub struct FrameworkScore {
     pub counts: CoverageCounts,
     pub rating: Rating,
     pub requirements: Vec<RequirementScore>,
+    /// The controls whose score in this framework differs from their own.
+    pub adjusted_controls: BTreeMap<String, AdjustedControl>,
 }
 
-/// Scores `framework` from the control results.
+/// A control's score as a framework counts it, where items it passes fail another automated
+/// control of the framework and so count as failing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AdjustedControl {
+    pub score: Option<f64>,
+    /// The items counted as failing for that reason.
+    pub failing_elsewhere: usize,
+}
+
+/// Scores `framework` from the control results; waived findings count as passing when
+/// `honour_waivers`, else as failing.
 pub fn score_framework(
     catalog: &Catalog,
     framework: &Framework,
     results: &[ControlResult],
-    scores: &HashMap<&str, ControlScore>,
+    honour_waivers: bool,
     thresholds: &Thresholds,
 ) -> FrameworkScore {
+    let scores = framework_control_scores(framework, results, honour_waivers);
+    let mapped = mapped_controls(framework);
     let severity: HashMap<&str, f64> = results
         .iter()
         .map(|r| (r.control.id.as_str(), r.control.severity.weight()))
@@ -326,6 +433,19 @@ pub fn score_framework(
         counts,
         rating: thresholds.rate(score),
         requirements,
+        adjusted_controls: scores
+            .iter()
+            .filter(|(id, s)| s.failing_elsewhere > 0 && mapped.contains(*id))
+            .map(|(id, s)| {
+                (
+                    id.to_string(),
+                    AdjustedControl {
+                        score: s.score,
+                        failing_elsewhere: s.failing_elsewhere,
+                    },
+                )
+            })
+            .collect(),
     }
 }
 
@@ -429,16 +549,12 @@ mod tests {
 
     /// Every score of every built-in framework over `results`, in a fixed order.
     fn all_scores(catalog: &Catalog, results: &[ControlResult]) -> Vec<(String, Option<f64>)> {
-        let scores: HashMap<&str, ControlScore> = results
-            .iter()
-            .map(|r| (r.control.id.as_str(), ControlScore::of(r)))
-            .collect();
         let mut out: Vec<(String, Option<f64>)> = results
             .iter()
-            .map(|r| (r.control.id.clone(), scores[r.control.id.as_str()].score))
+            .map(|r| (r.control.id.clone(), ControlScore::of(r).score))
             .collect();
         for f in &catalog.frameworks {
-            let s = score_framework(catalog, f, results, &scores, &Thresholds::default());
+            let s = score_framework(catalog, f, results, true, &Thresholds::default());
             out.push((f.id.clone(), s.score));
             for r in s.requirements {
                 out.push((format!("{}:{}", f.id, r.id), r.score));
@@ -475,6 +591,9 @@ mod tests {
     /// Property over random findings of the whole built-in catalog: adding a failing item to
     /// any control never raises a control, requirement or framework score, and neither does
     /// removing the evidence of a control that needs evidence.
+    ///
+    /// (Adding a resource that passes one control and fails another is covered end to end in
+    /// `tests/scores.rs`.)
     #[test]
     fn adding_a_failure_or_removing_evidence_never_raises_a_score() {
         let catalog = load(&[CatalogRoot::Builtin]).expect("built-in catalog");
@@ -484,15 +603,22 @@ mod tests {
             FindingStatus::Waived,
             FindingStatus::Warn,
         ];
+        // Items shared between controls (a resource judged by several of them), and items of
+        // their own.
+        let resources = [None, Some("aws_s3_bucket.a"), Some("aws_s3_bucket.b")];
         let mut rng = Lcg(7);
-        for _ in 0..40 {
+        for _ in 0..60 {
             let results: Vec<ControlResult> = catalog
                 .controls
                 .iter()
                 .map(|c| ControlResult {
                     control: c.clone(),
                     findings: (0..rng.next(4))
-                        .map(|_| finding(statuses[rng.next(statuses.len())]))
+                        .map(|_| {
+                            let mut f = finding(statuses[rng.next(statuses.len())]);
+                            f.resource = resources[rng.next(resources.len())].map(String::from);
+                            f
+                        })
                         .collect(),
                 })
                 .collect();
@@ -507,11 +633,73 @@ mod tests {
                         .findings
                         .iter()
                         .cloned()
-                        .chain((j == i).then(|| finding(FindingStatus::Fail)))
+                        .chain((j == i).then(|| Finding {
+                            resource: Some("aws_s3_bucket.new".into()),
+                            ..finding(FindingStatus::Fail)
+                        }))
                         .collect(),
                 })
                 .collect();
             never_raised(&before, &all_scores(&catalog, &with_failure));
+            // A new resource that passes some automated controls and fails one: no score of a
+            // framework mapping the failing control rises.
+            let automated: Vec<usize> = (0..results.len())
+                .filter(|&j| {
+                    let control = &results[j].control;
+                    !control.check.is_attestation()
+                        && control.when_empty == WhenEmpty::NotApplicable
+                })
+                .collect();
+            let failing = automated[rng.next(automated.len())];
+            let passing: Vec<usize> = (0..3)
+                .map(|_| automated[rng.next(automated.len())])
+                .collect();
+            let with_resource: Vec<ControlResult> = results
+                .iter()
+                .enumerate()
+                .map(|(j, r)| {
+                    let status = if j == failing {
+                        Some(FindingStatus::Fail)
+                    } else {
+                        passing.contains(&j).then_some(FindingStatus::Pass)
+                    };
+                    ControlResult {
+                        control: r.control.clone(),
+                        findings: r
+                            .findings
+                            .iter()
+                            .cloned()
+                            .chain(status.map(|s| Finding {
+                                resource: Some("aws_s3_bucket.mixed".into()),
+                                ..finding(s)
+                            }))
+                            .collect(),
+                    }
+                })
+                .collect();
+            let judging: Vec<&str> = catalog
+                .frameworks
+                .iter()
+                .filter(|f| {
+                    f.requirements
+                        .iter()
+                        .any(|q| q.controls.contains(&results[failing].control.id))
+                })
+                .map(|f| f.id.as_str())
+                .collect();
+            let in_judging = |scores: Vec<(String, Option<f64>)>| {
+                scores
+                    .into_iter()
+                    .filter(|(id, _)| {
+                        let framework = id.split(':').next().unwrap_or_default();
+                        judging.contains(&framework)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            never_raised(
+                &in_judging(before.clone()),
+                &in_judging(all_scores(&catalog, &with_resource)),
+            );
             let without_evidence: Vec<ControlResult> = results
                 .iter()
                 .map(|r| ControlResult {

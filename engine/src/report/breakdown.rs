@@ -134,7 +134,7 @@ fn domains(out: &mut String, f: &FrameworkReport, results: &Results) {
     let mut by_family: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mapped = |c: &&ControlReport| c.mappings.iter().any(|m| m.framework == f.id);
     for c in results.controls.iter().filter(mapped) {
-        if let Some(s) = c.score {
+        if let Some(s) = f.counted_score(c).0 {
             by_family.entry(c.family.as_str()).or_default().push(s);
         }
     }
@@ -217,7 +217,8 @@ pub fn requirement(results: &Results, f: &FrameworkReport, r: &RequirementReport
             ControlKind::Automated => "automated",
             ControlKind::Attestation => "attestation",
         };
-        let counted = match c.score {
+        let (score, failing_elsewhere) = f.counted_score(c);
+        let counted = match score {
             Some(s) => {
                 weighted += weight * s;
                 weights += weight;
@@ -245,6 +246,13 @@ pub fn requirement(results: &Results, f: &FrameworkReport, r: &RequirementReport
                 } else {
                     String::new()
                 }
+            );
+        }
+        if failing_elsewhere > 0 {
+            let _ = writeln!(
+                out,
+                "      {failing_elsewhere} of them count as failing here: they fail another automated control of {}",
+                f.id
             );
         }
         if let Some(missing) = &c.missing_evidence {
@@ -280,12 +288,12 @@ pub fn requirement(results: &Results, f: &FrameworkReport, r: &RequirementReport
         );
         let attested: Vec<&&ControlReport> = controls
             .iter()
-            .filter(|c| c.kind == ControlKind::Attestation && c.score.is_some())
+            .filter(|c| c.kind == ControlKind::Attestation && f.counted_score(c).0.is_some())
             .collect();
         if !attested.is_empty() {
             let points: f64 = attested
                 .iter()
-                .map(|c| c.severity.weight() * c.score.unwrap_or(0.0))
+                .map(|c| c.severity.weight() * f.counted_score(c).0.unwrap_or(0.0))
                 .sum();
             let how: Vec<String> = attested
                 .iter()

@@ -1,6 +1,8 @@
 //! The results document: what `--format json` prints, defined by `schemas/results.schema.json`.
 //! Every list is sorted, so the same input gives the same bytes whatever the thread count.
 
+use std::collections::BTreeMap;
+
 use assay_collectors::EvidenceKind;
 use serde::{Deserialize, Serialize};
 
@@ -8,10 +10,10 @@ use super::check::CheckReport;
 use super::waivers::WaiverReport;
 use crate::catalog::{Coverage, CoverageCounts, Exclusion};
 use crate::model::{Finding, Severity};
-use crate::score::{EvidenceShares, Evidenced, Implementation, Rating};
+use crate::score::{AdjustedControl, EvidenceShares, Evidenced, Implementation, Rating};
 
 /// Version of the results format. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
@@ -162,6 +164,20 @@ pub struct FrameworkReport {
     pub counts: CoverageCounts,
     pub rating: Rating,
     pub requirements: Vec<RequirementReport>,
+    /// The controls whose score in this framework differs from their own: items they pass
+    /// fail another automated control of the framework and count as failing here.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub adjusted_controls: BTreeMap<String, AdjustedControl>,
+}
+
+impl FrameworkReport {
+    /// A control's score as this framework counts it, and how many of the items it passes
+    /// count as failing because they fail another automated control of the framework.
+    pub fn counted_score(&self, control: &ControlReport) -> (Option<f64>, usize) {
+        self.adjusted_controls
+            .get(&control.id)
+            .map_or((control.score, 0), |a| (a.score, a.failing_elsewhere))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

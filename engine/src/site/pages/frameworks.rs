@@ -32,6 +32,8 @@ struct WeightRow {
     weight: f64,
     score: String,
     counted: bool,
+    /// Items the control passes that count as failing: they fail another control here.
+    failing_elsewhere: usize,
 }
 
 #[derive(Serialize)]
@@ -129,14 +131,16 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
                         ControlKind::Attestation => "attestation",
                     },
                     weight: c.severity.weight(),
-                    score: pct(c.score),
-                    counted: c.score.is_some(),
+                    score: pct(f.counted_score(c).0),
+                    counted: f.counted_score(c).0.is_some(),
+                    failing_elsewhere: f.counted_score(c).1,
                 })
                 .collect();
             let (weighted, total): (f64, f64) = reports
                 .iter()
                 .filter_map(|c| {
-                    c.score
+                    f.counted_score(c)
+                        .0
                         .map(|s| (c.severity.weight() * s, c.severity.weight()))
                 })
                 .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
