@@ -251,27 +251,24 @@ fn redacted_head(text: &str, max: usize) -> String {
     static SCANNER: std::sync::LazyLock<Scanner> = std::sync::LazyLock::new(Scanner::all);
     let line = text.lines().next().unwrap_or("");
     let end = line.floor_char_boundary(EXCERPT_SCAN);
-    let mut head = line[..end].to_string();
+    let mut head = &line[..end];
     let mut hits = SCANNER.scan(head.as_bytes());
-    hits.sort_by_key(|h| std::cmp::Reverse(h.range.start));
-    let mut last_start = usize::MAX;
-    let mut key_block = false;
-    for hit in hits {
-        // Overlapping hits: the later one was already replaced.
-        if hit.range.end > last_start
-            || !head.is_char_boundary(hit.range.start)
-            || !head.is_char_boundary(hit.range.end)
-        {
-            continue;
+    // A private key's header is kept; the key material after it is not.
+    let key_end = hits
+        .iter()
+        .filter(|h| h.detector == Detector::PrivateKey)
+        .map(|h| head.ceil_char_boundary(h.range.end))
+        .min();
+    let key_block = key_end.is_some_and(|k| k < head.len());
+    if let Some(k) = key_end {
+        head = &head[..k];
+        hits.retain(|h| h.range.start < k);
+        for h in &mut hits {
+            h.range.end = h.range.end.min(k);
         }
-        if hit.detector == Detector::PrivateKey {
-            // The header is kept; the key material after it is not.
-            key_block |= hit.range.end < head.len();
-            head.truncate(hit.range.end);
-        }
-        head.replace_range(hit.range.clone(), &hit.sample);
-        last_start = hit.range.start;
     }
+    let spans = hits.into_iter().map(|h| (h.range, h.sample)).collect();
+    let head = splice_str(head, spans, String::clone);
     let cut = key_block
         || head.chars().count() > max
         || end < line.len()
@@ -300,6 +297,57 @@ pub struct Hit {
     pub range: Range<usize>,
     /// The redacted sample.
     pub sample: String,
+}
+
+/// `text` with each span's range replaced by the span's replacement, and the payloads of the
+/// spans kept, in order. Overlapping spans are joined and keep the first one's payload, so no
+/// part of an overlapping value survives; empty and out-of-bounds ranges are dropped. The one
+/// splicing step of every redaction: excerpts, short texts and kept evidence files.
+pub fn splice<T>(
+    text: &[u8],
+    mut spans: Vec<(Range<usize>, T)>,
+    replacement: impl Fn(&T) -> String,
+) -> (Vec<u8>, Vec<T>) {
+    spans.retain(|(r, _)| r.start < r.end && r.end <= text.len());
+    spans.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut joined: Vec<(Range<usize>, T)> = Vec::with_capacity(spans.len());
+    for (range, payload) in spans {
+        match joined.last_mut() {
+            Some((last, _)) if range.start < last.end => last.end = last.end.max(range.end),
+            _ => joined.push((range, payload)),
+        }
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    let mut kept = Vec::with_capacity(joined.len());
+    for (range, payload) in joined {
+        out.extend_from_slice(&text[at..range.start]);
+        out.extend_from_slice(replacement(&payload).as_bytes());
+        at = range.end;
+        kept.push(payload);
+    }
+    out.extend_from_slice(&text[at..]);
+    (out, kept)
+}
+
+/// [`splice`] over UTF-8 text: a range cut inside a character is widened to the character.
+pub fn splice_str<T>(
+    text: &str,
+    spans: Vec<(Range<usize>, T)>,
+    replacement: impl Fn(&T) -> String,
+) -> String {
+    let spans = spans
+        .into_iter()
+        .filter(|(r, _)| r.end <= text.len())
+        .map(|(r, p)| {
+            (
+                text.floor_char_boundary(r.start)..text.ceil_char_boundary(r.end),
+                p,
+            )
+        })
+        .collect();
+    let (out, _) = splice(text.as_bytes(), spans, replacement);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Scanner {
@@ -360,29 +408,15 @@ impl Scanner {
         hits
     }
 
-    /// `text` with every value found replaced by `[REDACTED:<detector>]` (the first of
-    /// overlapping values wins), for short texts shown in findings such as commit subjects.
+    /// `text` with every value found replaced by `[REDACTED:<detector>]` (overlapping values
+    /// are joined), for short texts shown in findings such as commit subjects.
     pub fn redact(&self, text: &str) -> String {
-        let mut hits = self.scan(text.as_bytes());
-        if hits.is_empty() {
-            return text.to_string();
-        }
-        hits.sort_by_key(|h| (h.range.start, std::cmp::Reverse(h.range.end)));
-        let mut out = String::with_capacity(text.len());
-        let mut at = 0;
-        for hit in &hits {
-            // Ranges come from byte regexes over UTF-8 text; a range cut inside a character
-            // is widened to the character's bounds.
-            let start = text.floor_char_boundary(hit.range.start);
-            if start < at {
-                continue;
-            }
-            out.push_str(&text[at..start]);
-            out.push_str(&format!("[REDACTED:{}]", hit.detector.as_str()));
-            at = text.ceil_char_boundary(hit.range.end);
-        }
-        out.push_str(&text[at..]);
-        out
+        let spans = self
+            .scan(text.as_bytes())
+            .into_iter()
+            .map(|h| (h.range, h.detector))
+            .collect();
+        splice_str(text, spans, |d| format!("[REDACTED:{}]", d.as_str()))
     }
 
     /// Scans `line` (1-based `number`) and records what it finds in `findings`.
@@ -769,6 +803,27 @@ mod tests {
 
     fn kinds(text: &str) -> Vec<Detector> {
         found(text).into_iter().map(|(d, _)| d).collect()
+    }
+
+    #[test]
+    fn overlapping_spans_are_joined_so_nothing_of_either_survives() {
+        let (out, kept) = super::splice(
+            b"key=abcdefghij tail",
+            vec![
+                (8..14, "second"),
+                (4..10, "first"),
+                (3..3, "empty"),
+                (18..40, "outside"),
+            ],
+            |k| format!("[{k}]"),
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), "key=[first] tail");
+        assert_eq!(kept, ["first"]);
+        // A range cut inside a character is widened to it.
+        assert_eq!(
+            super::splice_str("aéb", vec![(2..3, ())], |_| "*".into()),
+            "a*b"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use assay_collectors::dlp::{Detector, Scanner};
+use assay_collectors::dlp::{splice, Detector, Scanner};
 use assay_collectors::secret_name::is_secret_name;
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
@@ -129,30 +129,15 @@ pub fn redact(bytes: &[u8], flagged: &BTreeSet<u32>) -> (Vec<u8>, Vec<Redaction>
     let mut redactions = Vec::new();
     for (index, (line, found)) in lines.iter().zip(spans).enumerate() {
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let mut last = 0;
-        for (range, kind) in merge(found) {
-            out.extend_from_slice(&line[last..range.start]);
-            out.extend(format!("[REDACTED:{kind}]").into_bytes());
-            last = range.end;
-            redactions.push(Redaction { line: number, kind });
-        }
-        out.extend_from_slice(&line[last..]);
+        let (redacted, kinds) = splice(line, found, |kind| format!("[REDACTED:{kind}]"));
+        out.extend(redacted);
+        redactions.extend(
+            kinds
+                .into_iter()
+                .map(|kind| Redaction { line: number, kind }),
+        );
     }
     (out, redactions)
-}
-
-/// `found` sorted by start with overlapping ranges joined (the first kind names the union).
-fn merge(mut found: Vec<(Range<usize>, String)>) -> Vec<(Range<usize>, String)> {
-    found.retain(|(r, _)| !r.is_empty());
-    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
-    let mut merged: Vec<(Range<usize>, String)> = Vec::with_capacity(found.len());
-    for (range, kind) in found {
-        match merged.last_mut() {
-            Some((last, _)) if range.start < last.end => last.end = last.end.max(range.end),
-            _ => merged.push((range, kind)),
-        }
-    }
-    merged
 }
 
 fn assignments(line: &[u8], found: &mut Vec<(Range<usize>, String)>) {
