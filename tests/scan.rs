@@ -176,8 +176,7 @@ fn broken_control_exits_2_with_location() {
 fn output_is_deterministic_across_thread_counts() {
     let run = |threads: &str| {
         let out = assay()
-            .env("RAYON_NUM_THREADS", threads)
-            .arg("scan")
+            .args(["--threads", threads, "scan"])
             .arg(fixture("sample-repo"))
             .args(["--format", "json"])
             .output()
@@ -311,4 +310,115 @@ fn json_output_matches_its_schema() {
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(results["schema_version"], "1.3.0");
     assert!(results["controls"].as_array().unwrap().len() >= 15);
+}
+
+fn sample_scan(extra: &[&str]) -> String {
+    let out = assay()
+        .arg("scan")
+        .arg(fixture("sample-repo"))
+        .args(["--soft-fail", "--now", "2026-11-22T00:00:00Z"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `--quiet`, `--compact` and `--severity` change what the terminal shows, never the gate.
+#[test]
+fn terminal_display_flags() {
+    let full = sample_scan(&[]);
+    assert!(
+        full.contains("Frameworks") && full.contains("fix:"),
+        "{full}"
+    );
+
+    let quiet = sample_scan(&["--quiet"]);
+    assert!(!quiet.contains("Frameworks"), "{quiet}");
+    assert!(quiet.contains("k8s-privileged-container"), "{quiet}");
+    assert!(quiet.contains("Result: no gate set"), "{quiet}");
+    assert!(quiet.lines().count() < full.lines().count());
+
+    let compact = sample_scan(&["--compact"]);
+    assert!(!compact.contains("fix: Use acl"), "{compact}");
+    assert!(compact.contains("terraform/main.tf:35"), "{compact}");
+    assert!(!compact.contains("uses the canned ACL"), "{compact}");
+
+    let critical = sample_scan(&["--severity", "critical"]);
+    assert!(critical.contains("CRITICAL"), "{critical}");
+    for other in ["HIGH ", "MEDIUM ", "LOW "] {
+        assert!(
+            !critical.contains(&format!("✗ {other}")),
+            "{other}: {critical}"
+        );
+    }
+}
+
+/// `controls list --framework/--family` list only what they name; an unknown framework is a
+/// usage error.
+#[test]
+fn controls_list_filters() {
+    let list = |args: &[&str]| {
+        let out = assay()
+            .args(["controls", "list", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        json(&out).as_array().unwrap().clone()
+    };
+    let all = list(&[]);
+    let gdpr = list(&["--framework", "gdpr"]);
+    assert!(!gdpr.is_empty() && gdpr.len() < all.len());
+    assert!(gdpr.iter().all(|c| c["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["framework"] == "gdpr")));
+    let secrets = list(&["--family", "secrets"]);
+    assert!(!secrets.is_empty());
+    assert!(secrets.iter().all(|c| c["family"] == "secrets"));
+    let out = assay()
+        .args(["controls", "list", "--framework", "soc-2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The completion script loads in bash and the manual page renders with `man -l`.
+#[test]
+fn completions_and_manual_page() {
+    let script = assay().args(["completions", "bash"]).output().unwrap();
+    assert_eq!(script.status.code(), Some(0));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("assay.bash");
+    std::fs::write(&path, &script.stdout).unwrap();
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source '{}' && complete -p assay", path.display()))
+        .output()
+        .unwrap();
+    assert!(loaded.status.success(), "{loaded:?}");
+    assert!(String::from_utf8_lossy(&loaded.stdout).contains("assay"));
+
+    let page = assay().arg("man").output().unwrap();
+    assert_eq!(page.status.code(), Some(0));
+    let man_page = dir.path().join("assay.1");
+    std::fs::write(&man_page, &page.stdout).unwrap();
+    let rendered = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&man_page)
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "100")
+        .output();
+    match rendered {
+        Ok(out) => {
+            assert!(out.status.success(), "{out:?}");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("Policy-as-code compliance engine"), "{text}");
+            assert!(text.contains("completions"), "{text}");
+        }
+        Err(e) if std::env::var_os("CI").is_some() => panic!("man is needed in CI: {e}"),
+        Err(e) => eprintln!("skipped: cannot run man ({e}); install man-db"),
+    }
 }

@@ -6,6 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::{load_catalog, CatalogArgs, Exit};
+use crate::catalog::Control;
 use crate::scaffold::{self, Lang};
 use crate::testing;
 
@@ -41,6 +42,12 @@ pub struct ListArgs {
     catalog: CatalogArgs,
     #[arg(long, value_enum, default_value = "text")]
     format: ListFormat,
+    /// Only controls mapped to this framework (soc2, iso27001, gdpr, eu-ai-act, ...).
+    #[arg(long, value_name = "ID")]
+    framework: Option<String>,
+    /// Only controls of this family (kubernetes, terraform-aws, secrets, ...).
+    #[arg(long, value_name = "FAMILY")]
+    family: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -107,10 +114,35 @@ fn list(args: ListArgs) -> Exit {
         Ok(c) => c,
         Err(e) => return e,
     };
+    if let Some(id) = args
+        .framework
+        .as_ref()
+        .filter(|id| !catalog.frameworks.iter().any(|f| &f.id == *id))
+    {
+        let known: Vec<&str> = catalog.frameworks.iter().map(|f| f.id.as_str()).collect();
+        eprintln!(
+            "assay: no framework `{id}` in the catalog (known: {})",
+            known.join(", ")
+        );
+        return Exit::Usage;
+    }
+    let shown: Vec<&Control> = catalog
+        .controls
+        .iter()
+        .map(|c| &**c)
+        .filter(|c| args.family.as_ref().is_none_or(|f| &c.family == f))
+        .filter(|c| {
+            args.framework.as_ref().is_none_or(|id| {
+                catalog
+                    .mappings_of(&c.id)
+                    .into_iter()
+                    .any(|(f, _)| f == id.as_str())
+            })
+        })
+        .collect();
     match args.format {
         ListFormat::Json => {
-            let controls: Vec<_> = catalog
-                .controls
+            let controls: Vec<_> = shown
                 .iter()
                 .map(|c| {
                     let mappings: Vec<_> = catalog
@@ -131,13 +163,8 @@ fn list(args: ListArgs) -> Exit {
             );
         }
         ListFormat::Text => {
-            let width = catalog
-                .controls
-                .iter()
-                .map(|c| c.id.len())
-                .max()
-                .unwrap_or(0);
-            for c in &catalog.controls {
+            let width = shown.iter().map(|c| c.id.len()).max().unwrap_or(0);
+            for c in &shown {
                 let frameworks: std::collections::BTreeSet<&str> = catalog
                     .mappings_of(&c.id)
                     .into_iter()
@@ -153,15 +180,11 @@ fn list(args: ListArgs) -> Exit {
                     frameworks.into_iter().collect::<Vec<_>>().join(", ")
                 );
             }
-            let attested = catalog
-                .controls
-                .iter()
-                .filter(|c| c.check.is_attestation())
-                .count();
+            let attested = shown.iter().filter(|c| c.check.is_attestation()).count();
             println!(
                 "{} controls ({} automated, {attested} attestations), {} frameworks",
-                catalog.controls.len(),
-                catalog.controls.len() - attested,
+                shown.len(),
+                shown.len() - attested,
                 catalog.frameworks.len()
             );
         }

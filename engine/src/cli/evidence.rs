@@ -17,6 +17,7 @@ use crate::report::Results;
 use crate::site::{self, SiteInput, Templates, TrendPoint};
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Evidence pack and site")]
 pub struct EvidenceArgs {
     /// Write an evidence pack to DIR (a new directory): results, redacted evidence, the site
     /// and a manifest of digests; DIR.tar.gz is written beside it.

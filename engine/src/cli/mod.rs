@@ -20,7 +20,7 @@ mod waivers;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::catalog::{self, Catalog, CatalogRoot};
 use crate::diag::Diagnostic;
@@ -46,6 +46,10 @@ impl From<Exit> for ExitCode {
     about = "Policy-as-code compliance engine: SOC 2, ISO 27001, GDPR, EU AI Act"
 )]
 pub struct Cli {
+    /// Worker threads for collection and evaluation (default: one per core). Outputs are the
+    /// same whatever the count.
+    #[arg(long, global = true, env = "ASSAY_THREADS", value_name = "N")]
+    threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -84,10 +88,18 @@ enum Command {
     /// Check waivers files.
     #[command(subcommand)]
     Waivers(waivers::WaiversCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; read it with `man -l -`).
+    Man,
 }
 
 /// Options shared by every command that loads a catalog.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Catalog")]
 pub struct CatalogArgs {
     /// Add a catalog directory (control folders with control.yaml, optional mappings/); repeatable.
     #[arg(
@@ -126,7 +138,9 @@ const STACK_BYTES: usize = 64 << 20;
 
 /// Parses the arguments and runs the command on a thread with a known, generous stack.
 pub fn main() -> ExitCode {
+    let cli = Cli::parse();
     if let Err(e) = rayon::ThreadPoolBuilder::new()
+        .num_threads(cli.threads.unwrap_or(0))
         .stack_size(STACK_BYTES)
         .build_global()
     {
@@ -136,7 +150,7 @@ pub fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("assay".into())
         .stack_size(STACK_BYTES)
-        .spawn(run);
+        .spawn(move || run(cli));
     match worker {
         Ok(handle) => handle
             .join()
@@ -148,8 +162,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run() -> ExitCode {
-    let cli = Cli::parse();
+fn run(cli: Cli) -> ExitCode {
     let exit = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Check(args) => check::run(args),
@@ -165,6 +178,19 @@ fn run() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Waivers(cmd) => waivers::run(cmd),
         Command::Init(args) => init::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "assay", &mut std::io::stdout());
+            Exit::Passed
+        }
+        Command::Man => {
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => Exit::Passed,
+                Err(e) => {
+                    eprintln!("assay: cannot write the manual page: {e}");
+                    Exit::Usage
+                }
+            }
+        }
     };
     exit.into()
 }

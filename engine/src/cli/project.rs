@@ -26,9 +26,11 @@ pub struct ProjectArgs {
     #[command(flatten)]
     pub policy: PolicyDirs,
     /// Config file (default: assay.yaml in the scan root or a parent).
+    #[arg(help_heading = "Scope")]
     #[arg(long, env = "ASSAY_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Frameworks to score (ids such as soc2, iso27001, gdpr, eu-ai-act); default all.
+    #[arg(help_heading = "Scope")]
     #[arg(
         long = "framework",
         env = "ASSAY_FRAMEWORKS",
@@ -37,21 +39,26 @@ pub struct ProjectArgs {
     )]
     pub frameworks: Vec<String>,
     /// Only collect files matching GLOB (relative to the scan root); repeatable.
+    #[arg(help_heading = "Scope")]
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
     /// Never collect files matching GLOB; repeatable.
+    #[arg(help_heading = "Scope")]
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
     /// Waivers file (default: `waivers:` of assay.yaml).
+    #[arg(help_heading = "Scope")]
     #[arg(long, env = "ASSAY_WAIVERS", value_name = "FILE")]
     pub waivers: Option<PathBuf>,
     /// The scan time (RFC 3339) that ages, deadlines and expiries are judged against
     /// (default: `SOURCE_DATE_EPOCH`, else now); also the time the scan is recorded at unless
     /// `SOURCE_DATE_EPOCH` is set, so that the same input gives byte-identical outputs.
+    #[arg(help_heading = "Scope")]
     #[arg(long, env = "ASSAY_NOW", value_name = "TIME", value_parser = scan_time)]
     pub now: Option<std::time::SystemTime>,
     /// Let collectors contact the network: the metrics endpoints and Prometheus server named
     /// in assay.yaml are fetched only with this flag (or ASSAY_ALLOW_NETWORK=1).
+    #[arg(help_heading = "Scope")]
     #[arg(
         long,
         env = "ASSAY_ALLOW_NETWORK",

@@ -20,21 +20,60 @@ pub struct ScanArgs {
     #[command(flatten)]
     output: OutputArgs,
     /// Fail (exit 1) when any framework scores under PCT percent.
-    #[arg(long, env = "ASSAY_FAIL_UNDER", value_name = "PCT", value_parser = percent)]
+    #[arg(
+        long,
+        env = "ASSAY_FAIL_UNDER",
+        value_name = "PCT",
+        value_parser = percent,
+        help_heading = "Gate"
+    )]
     fail_under: Option<f64>,
     /// Fail (exit 1) when a control of this severity or worse has a failing item (default
     /// high; automated controls only unless `gate.include_attestations` is set).
-    #[arg(long, env = "ASSAY_FAIL_ON", value_name = "SEVERITY")]
+    #[arg(
+        long,
+        env = "ASSAY_FAIL_ON",
+        value_name = "SEVERITY",
+        help_heading = "Gate"
+    )]
     fail_on: Option<Severity>,
     /// Report only: exit 0 whatever the scan finds (the summary still says what would fail).
-    #[arg(long, env = "ASSAY_SOFT_FAIL")]
+    #[arg(long, env = "ASSAY_SOFT_FAIL", help_heading = "Gate")]
     soft_fail: bool,
+    #[command(flatten)]
+    view: ViewArgs,
     #[command(flatten)]
     evidence: super::evidence::EvidenceArgs,
 }
 
+/// What the terminal summary shows (other formats are unaffected).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Terminal display")]
+pub struct ViewArgs {
+    /// Show only the failing controls and the gate.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Show the places of failures without their messages and fixes.
+    #[arg(long)]
+    compact: bool,
+    /// Show only failing controls of these severities, comma-separated (the gate is unchanged).
+    #[arg(long, value_delimiter = ',', value_name = "SEVERITY")]
+    severity: Vec<Severity>,
+}
+
+impl ViewArgs {
+    fn view(&self) -> terminal::View {
+        terminal::View {
+            quiet: self.quiet,
+            compact: self.compact,
+            severities: self.severity.clone(),
+        }
+    }
+}
+
 /// Where the results go, shared by `scan` and `check`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output formats, comma-separated; several need --output-dir.
     #[arg(
@@ -110,7 +149,10 @@ pub fn run(args: ScanArgs) -> Exit {
     }
     .judge(&results);
 
-    if let Err(exit) = emit(outputs, &results, &|| terminal::render(&results, &verdict)) {
+    let view = args.view.view();
+    if let Err(exit) = emit(outputs, &results, &|| {
+        terminal::render(&results, &verdict, &view)
+    }) {
         return exit;
     }
     if let Err(exit) = evidence.write(&results, &args.project.path, &config.file) {

@@ -11,7 +11,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::waivers::{WaiverReport, WaiverStatus};
 use super::{ControlKind, ControlReport, Results};
-use crate::model::FindingStatus;
+use crate::model::{FindingStatus, Severity};
 use crate::scan::Verdict;
 use crate::score::{Implementation, Rating};
 
@@ -114,9 +114,39 @@ fn waivers(out: &mut String, waivers: &[WaiverReport]) {
     }
 }
 
+/// What the terminal summary shows; every other format is unaffected.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    /// Only the failing controls and the gate: no framework scores, counts, attestations,
+    /// waivers or skipped files.
+    pub quiet: bool,
+    /// Each failing control with the places of its failures only: no messages (which quote
+    /// values) and no fix.
+    pub compact: bool,
+    /// Only failing controls of these severities (all when empty).
+    pub severities: Vec<Severity>,
+}
+
 /// Renders the summary, ending with what the gate made of the scan.
-pub fn render(results: &Results, verdict: &Verdict) -> String {
+pub fn render(results: &Results, verdict: &Verdict, view: &View) -> String {
     let mut out = String::new();
+    if !view.quiet {
+        header(&mut out, results);
+    }
+    failing_controls(&mut out, results, view);
+    if !view.quiet {
+        missing_evidence(&mut out, results);
+        attestations(&mut out, results);
+        write_errors(&mut out, results);
+        waivers(&mut out, &results.waivers);
+        skipped(&mut out, results);
+    }
+    verdict_lines(&mut out, verdict);
+    out
+}
+
+/// The tool line, the framework scores and the control counts.
+fn header(out: &mut String, results: &Results) {
     let s = &results.summary;
     let _ = writeln!(
         out,
@@ -189,10 +219,15 @@ pub fn render(results: &Results, verdict: &Verdict) -> String {
         s.not_applicable,
         s.error
     );
+}
+
+/// The failing automated controls, most severe first, with their failures and fix.
+fn failing_controls(out: &mut String, results: &Results, view: &View) {
     let mut failing: Vec<_> = results
         .controls
         .iter()
         .filter(|c| c.kind == ControlKind::Automated)
+        .filter(|c| view.severities.is_empty() || view.severities.contains(&c.severity))
         .filter(|c| {
             matches!(
                 c.status,
@@ -228,7 +263,24 @@ pub fn render(results: &Results, verdict: &Verdict) -> String {
             .iter()
             .filter(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
             .collect();
-        for f in bad.iter().take(FINDINGS_PER_CONTROL) {
+        if view.compact {
+            let places: Vec<String> = bad
+                .iter()
+                .take(FINDINGS_PER_CONTROL)
+                .map(|f| {
+                    f.location.as_ref().map_or_else(
+                        || visible(f.resource.as_deref().unwrap_or("(repository)")).into_owned(),
+                        |l| place(&l.path, l.line),
+                    )
+                })
+                .collect();
+            let _ = writeln!(out, "      {}", paint(BOLD, &places.join("  ")));
+        }
+        for f in bad
+            .iter()
+            .take(FINDINGS_PER_CONTROL)
+            .filter(|_| !view.compact)
+        {
             let place = f
                 .location
                 .as_ref()
@@ -250,17 +302,19 @@ pub fn render(results: &Results, verdict: &Verdict) -> String {
                 )
             );
         }
-        let _ = writeln!(
-            out,
-            "      {} {}",
-            paint(GREEN, "fix:"),
-            visible(&c.remediation)
-        );
+        if !view.compact {
+            let _ = writeln!(
+                out,
+                "      {} {}",
+                paint(GREEN, "fix:"),
+                visible(&c.remediation)
+            );
+        }
     }
-    missing_evidence(&mut out, results);
-    attestations(&mut out, results);
-    write_errors(&mut out, results);
-    waivers(&mut out, &results.waivers);
+}
+
+/// The files collection skipped, with why.
+fn skipped(out: &mut String, results: &Results) {
     if !results.skipped.is_empty() {
         let _ = writeln!(
             out,
@@ -278,8 +332,6 @@ pub fn render(results: &Results, verdict: &Verdict) -> String {
             );
         }
     }
-    verdict_lines(&mut out, verdict);
-    out
 }
 
 /// How many failures the last line names before "and N more".
