@@ -25,3 +25,16 @@ resource "aws_rds_cluster_instance" "reporting_2" {
   instance_class     = "db.r6g.large"
   engine             = "aurora-postgresql"
 }
+
+# A Multi-AZ DB cluster.
+resource "aws_rds_cluster" "events" {
+  cluster_identifier          = "events"
+  engine                      = "postgres"
+  db_cluster_instance_class   = "db.m6gd.large"
+  storage_type                = "io1"
+  allocated_storage           = 100
+  iops                        = 1000
+  master_username             = "events"
+  manage_master_user_password = true
+  publicly_accessible         = true
+}
