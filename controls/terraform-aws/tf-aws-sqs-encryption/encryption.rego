@@ -2,8 +2,11 @@
 # Terraform JSON shape; expressions are "${...}" strings.
 package assay.tf_aws_sqs_encryption
 
-# A KMS key is named: any non-blank value, a reference or variable included.
-kms_key if regex.match(`\S`, input.kms_master_key_id)
+# A KMS key is named: any non-blank string, a reference or variable included.
+kms_key if {
+	is_string(input.kms_master_key_id)
+	regex.match(`\S`, input.kms_master_key_id)
+}
 
 sse_on if input.sqs_managed_sse_enabled == true
 
