@@ -1,0 +1,9 @@
+variable "all_regions" {
+  type = bool
+}
+
+resource "aws_cloudtrail" "org" {
+  name                  = "org"
+  s3_bucket_name        = aws_s3_bucket.trail.id
+  is_multi_region_trail = var.all_regions
+}

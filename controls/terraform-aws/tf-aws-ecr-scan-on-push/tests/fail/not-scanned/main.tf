@@ -1,0 +1,13 @@
+resource "aws_ecr_repository" "api" {
+  name                 = "api"
+  image_tag_mutability = "IMMUTABLE"
+}
+
+resource "aws_ecr_repository" "worker" {
+  name                 = "worker"
+  image_tag_mutability = "IMMUTABLE"
+
+  image_scanning_configuration {
+    scan_on_push = false
+  }
+}

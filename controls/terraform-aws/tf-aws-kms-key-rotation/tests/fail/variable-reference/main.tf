@@ -1,0 +1,8 @@
+variable "rotate" {
+  type = bool
+}
+
+resource "aws_kms_key" "app" {
+  description         = "application data key"
+  enable_key_rotation = var.rotate
+}

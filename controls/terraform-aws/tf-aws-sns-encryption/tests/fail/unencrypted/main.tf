@@ -1,0 +1,8 @@
+resource "aws_sns_topic" "alerts" {
+  name = "alerts"
+}
+
+resource "aws_sns_topic" "signups" {
+  name              = "signups"
+  kms_master_key_id = ""
+}
