@@ -2,8 +2,11 @@
 //! provider v4+ style, by separate resources in other files of the bucket's module directory.
 
 mod common;
+#[path = "common/git_repo.rs"]
+mod git_repo;
 
 use common::{assay, control, findings, json};
+use git_repo::GitRepo;
 use serde_json::Value;
 
 const S3_CONTROLS: [&str; 5] = [
@@ -152,4 +155,46 @@ fn a_v4_style_bucket_passes_every_s3_control_and_fails_encryption_without_its_re
     write(dir.path(), "other/encryption.tf", SETTINGS[0].1);
     let elsewhere = scan(dir.path());
     assert_eq!(problems(&elsewhere, "tf-aws-s3-encryption").len(), 1);
+}
+
+/// Pre-merge checks judge a bucket again when only a related resource in another file changed:
+/// deleting the encryption resource is a new failure at the bucket's line.
+#[test]
+fn a_change_to_a_related_file_is_a_new_failure_of_the_bucket() {
+    let template = tempfile::tempdir().unwrap();
+    write(template.path(), "infra/main.tf", BUCKET);
+    for (path, text) in SETTINGS {
+        write(template.path(), path, text);
+    }
+    let repo = GitRepo::from(template.path());
+    repo.commit_all("base");
+    std::fs::remove_file(repo.file("infra/encryption.tf")).unwrap();
+    let out = assay()
+        .arg("check")
+        .arg(repo.path())
+        .args(["--base", "HEAD", "--format", "json"])
+        .output()
+        .unwrap();
+    let r = json(&out);
+    let new: Vec<String> = r["check"]["new_failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}:{}",
+                f["control"].as_str().unwrap(),
+                f["resource"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        new,
+        ["tf-aws-s3-encryption aws_s3_bucket.records infra/main.tf:7"],
+        "{}",
+        r["check"]
+    );
+    common::exited(&out, 1);
 }

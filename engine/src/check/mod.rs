@@ -97,8 +97,9 @@ impl Check {
     }
 
     /// Whether a change to the config file at the root-relative `path` can change this
-    /// check's findings, judged by the file's name (globs and format). Checks that read only
-    /// other evidence answer `false`: callers evaluate them whatever changed.
+    /// check's findings, judged by the file's name (globs and format; any Terraform file for
+    /// assertions with relations). Checks that read only other evidence answer `false`:
+    /// callers evaluate them whatever changed.
     pub fn could_select(&self, path: &str) -> bool {
         match self {
             Check::Assert(a) if a.has_relations() && resource_index::is_terraform_path(path) => {
