@@ -266,11 +266,9 @@ impl Relation {
                     return Ok(Vec::new());
                 };
                 let literal = literal_name(subject.value);
-                let ids = index.candidates_referring(module, kind, name, literal);
-                if ids.len() > MAX_RELATED {
-                    return Err(ids.len());
-                }
-                ids.into_iter()
+                index
+                    .candidates_referring(module, kind, name, literal, MAX_RELATED)?
+                    .into_iter()
                     .filter(|id| {
                         let r = &index.resources[*id];
                         of_type(r)
@@ -597,6 +595,20 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "bad" {
             .iter()
             .any(|f| f.resource.as_deref() == Some("aws_s3_bucket.b")
                 && f.status == FindingStatus::Pass));
+    }
+
+    #[test]
+    fn a_spent_budget_stops_between_items() {
+        let docs = documents(&[("main.tf", BUCKETS)]);
+        let limits = assay_collectors::limits::Limits {
+            check_seconds: 0,
+            ..Default::default()
+        };
+        let findings =
+            assertion(LIST_RELATED).evaluate(&Inputs::new(&docs), &Budget::start(&limits));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].status, FindingStatus::Error);
+        assert!(findings[0].message.contains("`limits.check_seconds`"));
     }
 
     #[test]

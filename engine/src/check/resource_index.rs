@@ -125,17 +125,23 @@ impl<'d> ResourceIndex<'d> {
     }
 
     /// The resources of `module` that may refer to the resource `kind.name` whose literal
-    /// name is `name_literal`: a superset, in order, for the caller to confirm.
+    /// name is `name_literal`: a superset, in order, for the caller to confirm; `Err` with
+    /// their number (at most, before removing repeats) when there are more than `limit`.
     pub fn candidates_referring(
         &self,
         module: &str,
         kind: &str,
         name: &str,
         name_literal: Option<&str>,
-    ) -> Vec<usize> {
+        limit: usize,
+    ) -> Result<Vec<usize>, usize> {
         let by_reference = self.mentioning.get(&(module, kind, name));
         let by_literal = name_literal.and_then(|l| self.holding.get(&(module, l)));
-        merge(by_reference, by_literal)
+        let count = by_reference.map_or(0, Vec::len) + by_literal.map_or(0, Vec::len);
+        if count > limit {
+            return Err(count);
+        }
+        Ok(merge(by_reference, by_literal))
     }
 
     /// The resources of `module` that `text` refers to, by address or literal name.
