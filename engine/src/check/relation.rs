@@ -283,10 +283,14 @@ impl Relation {
             Direction::ReferencedBy => {
                 let mut ids: Vec<usize> = Vec::new();
                 for text in path.query(subject.value).into_iter().flat_map(strings) {
-                    ids.extend(index.referred_by(module, text));
-                    if ids.len() > MAX_RELATED {
-                        return Err(ids.len());
+                    let found = index.referred_by(module, text);
+                    if ids.len() + found.len() > MAX_RELATED {
+                        return Err(ids.len() + found.len());
                     }
+                    ids.extend(found.into_iter().filter(|id| {
+                        let r = &index.resources[*id];
+                        refers_to(text, r.kind, r.name) || literal_name(r.value) == Some(text)
+                    }));
                 }
                 ids.sort_unstable();
                 ids.dedup();
@@ -447,6 +451,29 @@ resource "aws_s3_bucket_logging" "other_type" {
                 "fail aws_s3_bucket.b m/json.tf.json:2",
                 "fail aws_s3_bucket.other m/encryption.tf:13",
                 "pass aws_s3_bucket.alone m/main.tf:9",
+            ]
+        );
+    }
+
+    #[test]
+    fn instances_are_told_apart_by_literal_keys() {
+        let json = r#"{"resource": {
+"aws_s3_bucket": {
+  "b[0]": {"bucket": "${var.prefix}-0"},
+  "b[1]": {"bucket": "${var.prefix}-1"}
+},
+"aws_s3_bucket_server_side_encryption_configuration": {
+  "first": {"bucket": "${aws_s3_bucket.b[0].id}"},
+  "each": {"bucket": "${aws_s3_bucket.b[count.index].id}"},
+  "second": {"bucket": "${aws_s3_bucket.b[1].id}"}
+}}}"#;
+        assert_eq!(
+            run(&assertion(LIST_RELATED), &[("main.tf.json", json)]),
+            [
+                "fail aws_s3_bucket.b[0] main.tf.json:7",
+                "fail aws_s3_bucket.b[0] main.tf.json:8",
+                "fail aws_s3_bucket.b[1] main.tf.json:8",
+                "fail aws_s3_bucket.b[1] main.tf.json:9",
             ]
         );
     }

@@ -107,7 +107,7 @@ impl<'d> ResourceIndex<'d> {
         };
         file(
             self.by_address
-                .entry((module, resource.kind, resource.name))
+                .entry((module, resource.kind, instance_of(resource.name).0))
                 .or_default(),
         );
         if let Some(name) = literal_name(resource.value) {
@@ -124,8 +124,9 @@ impl<'d> ResourceIndex<'d> {
         self.resources.push(resource);
     }
 
-    /// The resources of `module` that may refer to the resource `kind.name` whose literal
-    /// name is `name_literal`: a superset, in order, for the caller to confirm; `Err` with
+    /// The resources of `module` that may refer to the resource `kind.name` (any instance of
+    /// it) whose literal name is `name_literal`: a superset, in order, for the caller to
+    /// confirm; `Err` with
     /// their number (at most, before removing repeats) when there are more than `limit`.
     pub fn candidates_referring(
         &self,
@@ -135,7 +136,7 @@ impl<'d> ResourceIndex<'d> {
         name_literal: Option<&str>,
         limit: usize,
     ) -> Result<Vec<usize>, usize> {
-        let by_reference = self.mentioning.get(&(module, kind, name));
+        let by_reference = self.mentioning.get(&(module, kind, instance_of(name).0));
         let by_literal = name_literal.and_then(|l| self.holding.get(&(module, l)));
         let count = by_reference.map_or(0, Vec::len) + by_literal.map_or(0, Vec::len);
         if count > limit {
@@ -144,7 +145,8 @@ impl<'d> ResourceIndex<'d> {
         Ok(merge(by_reference, by_literal))
     }
 
-    /// The resources of `module` that `text` refers to, by address or literal name.
+    /// The resources of `module` that `text` may refer to, by address (any instance) or literal
+    /// name: a superset, in order, for the caller to confirm.
     pub fn referred_by(&self, module: &str, text: &str) -> Vec<usize> {
         let mut found: Vec<usize> = mentions(text)
             .filter_map(|(kind, name)| self.by_address.get(&(module, kind, name)))
@@ -203,6 +205,11 @@ fn is_identifier_char(c: u8) -> bool {
 /// preceded by a dot or an identifier character (so `data.aws_s3_bucket.b` and `var.x.y`
 /// mention `data.aws_s3_bucket` and `var.x` only).
 fn mentions(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    mentions_at(text).map(|(kind, name, _)| (kind, name))
+}
+
+/// [`mentions`] with the position in `text` where each mention ends.
+fn mentions_at(text: &str) -> impl Iterator<Item = (&str, &str, usize)> {
     let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -224,7 +231,11 @@ fn mentions(text: &str) -> impl Iterator<Item = (&str, &str)> {
                 continue;
             }
             at = name_end;
-            return Some((&text[start..kind_end], &text[kind_end + 1..name_end]));
+            return Some((
+                &text[start..kind_end],
+                &text[kind_end + 1..name_end],
+                name_end,
+            ));
         }
         None
     })
@@ -238,9 +249,34 @@ fn identifier_end(bytes: &[u8], from: usize) -> usize {
 }
 
 /// Whether `text` refers to the resource `kind.name` (`aws_s3_bucket.b.id`,
-/// `${aws_s3_bucket.b.arn}`, `aws_s3_bucket.b["x"].id`, `aws_s3_bucket.b[0].bucket`).
+/// `${aws_s3_bucket.b.arn}`, `aws_s3_bucket.b["x"].id`, `aws_s3_bucket.b[0].bucket`). When
+/// `name` is one instance (`b[0]`, `b["x"]`), a reference to another literal key is not to it;
+/// one whose key is computed (`b[each.key]`) or that has none (`b[*]`, `b`) may be.
 pub fn refers_to(text: &str, kind: &str, name: &str) -> bool {
-    mentions(text).any(|(k, n)| k == kind && n == name)
+    let (base, key) = instance_of(name);
+    mentions_at(text).any(|(k, n, end)| {
+        k == kind && n == base && key.is_none_or(|key| may_be_instance(&text[end..], key))
+    })
+}
+
+/// A resource name split into its base and its instance key: `b[0]` is (`b`, `0`),
+/// `b["x"]` is (`b`, `"x"`), `b` is (`b`, none).
+pub fn instance_of(name: &str) -> (&str, Option<&str>) {
+    match name.split_once('[') {
+        Some((base, rest)) if name.ends_with(']') => (base, Some(rest[..rest.len() - 1].trim())),
+        _ => (name, None),
+    }
+}
+
+/// Whether a reference continuing with `rest` may be to the instance keyed `key`.
+fn may_be_instance(rest: &str, key: &str) -> bool {
+    let Some(written) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) else {
+        return true;
+    };
+    let written = written.0.trim();
+    let literal = written.parse::<u64>().is_ok()
+        || (written.len() >= 2 && written.starts_with('"') && written.ends_with('"'));
+    !literal || written == key
 }
 
 #[cfg(test)]
@@ -275,6 +311,29 @@ mod tests {
         ] {
             assert!(!refers_to(text, "aws_s3_bucket", "b"), "{text}");
         }
+    }
+
+    #[test]
+    fn instance_keys() {
+        for (text, name, refers) in [
+            ("${aws_s3_bucket.b[0].id}", "b[0]", true),
+            ("${aws_s3_bucket.b[1].id}", "b[0]", false),
+            ("${aws_s3_bucket.b[count.index].id}", "b[0]", true),
+            ("${aws_s3_bucket.b[\"x\"].id}", "b[\"x\"]", true),
+            ("${aws_s3_bucket.b[\"y\"].id}", "b[\"x\"]", false),
+            ("${aws_s3_bucket.b[each.key].id}", "b[\"x\"]", true),
+            ("${aws_s3_bucket.b[*].id}", "b[\"x\"]", true),
+            ("${aws_s3_bucket.b[0].id}", "b", true),
+            ("${aws_s3_bucket.bb[0].id}", "b[0]", false),
+        ] {
+            assert_eq!(
+                refers_to(text, "aws_s3_bucket", name),
+                refers,
+                "{text} {name}"
+            );
+        }
+        assert_eq!(instance_of("b[\"x\"]"), ("b", Some("\"x\"")));
+        assert_eq!(instance_of("b"), ("b", None));
     }
 
     #[test]
