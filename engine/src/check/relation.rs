@@ -52,15 +52,6 @@ enum Quantifier {
     None,
 }
 
-const KEYS: [&str; 6] = [
-    "resource_types",
-    "referencing",
-    "referenced_by",
-    "match",
-    "conditions",
-    "if_missing",
-];
-
 impl Relation {
     /// Compiles the node at `pointer`, a mapping with `related` (and an optional `message`).
     pub(super) fn compile(
@@ -87,12 +78,6 @@ impl Relation {
             );
             return None;
         };
-        if let Some(other) = spec.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            errors.push(
-                doc.diagnostic(&format!("{at}/{other}"), format!("unknown key `{other}`"))
-                    .expected(KEYS.map(|k| format!("`{k}`")).join(", ")),
-            );
-        }
         let types: Vec<String> = match spec.get("resource_types") {
             Some(Value::String(t)) => vec![t.clone()],
             Some(Value::Array(list)) => list
@@ -645,12 +630,15 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "bad" {
                 "id: t\ntitle: t\ndescription: t\nfamily: t\nseverity: low\nremediation: t\n\
                  check:\n  assert:\n    message: m\n    all:\n      - related:\n{body}"
             );
-            let (doc, _) =
+            let (doc, schema_errors) =
                 read_yaml_unchecked("c.yaml", text.as_bytes(), SchemaKind::Control).unwrap();
-            Assert::compile(&doc, "/check/assert")
-                .err()
-                .unwrap_or_default()
-                .iter()
+            schema_errors
+                .into_iter()
+                .chain(
+                    Assert::compile(&doc, "/check/assert")
+                        .err()
+                        .unwrap_or_default(),
+                )
                 .map(|d| d.to_string())
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -677,6 +665,10 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "bad" {
             (
                 "          resource_types: [x]\n          referencing: b\n        path: $.a\n",
                 "cannot stand beside `related`",
+            ),
+            (
+                "          resource_types: [x]\n          referncing: b\n",
+                "did you mean `referencing`?",
             ),
         ] {
             let errors = compile(body);
