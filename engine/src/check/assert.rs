@@ -240,7 +240,7 @@ impl Assert {
                     return findings;
                 }
                 let number = findings.len() + 1;
-                findings.extend(self.judge(&item, number, index));
+                findings.extend(self.judge(&item, number, index, budget));
             }
         }
         findings
@@ -249,11 +249,12 @@ impl Assert {
     /// One `pass` finding for an item that holds; else one finding per offending node, each at
     /// its own line (the item's line when no node is named): `error` when the item does not
     /// meet `requires` or its outcome is undecided, `fail` when it breaks the conditions.
-    fn judge(
+    pub(super) fn judge(
         &self,
         item: &Item<'_>,
         number: usize,
         index: Option<&ResourceIndex<'_>>,
+        budget: &Budget,
     ) -> Vec<Finding> {
         let subject = Subject {
             document: item.document,
@@ -264,6 +265,7 @@ impl Assert {
         let ctx = Ctx {
             message: &self.message,
             index,
+            budget: *budget,
         };
         if let Some(requires) = &self.requires {
             let outcome = requires.eval(&subject, &ctx);
@@ -493,6 +495,8 @@ pub(super) struct Ctx<'v, 't> {
     pub message: &'t str,
     /// The scan's Terraform resources, when the check has relations.
     pub index: Option<&'v ResourceIndex<'v>>,
+    /// Relations stop when it is spent, leaving the item undecided.
+    pub budget: Budget,
 }
 
 /// A node that supports or breaks a condition.

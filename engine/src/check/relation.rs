@@ -209,22 +209,32 @@ impl Relation {
         let inner = Ctx {
             message: template,
             index: ctx.index,
+            budget: ctx.budget,
         };
-        let parts = related
-            .into_iter()
-            .map(|r| {
-                let related = Subject {
-                    document: r.document,
-                    pointer: &r.pointer,
-                    value: r.value,
-                    resource: Some((r.kind, r.name)),
+        let mut parts = Vec::with_capacity(related.len());
+        for r in related {
+            // Nested relations multiply: the budget is looked at before each related resource.
+            if ctx.budget.is_spent() {
+                return Outcome {
+                    holds: false,
+                    undecided: true,
+                    witnesses: vec![Witness::whole(
+                        subject,
+                        Cow::Owned(ctx.budget.spent_message()),
+                    )],
                 };
-                match &self.conditions {
-                    Some(conditions) => conditions.eval(&related, &inner),
-                    None => Outcome::decided(true, vec![Witness::whole(&related, template.into())]),
-                }
-            })
-            .collect();
+            }
+            let related = Subject {
+                document: r.document,
+                pointer: &r.pointer,
+                value: r.value,
+                resource: Some((r.kind, r.name)),
+            };
+            parts.push(match &self.conditions {
+                Some(conditions) => conditions.eval(&related, &inner),
+                None => Outcome::decided(true, vec![Witness::whole(&related, template.into())]),
+            });
+        }
         match self.quantifier {
             Quantifier::Any => Outcome::combine(parts, true, true),
             Quantifier::All => Outcome::combine(parts, false, false),
@@ -618,6 +628,29 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "bad" {
         };
         let findings =
             assertion(LIST_RELATED).evaluate(&Inputs::new(&docs), &Budget::start(&limits));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].status, FindingStatus::Error);
+        assert!(findings[0].message.contains("`limits.check_seconds`"));
+    }
+
+    #[test]
+    fn a_budget_spent_inside_an_item_leaves_it_undecided() {
+        let docs = documents(&[(
+            "main.tf",
+            &format!(
+                "{BUCKETS}resource \"aws_s3_bucket_server_side_encryption_configuration\" \"e\" \
+                 {{\n  bucket = aws_s3_bucket.b.id\n}}\n"
+            ),
+        )]);
+        let inputs = Inputs::new(&docs);
+        let assert = assertion(LIST_RELATED);
+        let item = &assert.selector().items(&docs[0])[0];
+        assert_eq!(item.label, "aws_s3_bucket.b");
+        let spent = Budget::start(&assay_collectors::limits::Limits {
+            check_seconds: 0,
+            ..Default::default()
+        });
+        let findings = assert.judge(item, 1, Some(inputs.resources()), &spent);
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!(findings[0].status, FindingStatus::Error);
         assert!(findings[0].message.contains("`limits.check_seconds`"));
