@@ -52,7 +52,7 @@ pub fn evaluate_control(
 }
 
 /// [`evaluate_control`] over inputs shared with other controls.
-fn evaluate_with(control: &Control, inputs: &Inputs<'_>, limits: &Limits) -> Vec<Finding> {
+pub fn evaluate_with(control: &Control, inputs: &Inputs<'_>, limits: &Limits) -> Vec<Finding> {
     let budget = Budget::start(limits);
     match catch_unwind(AssertUnwindSafe(|| {
         control.check.evaluate_with(inputs, &budget)
