@@ -198,3 +198,32 @@ fn a_change_to_a_related_file_is_a_new_failure_of_the_bucket() {
     );
     common::exited(&out, 1);
 }
+
+/// Each separate resource of a v4-style bucket evidences its own control: without it, exactly
+/// that control fails, at the bucket's line (an ACL resource is optional: none is private).
+#[test]
+fn each_separate_resource_evidences_its_own_control() {
+    let failing_without = [
+        ("infra/logging.tf", Some("tf-aws-s3-access-logging")),
+        ("infra/versioning.tf", Some("tf-aws-s3-versioning")),
+        ("infra/access.tf", Some("tf-aws-s3-public-access-block")),
+        ("infra/acl.tf.json", None),
+    ];
+    for (left_out, control_failing) in failing_without {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "infra/main.tf", BUCKET);
+        for (path, text) in SETTINGS.iter().filter(|(p, _)| *p != left_out) {
+            write(dir.path(), path, text);
+        }
+        let results = scan(dir.path());
+        for id in S3_CONTROLS {
+            let found = problems(&results, id);
+            if Some(id) == control_failing {
+                assert_eq!(found.len(), 1, "{left_out}: {found:?}");
+                assert!(found[0].starts_with("fail infra/main.tf:7 "), "{found:?}");
+            } else {
+                assert_eq!(found, Vec::<String>::new(), "{left_out}: {id}");
+            }
+        }
+    }
+}
