@@ -20,7 +20,6 @@ pub use attest::{Attestation, MIN_STATEMENT_CHARS};
 pub use budget::Budget;
 pub use cedar::Cedar;
 pub use rego::Rego;
-pub use relation::MAX_RELATED;
 pub use select::{Item, Selector};
 
 use resource_index::ResourceIndex;

@@ -15,7 +15,7 @@ use super::select::resource_body;
 
 /// The attribute whose literal value names a resource besides its address (an S3 bucket's
 /// `bucket`), so that `bucket = "acme-logs"` refers to the bucket named `acme-logs`.
-pub const NAME_ATTRIBUTE: &str = "bucket";
+const NAME_ATTRIBUTE: &str = "bucket";
 
 /// Literal strings longer than this are not indexed: names are short (S3 allows 63 characters).
 const MAX_LITERAL: usize = 255;
@@ -261,7 +261,7 @@ pub fn refers_to(text: &str, kind: &str, name: &str) -> bool {
 
 /// A resource name split into its base and its instance key: `b[0]` is (`b`, `0`),
 /// `b["x"]` is (`b`, `"x"`), `b` is (`b`, none).
-pub fn instance_of(name: &str) -> (&str, Option<&str>) {
+fn instance_of(name: &str) -> (&str, Option<&str>) {
     match name.split_once('[') {
         Some((base, rest)) if name.ends_with(']') => (base, Some(rest[..rest.len() - 1].trim())),
         _ => (name, None),
