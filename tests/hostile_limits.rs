@@ -632,3 +632,63 @@ fn long_keys_deep_down_cost_their_size() {
         out.peak_kib / 1024
     );
 }
+
+/// Relations over 10,000 buckets, each with its encryption resource in another file of the
+/// module, are judged through the resource index (every bucket passes); 2,000 buckets sharing
+/// one literal name that 1,001 resources refer to are each an error finding naming the limit
+/// of related resources, instead of two million comparisons.
+#[test]
+fn relations_over_many_resources_stay_linear() {
+    let repo = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: String| {
+        let target = repo.path().join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+    };
+    let buckets = (0..10_000)
+        .map(|i| format!("resource \"aws_s3_bucket\" \"b{i}\" {{\n  bucket = \"acme-{i}\"\n}}\n"))
+        .collect();
+    let encryption = (0..10_000)
+        .map(|i| {
+            format!(
+                "resource \"aws_s3_bucket_server_side_encryption_configuration\" \"b{i}\" {{\n  \
+                 bucket = aws_s3_bucket.b{i}.id\n  rule {{\n    \
+                 apply_server_side_encryption_by_default {{\n      sse_algorithm = \"AES256\"\n    \
+                 }}\n  }}\n}}\n"
+            )
+        })
+        .collect();
+    write("scale/main.tf", buckets);
+    write("scale/encryption.tf", encryption);
+    let clash = (0..2_000)
+        .map(|i| format!("resource \"aws_s3_bucket\" \"c{i}\" {{\n  bucket = \"acme-same\"\n}}\n"))
+        .chain((0..1_001).map(|i| {
+            format!(
+                "resource \"aws_s3_bucket_server_side_encryption_configuration\" \"c{i}\" {{\n  \
+                 bucket = \"acme-same\"\n}}\n"
+            )
+        }))
+        .collect();
+    write("clash/main.tf", clash);
+    let catalog = fixture("../../controls/terraform-aws");
+    let out = scan(repo.path(), &catalog);
+    let results = out.exited(0).json();
+    let findings = control(&results, "tf-aws-s3-encryption")["findings"]
+        .as_array()
+        .unwrap();
+    let of = |path: &str, status: &str| {
+        findings
+            .iter()
+            .filter(|f| f["location"]["path"] == path && f["status"] == status)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of("scale/main.tf", "pass").len(), 10_000);
+    let errors = of("clash/main.tf", "error");
+    assert_eq!(errors.len(), 2_000, "one error per bucket of the clash");
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("more than the 1000 one item may have"),
+        "{message}"
+    );
+    assert_eq!(findings.len(), 12_000, "nothing else is reported");
+}

@@ -9,7 +9,7 @@ use assay_collectors::Document;
 use rayon::prelude::*;
 
 use crate::catalog::Control;
-use crate::check::Budget;
+use crate::check::{Budget, Inputs};
 use crate::model::{Finding, FindingStatus};
 
 /// The findings of one control.
@@ -27,10 +27,11 @@ pub fn evaluate(
     limits: &Limits,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<ControlResult> {
+    let inputs = Inputs::new(documents);
     controls
         .par_iter()
         .map(|control| {
-            let findings = evaluate_control(control, documents, limits);
+            let findings = evaluate_with(control, &inputs, limits);
             progress();
             ControlResult {
                 control: control.clone(),
@@ -47,9 +48,14 @@ pub fn evaluate_control(
     documents: &[Document],
     limits: &Limits,
 ) -> Vec<Finding> {
+    evaluate_with(control, &Inputs::new(documents), limits)
+}
+
+/// [`evaluate_control`] over inputs shared with other controls.
+pub fn evaluate_with(control: &Control, inputs: &Inputs<'_>, limits: &Limits) -> Vec<Finding> {
     let budget = Budget::start(limits);
     match catch_unwind(AssertUnwindSafe(|| {
-        control.check.evaluate(documents, &budget)
+        control.check.evaluate_with(inputs, &budget)
     })) {
         Ok(findings) => findings,
         Err(panic) => {

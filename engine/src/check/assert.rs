@@ -8,14 +8,24 @@
 //! `requires` lists conditions the evidence itself must meet to be judged at all (a complete
 //! history, say): an item that does not meet them is an `error` finding naming what is
 //! missing, never a pass or a fail.
+//!
+//! A `related` node judges the Terraform resources related to the item (see [`Relation`]);
+//! one that cannot be judged leaves its node undecided, and an item whose outcome depends on
+//! an undecided node is an `error` finding.
+
+use std::borrow::Cow;
 
 use assay_collectors::{Document, EvidenceKind};
 use regex::Regex;
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
+use super::budget::Budget;
 use super::message::render;
+use super::relation::Relation;
+use super::resource_index::ResourceIndex;
 use super::select::{Item, Selector};
+use super::Inputs;
 use crate::diag::Diagnostic;
 use crate::model::{Finding, FindingStatus, Location};
 use crate::parse::LocatedValue;
@@ -28,18 +38,21 @@ pub struct Assert {
     requires: Option<Node>,
     root: Node,
     message: String,
+    /// Whether some node looks up related resources.
+    relations: bool,
 }
 
 #[derive(Debug)]
-enum Node {
+pub(super) enum Node {
     All(Vec<Node>),
     Any(Vec<Node>),
     None(Vec<Node>),
     Condition(Box<Condition>),
+    Related(Box<Relation>),
 }
 
 #[derive(Debug)]
-struct Condition {
+pub(super) struct Condition {
     path: JsonPath,
     op: Op,
     if_missing: Option<bool>,
@@ -178,12 +191,20 @@ impl Assert {
         match root {
             Some(root) if errors.is_empty() => Ok(Assert {
                 select,
+                relations: root.has_relations()
+                    || requires.as_ref().is_some_and(Node::has_relations),
                 requires,
                 root,
                 message,
             }),
             _ => Err(errors),
         }
+    }
+
+    /// Whether the check looks up resources related to its items, so that an item's findings
+    /// depend on other files of its Terraform module too.
+    pub fn has_relations(&self) -> bool {
+        self.relations
     }
 
     /// The evidence kinds the check reads.
@@ -196,13 +217,30 @@ impl Assert {
         &self.select
     }
 
-    /// Evaluates every selected item of every document.
-    pub fn evaluate(&self, documents: &[Document]) -> Vec<Finding> {
+    /// Evaluates every selected item of every document within `budget`; once it is spent, the
+    /// items left are one `error` finding naming the limit.
+    pub fn evaluate(&self, inputs: &Inputs<'_>, budget: &Budget) -> Vec<Finding> {
+        let index = self.relations.then(|| inputs.resources());
         let mut findings = Vec::new();
-        for doc in documents {
+        for doc in inputs.documents {
             for item in self.select.items(doc) {
+                if budget.is_spent() {
+                    findings.push(Finding {
+                        status: FindingStatus::Error,
+                        resource: Some(item.label.clone()),
+                        message: budget.spent_message(),
+                        location: Some(Location {
+                            path: item.document.path.to_string(),
+                            line: Some(item.line()),
+                        }),
+                        evidence: Vec::new(),
+                        item: findings.len() + 1,
+                        signature: None,
+                    });
+                    return findings;
+                }
                 let number = findings.len() + 1;
-                findings.extend(self.judge(&item, number));
+                findings.extend(self.judge(&item, number, index, budget));
             }
         }
         findings
@@ -210,28 +248,50 @@ impl Assert {
 
     /// One `pass` finding for an item that holds; else one finding per offending node, each at
     /// its own line (the item's line when no node is named): `error` when the item does not
-    /// meet `requires`, `fail` when it breaks the conditions.
-    fn judge(&self, item: &Item<'_>, number: usize) -> Vec<Finding> {
+    /// meet `requires` or its outcome is undecided, `fail` when it breaks the conditions.
+    pub(super) fn judge(
+        &self,
+        item: &Item<'_>,
+        number: usize,
+        index: Option<&ResourceIndex<'_>>,
+        budget: &Budget,
+    ) -> Vec<Finding> {
+        let subject = Subject {
+            document: item.document,
+            pointer: &item.pointer,
+            value: item.value,
+            resource: item.resource,
+        };
+        let ctx = Ctx {
+            message: &self.message,
+            index,
+            budget: *budget,
+        };
         if let Some(requires) = &self.requires {
-            let outcome = requires.eval(item.value, &self.message);
+            let outcome = requires.eval(&subject, &ctx);
             if !outcome.holds {
                 return self.offenders(item, number, FindingStatus::Error, &outcome);
             }
         }
-        let outcome = self.root.eval(item.value, &self.message);
+        let outcome = self.root.eval(&subject, &ctx);
+        if outcome.undecided {
+            return self.offenders(item, number, FindingStatus::Error, &outcome);
+        }
         if outcome.holds {
             return vec![self.finding(
                 item,
                 number,
                 FindingStatus::Pass,
                 "passed".to_string(),
+                item.document,
                 &item.pointer,
             )];
         }
         self.offenders(item, number, FindingStatus::Fail, &outcome)
     }
 
-    /// One finding of `status` per offender of `outcome` (one at the item when none is named).
+    /// One finding of `status` per offender of `outcome` (one at the item when none is named);
+    /// offenders giving the same message at the same line are one finding.
     fn offenders(
         &self,
         item: &Item<'_>,
@@ -241,48 +301,64 @@ impl Assert {
     ) -> Vec<Finding> {
         if outcome.witnesses.is_empty() {
             let message = render(&self.message, item, None, "$");
-            return vec![self.finding(item, number, status, message, &item.pointer)];
+            return vec![self.finding(item, number, status, message, item.document, &item.pointer)];
         }
-        outcome
-            .witnesses
-            .iter()
-            .map(|w| {
-                let message = render(w.template, item, w.value, &w.path);
-                let pointer = format!("{}{}", item.pointer, w.pointer);
-                self.finding(item, number, status, message, &pointer)
-            })
-            .collect()
+        let mut findings: Vec<Finding> = Vec::new();
+        for w in &outcome.witnesses {
+            let message = render(&w.template, item, w.value, &w.path);
+            let finding = self.finding(item, number, status, message, w.document, &w.pointer);
+            if !findings
+                .iter()
+                .any(|f| f.location == finding.location && f.message == finding.message)
+            {
+                findings.push(finding);
+            }
+        }
+        findings
     }
 
-    /// A finding on item `number` at the node `pointer` points to.
+    /// A finding on item `number` at the node `pointer` points to in `document` (the item's
+    /// own document, or that of a related resource).
     fn finding(
         &self,
         item: &Item<'_>,
         number: usize,
         status: FindingStatus,
         message: String,
+        document: &Document,
         pointer: &str,
     ) -> Finding {
+        let mut evidence: Vec<String> = item.document.evidence_digest().into_iter().collect();
+        if document.digest != item.document.digest {
+            evidence.extend(document.evidence_digest());
+        }
         Finding {
             status,
             resource: Some(item.label.clone()),
             message,
             location: Some(Location {
-                path: item.document.path.to_string(),
-                line: Some(item.document.line(pointer)),
+                path: document.path.to_string(),
+                line: Some(document.line(pointer)),
             }),
-            evidence: item.document.evidence_digest().into_iter().collect(),
+            evidence,
             item: number,
             signature: None,
         }
     }
 }
 
-fn compile_node(doc: &LocatedValue, pointer: &str, errors: &mut Vec<Diagnostic>) -> Option<Node> {
+pub(super) fn compile_node(
+    doc: &LocatedValue,
+    pointer: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Node> {
     let Some(object) = doc.value.pointer(pointer).and_then(Value::as_object) else {
         errors.push(doc.diagnostic(pointer, "expected a mapping"));
         return None;
     };
+    if object.contains_key("related") {
+        return Relation::compile(doc, pointer, object, errors).map(|r| Node::Related(Box::new(r)));
+    }
     for (key, make) in [
         ("all", Node::All as fn(Vec<Node>) -> Node),
         ("any", Node::Any),
@@ -402,68 +478,133 @@ fn compile_condition(
     })
 }
 
-/// A node that supports or breaks a condition, relative to the item.
-struct Witness<'v, 't> {
-    pointer: String,
-    path: String,
-    value: Option<&'v Value>,
-    template: &'t str,
+/// What conditions are judged against: an item, or a resource related to it.
+#[derive(Clone, Copy)]
+pub(super) struct Subject<'v> {
+    pub document: &'v Document,
+    /// JSON pointer of the subject within `document`.
+    pub pointer: &'v str,
+    pub value: &'v Value,
+    /// The Terraform resource (type, name) the subject is or lies in.
+    pub resource: Option<(&'v str, &'v str)>,
 }
 
-struct Outcome<'v, 't> {
-    holds: bool,
+/// What every node of one item's evaluation shares.
+pub(super) struct Ctx<'v, 't> {
+    /// The message of conditions that have none of their own.
+    pub message: &'t str,
+    /// The scan's Terraform resources, when the check has relations.
+    pub index: Option<&'v ResourceIndex<'v>>,
+    /// Relations stop when it is spent, leaving the item undecided.
+    pub budget: Budget,
+}
+
+/// A node that supports or breaks a condition.
+pub(super) struct Witness<'v, 't> {
+    pub document: &'v Document,
+    /// JSON pointer of the node within `document`.
+    pub pointer: String,
+    /// JSONPath of the node relative to the subject judged.
+    pub path: String,
+    pub value: Option<&'v Value>,
+    pub template: Cow<'t, str>,
+}
+
+impl<'v, 't> Witness<'v, 't> {
+    /// The subject as a whole.
+    pub fn whole(subject: &Subject<'v>, template: Cow<'t, str>) -> Self {
+        Witness {
+            document: subject.document,
+            pointer: subject.pointer.to_string(),
+            path: "$".into(),
+            value: None,
+            template,
+        }
+    }
+}
+
+pub(super) struct Outcome<'v, 't> {
+    pub holds: bool,
+    /// The node could not be judged (then `holds` is false): the witnesses say why.
+    pub undecided: bool,
     /// When the node holds: the nodes that made it hold; otherwise the offenders.
-    witnesses: Vec<Witness<'v, 't>>,
+    pub witnesses: Vec<Witness<'v, 't>>,
+}
+
+impl<'v, 't> Outcome<'v, 't> {
+    pub fn decided(holds: bool, witnesses: Vec<Witness<'v, 't>>) -> Self {
+        Outcome {
+            holds,
+            undecided: false,
+            witnesses,
+        }
+    }
+
+    /// Combines the outcomes of several parts: when a decided part holds (`decisive` true) or
+    /// breaks (`decisive` false), the whole is `then`, witnessed by those parts; otherwise an
+    /// undecided part leaves the whole undecided; otherwise the whole is `!then`, witnessed by
+    /// every part. `all` is (false, false), `any` (true, true), `none` (true, false).
+    pub fn combine(parts: Vec<Outcome<'v, 't>>, decisive: bool, then: bool) -> Self {
+        let settles = |o: &Outcome<'_, '_>| !o.undecided && o.holds == decisive;
+        if parts.iter().any(settles) {
+            let witnesses = parts.into_iter().filter(settles).flat_map(|o| o.witnesses);
+            return Outcome::decided(then, witnesses.collect());
+        }
+        if parts.iter().any(|o| o.undecided) {
+            let witnesses = parts
+                .into_iter()
+                .filter(|o| o.undecided)
+                .flat_map(|o| o.witnesses);
+            return Outcome {
+                holds: false,
+                undecided: true,
+                witnesses: witnesses.collect(),
+            };
+        }
+        Outcome::decided(!then, parts.into_iter().flat_map(|o| o.witnesses).collect())
+    }
 }
 
 impl Node {
-    fn eval<'v, 't>(&'t self, item: &'v Value, message: &'t str) -> Outcome<'v, 't> {
+    pub(super) fn eval<'v, 't>(
+        &'t self,
+        subject: &Subject<'v>,
+        ctx: &Ctx<'v, 't>,
+    ) -> Outcome<'v, 't> {
+        let children = |nodes: &'t [Node]| -> Vec<Outcome<'v, 't>> {
+            nodes.iter().map(|c| c.eval(subject, ctx)).collect()
+        };
         match self {
-            Node::Condition(c) => c.eval(item, message),
-            Node::All(children) => {
-                let results: Vec<_> = children.iter().map(|c| c.eval(item, message)).collect();
-                let holds = results.iter().all(|r| r.holds);
-                let witnesses = results
-                    .into_iter()
-                    .filter(|r| r.holds == holds)
-                    .flat_map(|r| r.witnesses)
-                    .collect();
-                Outcome { holds, witnesses }
-            }
-            Node::Any(children) => {
-                let results: Vec<_> = children.iter().map(|c| c.eval(item, message)).collect();
-                let holds = results.iter().any(|r| r.holds);
-                let witnesses = results
-                    .into_iter()
-                    .filter(|r| r.holds == holds)
-                    .flat_map(|r| r.witnesses)
-                    .collect();
-                Outcome { holds, witnesses }
-            }
-            Node::None(children) => {
-                let results: Vec<_> = children.iter().map(|c| c.eval(item, message)).collect();
-                let holds = !results.iter().any(|r| r.holds);
-                // A `none` breaks where one of its conditions holds: those nodes are the offenders.
-                let witnesses = results
-                    .into_iter()
-                    .filter(|r| r.holds != holds)
-                    .flat_map(|r| r.witnesses)
-                    .collect();
-                Outcome { holds, witnesses }
+            Node::Condition(c) => c.eval(subject, ctx),
+            Node::Related(r) => r.eval(subject, ctx),
+            Node::All(nodes) => Outcome::combine(children(nodes), false, false),
+            Node::Any(nodes) => Outcome::combine(children(nodes), true, true),
+            // A `none` breaks where one of its conditions holds: those nodes are the offenders.
+            Node::None(nodes) => Outcome::combine(children(nodes), true, false),
+        }
+    }
+
+    pub(super) fn has_relations(&self) -> bool {
+        match self {
+            Node::Condition(_) => false,
+            Node::Related(_) => true,
+            Node::All(nodes) | Node::Any(nodes) | Node::None(nodes) => {
+                nodes.iter().any(Node::has_relations)
             }
         }
     }
 }
 
 impl Condition {
-    fn eval<'v, 't>(&'t self, item: &'v Value, message: &'t str) -> Outcome<'v, 't> {
-        let template = self.message.as_deref().unwrap_or(message);
-        let nodes = self.path.query_located(item);
+    fn eval<'v, 't>(&'t self, subject: &Subject<'v>, ctx: &Ctx<'v, 't>) -> Outcome<'v, 't> {
+        let template = self.message.as_deref().unwrap_or(ctx.message);
+        let nodes = self.path.query_located(subject.value);
         let witness = |pointer: String, path: String, value: Option<&'v Value>| Witness {
-            pointer,
+            document: subject.document,
+            pointer: format!("{}{pointer}", subject.pointer),
             path,
             value,
-            template,
+            template: Cow::Borrowed(template),
         };
         let all_nodes = || {
             nodes
@@ -477,20 +618,14 @@ impl Condition {
                 })
                 .collect::<Vec<_>>()
         };
-        let whole = |holds: bool| Outcome {
-            holds,
-            witnesses: vec![witness(String::new(), "$".into(), None)],
-        };
+        let whole =
+            |holds: bool| Outcome::decided(holds, vec![Witness::whole(subject, template.into())]);
         match &self.op {
             Op::Exists(wanted) => {
-                let found = !nodes.is_empty();
-                if found {
-                    Outcome {
-                        holds: *wanted,
-                        witnesses: all_nodes(),
-                    }
-                } else {
+                if nodes.is_empty() {
                     whole(!*wanted)
+                } else {
+                    Outcome::decided(*wanted, all_nodes())
                 }
             }
             Op::Count(cmp, n) => {
@@ -498,10 +633,7 @@ impl Condition {
                 if nodes.is_empty() {
                     whole(holds)
                 } else {
-                    Outcome {
-                        holds,
-                        witnesses: all_nodes(),
-                    }
+                    Outcome::decided(holds, all_nodes())
                 }
             }
             op => {
@@ -514,9 +646,9 @@ impl Condition {
                     nodes.iter().partition(|n| op.accepts(n.node()));
                 let holds = bad.is_empty();
                 let chosen = if holds { good } else { bad };
-                Outcome {
+                Outcome::decided(
                     holds,
-                    witnesses: chosen
+                    chosen
                         .into_iter()
                         .map(|n| {
                             witness(
@@ -526,7 +658,7 @@ impl Condition {
                             )
                         })
                         .collect(),
-                }
+                )
             }
         }
     }

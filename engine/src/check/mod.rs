@@ -7,7 +7,11 @@ pub mod cedar;
 mod item_filter;
 mod message;
 pub mod rego;
+mod relation;
+mod resource_index;
 mod select;
+
+use std::sync::OnceLock;
 
 use assay_collectors::{Document, EvidenceKind};
 
@@ -18,10 +22,33 @@ pub use cedar::Cedar;
 pub use rego::Rego;
 pub use select::{Item, Selector};
 
+use resource_index::ResourceIndex;
+
 use crate::catalog::ControlDir;
 use crate::diag::Diagnostic;
 use crate::model::Finding;
 use crate::parse::LocatedValue;
+
+/// The documents checks read, with the index of Terraform resources that relations look up:
+/// built on first use, once for all the controls evaluated over the same documents.
+pub struct Inputs<'d> {
+    pub documents: &'d [Document],
+    resources: OnceLock<ResourceIndex<'d>>,
+}
+
+impl<'d> Inputs<'d> {
+    pub fn new(documents: &'d [Document]) -> Self {
+        Inputs {
+            documents,
+            resources: OnceLock::new(),
+        }
+    }
+
+    fn resources(&self) -> &ResourceIndex<'d> {
+        self.resources
+            .get_or_init(|| ResourceIndex::build(self.documents))
+    }
+}
 
 /// A compiled check of one control.
 #[derive(Debug)]
@@ -69,10 +96,14 @@ impl Check {
     }
 
     /// Whether a change to the config file at the root-relative `path` can change this
-    /// check's findings, judged by the file's name (globs and format). Checks that read only
-    /// other evidence answer `false`: callers evaluate them whatever changed.
+    /// check's findings, judged by the file's name (globs and format; any Terraform file for
+    /// assertions with relations). Checks that read only other evidence answer `false`:
+    /// callers evaluate them whatever changed.
     pub fn could_select(&self, path: &str) -> bool {
         match self {
+            Check::Assert(a) if a.has_relations() && resource_index::is_terraform_path(path) => {
+                true
+            }
             Check::Assert(a) => a.selector().could_select(path),
             Check::Rego(r) => r.selector().could_select(path),
             Check::Cedar(_) | Check::Attestation(_) => false,
@@ -83,7 +114,7 @@ impl Check {
     /// findings on unchanged files stand when other files change.
     pub fn per_document(&self) -> bool {
         match self {
-            Check::Assert(_) => true,
+            Check::Assert(a) => !a.has_relations(),
             Check::Rego(r) => r.mode() == rego::Mode::PerFile,
             Check::Cedar(_) | Check::Attestation(_) => false,
         }
@@ -108,8 +139,14 @@ impl Check {
     /// Evaluates the check over `documents` within `budget`. Findings come back in a
     /// deterministic order.
     pub fn evaluate(&self, documents: &[Document], budget: &Budget) -> Vec<Finding> {
+        self.evaluate_with(&Inputs::new(documents), budget)
+    }
+
+    /// [`Check::evaluate`] over inputs shared with other checks.
+    pub fn evaluate_with(&self, inputs: &Inputs<'_>, budget: &Budget) -> Vec<Finding> {
+        let documents = inputs.documents;
         let mut findings = match self {
-            Check::Assert(a) => a.evaluate(documents),
+            Check::Assert(a) => a.evaluate(inputs, budget),
             Check::Rego(r) => r.evaluate(documents, budget),
             Check::Cedar(c) => c.evaluate(documents, budget),
             Check::Attestation(a) => a.evaluate(documents),

@@ -34,6 +34,8 @@ pub struct Item<'d> {
     pub value: &'d Value,
     /// Human name: `aws_s3_bucket.logs`, `Deployment/default/web` or the file path.
     pub label: String,
+    /// The Terraform resource (type, name) the item is or lies in.
+    pub resource: Option<(&'d str, &'d str)>,
 }
 
 impl Item<'_> {
@@ -192,28 +194,24 @@ impl Selector {
                 pointer: String::new(),
                 value: &doc.data,
                 label: document_label(doc),
+                resource: None,
             });
         } else {
+            let types = doc.data.get("resource").and_then(Value::as_object);
             for kind in &self.resource_types {
-                let Some(Value::Object(resources)) =
-                    doc.data.get("resource").and_then(|r| r.get(kind))
+                let Some((kind, Value::Object(resources))) =
+                    types.and_then(|t| t.get_key_value(kind))
                 else {
                     continue;
                 };
                 for (name, body) in resources {
-                    let pointer = pointer_push(&pointer_push("/resource", kind), name);
-                    // `.tf.json` may wrap a resource body in a one-element array.
-                    let (pointer, value) = match body {
-                        Value::Array(items) if items.len() == 1 => {
-                            (format!("{pointer}/0"), &items[0])
-                        }
-                        other => (pointer, other),
-                    };
+                    let (pointer, value) = resource_body(kind, name, body);
                     base.push(Item {
                         document: doc,
                         pointer,
                         value,
                         label: format!("{kind}.{name}"),
+                        resource: Some((kind, name)),
                     });
                 }
             }
@@ -238,12 +236,23 @@ impl Selector {
                             ),
                             value: node.node(),
                             label: item.label.clone(),
+                            resource: item.resource,
                         })
                         .collect::<Vec<_>>()
                 })
                 .collect();
         }
         items
+    }
+}
+
+/// The JSON pointer and body of the resource `name` of type `kind`, whose entry under
+/// `resource.<kind>` is `entry` (`.tf.json` may wrap a body in a one-element array).
+pub(super) fn resource_body<'d>(kind: &str, name: &str, entry: &'d Value) -> (String, &'d Value) {
+    let pointer = pointer_push(&pointer_push("/resource", kind), name);
+    match entry {
+        Value::Array(items) if items.len() == 1 => (format!("{pointer}/0"), &items[0]),
+        other => (pointer, other),
     }
 }
 

@@ -32,8 +32,9 @@ use git::Repo;
 use snapshot::{by_control, Snapshot};
 
 use crate::catalog::{Catalog, Control};
+use crate::check::Inputs;
 use crate::diag::Diagnostic;
-use crate::eval::{evaluate, evaluate_control, ControlResult};
+use crate::eval::{evaluate, evaluate_control, evaluate_with, ControlResult};
 use crate::model::{Finding, Severity};
 use crate::report::check::{CacheUse, CheckMode, CheckReport};
 use crate::report::Results;
@@ -224,6 +225,8 @@ fn config_side(
     } else {
         scan::collect(&BTreeSet::from([EvidenceKind::Config]), &request.scope)?
     };
+    // One resource index for every relation over the whole tree.
+    let whole_tree_inputs = Inputs::new(&whole_tree.documents);
     let evaluated: BTreeMap<String, Vec<Finding>> = affected
         .par_iter()
         .map(|c| {
@@ -237,7 +240,7 @@ fn config_side(
                 findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
                 findings
             } else {
-                evaluate_control(c, &whole_tree.documents, &request.scope.limits)
+                evaluate_with(c, &whole_tree_inputs, &request.scope.limits)
             };
             (c.id.clone(), findings)
         })

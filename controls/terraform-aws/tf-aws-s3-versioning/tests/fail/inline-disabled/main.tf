@@ -1,0 +1,7 @@
+resource "aws_s3_bucket" "exports" {
+  bucket = "acme-exports"
+
+  versioning {
+    enabled = false
+  }
+}
