@@ -20,6 +20,20 @@ privileged := {e | some e in events; e in {"pull_request_target", "workflow_run"
 # Expressions that name the code of the pull request or of the run that triggered this one.
 head_code := `\$\{\{[^}]*\b(github\.event\.pull_request\.head\.(sha|ref|label|repo\.full_name)|github\.head_ref|github\.event\.workflow_run\.(head_sha|head_branch|head_repository\.full_name)|github\.event\.number|github\.event\.pull_request\.number)\b[^}]*\}\}`
 
+# Jobs and their steps, skipping parts that are not shaped as GitHub defines them.
+jobs contains [job, spec] if {
+	is_object(input.jobs)
+	some job, spec in input.jobs
+	is_object(spec)
+}
+
+steps contains [job, i, step] if {
+	some [job, spec] in jobs
+	is_array(spec.steps)
+	some i, step in spec.steps
+	is_object(step)
+}
+
 # The `ref` and `repository` of each checkout step that name the pull request's code.
 head_inputs(step) := {sprintf("%s: %s", [key, value]) |
 	some key in ["ref", "repository"]
@@ -31,8 +45,7 @@ head_inputs(step) := {sprintf("%s: %s", [key, value]) |
 # One finding per step, at its `uses` line.
 deny contains {"msg": msg, "path": ["jobs", job, "steps", i, "uses"]} if {
 	count(privileged) > 0
-	some job, spec in input.jobs
-	some i, step in spec.steps
+	some [job, i, step] in steps
 	is_string(step.uses)
 	startswith(step.uses, "actions/checkout@")
 	found := head_inputs(step)

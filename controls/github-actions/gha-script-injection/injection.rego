@@ -7,17 +7,29 @@ package assay.gha_script_injection
 # page names and a fork's default branch.
 untrusted := `\$\{\{[^}]*\bgithub\.(head_ref|event\.(issue\.(title|body)|pull_request\.(title|body|head\.(ref|label|repo\.default_branch))|discussion\.(title|body)|comment\.body|review\.body|review_comment\.body|pages(\[[^\]]*\]|\.\*)?\.page_name|commits(\[[^\]]*\]|\.\*)?\.(message|author\.(email|name))|head_commit\.(message|author\.(email|name)|committer\.(email|name))|workflow_run\.(head_branch|display_title|head_commit\.(message|author\.(email|name)|committer\.(email|name))|pull_requests(\[[^\]]*\]|\.\*)?\.head\.ref)))\b[^}]*\}\}`
 
+# Jobs and their steps, skipping parts that are not shaped as GitHub defines them.
+jobs contains [job, spec] if {
+	is_object(input.jobs)
+	some job, spec in input.jobs
+	is_object(spec)
+}
+
+steps contains [job, i, step] if {
+	some [job, spec] in jobs
+	is_array(spec.steps)
+	some i, step in spec.steps
+	is_object(step)
+}
+
 # Every step with its job, index and the script it runs: `run`, or the `script` input of
 # actions/github-script.
 scripts contains [job, i, step, ["run"], "`run` script", step.run] if {
-	some job, spec in input.jobs
-	some i, step in spec.steps
+	some [job, i, step] in steps
 	is_string(step.run)
 }
 
 scripts contains [job, i, step, ["with", "script"], "github-script `script`", step["with"].script] if {
-	some job, spec in input.jobs
-	some i, step in spec.steps
+	some [job, i, step] in steps
 	is_string(step.uses)
 	startswith(step.uses, "actions/github-script@")
 	is_string(step["with"].script)

@@ -13,17 +13,30 @@ about_a_secret := `(?i)[_.-](file|path|dir|url|uri|endpoint|host|port|name|arn|r
 # Values that are not a secret: placeholders, file paths and switches.
 not_a_secret := `^(<[^>]*>|x{3,}|X{3,}|\*{3,}|(/|\./|\.\./|~/)\S*|(?i:true|false|yes|no|on|off))$`
 
+# Jobs and their steps, skipping parts that are not shaped as GitHub defines them.
+jobs contains [job, spec] if {
+	is_object(input.jobs)
+	some job, spec in input.jobs
+	is_object(spec)
+}
+
+steps contains [job, i, step] if {
+	some [job, spec] in jobs
+	is_array(spec.steps)
+	some i, step in spec.steps
+	is_object(step)
+}
+
 # Every env map and step input map, with its path and how to name its owner.
 maps contains [["env"], "the workflow", "variable", input.env] if is_object(input.env)
 
 maps contains [["jobs", job, "env"], sprintf("job `%s`", [job]), "variable", spec.env] if {
-	some job, spec in input.jobs
+	some [job, spec] in jobs
 	is_object(spec.env)
 }
 
 maps contains [["jobs", job, "steps", i, key], sprintf("step %s of job `%s`", [step_name(step, i), job]), kind, step[key]] if {
-	some job, spec in input.jobs
-	some i, step in spec.steps
+	some [job, i, step] in steps
 	some [key, kind] in [["env", "variable"], ["with", "input"]]
 	is_object(step[key])
 }

@@ -43,7 +43,8 @@ self_hosted(runs_on) if is_string(runs_on.group)
 
 deny contains {"msg": msg, "path": ["jobs", job, "runs-on"]} if {
 	count(triggers) > 0
+	is_object(input.jobs)
 	some job, spec in input.jobs
-	self_hosted(spec["runs-on"])
+	self_hosted(object.get(spec, "runs-on", null))
 	msg := sprintf("job `%s` runs on a self-hosted runner in a workflow run by `%s`: code from a fork's pull request can run on that machine", [job, concat("`, `", sort(triggers))])
 }

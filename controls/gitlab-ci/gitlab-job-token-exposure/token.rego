@@ -10,6 +10,7 @@ holders contains [[], "the configuration", input] if is_object(input)
 holders contains [["default"], "`default`", input.default] if is_object(input.default)
 
 holders contains [[name], sprintf("job `%s`", [name]), job] if {
+	is_object(input)
 	some name, job in input
 	not name in keywords
 	is_object(job)
@@ -61,6 +62,7 @@ normal(p) := trim_suffix(trim_prefix(trim_prefix(p, "$CI_PROJECT_DIR/"), "./"), 
 published(holder, _) if holder.artifacts.untracked == true
 
 published(holder, file) if {
+	is_array(holder.artifacts.paths)
 	some p in holder.artifacts.paths
 	is_string(p)
 	dir := normal(p)

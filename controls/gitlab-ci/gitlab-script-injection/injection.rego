@@ -10,6 +10,7 @@ holders contains [[], "the configuration", input] if is_object(input)
 holders contains [["default"], "`default`", input.default] if is_object(input.default)
 
 holders contains [[name], sprintf("job `%s`", [name]), job] if {
+	is_object(input)
 	some name, job in input
 	not name in keywords
 	is_object(job)

@@ -20,6 +20,7 @@ keywords := {"default", "include", "stages", "variables", "workflow", "image", "
 maps contains [["variables"], "the configuration", input.variables] if is_object(input.variables)
 
 maps contains [[name, "variables"], sprintf("job `%s`", [name]), job.variables] if {
+	is_object(input)
 	some name, job in input
 	not name in keywords
 	is_object(job)
