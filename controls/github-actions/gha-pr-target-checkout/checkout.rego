@@ -1,4 +1,5 @@
-# Workflows run by pull_request_target or workflow_run that check out the pull request's code
+# Workflows run by pull_request_target, workflow_run or issue_comment that check out the pull
+# request's code
 # (conftest conventions: deny reports a failure). The input is one workflow.
 package assay.gha_pr_target_checkout
 
@@ -15,10 +16,10 @@ events contains e if {
 	some e, _ in input.on
 }
 
-privileged := {e | some e in events; e in {"pull_request_target", "workflow_run"}}
+privileged := {e | some e in events; e in {"pull_request_target", "workflow_run", "issue_comment"}}
 
 # Expressions that name the code of the pull request or of the run that triggered this one.
-head_code := `\$\{\{[^}]*\b(github\.event\.pull_request\.head\.(sha|ref|label|repo\.full_name)|github\.head_ref|github\.event\.workflow_run\.(head_sha|head_branch|head_repository\.full_name)|github\.event\.number|github\.event\.pull_request\.number)\b[^}]*\}\}`
+head_code := `\$\{\{[^}]*\b(github\.event\.pull_request\.head\.(sha|ref|label|repo\.full_name)|github\.head_ref|github\.event\.workflow_run\.(head_sha|head_branch|head_repository\.full_name)|github\.event\.number|github\.event\.pull_request\.number|github\.event\.issue\.number)\b[^}]*\}\}`
 
 # Jobs and their steps, skipping parts that are not shaped as GitHub defines them.
 jobs contains [job, spec] if {
