@@ -126,6 +126,30 @@ fn lint_reports_all_errors_at_once() {
     assert!(stderr.contains("2 errors found"), "{stderr}");
 }
 
+/// `related` ids are checkov's as checkov writes them, or another tool's after its name.
+#[test]
+fn related_ids_name_their_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let control = |related: &str| {
+        format!("id: a\ntitle: t\ndescription: d\nfamily: f\nseverity: high\nremediation: r\nrelated: {related}\ncheck:\n  assert:\n    all:\n      - path: $.x\n        exists: true\n    message: m\n")
+    };
+    let lint = |related: &str| {
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/control.yaml"), control(related)).unwrap();
+        assay()
+            .args(["controls", "lint", "--no-builtin"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    common::exited(&lint(r#"[CKV_K8S_16, CKV2_GHA_1, "trivy:KSV023"]"#), 0);
+    let stderr = common::exited(&lint("[CKV_K8S_16, KSV023]"), 2);
+    assert!(
+        stderr.contains("a/control.yaml:7:23: error: \"KSV023\" does not match"),
+        "{stderr}"
+    );
+}
+
 /// Duplicate ids across files are reported with both places.
 #[test]
 fn duplicate_ids_name_both_files() {

@@ -163,6 +163,40 @@ fn seeded() -> Seeded {
     let plain: Vec<String> = (0..10)
         .map(|i| keep(format!("plain{}Value{i}", token(1000 + i, 6, ALNUM))))
         .collect();
+    // Keys of services, each in its vendor's format, on lines whose names say nothing of a
+    // secret: only the format detectors find them.
+    let services: Vec<String> = vec![
+        keep(format!(
+            "{}-{}-{}AA",
+            "sk",
+            "ant-api03",
+            token(1100, 93, ALNUM)
+        )),
+        keep(format!(
+            "{}-{}-{}{}FJ{}",
+            "sk",
+            "proj",
+            token(1101, 74, ALNUM),
+            "T3Blbk",
+            token(1102, 74, ALNUM)
+        )),
+        keep(format!("{}_{}_{}", "sk", "live", token(1103, 24, ALNUM))),
+        keep(format!("{}{}{}", "AI", "za", token(1104, 35, ALNUM))),
+        keep(format!(
+            "{}.{}.{}",
+            "SG",
+            token(1105, 22, ALNUM),
+            token(1106, 43, ALNUM)
+        )),
+        keep(format!(
+            "{}{}{}",
+            "A",
+            "C",
+            token(1107, 32, "0123456789abcdef")
+        )),
+        keep(format!("{}==", token(1108, 86, ALNUM))),
+        keep(format!("Pw{}", token(1109, 12, ALNUM))),
+    ];
     let begin = format!("-----BEGIN {} KEY-----", "RSA PRIVATE");
     let end = format!("-----END {} KEY-----", "RSA PRIVATE");
 
@@ -254,6 +288,13 @@ fn seeded() -> Seeded {
             c0 = cards[0],
         ),
     );
+    repo.write(
+        "src/clients.py",
+        &format!(
+            "ANTHROPIC = \"{}\"\nOPENAI = \"{}\"\nSTRIPE = \"{}\"\nMAPS = \"{}\"\nMAIL = \"{}\"\nSMS = \"{}\"\nSTORE = \"DefaultEndpointsProtocol=https;AccountName=orders;AccountKey={};EndpointSuffix=core.windows.net\"\nDB = \"postgres://orders:{}@db.internal:5432/orders\"\n",
+            services[0], services[1], services[2], services[3], services[4], services[5], services[6], services[7],
+        ),
+    );
     let mut log = String::new();
     for i in 0..5 {
         log.push_str(&format!(
@@ -304,7 +345,7 @@ fn leaks(values: &[String], text: &[u8], what: &str) -> Vec<String> {
 fn no_seeded_value_survives_into_any_output() {
     let seeded = seeded();
     let root = seeded.repo.path();
-    assert!(seeded.values.len() >= 80, "{} values", seeded.values.len());
+    assert!(seeded.values.len() >= 88, "{} values", seeded.values.len());
     let every = EveryOutput::of(root, &[]);
     let found: Vec<String> = every
         .outputs
@@ -354,7 +395,28 @@ fn no_seeded_value_survives_into_any_output() {
             assert!(!redactions.is_empty(), "{path} lists no redaction");
             assert!(redactions.iter().all(|r| r["line"].as_u64().unwrap() > 0));
         }
+        // The service keys are redacted as what their formats say they are.
+        if path == "src/clients.py" {
+            let kinds: Vec<(u64, &str)> = redactions
+                .iter()
+                .map(|r| (r["line"].as_u64().unwrap(), r["kind"].as_str().unwrap()))
+                .collect();
+            assert_eq!(
+                kinds,
+                [
+                    (1, "anthropic_api_key"),
+                    (2, "openai_api_key"),
+                    (3, "stripe_secret_key"),
+                    (4, "google_api_key"),
+                    (5, "sendgrid_api_key"),
+                    (6, "twilio_sid"),
+                    (7, "azure_storage_key"),
+                    (8, "database_url_password"),
+                ]
+            );
+        }
     }
+    assert!(kept.contains("src/clients.py"), "{kept:?}");
 }
 
 #[test]

@@ -77,6 +77,7 @@ fn every_builtin_control_evidences_requirements() {
             "backup-dr",
             "dockerfile",
             "github-actions",
+            "gitlab-ci",
             "secrets",
         ];
         if config.contains(&c["family"].as_str().unwrap()) {

@@ -422,3 +422,65 @@ fn completions_and_manual_page() {
         Err(e) => eprintln!("skipped: cannot run man ({e}); install man-db"),
     }
 }
+
+/// With the built-in catalog, a workflow expanding a commit message into a script, a Dockerfile
+/// without HEALTHCHECK and an Anthropic key in a source file each give one failing finding at
+/// the offending line, and the key itself appears nowhere in the results.
+#[test]
+fn pipeline_image_and_key_findings_at_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |path: &str, text: &str| {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+    write(
+        ".github/workflows/notify.yml",
+        "name: notify\non: push\npermissions: {}\njobs:\n  say:\n    runs-on: ubuntu-24.04\n    steps:\n      - name: Announce\n        run: echo \"${{ github.event.head_commit.message }}\"\n",
+    );
+    write(
+        "Dockerfile",
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nUSER 10001\nCMD [\"python\", \"app.py\"]\n",
+    );
+    // Assembled at run time: no key-shaped literal in this repository.
+    let key = format!(
+        "sk-ant-{}-{}AA",
+        "api03",
+        "FakeKey0nly_".repeat(8).get(..93).unwrap()
+    );
+    write("app.py", &format!("import os\n\nCLIENT_KEY = \"{key}\"\n"));
+    let out = assay()
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let r = json(&out);
+    for (id, path, line, fragment) in [
+        (
+            "gha-script-injection",
+            ".github/workflows/notify.yml",
+            9,
+            "`${{ github.event.head_commit.message }}`",
+        ),
+        ("docker-healthcheck", "Dockerfile", 1, "has no HEALTHCHECK"),
+        (
+            "secrets-in-files",
+            "app.py",
+            3,
+            "anthropic_api_key in app.py:3",
+        ),
+    ] {
+        let failed = findings(&r, id, "fail");
+        assert_eq!(failed.len(), 1, "{id}: {failed:?}");
+        let f = failed[0];
+        assert_eq!(f["location"]["path"], path, "{id}: {f}");
+        assert_eq!(f["location"]["line"], line, "{id}: {f}");
+        assert!(
+            f["message"].as_str().unwrap().contains(fragment),
+            "{id}: {f}"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&key));
+}

@@ -1,6 +1,6 @@
 //! Detectors for personal data and secrets in text: e-mail addresses, phone numbers, IBANs,
-//! payment cards, national identifiers, cloud and chat tokens, generic API keys, private keys and
-//! JWTs.
+//! payment cards, national identifiers, cloud, chat, AI and payment service keys, database URLs
+//! with a password, generic API keys, private keys and JWTs.
 //!
 //! A line is first run through one [`RegexSet`] that tells which detectors can match at all;
 //! only those then search the line with their own pattern, and every candidate must pass its
@@ -26,6 +26,14 @@ pub enum Detector {
     AwsAccessKeyId,
     GithubToken,
     SlackToken,
+    OpenAiApiKey,
+    AnthropicApiKey,
+    StripeSecretKey,
+    GoogleApiKey,
+    AzureStorageKey,
+    TwilioSid,
+    SendgridApiKey,
+    DatabaseUrlPassword,
     GenericApiKey,
     PrivateKey,
     Jwt,
@@ -49,7 +57,7 @@ impl Category {
 
 impl Detector {
     /// Every detector, in report order.
-    pub const ALL: [Detector; 12] = [
+    pub const ALL: [Detector; 20] = [
         Detector::Email,
         Detector::Phone,
         Detector::Iban,
@@ -59,6 +67,14 @@ impl Detector {
         Detector::AwsAccessKeyId,
         Detector::GithubToken,
         Detector::SlackToken,
+        Detector::OpenAiApiKey,
+        Detector::AnthropicApiKey,
+        Detector::StripeSecretKey,
+        Detector::GoogleApiKey,
+        Detector::AzureStorageKey,
+        Detector::TwilioSid,
+        Detector::SendgridApiKey,
+        Detector::DatabaseUrlPassword,
         Detector::GenericApiKey,
         Detector::PrivateKey,
         Detector::Jwt,
@@ -76,6 +92,14 @@ impl Detector {
             Detector::AwsAccessKeyId => "aws_access_key_id",
             Detector::GithubToken => "github_token",
             Detector::SlackToken => "slack_token",
+            Detector::OpenAiApiKey => "openai_api_key",
+            Detector::AnthropicApiKey => "anthropic_api_key",
+            Detector::StripeSecretKey => "stripe_secret_key",
+            Detector::GoogleApiKey => "google_api_key",
+            Detector::AzureStorageKey => "azure_storage_key",
+            Detector::TwilioSid => "twilio_sid",
+            Detector::SendgridApiKey => "sendgrid_api_key",
+            Detector::DatabaseUrlPassword => "database_url_password",
             Detector::GenericApiKey => "generic_api_key",
             Detector::PrivateKey => "private_key",
             Detector::Jwt => "jwt",
@@ -124,6 +148,26 @@ impl Detector {
             Detector::SlackToken => {
                 r"(?-u)\bxox[abposr]-[0-9A-Za-z\-]{10,}|https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,}"
             }
+            // Every OpenAI key format (legacy user keys, project, service account and admin
+            // keys) carries `T3BlbkFJ`, the base64 of "OpenAI", between two random parts.
+            Detector::OpenAiApiKey => {
+                r"(?-u)\bsk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,160}T3BlbkFJ[A-Za-z0-9_\-]{20,160}"
+            }
+            // API keys (`api03`) and Admin API keys (`admin01`): 93 random characters and `AA`.
+            Detector::AnthropicApiKey => r"(?-u)\bsk-ant-(?:api03|admin01)-[A-Za-z0-9_\-]{93}AA",
+            // Live-mode secret and restricted keys; test-mode keys reach no real money or data.
+            Detector::StripeSecretKey => r"(?-u)\b[rs]k_live_[A-Za-z0-9]{24,247}",
+            Detector::GoogleApiKey => r"(?-u)\bAIza[A-Za-z0-9_\-]{35}",
+            // The account key of a storage connection string: 64 bytes in base64.
+            Detector::AzureStorageKey => r"(?i-u)\bAccountKey\s*=\s*([A-Za-z0-9+/]{86}==)",
+            // Account SIDs (`AC`) and API key SIDs (`SK`): two letters and 32 hex digits.
+            Detector::TwilioSid => r"(?-u)\b(?:AC|SK)[0-9a-fA-F]{32}\b",
+            Detector::SendgridApiKey => r"(?-u)\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}",
+            // `scheme://user:password@host` for PostgreSQL, MySQL, MariaDB, MongoDB, Redis and
+            // AMQP, with an optional driver suffix (`postgresql+psycopg2`); group 1 is the password.
+            Detector::DatabaseUrlPassword => {
+                r#"(?i-u)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?)(?:\+[a-z0-9]+)?://[^\s:/@'"]*:([^\s/@'"]+)@[^\s/@'"]"#
+            }
             Detector::GenericApiKey => {
                 r#"(?i-u)\b(?:api[_\-]?key|api[_\-]?secret|access[_\-]?token|auth[_\-]?token|client[_\-]?secret|secret[_\-]?key|private[_\-]?token|password|passwd)\\?["']?\s*[:=]\s*\\?["']?([A-Za-z0-9_\-+/=.~!@#$%^&*]{8,})"#
             }
@@ -140,7 +184,7 @@ impl Detector {
         let before = range.start.checked_sub(1).map(|i| line[i]);
         let after = line.get(range.end).copied();
         match self {
-            Detector::Email => valid_email(value),
+            Detector::Email => valid_email(value) && !in_url_userinfo(line, range.start),
             Detector::Phone => valid_phone(value, before, after),
             Detector::Iban => valid_iban(value),
             Detector::PaymentCard => valid_card(value, before, after),
@@ -150,6 +194,15 @@ impl Detector {
             | Detector::GithubToken
             | Detector::SlackToken
             | Detector::PrivateKey => true,
+            Detector::OpenAiApiKey
+            | Detector::AnthropicApiKey
+            | Detector::GoogleApiKey
+            | Detector::SendgridApiKey => !is_token_char(after) && !is_placeholder(value),
+            Detector::StripeSecretKey => {
+                !after.is_some_and(|b| b.is_ascii_alphanumeric()) && !is_placeholder(value)
+            }
+            Detector::AzureStorageKey | Detector::TwilioSid => !is_placeholder(value),
+            Detector::DatabaseUrlPassword => !is_placeholder_password(value),
             Detector::GenericApiKey => valid_generic_secret(line, range),
             Detector::Jwt => jwt_algorithm(value).is_some(),
         }
@@ -207,6 +260,25 @@ impl Detector {
                 } else {
                     format!("{}***", &value[..5])
                 }
+            }
+            Detector::OpenAiApiKey => {
+                let kind = ["sk-proj-", "sk-svcacct-", "sk-admin-"]
+                    .into_iter()
+                    .find(|p| value.starts_with(p))
+                    .unwrap_or("sk-");
+                format!("{kind}***")
+            }
+            Detector::AnthropicApiKey => {
+                let kind = value.splitn(4, '-').take(3).collect::<Vec<_>>().join("-");
+                format!("{kind}-***")
+            }
+            Detector::StripeSecretKey => format!("{}***", &value[..8]),
+            Detector::GoogleApiKey => "AIza***".into(),
+            Detector::TwilioSid => format!("{}***", &value[..2]),
+            Detector::SendgridApiKey => "SG.***".into(),
+            Detector::AzureStorageKey => "AccountKey=***".into(),
+            Detector::DatabaseUrlPassword => {
+                format!("{}://***:***@***", url_scheme(line, range.start))
             }
             Detector::GenericApiKey => {
                 let keyword = generic_keyword(line, range.start);
@@ -405,6 +477,18 @@ impl Scanner {
                 });
             }
         }
+        // A value a service's own format names is not counted again as a generic key.
+        let named: Vec<Range<usize>> = hits
+            .iter()
+            .filter(|h| h.detector != Detector::GenericApiKey)
+            .map(|h| h.range.clone())
+            .collect();
+        hits.retain(|h| {
+            h.detector != Detector::GenericApiKey
+                || !named
+                    .iter()
+                    .any(|r| r.start < h.range.end && h.range.start < r.end)
+        });
         hits
     }
 
@@ -518,6 +602,68 @@ impl Findings {
     }
 }
 
+/// Whether `byte` can continue a token of letters, digits, `_` and `-`: a token followed by one
+/// is longer than its format allows.
+fn is_token_char(byte: Option<u8>) -> bool {
+    byte.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Whether a key-shaped value is a stand-in: a run of six identical characters
+/// (`sk-ant-api03-xxxxxx…`, `AC000000…`) or fewer than six distinct characters.
+fn is_placeholder(value: &[u8]) -> bool {
+    let mut seen = [false; 256];
+    let mut run = 0;
+    for (i, &b) in value.iter().enumerate() {
+        seen[usize::from(b)] = true;
+        run = if i > 0 && value[i - 1] == b {
+            run + 1
+        } else {
+            1
+        };
+        if run >= 6 {
+            return true;
+        }
+    }
+    seen.iter().filter(|&&s| s).count() < 6
+}
+
+/// Whether the password of a database URL is a stand-in: a reference to a variable or template
+/// (`${PASSWORD}`, `$PASSWORD`, `%s`, `{{ pw }}`, `<password>`), masked (`***`, `xxxx`), or a
+/// word that names the field instead of filling it (`password`, `changeme`, …).
+fn is_placeholder_password(value: &[u8]) -> bool {
+    const WORDS: [&[u8]; 10] = [
+        b"password",
+        b"passwd",
+        b"pass",
+        b"pwd",
+        b"secret",
+        b"changeme",
+        b"example",
+        b"placeholder",
+        b"redacted",
+        b"dummy",
+    ];
+    let lower = value.to_ascii_lowercase();
+    matches!(value.first(), Some(b'$' | b'%' | b'<' | b'{' | b'*'))
+        || [&b"xxx"[..], b"***", b"${", b"{{"]
+            .iter()
+            .any(|p| lower.windows(p.len()).any(|w| w == *p))
+        || WORDS.contains(&lower.as_slice())
+}
+
+/// The scheme of the URL whose password starts at `password_start`.
+fn url_scheme(line: &[u8], password_start: usize) -> String {
+    let head = &line[..password_start];
+    let Some(sep) = head.windows(3).rposition(|w| w == b"://") else {
+        return "url".into();
+    };
+    let start = head[..sep]
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'+'))
+        .map_or(0, |i| i + 1);
+    String::from_utf8_lossy(&head[start..sep]).to_ascii_lowercase()
+}
+
 fn is_word(byte: Option<u8>) -> bool {
     byte.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -537,6 +683,20 @@ fn valid_email(value: &[u8]) -> bool {
         && !local.ends_with(b".")
         && !local.windows(2).any(|w| w == b"..")
         && !FILE_TYPES.iter().any(|t| tld.eq_ignore_ascii_case(t))
+}
+
+/// Whether `start` lies in the user information of a URL (`scheme://user:password@host`),
+/// where `password@host` is no e-mail address.
+fn in_url_userinfo(line: &[u8], start: usize) -> bool {
+    let head = &line[..start];
+    let token = head
+        .iter()
+        .rposition(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'='))
+        .map_or(head, |i| &head[i + 1..]);
+    token
+        .windows(3)
+        .position(|w| w == b"://")
+        .is_some_and(|at| !token[at + 3..].contains(&b'/'))
 }
 
 fn redact_email(value: &str) -> String {
@@ -834,6 +994,9 @@ mod tests {
         assert_eq!(hits[0].sample, "j***@e***.com");
         assert!(kinds("logo@2x.png").is_empty());
         assert!(kinds("a..b@example.com").is_empty());
+        // The password and host of a URL are not an address.
+        assert!(!kinds("redis://:S3cret@cache.internal").contains(&Detector::Email));
+        assert_eq!(kinds("mailto:jane.doe@example.com"), vec![Detector::Email]);
     }
 
     #[test]
@@ -925,6 +1088,114 @@ mod tests {
             vec![Detector::PrivateKey]
         );
         assert!(kinds("-----BEGIN PUBLIC KEY-----").is_empty());
+    }
+
+    /// The secrets found in `line` (a URL's user and host also read as an e-mail address).
+    fn secrets(line: &str) -> Vec<Hit> {
+        Scanner::all()
+            .scan(line.as_bytes())
+            .into_iter()
+            .filter(|h| h.detector.category() == Category::Secret)
+            .collect()
+    }
+
+    /// `n` characters of an obviously fake key body drawn from `alphabet`.
+    fn fake(n: usize, alphabet: &str) -> String {
+        alphabet.chars().cycle().take(n).collect()
+    }
+
+    const BODY: &str = "FakeKeyForTests0nly_NotReal-9876543210";
+    const HEX: &str = "0123456789abcdeffedcba9876543210";
+
+    /// Each service key: values in the vendor's format are found with a sample that keeps only
+    /// the prefix, and placeholders or near-misses are not.
+    #[test]
+    fn service_keys_by_their_formats() {
+        let openai_legacy = format!(
+            "sk-{}T3BlbkFJ{}",
+            fake(20, "FakeOpenAi0123456789"),
+            fake(20, "TestOnly9876543210ab")
+        );
+        let openai_project = format!("sk-proj-{}T3BlbkFJ{}", fake(74, BODY), fake(74, BODY));
+        let anthropic = format!("sk-ant-api03-{}AA", fake(93, BODY));
+        let anthropic_admin = format!("sk-ant-admin01-{}AA", fake(93, BODY));
+        let stripe = format!("sk_live_{}", fake(24, "FakeStripeKey0123456789"));
+        let restricted = format!("rk_live_{}", fake(99, "FakeStripeKey0123456789"));
+        let google = format!("AIza{}", fake(35, BODY));
+        let azure = format!(
+            "AccountKey={}==",
+            fake(86, "FakeAzureStorageKey+/0123456789")
+        );
+        let twilio_account = format!("AC{}", fake(32, HEX));
+        let twilio_key = format!("SK{}", fake(32, HEX));
+        let sendgrid = format!("SG.{}.{}", fake(22, BODY), fake(43, BODY));
+        for (line, detector, sample) in [
+            (format!("OPENAI_API_KEY={openai_legacy}"), Detector::OpenAiApiKey, "sk-***"),
+            (format!("client = OpenAI(api_key=\"{openai_project}\")"), Detector::OpenAiApiKey, "sk-proj-***"),
+            (format!("ANTHROPIC_API_KEY={anthropic}"), Detector::AnthropicApiKey, "sk-ant-api03-***"),
+            (format!("admin: '{anthropic_admin}'"), Detector::AnthropicApiKey, "sk-ant-admin01-***"),
+            (format!("stripe.api_key = \"{stripe}\""), Detector::StripeSecretKey, "sk_live_***"),
+            (format!("STRIPE_RK={restricted}"), Detector::StripeSecretKey, "rk_live_***"),
+            (format!("maps?key={google}&q=x"), Detector::GoogleApiKey, "AIza***"),
+            (format!("DefaultEndpointsProtocol=https;AccountName=fake;{azure};EndpointSuffix=core.windows.net"), Detector::AzureStorageKey, "AccountKey=***"),
+            (format!("account_sid = \"{twilio_account}\""), Detector::TwilioSid, "AC***"),
+            (format!("TWILIO_API_KEY={twilio_key}"), Detector::TwilioSid, "SK***"),
+            (format!("SENDGRID={sendgrid}"), Detector::SendgridApiKey, "SG.***"),
+            ("DATABASE_URL=postgres://app:Fake-Pa55word@db.internal:5432/orders".into(), Detector::DatabaseUrlPassword, "postgres://***:***@***"),
+            ("url: postgresql+psycopg2://app:Fake-Pa55word@db/orders".into(), Detector::DatabaseUrlPassword, "postgresql+psycopg2://***:***@***"),
+            ("MYSQL=mysql://root:Fake-Pa55word@127.0.0.1/app".into(), Detector::DatabaseUrlPassword, "mysql://***:***@***"),
+            ("mongodb+srv://svc:Fake-Pa55word@cluster0.example.net/db".into(), Detector::DatabaseUrlPassword, "mongodb+srv://***:***@***"),
+            ("CACHE=rediss://:Fake-Pa55word@cache:6380/0".into(), Detector::DatabaseUrlPassword, "rediss://***:***@***"),
+            ("BROKER=amqp://guest:Fake-Pa55word@mq:5672/".into(), Detector::DatabaseUrlPassword, "amqp://***:***@***"),
+        ] {
+            let hits = secrets(&line);
+            assert_eq!(hits.len(), 1, "{line}: {hits:?}");
+            assert_eq!(hits[0].detector, detector, "{line}");
+            assert_eq!(hits[0].sample, sample, "{line}");
+            assert!(!line[hits[0].range.clone()].is_empty());
+        }
+        // The password alone is the value of a database URL.
+        let url = "postgres://app:Fake-Pa55word@db/orders";
+        let hit = &secrets(url)[0];
+        assert_eq!(&url[hit.range.clone()], "Fake-Pa55word");
+
+        let near_misses = [
+            "OPENAI_API_KEY=sk-...xxxx".to_string(),
+            format!("sk-{}", fake(48, BODY)),
+            format!("sk-ant-api03-{}AA", "x".repeat(93)),
+            format!("sk-ant-api03-{}", fake(60, BODY)),
+            format!("sk-ant-api03-{}AAB", fake(93, BODY)),
+            format!("sk_test_{}", fake(24, "FakeStripeKey0123456789")),
+            format!("sk_live_{}", "x".repeat(24)),
+            format!("AIza{}", fake(30, BODY)),
+            format!("AIza{}", fake(36, BODY)),
+            format!("AccountKey={}==", fake(40, BODY)),
+            format!("AC{}", "0".repeat(32)),
+            format!("AC{}", fake(31, HEX)),
+            format!("SID={}", fake(34, HEX)),
+            "SG.short.key".to_string(),
+            "postgres://user:${PASSWORD}@db:5432/app".into(),
+            "postgres://user:$DB_PASSWORD@db:5432/app".into(),
+            "mysql://root:<password>@localhost/app".into(),
+            "mongodb://admin:password@localhost".into(),
+            "redis://:{{ redis_password }}@cache".into(),
+            "amqp://user:****@mq".into(),
+            "postgres://db.internal:5432/app".into(),
+            "https://user:Fake-Pa55word@example.com".into(),
+        ];
+        for line in near_misses {
+            assert!(secrets(&line).is_empty(), "{line}: {:?}", secrets(&line));
+        }
+    }
+
+    /// A key named by a service format is one finding, not also a generic one.
+    #[test]
+    fn a_service_key_is_not_also_a_generic_key() {
+        let line = format!(
+            "api_key: \"sk_live_{}\"",
+            fake(24, "FakeStripeKey0123456789")
+        );
+        assert_eq!(kinds(&line), vec![Detector::StripeSecretKey]);
     }
 
     #[test]

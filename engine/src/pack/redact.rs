@@ -434,14 +434,21 @@ mod tests {
             "  default = \"eu-west-1\"\n",
             "}\n",
             "url = \"postgres://app:pa55word@db:5432/app\"\n",
+            "mirror = \"https://ci:pa55word@mirror.internal/simple\"\n",
         );
         let (out, r) = run(text);
         assert!(out.contains("  default = \"[REDACTED:variable_default]\"\n"));
         assert!(out.contains("default = \"eu-west-1\""));
-        assert!(out.contains("postgres://app:[REDACTED:url_password]@db"));
+        // A database URL's password is named by the detector, any other URL's by its shape.
+        assert!(out.contains("postgres://app:[REDACTED:database_url_password]@db"));
+        assert!(out.contains("https://ci:[REDACTED:url_password]@mirror"));
         assert_eq!(
             r,
-            vec![(3, "variable_default".into()), (8, "url_password".into())]
+            vec![
+                (3, "variable_default".into()),
+                (8, "database_url_password".into()),
+                (9, "url_password".into())
+            ]
         );
     }
 
