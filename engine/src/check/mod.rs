@@ -8,6 +8,8 @@ mod item_filter;
 mod message;
 pub mod rego;
 mod select;
+#[cfg(test)]
+mod test_support;
 
 use assay_collectors::{Document, EvidenceKind};
 
