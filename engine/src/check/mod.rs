@@ -10,6 +10,7 @@ pub mod rego;
 mod select;
 #[cfg(test)]
 mod test_support;
+mod workload;
 
 use assay_collectors::{Document, EvidenceKind};
 
