@@ -14,7 +14,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
-use super::message::render;
+use super::message::{check_template, render};
 use super::select::{Item, Selector};
 use crate::diag::Diagnostic;
 use crate::model::{Finding, FindingStatus, Location};
@@ -144,6 +144,7 @@ impl Assert {
             errors.extend(e);
             Selector::default()
         });
+        errors.extend(check_template(doc, &format!("{pointer}/message")));
         let object = doc.value.pointer(pointer).and_then(Value::as_object);
         let message = object
             .and_then(|o| o.get("message"))
@@ -330,6 +331,7 @@ fn compile_condition(
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Condition> {
     let at = |key: &str| format!("{pointer}/{key}");
+    errors.extend(check_template(doc, &at("message")));
     let Some(Value::String(path_src)) = object.get("path") else {
         errors.push(
             doc.diagnostic(pointer, "a condition needs a `path`")
