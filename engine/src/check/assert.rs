@@ -675,6 +675,36 @@ mod tests {
         assert_eq!(statuses(&check, "n: 4"), [FindingStatus::Fail]);
     }
 
+    /// The schema offers exactly the operators and count bounds the compiler applies.
+    #[test]
+    fn schema_and_compiler_agree_on_operators() {
+        let schema: Value =
+            serde_json::from_str(crate::schema::SchemaKind::Control.source()).unwrap();
+        let condition = &schema["$defs"]["condition"]["properties"];
+        let mut offered: Vec<&str> = condition
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !["all", "any", "none", "path", "if_missing", "message"].contains(k))
+            .collect();
+        let mut compiled = OPERATORS.to_vec();
+        offered.sort();
+        compiled.sort();
+        assert_eq!(offered, compiled);
+        let mut bounds: Vec<&str> = condition["count"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        bounds.sort();
+        let mut applied: Vec<&str> = Cmp::KEYS.iter().map(|(k, _)| *k).collect();
+        applied.push("equals");
+        applied.sort();
+        assert_eq!(bounds, applied);
+    }
+
     #[test]
     fn other_operators_stand_alone() {
         let errors = compile(
