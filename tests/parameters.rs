@@ -66,6 +66,11 @@ fn override_changes_the_verdict() {
         failed[0]["message"]
     );
     assert_eq!(failed[0]["location"]["line"], 4);
+    // The results record the values the check ran with.
+    assert_eq!(
+        common::control(&results, "tf-aws-rds-backup-retention")["parameters"],
+        serde_json::json!({"min_retention_days": 14})
+    );
 }
 
 /// The values set are part of the catalog digest, so baselines and caches of one policy are

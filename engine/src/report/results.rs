@@ -1,6 +1,8 @@
 //! The results document: what `--format json` prints, defined by `schemas/results.schema.json`.
 //! Every list is sorted, so the same input gives the same bytes whatever the thread count.
 
+use std::collections::BTreeMap;
+
 use assay_collectors::EvidenceKind;
 use serde::{Deserialize, Serialize};
 
@@ -105,6 +107,9 @@ pub struct ControlReport {
     pub remediation: String,
     #[serde(default)]
     pub references: Vec<String>,
+    /// The values the check's parameters took (defaults, or as set in assay.yaml).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, serde_json::Value>,
     /// The framework requirements the control evidences, in catalog order.
     #[serde(default)]
     pub mappings: Vec<MappingRef>,
