@@ -339,3 +339,32 @@ fn builtin_thresholds_are_parameters() {
         literals.join("\n")
     );
 }
+
+/// `assay attest` dates an attestation's expiry by the project's `max_age_days`, the age its
+/// scans accept.
+#[test]
+fn attest_follows_the_projects_max_age() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        "parameters:\n  att-governance-oversight:\n    max_age_days: 90\n",
+    )
+    .unwrap();
+    let out = assay()
+        .args(["attest", "att-governance-oversight"])
+        .arg(dir.path())
+        .args(["--by", "Kim Lee", "--date", "2026-01-01"])
+        .args([
+            "--statement",
+            "The board reviewed the security programme and the risk register in its January meeting.",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(
+        dir.path()
+            .join("attestations/att-governance-oversight.yaml"),
+    )
+    .unwrap();
+    assert!(text.contains("expires: 2026-04-01\n"), "{text}");
+}
