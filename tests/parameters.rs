@@ -260,6 +260,16 @@ fn control_references_are_checked_at_load() {
     );
     let out = lint(dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Beside another mistake, references are resolved: only the mistake is reported.
+    custom_control(
+        dir.path(),
+        "parameters:\n  min_replicas:\n    type: integer\n    default: 2\n    description: The fewest replicas.\n",
+        "    all:\n      - path: $.spec.replicas\n        gte: {param: min_replicas}\n        mesage: typo\n    message: \"fewer than {params.min_replicas}\"\n",
+    );
+    let err = stderr(&lint(dir.path()));
+    assert!(err.contains("unknown key `mesage`"), "{err}");
+    assert!(err.contains("assay: 1 error found"), "{err}");
 }
 
 /// An unknown placeholder in a message is a load error at the message's line.

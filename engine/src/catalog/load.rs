@@ -367,7 +367,11 @@ fn read_control(
             .and_then(|params| Control::from_document(&doc, dir, params));
         return (id, control);
     }
-    // Report the check's own problems too, so that one run shows them all.
+    // Report the check's own problems too, so that one run shows them all; its parameters
+    // resolved first, so that a reference is not taken for a misplaced value.
+    if let Err(more) = parameters::resolve(&mut doc, overrides, config_errors) {
+        errors.extend(more);
+    }
     if let Err(more) = Check::compile(&doc, "/check", &dir) {
         errors.extend(more);
     }
