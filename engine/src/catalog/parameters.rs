@@ -80,18 +80,18 @@ pub struct Parameter {
 
 /// One value set in `assay.yaml` under `parameters: {CONTROL: {NAME: value}}`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Override {
-    pub control: String,
-    pub name: String,
-    pub value: Value,
-    pub position: Option<Position>,
+struct Override {
+    control: String,
+    name: String,
+    value: Value,
+    position: Option<Position>,
 }
 
 /// The parameter values an `assay.yaml` sets, with the file they come from.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overrides {
-    pub file: String,
-    pub values: Vec<Override>,
+    file: String,
+    values: Vec<Override>,
 }
 
 impl Overrides {

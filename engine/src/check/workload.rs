@@ -20,7 +20,7 @@ const POD_SPECS: [(&str, &str); 8] = [
 ];
 
 /// The lists of a pod spec that hold containers.
-pub const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
+const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
 
 /// The item of a workload whose pod spec is missing: judged as an empty spec.
 static MISSING: Value = Value::Null;
