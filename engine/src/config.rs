@@ -55,6 +55,9 @@ pub struct ConfigFile {
     pub attestations: crate::signed_attestation::AttestationSettings,
     /// What names the scanned repository in results and packs.
     pub repository: Option<RepositorySettings>,
+    /// Parameter values per control id (read with their positions into [`Config::parameters`]).
+    #[serde(default, rename = "parameters")]
+    _parameters: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `repository:` in assay.yaml.
@@ -207,6 +210,8 @@ pub struct Config {
     /// Whether the file was named by the person running assay (`--config`), rather than
     /// found in the scanned tree: only then may the files it names lie outside its directory.
     pub explicit: bool,
+    /// The control parameters the file sets.
+    pub parameters: crate::catalog::Overrides,
 }
 
 impl Config {
@@ -242,6 +247,7 @@ impl Config {
             }
         }
         Ok(Config {
+            parameters: crate::catalog::Overrides::from_config(&doc),
             file,
             base,
             path: Some(path),

@@ -130,6 +130,7 @@ impl PolicyDirs {
                         .into(),
                     references: Vec::new(),
                     related: Vec::new(),
+                    parameters: Vec::new(),
                     check: Check::Rego(Rego::new(&id, policy.clone(), &namespace, mode)),
                     when_empty: WhenEmpty::NotApplicable,
                     source: package

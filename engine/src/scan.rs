@@ -367,6 +367,12 @@ pub fn assemble(
                     .then(|| missing_evidence(&r.control.check.evidence())),
                 remediation: r.control.remediation.clone(),
                 references: r.control.references.clone(),
+                parameters: r
+                    .control
+                    .parameters
+                    .iter()
+                    .map(|p| (p.name.clone(), p.value.clone()))
+                    .collect(),
                 mappings: catalog
                     .mappings_of(&r.control.id)
                     .into_iter()

@@ -4,6 +4,7 @@ use assay_collectors::EvidenceKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::parameters::Parameter;
 use super::source::ControlDir;
 use crate::check::Check;
 use crate::diag::Diagnostic;
@@ -21,6 +22,8 @@ pub struct Control {
     pub remediation: String,
     pub references: Vec<String>,
     pub related: Vec<String>,
+    /// The check's parameters with the values they take in this run.
+    pub parameters: Vec<Parameter>,
     pub check: Check,
     /// What a check that selected nothing means.
     pub when_empty: WhenEmpty,
@@ -103,6 +106,8 @@ struct Header {
     references: Vec<String>,
     #[serde(default)]
     related: Vec<String>,
+    #[serde(rename = "parameters")]
+    _parameters: Option<Value>,
     #[serde(rename = "check")]
     _check: Value,
     when_empty: Option<WhenEmpty>,
@@ -111,9 +116,13 @@ struct Header {
 }
 
 impl Control {
-    /// Builds a control from a schema-valid document; compile errors of the check are returned
-    /// all at once.
-    pub fn from_document(doc: &LocatedValue, dir: ControlDir) -> Result<Control, Vec<Diagnostic>> {
+    /// Builds a control from a schema-valid document whose `parameters` are resolved; compile
+    /// errors of the check are returned all at once.
+    pub fn from_document(
+        doc: &LocatedValue,
+        dir: ControlDir,
+        parameters: Vec<Parameter>,
+    ) -> Result<Control, Vec<Diagnostic>> {
         let header: Header = serde_json::from_value(doc.value.clone())
             .map_err(|e| vec![Diagnostic::new(&doc.file, e.to_string())])?;
         let check = Check::compile(doc, "/check", &dir)?;
@@ -127,6 +136,7 @@ impl Control {
             remediation: header.remediation,
             references: header.references,
             related: header.related,
+            parameters,
             when_empty: header
                 .when_empty
                 .unwrap_or_else(|| WhenEmpty::default_for(&check.evidence())),

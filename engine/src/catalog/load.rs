@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 
 use super::control::Control;
 use super::mapping::{Coverage, CoverageCounts, Exclusion, Framework, Requirement, Soc2Category};
-use super::source::{self, CatalogRoot};
+use super::parameters::{self, Overrides};
+use super::source::{self, CatalogRoot, ControlDir, SourceFile};
 use crate::check::Check;
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::parse::{read_yaml, read_yaml_unchecked};
@@ -149,14 +150,22 @@ impl Catalog {
     }
 }
 
-/// Loads every root, in order, and validates the result as a whole.
+/// Loads every root, in order, and validates the result as a whole; every parameter takes its
+/// default.
 pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
+    load_with(roots, &Overrides::default())
+}
+
+/// Loads every root like [`load`], the parameters taking the values `overrides` sets.
+pub fn load_with(roots: &[CatalogRoot], overrides: &Overrides) -> Result<Catalog, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     let mut controls = Vec::new();
     let mut frameworks: BTreeMap<String, Framework> = BTreeMap::new();
     let mut file_digests: Vec<(String, String)> = Vec::new();
     // The requirement ids of each built-in framework: closed sets other catalogs extend.
     let mut builtin: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // The id of every control file, loaded or not.
+    let mut known: Vec<String> = Vec::new();
 
     for root in roots {
         let is_builtin = matches!(root, CatalogRoot::Builtin);
@@ -195,22 +204,19 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
                 .iter()
                 .map(|(f, _)| (digest_name(root, &f.display), sha256(&f.bytes))),
         );
-        let results: Vec<Result<Control, Vec<Diagnostic>>> = control_files
+        // Each control (or its errors), its id when it has one, and the errors of the values
+        // assay.yaml sets for it.
+        let results: Vec<_> = control_files
             .into_par_iter()
             .map(|(file, dir)| {
-                let (doc, mut errors) =
-                    read_yaml_unchecked(&file.display, &file.bytes, SchemaKind::Control)?;
-                if errors.is_empty() {
-                    return Control::from_document(&doc, dir);
-                }
-                // Report the check's own problems too, so that one run shows them all.
-                if let Err(more) = Check::compile(&doc, "/check", &dir) {
-                    errors.extend(more);
-                }
-                Err(errors)
+                let mut config_errors = Vec::new();
+                let read = read_control(&file, dir, overrides, &mut config_errors);
+                (read, config_errors)
             })
             .collect();
-        for result in results {
+        for ((id, result), config_errors) in results {
+            known.extend(id);
+            diagnostics.extend(config_errors);
             match result {
                 Ok(control) => controls.push(control),
                 Err(errors) => diagnostics.extend(errors),
@@ -276,7 +282,24 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
     }
     controls.dedup_by(|a, b| a.id == b.id);
 
+    known.sort();
+    diagnostics.extend(overrides.unknown_controls(&known));
     let ids: Vec<&str> = controls.iter().map(|c| c.id.as_str()).collect();
+    // The values set change the checks: they are part of what the digest names.
+    for control in &controls {
+        if control.parameters.iter().any(|p| p.set_at.is_some()) {
+            let values: serde_json::Map<String, serde_json::Value> = control
+                .parameters
+                .iter()
+                .map(|p| (p.name.clone(), p.value.clone()))
+                .collect();
+            let text = serde_json::Value::Object(values).to_string();
+            file_digests.push((
+                format!("parameters:{}", control.id),
+                sha256(text.as_bytes()),
+            ));
+        }
+    }
     for framework in frameworks.values() {
         for req in &framework.requirements {
             for (control, (file, position)) in req.controls.iter().zip(&req.control_sites) {
@@ -319,6 +342,40 @@ pub fn load(roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
         diagnostics.dedup();
         Err(diagnostics)
     }
+}
+
+/// Reads, resolves and compiles one control file: its id when it has one, and the control or
+/// every error of the file. Errors of the values assay.yaml sets go to `config_errors`.
+fn read_control(
+    file: &SourceFile,
+    dir: ControlDir,
+    overrides: &Overrides,
+    config_errors: &mut Vec<Diagnostic>,
+) -> (Option<String>, Result<Control, Vec<Diagnostic>>) {
+    let (mut doc, mut errors) =
+        match read_yaml_unchecked(&file.display, &file.bytes, SchemaKind::Control) {
+            Ok(read) => read,
+            Err(errors) => return (None, Err(errors)),
+        };
+    let id = doc
+        .value
+        .get("id")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    if errors.is_empty() {
+        let control = parameters::resolve(&mut doc, overrides, config_errors)
+            .and_then(|params| Control::from_document(&doc, dir, params));
+        return (id, control);
+    }
+    // Report the check's own problems too, so that one run shows them all; its parameters
+    // resolved first, so that a reference is not taken for a misplaced value.
+    if let Err(more) = parameters::resolve(&mut doc, overrides, config_errors) {
+        errors.extend(more);
+    }
+    if let Err(more) = Check::compile(&doc, "/check", &dir) {
+        errors.extend(more);
+    }
+    (id, Err(errors))
 }
 
 fn unreadable(root: &CatalogRoot, e: std::io::Error) -> Diagnostic {

@@ -4,9 +4,11 @@
 mod control;
 mod load;
 mod mapping;
+mod parameters;
 mod source;
 
 pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
-pub use load::{load, Catalog};
+pub use load::{load, load_with, Catalog};
 pub use mapping::{Coverage, CoverageCounts, Exclusion, Framework, Requirement, Soc2Category};
+pub use parameters::{Overrides, ParamType, Parameter};
 pub use source::{CatalogRoot, ControlDir, SourceFile, TestCase};

@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
 use super::budget::Budget;
-use super::message::render;
+use super::message::{check_template, render};
 use super::relation::Relation;
 use super::resource_index::ResourceIndex;
 use super::select::{Item, Selector};
@@ -68,8 +68,10 @@ enum Op {
     Exists(bool),
     Matches(Regex),
     NotMatches(Regex),
-    Compare(Cmp, f64),
-    Count(Cmp, f64),
+    /// Every bound must hold (`{gte: 1, lte: 3}` is a range).
+    Compare(Vec<(Cmp, f64)>),
+    /// Every bound must hold of the number of nodes.
+    Count(Vec<(Cmp, f64)>),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +90,16 @@ impl Cmp {
         ("lt", Cmp::Lt),
         ("lte", Cmp::Lte),
     ];
+
+    /// Whether `left` meets every bound.
+    fn all_hold(bounds: &[(Cmp, f64)], left: f64) -> bool {
+        bounds.iter().all(|(cmp, right)| cmp.holds(left, *right))
+    }
+
+    /// The comparison named `key` (`gt`, `gte`, `lt`, `lte`).
+    fn find(key: &str) -> Option<Cmp> {
+        Cmp::KEYS.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
+    }
 
     fn holds(self, left: f64, right: f64) -> bool {
         match self {
@@ -145,6 +157,7 @@ impl Assert {
             errors.extend(e);
             Selector::default()
         });
+        errors.extend(check_template(doc, &format!("{pointer}/message")));
         let object = doc.value.pointer(pointer).and_then(Value::as_object);
         let message = object
             .and_then(|o| o.get("message"))
@@ -394,6 +407,7 @@ fn compile_condition(
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Condition> {
     let at = |key: &str| format!("{pointer}/{key}");
+    errors.extend(check_template(doc, &at("message")));
     let Some(Value::String(path_src)) = object.get("path") else {
         errors.push(
             doc.diagnostic(pointer, "a condition needs a `path`")
@@ -405,7 +419,9 @@ fn compile_condition(
         .keys()
         .filter(|k| OPERATORS.contains(&k.as_str()))
         .collect();
-    if ops.len() != 1 {
+    // The numeric comparisons combine into a range; any other operator stands alone.
+    let range = ops.len() > 1 && ops.iter().all(|k| Cmp::find(k).is_some());
+    if ops.len() != 1 && !range {
         errors.push(
             doc.diagnostic(
                 pointer,
@@ -415,7 +431,7 @@ fn compile_condition(
                 ),
             )
             .expected(format!(
-                "one of {}",
+                "one of {}, or several of `gt`, `gte`, `lt`, `lte` for a range",
                 OPERATORS.map(|o| format!("`{o}`")).join(", ")
             )),
         );
@@ -423,7 +439,6 @@ fn compile_condition(
     }
     let key = ops[0].as_str();
     let operand = &object[key];
-    let number = |v: &Value| v.as_f64();
     let regex = |src: &str, errors: &mut Vec<Diagnostic>| match Regex::new(src) {
         Ok(r) => Some(r),
         Err(e) => {
@@ -444,17 +459,19 @@ fn compile_condition(
         "matches" => Op::Matches(regex(operand.as_str().unwrap_or_default(), errors)?),
         "not_matches" => Op::NotMatches(regex(operand.as_str().unwrap_or_default(), errors)?),
         "count" => {
-            let (name, value) = operand.as_object().and_then(|o| o.iter().next())?;
-            let cmp = if name == "equals" {
-                Cmp::Eq
-            } else {
-                Cmp::KEYS.iter().find(|(k, _)| k == name)?.1
+            let Some(bounds) = operand.as_object().filter(|o| !o.is_empty()) else {
+                errors.push(
+                    doc.diagnostic(&at("count"), "`count` needs bounds")
+                        .expected("a mapping such as `{gte: 1, lte: 3}`"),
+                );
+                return None;
             };
-            Op::Count(cmp, number(value)?)
+            let entries = bounds.iter().map(|(k, v)| (format!("count/{k}"), k, v));
+            Op::Count(bounds_of(doc, pointer, entries, true, errors)?)
         }
-        other => {
-            let cmp = Cmp::KEYS.iter().find(|(k, _)| *k == other)?.1;
-            Op::Compare(cmp, number(operand)?)
+        _ => {
+            let entries = ops.iter().map(|k| (k.to_string(), *k, &object[k.as_str()]));
+            Op::Compare(bounds_of(doc, pointer, entries, false, errors)?)
         }
     };
     let path = match compile_path(doc, &at("path"), path_src) {
@@ -476,6 +493,45 @@ fn compile_condition(
             .and_then(Value::as_str)
             .map(str::to_string),
     })
+}
+
+/// The bounds `(key, operand)` of a comparison or (with `equals` allowed) a count, every one
+/// of them checked: an unknown comparison or an operand that is not a number is an error at
+/// its key.
+fn bounds_of<'a>(
+    doc: &LocatedValue,
+    pointer: &str,
+    entries: impl Iterator<Item = (String, &'a String, &'a Value)>,
+    counting: bool,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Vec<(Cmp, f64)>> {
+    let mut bounds = Vec::new();
+    let mut ok = true;
+    for (at, key, operand) in entries {
+        let at = format!("{pointer}/{at}");
+        let cmp = match key.as_str() {
+            "equals" if counting => Some(Cmp::Eq),
+            other => Cmp::find(other),
+        };
+        match (cmp, operand.as_f64()) {
+            (Some(cmp), Some(n)) => bounds.push((cmp, n)),
+            (None, _) => {
+                ok = false;
+                errors.push(
+                    doc.diagnostic(&at, format!("unknown comparison `{key}`"))
+                        .expected("`equals`, `gt`, `gte`, `lt` or `lte`"),
+                );
+            }
+            (_, None) => {
+                ok = false;
+                errors.push(
+                    doc.diagnostic(&at, format!("`{key}` needs a number, got `{operand}`"))
+                        .expected("a number"),
+                );
+            }
+        }
+    }
+    ok.then_some(bounds)
 }
 
 /// What conditions are judged against: an item, or a resource related to it.
@@ -628,8 +684,8 @@ impl Condition {
                     Outcome::decided(*wanted, all_nodes())
                 }
             }
-            Op::Count(cmp, n) => {
-                let holds = cmp.holds(nodes.len() as f64, *n);
+            Op::Count(bounds) => {
+                let holds = Cmp::all_hold(bounds, nodes.len() as f64);
                 if nodes.is_empty() {
                     whole(holds)
                 } else {
@@ -674,7 +730,7 @@ impl Op {
             Op::NotIn(options) => !options.iter().any(|o| loose_eq(value, o)),
             Op::Matches(re) => scalar_text(value).is_some_and(|t| re.is_match(&t)),
             Op::NotMatches(re) => !scalar_text(value).is_some_and(|t| re.is_match(&t)),
-            Op::Compare(cmp, n) => as_number(value).is_some_and(|v| cmp.holds(v, *n)),
+            Op::Compare(bounds) => as_number(value).is_some_and(|v| Cmp::all_hold(bounds, v)),
             Op::Exists(_) | Op::Count(..) => true,
         }
     }
@@ -704,5 +760,104 @@ fn as_number(value: &Value) -> Option<f64> {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::test_support::{control, documents};
+
+    fn compile(check: &str) -> Result<Assert, Vec<Diagnostic>> {
+        let (doc, errors) = control(check);
+        assert!(errors.is_empty(), "{errors:?}");
+        Assert::compile(&doc, "/check/assert")
+    }
+
+    fn statuses(assert: &Assert, yaml: &str) -> Vec<FindingStatus> {
+        let docs = documents("x.yaml", yaml);
+        let budget = Budget::start(&Default::default());
+        assert
+            .evaluate(&Inputs::new(&docs), &budget)
+            .into_iter()
+            .map(|f| f.status)
+            .collect()
+    }
+
+    #[test]
+    fn count_applies_every_bound() {
+        let check = compile(
+            "  assert:\n    all:\n      - path: $.items[*]\n        count: {gte: 1, lte: 3}\n    message: m\n",
+        )
+        .unwrap();
+        assert_eq!(statuses(&check, "items: [1]"), [FindingStatus::Pass]);
+        assert_eq!(statuses(&check, "items: [1, 2, 3]"), [FindingStatus::Pass]);
+        let five = statuses(&check, "items: [1, 2, 3, 4, 5]");
+        assert!(five.iter().all(|s| *s == FindingStatus::Fail), "{five:?}");
+        assert_eq!(statuses(&check, "items: []"), [FindingStatus::Fail]);
+    }
+
+    #[test]
+    fn comparisons_combine_into_a_range() {
+        let check = compile(
+            "  assert:\n    all:\n      - path: $.n\n        gt: 1\n        lte: 3\n    message: m\n",
+        )
+        .unwrap();
+        assert_eq!(statuses(&check, "n: 3"), [FindingStatus::Pass]);
+        assert_eq!(statuses(&check, "n: 1"), [FindingStatus::Fail]);
+        assert_eq!(statuses(&check, "n: 4"), [FindingStatus::Fail]);
+    }
+
+    /// The schema offers exactly the operators and count bounds the compiler applies.
+    #[test]
+    fn schema_and_compiler_agree_on_operators() {
+        let schema: Value =
+            serde_json::from_str(crate::schema::SchemaKind::Control.source()).unwrap();
+        let condition = &schema["$defs"]["condition"]["properties"];
+        let mut offered: Vec<&str> = condition
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| {
+                ![
+                    "all",
+                    "any",
+                    "none",
+                    "related",
+                    "path",
+                    "if_missing",
+                    "message",
+                ]
+                .contains(k)
+            })
+            .collect();
+        let mut compiled = OPERATORS.to_vec();
+        offered.sort();
+        compiled.sort();
+        assert_eq!(offered, compiled);
+        let mut bounds: Vec<&str> = condition["count"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        bounds.sort();
+        let mut applied: Vec<&str> = Cmp::KEYS.iter().map(|(k, _)| *k).collect();
+        applied.push("equals");
+        applied.sort();
+        assert_eq!(bounds, applied);
+    }
+
+    #[test]
+    fn other_operators_stand_alone() {
+        let errors = compile(
+            "  assert:\n    all:\n      - path: $.n\n        gte: 1\n        equals: 3\n    message: m\n",
+        )
+        .unwrap_err();
+        assert!(
+            errors[0].message.contains("exactly one operator, found 2"),
+            "{errors:?}"
+        );
     }
 }

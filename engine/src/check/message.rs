@@ -1,9 +1,54 @@
 //! Rendering failure messages from templates with `{value}`, `{path}`, `{resource}`, `{file}`
-//! and `{name}` placeholders.
+//! and `{name}` placeholders; `{{` is a literal brace. Templates are checked when the catalog
+//! loads, so an unknown placeholder never reaches a finding.
 
 use serde_json::Value;
 
 use super::select::Item;
+use crate::diag::{did_you_mean, Diagnostic};
+use crate::parse::LocatedValue;
+
+/// The placeholders a message may use.
+pub const PLACEHOLDERS: [&str; 5] = ["value", "path", "resource", "file", "name"];
+
+/// An error for the message template at `pointer` of a control document when it uses an
+/// unknown placeholder.
+pub fn check_template(doc: &LocatedValue, pointer: &str) -> Option<Diagnostic> {
+    let template = doc.value.pointer(pointer)?.as_str()?;
+    let name = unknown_placeholder(template)?;
+    let d = doc
+        .diagnostic(
+            pointer,
+            format!("unknown placeholder `{{{name}}}` in the message"),
+        )
+        .expected(format!(
+            "one of {}, or `{{params.NAME}}` for a parameter",
+            PLACEHOLDERS.map(|p| format!("`{{{p}}}`")).join(", ")
+        ));
+    Some(match did_you_mean(name, PLACEHOLDERS) {
+        Some(close) => d.hint(format!("did you mean `{{{close}}}`?")),
+        None => d.hint("write `{{` for a literal brace"),
+    })
+}
+
+/// The first placeholder of `template` that is not one of [`PLACEHOLDERS`].
+pub fn unknown_placeholder(template: &str) -> Option<&str> {
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        if let Some(escaped) = after.strip_prefix('{') {
+            rest = escaped;
+            continue;
+        }
+        let end = after.find('}')?;
+        let name = &after[..end];
+        if !PLACEHOLDERS.contains(&name) {
+            return Some(name);
+        }
+        rest = &after[end + 1..];
+    }
+    None
+}
 
 /// Fills the placeholders of `template` for an offending node of `item`.
 pub fn render(template: &str, item: &Item<'_>, value: Option<&Value>, path: &str) -> String {
@@ -12,6 +57,11 @@ pub fn render(template: &str, item: &Item<'_>, value: Option<&Value>, path: &str
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
+        if let Some(escaped) = after.strip_prefix('{') {
+            out.push('{');
+            rest = escaped;
+            continue;
+        }
         let Some(end) = after.find('}') else {
             out.push_str(&rest[start..]);
             return out;
@@ -49,4 +99,24 @@ fn item_name(value: &Value) -> Option<String> {
         .or_else(|| value.pointer("/metadata/name"))
         .and_then(Value::as_str)
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_unknown_placeholders() {
+        assert_eq!(
+            unknown_placeholder("`{value}` at {path} of {resource}"),
+            None
+        );
+        assert_eq!(unknown_placeholder("{vaule} is bad"), Some("vaule"));
+        assert_eq!(unknown_placeholder("literal {{braces}} and {name}"), None);
+        assert_eq!(
+            unknown_placeholder("{name} then {params.x}"),
+            Some("params.x")
+        );
+        assert_eq!(unknown_placeholder("an open { brace"), None);
+    }
 }

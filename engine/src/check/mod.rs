@@ -10,6 +10,9 @@ pub mod rego;
 mod relation;
 mod resource_index;
 mod select;
+#[cfg(test)]
+mod test_support;
+mod workload;
 
 use std::sync::OnceLock;
 

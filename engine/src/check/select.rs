@@ -1,5 +1,6 @@
 //! Selecting the items a check applies to: documents filtered by file, format and kind, with
-//! Terraform resources and `for_each` nodes split out as items of their own.
+//! Terraform resources, Kubernetes pod specs and `for_each` nodes split out as items of their
+//! own.
 
 use assay_collectors::{pointer_push, Document, EvidenceKind, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -8,6 +9,7 @@ use serde_json_path::JsonPath;
 
 use super::assert::compile_path;
 use super::item_filter::ItemFilter;
+use super::workload::View;
 use crate::diag::Diagnostic;
 use crate::parse::LocatedValue;
 
@@ -21,11 +23,14 @@ pub struct Selector {
     kinds: Vec<String>,
     api_versions: Vec<String>,
     resource_types: Vec<String>,
+    /// Kubernetes workloads seen as their pod specs or containers.
+    workloads: Option<View>,
     filter: Option<ItemFilter>,
     for_each: Option<JsonPath>,
 }
 
-/// One thing a check judges: a whole document, a Terraform resource or a `for_each` node.
+/// One thing a check judges: a whole document, a Terraform resource, a pod spec or container,
+/// or a `for_each` node.
 #[derive(Debug)]
 pub struct Item<'d> {
     pub document: &'d Document,
@@ -99,6 +104,21 @@ impl Selector {
         selector.kinds = strings(doc, &format!("{pointer}/kinds"));
         selector.api_versions = strings(doc, &format!("{pointer}/api_versions"));
         selector.resource_types = strings(doc, &format!("{pointer}/resource_types"));
+        let at = format!("{pointer}/workloads");
+        if let Some(Value::String(name)) = doc.value.pointer(&at) {
+            selector.workloads = View::named(name);
+            if selector.workloads.is_none() {
+                errors.push(
+                    doc.diagnostic(&at, format!("unknown workload view `{name}`"))
+                        .expected("`pods` (one item per pod spec) or `containers`"),
+                );
+            } else if !selector.resource_types.is_empty() {
+                errors.push(
+                    doc.diagnostic(&at, "`workloads` and `resource_types` cannot be combined")
+                        .hint("Kubernetes workloads and Terraform resources are different documents: write two controls"),
+                );
+            }
+        }
         for key in ["where", "for_each"] {
             let at = format!("{pointer}/{key}");
             if let Some(Value::String(src)) = doc.value.pointer(&at) {
@@ -168,6 +188,9 @@ impl Selector {
         if !self.formats.is_empty() && !self.formats.contains(&doc.format) {
             return false;
         }
+        if self.workloads.is_some() && !View::admits(doc) {
+            return false;
+        }
         let field = |name: &str| doc.data.get(name).and_then(Value::as_str);
         if !self.kinds.is_empty()
             && !field("kind").is_some_and(|k| self.kinds.iter().any(|x| x == k))
@@ -188,7 +211,9 @@ impl Selector {
             return Vec::new();
         }
         let mut base = Vec::new();
-        if self.resource_types.is_empty() {
+        if let Some(view) = self.workloads {
+            base = view.items(doc);
+        } else if self.resource_types.is_empty() {
             base.push(Item {
                 document: doc,
                 pointer: String::new(),

@@ -11,7 +11,8 @@ use jiff::ToSpan;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{load_catalog, report_diagnostics, CatalogArgs, Exit};
+use super::{report_diagnostics, CatalogArgs, Exit};
+use crate::catalog;
 use crate::check::{Check, MIN_STATEMENT_CHARS};
 use crate::config::Config;
 use crate::diag::did_you_mean;
@@ -71,8 +72,14 @@ pub fn run(args: AttestArgs) -> Exit {
 }
 
 fn write(args: &AttestArgs) -> Result<PathBuf, String> {
-    let catalog = load_catalog(&args.catalog.roots(&[], true))
-        .map_err(|_| "the catalog does not load; `assay controls lint` shows why".to_string())?;
+    let config = project_config(&args.path)?;
+    // The project's parameter values: an attestation expires at the age its scan accepts.
+    let catalog = catalog::load_with(&args.catalog.roots(&[], true), &config.parameters).map_err(
+        |errors| {
+            report_diagnostics(&errors);
+            "the catalog does not load with this project's assay.yaml".to_string()
+        },
+    )?;
     let control = catalog.control(&args.control).ok_or_else(|| {
         let ids = catalog
             .controls
@@ -132,7 +139,7 @@ fn write(args: &AttestArgs) -> Result<PathBuf, String> {
             "--expires {expires} is not after the attestation date {date}"
         ));
     }
-    let dir = attestation_dir(&args.path)?;
+    let dir = attestation_dir(&args.path, &config);
     for file in &args.evidence {
         if !dir.join(file).is_file() {
             return Err(format!(
@@ -160,16 +167,20 @@ fn write(args: &AttestArgs) -> Result<PathBuf, String> {
     Ok(target)
 }
 
-/// The attestation folder of the project at `root`: `collectors.attestation.dir` of its
-/// `assay.yaml`, or `attestations/`.
-fn attestation_dir(root: &Path) -> Result<PathBuf, String> {
+/// The `assay.yaml` of the project at `root`, if it has one.
+fn project_config(root: &Path) -> Result<Config, String> {
     if !root.is_dir() {
         return Err(format!("`{}` is not a directory", root.display()));
     }
-    let config = Config::discover(root, None).map_err(|errors| {
+    Config::discover(root, None).map_err(|errors| {
         report_diagnostics(&errors);
         "assay.yaml is not valid".to_string()
-    })?;
+    })
+}
+
+/// The attestation folder of the project at `root`: `collectors.attestation.dir` of its
+/// `assay.yaml`, or `attestations/`.
+fn attestation_dir(root: &Path, config: &Config) -> PathBuf {
     let configured = config
         .file
         .collectors
@@ -178,7 +189,7 @@ fn attestation_dir(root: &Path) -> Result<PathBuf, String> {
         .and_then(|d| d.as_str())
         .unwrap_or(assay_collectors::attestation::DEFAULT_DIR)
         .to_string();
-    Ok(root.join(configured))
+    root.join(configured)
 }
 
 /// The `signature:` line: a detached signature over the attestation's content as the scan

@@ -1,22 +1,47 @@
-//! `assay explain CONTROL`: the control, its mappings, its check source and how to fix a failure.
+//! `assay explain CONTROL`: the control, its mappings, its parameters, its check source and
+//! how to fix a failure.
+
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{load_catalog, CatalogArgs, Exit};
+use super::{report_diagnostics, CatalogArgs, Exit};
+use crate::catalog;
+use crate::config::Config;
 use crate::diag::did_you_mean;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// The id of the control.
     control: String,
+    /// The assay.yaml whose parameter values and catalogs apply (default: assay.yaml or
+    /// .assay.yaml in the current directory or a parent).
+    #[arg(long, env = "ASSAY_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     catalog: CatalogArgs,
 }
 
 pub fn run(args: ExplainArgs) -> Exit {
-    let catalog = match load_catalog(&args.catalog.roots(&[], true)) {
+    let config = match Config::discover(Path::new("."), args.config.as_deref()) {
         Ok(c) => c,
-        Err(e) => return e,
+        Err(errors) => return report_diagnostics(&errors),
+    };
+    let extra: Result<Vec<PathBuf>, _> = config
+        .file
+        .controls
+        .iter()
+        .map(|p| config.resolve_read("controls", p))
+        .collect();
+    let extra = match extra {
+        Ok(dirs) => dirs,
+        Err(d) => return report_diagnostics(&[d]),
+    };
+    let builtin = config.file.builtin.unwrap_or(true);
+    let roots = args.catalog.roots(&extra, builtin);
+    let catalog = match catalog::load_with(&roots, &config.parameters) {
+        Ok(c) => c,
+        Err(errors) => return report_diagnostics(&errors),
     };
     let Some(control) = catalog.control(&args.control) else {
         let ids = catalog.controls.iter().map(|c| c.id.as_str());
@@ -36,6 +61,17 @@ pub fn run(args: ExplainArgs) -> Exit {
     println!("defined in: {}:{}", control.file, control.line);
     println!("\n{}", control.description.trim());
     println!("\nHow to fix a failure:\n  {}", control.remediation);
+    if !control.parameters.is_empty() {
+        println!("\nParameters (set them per control under `parameters:` in assay.yaml):");
+        for p in &control.parameters {
+            let origin = match &p.set_at {
+                Some(at) => format!("set at {at}; default {}", p.default),
+                None => "default".to_string(),
+            };
+            println!("  {} = {}   ({}, {origin})", p.name, p.value, p.kind.name());
+            println!("      {}", p.description.trim());
+        }
+    }
     let mappings = catalog.mappings_of(&control.id);
     println!("\nEvidences:");
     if mappings.is_empty() {

@@ -8,8 +8,8 @@ use assay_collectors::Scope;
 use clap::Args;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use super::{load_catalog, report_diagnostics, CatalogArgs, Exit};
-use crate::catalog::Catalog;
+use super::{report_diagnostics, CatalogArgs, Exit};
+use crate::catalog::{self, Catalog};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::policy_dir::PolicyDirs;
@@ -162,7 +162,9 @@ impl ProjectArgs {
             .collect::<Result<_, _>>()
             .map_err(|d| report_diagnostics(&[d]))?;
         let builtin = config.file.builtin.unwrap_or(true);
-        let mut catalog = load_catalog(&self.catalog.roots(&extra, builtin))?;
+        let mut catalog =
+            catalog::load_with(&self.catalog.roots(&extra, builtin), &config.parameters)
+                .map_err(|errors| report_diagnostics(&errors))?;
         if let Some(categories) = &config.file.soc2_categories {
             catalog.soc2_categories(categories);
         }

@@ -107,6 +107,9 @@ pub struct ControlReport {
     pub remediation: String,
     #[serde(default)]
     pub references: Vec<String>,
+    /// The values the check's parameters took (defaults, or as set in assay.yaml).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, serde_json::Value>,
     /// The framework requirements the control evidences, in catalog order.
     #[serde(default)]
     pub mappings: Vec<MappingRef>,
