@@ -349,21 +349,87 @@ fn ignore_files_do_not_hide_tracked_files() {
     );
 }
 
+/// Ways to run a command as the unprivileged user `nobody` (65534) when the tests run as root,
+/// who reads every file whatever its permissions.
+#[cfg(unix)]
+const UNPRIVILEGED: [&[&str]; 2] = [
+    &[
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+    ],
+    &["runuser", "-u", "nobody", "--"],
+];
+
+/// The wrapper and binary that run `assay` as `nobody`, the binary copied into `dir` when that
+/// user cannot reach it where it was built; `None` when no wrapper works here.
+#[cfg(unix)]
+fn unprivileged_assay(dir: &Path) -> Option<Vec<std::ffi::OsString>> {
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_assay"));
+    let copied = dir.join("assay");
+    for wrapper in UNPRIVILEGED {
+        for binary in [&built, &copied] {
+            if binary == &copied && !copied.exists() && std::fs::copy(&built, &copied).is_err() {
+                continue;
+            }
+            let mut command: Vec<std::ffi::OsString> = wrapper.iter().map(Into::into).collect();
+            command.push(binary.into());
+            let runs = std::process::Command::new(&command[0])
+                .args(&command[1..])
+                .arg("--version")
+                .output()
+                .is_ok_and(|out| out.status.success());
+            if runs {
+                return Some(command);
+            }
+        }
+    }
+    None
+}
+
 #[cfg(unix)]
 #[test]
 fn unreadable_places_are_named_without_machine_paths() {
     use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
     let tmp = tempfile::tempdir().unwrap();
+    // Reachable by whichever user runs the scan.
+    mode(tmp.path(), 0o755);
     let root = tmp.path().join("repo");
     write(&root, "app.yaml", "a: 1\n");
     write(&root, "locked/b.yaml", "b: 2\n");
     let locked = root.join("locked");
-    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read_dir(&locked).is_ok() {
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
-        eprintln!("skipped: permissions are not enforced for this user (root)");
-        return;
-    }
+    mode(&locked, 0o000);
+    // Root reads the locked directory anyway: the scans then run as `nobody`.
+    let wrapper = if std::fs::read_dir(&locked).is_ok() {
+        match unprivileged_assay(tmp.path()) {
+            Some(command) => Some(command),
+            None => {
+                mode(&locked, 0o755);
+                assert!(
+                    std::env::var("CI").is_err(),
+                    "running as root, and neither setpriv nor runuser can drop privileges"
+                );
+                eprintln!(
+                    "skipped: running as root, and neither setpriv nor runuser can drop privileges"
+                );
+                return;
+            }
+        }
+    } else {
+        None
+    };
+    let assay = || match &wrapper {
+        Some(command) => {
+            let mut cmd = assert_cmd::Command::new(&command[0]);
+            cmd.args(&command[1..]);
+            common::isolated(cmd)
+        }
+        None => assay(),
+    };
     let scan = assay()
         .arg("scan")
         .arg(&root)
@@ -381,10 +447,10 @@ fn unreadable_places_are_named_without_machine_paths() {
         "{notes:?}"
     );
     // An unreadable scan root is a usage error, not an empty repository.
-    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o000)).unwrap();
+    mode(&root, 0o000);
     let scan = assay().arg("scan").arg(&root).output().unwrap();
-    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    mode(&root, 0o755);
+    mode(&locked, 0o755);
     let stderr = exited(&scan, 2);
     assert!(
         stderr.contains("cannot be read: permission denied"),
