@@ -493,6 +493,127 @@ fn config_paths_leaving_the_root_are_usage_errors() {
     assert_no_canary("stderr", stderr.as_bytes());
 }
 
+/// Makes a FIFO at `path`; false when `mkfifo` is missing (a failure under CI).
+#[cfg(unix)]
+fn fifo(path: &Path) -> bool {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    if made.is_ok_and(|s| s.success()) {
+        return true;
+    }
+    assert!(std::env::var("CI").is_err(), "mkfifo is missing under CI");
+    eprintln!("skipped: mkfifo is missing; the FIFO case is not run");
+    false
+}
+
+/// Ends a run that opened a FIFO (and so waits for a writer for ever) instead of hanging the
+/// test; a run that never opens one ends at once.
+const FIFO_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `assay waivers lint` reads the waivers file a repository's assay.yaml names as a scan does:
+/// never outside the repository, never a FIFO, never more than the size limit.
+#[cfg(unix)]
+#[test]
+fn waivers_lint_reads_nothing_outside_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "outside/waivers.yaml", &secret_yaml());
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    link(
+        &tmp.path().join("outside/waivers.yaml"),
+        &root,
+        "linked.yaml",
+    );
+    let mut cases = vec![
+        ("../outside/waivers.yaml", "path leaves the scan root"),
+        ("linked.yaml", "link leaves the scan root"),
+        ("large.yaml", "larger than the 16777216-byte limit"),
+    ];
+    write(&root, "large.yaml", &"# padding\n".repeat(1_700_000));
+    if fifo(&root.join("pipe.yaml")) {
+        cases.push(("pipe.yaml", "not a regular file"));
+    }
+    for (waivers, reason) in cases {
+        write(&root, "assay.yaml", &format!("waivers: {waivers}\n"));
+        let out = assay()
+            .current_dir(&root)
+            .args(["waivers", "lint"])
+            .timeout(FIFO_GUARD)
+            .output()
+            .unwrap();
+        let stderr = exited(&out, 2);
+        assert!(stderr.contains(reason), "{waivers}: {stderr}");
+        assert_no_canary("stderr", stderr.as_bytes());
+        assert_no_canary("stdout", &out.stdout);
+    }
+    // A catalog folder named by the repository's config stays inside it too.
+    write(&root, "waivers.yaml", "waivers: []\n");
+    write(&root, "assay.yaml", "controls: [../outside]\n");
+    let out = assay()
+        .current_dir(&root)
+        .args(["waivers", "lint", "waivers.yaml"])
+        .output()
+        .unwrap();
+    let stderr = exited(&out, 2);
+    assert!(stderr.contains("path leaves the scan root"), "{stderr}");
+}
+
+/// `assay frameworks coverage` reads the last scan from the `json` output a repository's
+/// assay.yaml names only inside the repository (elsewhere it says so and goes on without it),
+/// and never opens a FIFO, whether the config or the command line names it.
+#[cfg(unix)]
+#[test]
+fn frameworks_coverage_reads_nothing_outside_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    let saved = tmp.path().join("outside/results.json");
+    std::fs::create_dir_all(saved.parent().unwrap()).unwrap();
+    let scan = assay()
+        .args(["scan", "--soft-fail", "--format", "json", "--output"])
+        .arg(&saved)
+        .arg(&root)
+        .output()
+        .unwrap();
+    exited(&scan, 0);
+    link(&saved, &root, "reports/linked.json");
+    let coverage = |root: &Path, extra: &[&str]| {
+        assay()
+            .current_dir(root)
+            .args(["frameworks", "coverage", "--format", "json"])
+            .args(extra)
+            .timeout(FIFO_GUARD)
+            .output()
+            .unwrap()
+    };
+    for (path, reason) in [
+        ("../outside/results.json", "path leaves the scan root"),
+        ("reports/linked.json", "link leaves the scan root"),
+    ] {
+        write(
+            &root,
+            "assay.yaml",
+            &format!("outputs:\n  - {{format: json, path: {path}}}\n"),
+        );
+        let out = coverage(&root, &[]);
+        let stderr = exited(&out, 0);
+        assert!(stderr.contains(reason), "{path}: {stderr}");
+        assert_eq!(common::json(&out)["last_scan"], Value::Null, "{path}");
+    }
+    if fifo(&root.join("reports/pipe.json")) {
+        write(
+            &root,
+            "assay.yaml",
+            "outputs:\n  - {format: json, path: reports/pipe.json}\n",
+        );
+        let out = coverage(&root, &[]);
+        exited(&out, 0);
+        assert_eq!(common::json(&out)["last_scan"], Value::Null);
+        let out = coverage(tmp.path(), &["--results", "repo/reports/pipe.json"]);
+        let stderr = exited(&out, 2);
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_repository_config_writes_nowhere_outside_the_repository() {
