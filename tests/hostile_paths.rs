@@ -677,6 +677,52 @@ fn a_control_file_links_nowhere_outside_its_folder() {
     assert_no_canary("stdout", &out.stdout);
 }
 
+/// A catalog's mapping files and a repository's own assay.yaml are read inside their folders:
+/// a link leading out is refused, a FIFO never opened.
+#[cfg(unix)]
+#[test]
+fn mappings_and_the_config_file_stay_inside_their_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "outside/secret.yaml", &secret_yaml());
+    let secret = tmp.path().join("outside/secret.yaml");
+    let catalog = tmp.path().join("catalog");
+    write(
+        &catalog,
+        "local/control.yaml",
+        "id: local\ntitle: Local\ndescription: A control.\nfamily: test\nseverity: low\nremediation: none\ncheck:\n  assert:\n    select:\n      evidence: [config]\n    all:\n      - {path: $.a, exists: true}\n    message: no a\n",
+    );
+    link(&secret, &catalog, "mappings/leak.yaml");
+    let lint = || {
+        assay()
+            .args(["controls", "lint"])
+            .arg(&catalog)
+            .timeout(FIFO_GUARD)
+            .output()
+            .unwrap()
+    };
+    let out = lint();
+    let stderr = exited(&out, 2);
+    assert!(stderr.contains("link leaves the scan root"), "{stderr}");
+    assert_no_canary("stderr", stderr.as_bytes());
+    std::fs::remove_file(catalog.join("mappings/leak.yaml")).unwrap();
+    if fifo(&catalog.join("mappings/pipe.yaml")) {
+        let stderr = exited(&lint(), 2);
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    link(&secret, &root, "assay.yaml");
+    let scan = assay().arg("scan").arg(&root).output().unwrap();
+    let stderr = exited(&scan, 2);
+    assert!(
+        stderr.contains("cannot read config: link leaves the scan root"),
+        "{stderr}"
+    );
+    assert_no_canary("stderr", stderr.as_bytes());
+    assert_no_canary("stdout", &scan.stdout);
+}
+
 #[test]
 fn misuse_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
