@@ -301,7 +301,7 @@ fn collect_file(
         // SPDX tag-value (SPDX 3 and statements were handled above).
         _ => tag_value::parse(text).map(|p| spdx_of(from_tree(p))),
     };
-    // The typed model holds what the facts need: free the raw bytes before building them.
+    // The normalized model holds what the facts need: free the raw bytes before building them.
     drop(bytes);
     let sbom = match read {
         Ok(Ok(sbom)) => sbom,
