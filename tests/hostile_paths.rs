@@ -723,6 +723,41 @@ fn mappings_and_the_config_file_stay_inside_their_folders() {
     assert_no_canary("stdout", &scan.stdout);
 }
 
+/// `assay init` in a cloned repository writes nothing through links leading out of it, to
+/// files that exist (`.gitignore`, extended in place) or not yet (`assay.yaml`).
+#[cfg(unix)]
+#[test]
+fn init_writes_nothing_outside_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "outside/dotfile", "keep\n");
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    link(&tmp.path().join("outside/dotfile"), &root, ".gitignore");
+    let init = || assay().arg("init").arg(&root).output().unwrap();
+    let stderr = exited(&init(), 2);
+    assert!(
+        stderr.contains("cannot write `.gitignore`: link leaves the scan root"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("outside/dotfile")).unwrap(),
+        "keep\n"
+    );
+    assert!(!root.join("assay.yaml").exists(), "nothing is written");
+    std::fs::remove_file(root.join(".gitignore")).unwrap();
+    link(&tmp.path().join("outside/new.yaml"), &root, "assay.yaml");
+    let stderr = exited(&init(), 2);
+    assert!(stderr.contains("link leaves the scan root"), "{stderr}");
+    assert!(!tmp.path().join("outside/new.yaml").exists());
+    // Without the links, the repository is set up.
+    std::fs::remove_file(root.join("assay.yaml")).unwrap();
+    exited(&init(), 0);
+    assert!(root.join("assay.yaml").is_file());
+    assert!(std::fs::read_to_string(root.join(".gitignore"))
+        .unwrap()
+        .contains(".assay-cache/"));
+}
+
 #[test]
 fn misuse_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();
