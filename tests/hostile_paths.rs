@@ -758,6 +758,61 @@ fn init_writes_nothing_outside_the_repository() {
         .contains(".assay-cache/"));
 }
 
+/// Saved results and baselines named on the command line are read only when they are regular
+/// files: a FIFO is refused instead of waited on.
+#[cfg(unix)]
+#[test]
+fn saved_results_named_on_the_command_line_are_never_fifos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pipe = tmp.path().join("pipe.json");
+    if !fifo(&pipe) {
+        return;
+    }
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    let out_dir = tmp.path().join("out");
+    let runs: [&[&std::ffi::OsStr]; 5] = [
+        &[
+            "site".as_ref(),
+            "--results".as_ref(),
+            pipe.as_os_str(),
+            "--out".as_ref(),
+            out_dir.as_os_str(),
+        ],
+        &[
+            "explain-score".as_ref(),
+            "--results".as_ref(),
+            pipe.as_os_str(),
+            "soc2".as_ref(),
+        ],
+        &[
+            "documents".as_ref(),
+            "--results".as_ref(),
+            pipe.as_os_str(),
+            "--out".as_ref(),
+            out_dir.as_os_str(),
+            root.as_os_str(),
+        ],
+        &[
+            "frameworks".as_ref(),
+            "coverage".as_ref(),
+            "--results".as_ref(),
+            pipe.as_os_str(),
+        ],
+        &[
+            "check".as_ref(),
+            "--baseline".as_ref(),
+            pipe.as_os_str(),
+            root.as_os_str(),
+        ],
+    ];
+    for args in runs {
+        let out = assay().args(args).timeout(FIFO_GUARD).output().unwrap();
+        let stderr = exited(&out, 2);
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn misuse_is_a_usage_error() {
     let tmp = tempfile::tempdir().unwrap();

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use assay_collectors::confine;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
@@ -161,9 +160,6 @@ fn coverage(args: CoverageArgs) -> Exit {
     Exit::Passed
 }
 
-/// The largest results file read.
-const MAX_RESULTS_FILE: u64 = 1 << 30;
-
 /// The framework scores of the last scan: from `--results`, `--locker`, or else the `json`
 /// output assay.yaml names, when that file exists (inside the config file's directory, for a
 /// config file found in the repository: elsewhere it is skipped with a note).
@@ -200,8 +196,7 @@ fn last_scan(args: &CoverageArgs) -> Result<Option<TrendPoint>, String> {
     };
     if let Some(file) = &results {
         let shown = file.display();
-        let bytes = confine::read_named(file, MAX_RESULTS_FILE)
-            .map_err(|reason| format!("cannot read `{shown}`: {reason}"))?;
+        let bytes = crate::report::read_saved(file)?;
         let results: Results = serde_json::from_slice(&bytes).map_err(|e| {
             format!("`{shown}` is not an assay results file: {e}\n  hint: write one with `assay scan --format json --output FILE`")
         })?;
