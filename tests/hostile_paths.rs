@@ -349,21 +349,87 @@ fn ignore_files_do_not_hide_tracked_files() {
     );
 }
 
+/// Ways to run a command as the unprivileged user `nobody` (65534) when the tests run as root,
+/// who reads every file whatever its permissions.
+#[cfg(unix)]
+const UNPRIVILEGED: [&[&str]; 2] = [
+    &[
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+    ],
+    &["runuser", "-u", "nobody", "--"],
+];
+
+/// The wrapper and binary that run `assay` as `nobody`, the binary copied into `dir` when that
+/// user cannot reach it where it was built; `None` when no wrapper works here.
+#[cfg(unix)]
+fn unprivileged_assay(dir: &Path) -> Option<Vec<std::ffi::OsString>> {
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_assay"));
+    let copied = dir.join("assay");
+    for wrapper in UNPRIVILEGED {
+        for binary in [&built, &copied] {
+            if binary == &copied && !copied.exists() && std::fs::copy(&built, &copied).is_err() {
+                continue;
+            }
+            let mut command: Vec<std::ffi::OsString> = wrapper.iter().map(Into::into).collect();
+            command.push(binary.into());
+            let runs = std::process::Command::new(&command[0])
+                .args(&command[1..])
+                .arg("--version")
+                .output()
+                .is_ok_and(|out| out.status.success());
+            if runs {
+                return Some(command);
+            }
+        }
+    }
+    None
+}
+
 #[cfg(unix)]
 #[test]
 fn unreadable_places_are_named_without_machine_paths() {
     use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
     let tmp = tempfile::tempdir().unwrap();
+    // Reachable by whichever user runs the scan.
+    mode(tmp.path(), 0o755);
     let root = tmp.path().join("repo");
     write(&root, "app.yaml", "a: 1\n");
     write(&root, "locked/b.yaml", "b: 2\n");
     let locked = root.join("locked");
-    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read_dir(&locked).is_ok() {
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
-        eprintln!("skipped: permissions are not enforced for this user (root)");
-        return;
-    }
+    mode(&locked, 0o000);
+    // Root reads the locked directory anyway: the scans then run as `nobody`.
+    let wrapper = if std::fs::read_dir(&locked).is_ok() {
+        match unprivileged_assay(tmp.path()) {
+            Some(command) => Some(command),
+            None => {
+                mode(&locked, 0o755);
+                assert!(
+                    std::env::var("CI").is_err(),
+                    "running as root, and neither setpriv nor runuser can drop privileges"
+                );
+                eprintln!(
+                    "skipped: running as root, and neither setpriv nor runuser can drop privileges"
+                );
+                return;
+            }
+        }
+    } else {
+        None
+    };
+    let assay = || match &wrapper {
+        Some(command) => {
+            let mut cmd = assert_cmd::Command::new(&command[0]);
+            cmd.args(&command[1..]);
+            common::isolated(cmd)
+        }
+        None => assay(),
+    };
     let scan = assay()
         .arg("scan")
         .arg(&root)
@@ -381,10 +447,10 @@ fn unreadable_places_are_named_without_machine_paths() {
         "{notes:?}"
     );
     // An unreadable scan root is a usage error, not an empty repository.
-    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o000)).unwrap();
+    mode(&root, 0o000);
     let scan = assay().arg("scan").arg(&root).output().unwrap();
-    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    mode(&root, 0o755);
+    mode(&locked, 0o755);
     let stderr = exited(&scan, 2);
     assert!(
         stderr.contains("cannot be read: permission denied"),
@@ -425,6 +491,127 @@ fn config_paths_leaving_the_root_are_usage_errors() {
     let stderr = exited(&scan, 2);
     assert!(stderr.contains("link leaves the scan root"), "{stderr}");
     assert_no_canary("stderr", stderr.as_bytes());
+}
+
+/// Makes a FIFO at `path`; false when `mkfifo` is missing (a failure under CI).
+#[cfg(unix)]
+fn fifo(path: &Path) -> bool {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    if made.is_ok_and(|s| s.success()) {
+        return true;
+    }
+    assert!(std::env::var("CI").is_err(), "mkfifo is missing under CI");
+    eprintln!("skipped: mkfifo is missing; the FIFO case is not run");
+    false
+}
+
+/// Ends a run that opened a FIFO (and so waits for a writer for ever) instead of hanging the
+/// test; a run that never opens one ends at once.
+const FIFO_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `assay waivers lint` reads the waivers file a repository's assay.yaml names as a scan does:
+/// never outside the repository, never a FIFO, never more than the size limit.
+#[cfg(unix)]
+#[test]
+fn waivers_lint_reads_nothing_outside_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "outside/waivers.yaml", &secret_yaml());
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    link(
+        &tmp.path().join("outside/waivers.yaml"),
+        &root,
+        "linked.yaml",
+    );
+    let mut cases = vec![
+        ("../outside/waivers.yaml", "path leaves the scan root"),
+        ("linked.yaml", "link leaves the scan root"),
+        ("large.yaml", "larger than the 16777216-byte limit"),
+    ];
+    write(&root, "large.yaml", &"# padding\n".repeat(1_700_000));
+    if fifo(&root.join("pipe.yaml")) {
+        cases.push(("pipe.yaml", "not a regular file"));
+    }
+    for (waivers, reason) in cases {
+        write(&root, "assay.yaml", &format!("waivers: {waivers}\n"));
+        let out = assay()
+            .current_dir(&root)
+            .args(["waivers", "lint"])
+            .timeout(FIFO_GUARD)
+            .output()
+            .unwrap();
+        let stderr = exited(&out, 2);
+        assert!(stderr.contains(reason), "{waivers}: {stderr}");
+        assert_no_canary("stderr", stderr.as_bytes());
+        assert_no_canary("stdout", &out.stdout);
+    }
+    // A catalog folder named by the repository's config stays inside it too.
+    write(&root, "waivers.yaml", "waivers: []\n");
+    write(&root, "assay.yaml", "controls: [../outside]\n");
+    let out = assay()
+        .current_dir(&root)
+        .args(["waivers", "lint", "waivers.yaml"])
+        .output()
+        .unwrap();
+    let stderr = exited(&out, 2);
+    assert!(stderr.contains("path leaves the scan root"), "{stderr}");
+}
+
+/// `assay frameworks coverage` reads the last scan from the `json` output a repository's
+/// assay.yaml names only inside the repository (elsewhere it says so and goes on without it),
+/// and never opens a FIFO, whether the config or the command line names it.
+#[cfg(unix)]
+#[test]
+fn frameworks_coverage_reads_nothing_outside_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    let saved = tmp.path().join("outside/results.json");
+    std::fs::create_dir_all(saved.parent().unwrap()).unwrap();
+    let scan = assay()
+        .args(["scan", "--soft-fail", "--format", "json", "--output"])
+        .arg(&saved)
+        .arg(&root)
+        .output()
+        .unwrap();
+    exited(&scan, 0);
+    link(&saved, &root, "reports/linked.json");
+    let coverage = |root: &Path, extra: &[&str]| {
+        assay()
+            .current_dir(root)
+            .args(["frameworks", "coverage", "--format", "json"])
+            .args(extra)
+            .timeout(FIFO_GUARD)
+            .output()
+            .unwrap()
+    };
+    for (path, reason) in [
+        ("../outside/results.json", "path leaves the scan root"),
+        ("reports/linked.json", "link leaves the scan root"),
+    ] {
+        write(
+            &root,
+            "assay.yaml",
+            &format!("outputs:\n  - {{format: json, path: {path}}}\n"),
+        );
+        let out = coverage(&root, &[]);
+        let stderr = exited(&out, 0);
+        assert!(stderr.contains(reason), "{path}: {stderr}");
+        assert_eq!(common::json(&out)["last_scan"], Value::Null, "{path}");
+    }
+    if fifo(&root.join("reports/pipe.json")) {
+        write(
+            &root,
+            "assay.yaml",
+            "outputs:\n  - {format: json, path: reports/pipe.json}\n",
+        );
+        let out = coverage(&root, &[]);
+        exited(&out, 0);
+        assert_eq!(common::json(&out)["last_scan"], Value::Null);
+        let out = coverage(tmp.path(), &["--results", "repo/reports/pipe.json"]);
+        let stderr = exited(&out, 2);
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
 }
 
 #[cfg(unix)]
@@ -488,6 +675,142 @@ fn a_control_file_links_nowhere_outside_its_folder() {
     assert!(stderr.contains("link leaves the scan root"), "{stderr}");
     assert_no_canary("stderr", stderr.as_bytes());
     assert_no_canary("stdout", &out.stdout);
+}
+
+/// A catalog's mapping files and a repository's own assay.yaml are read inside their folders:
+/// a link leading out is refused, a FIFO never opened.
+#[cfg(unix)]
+#[test]
+fn mappings_and_the_config_file_stay_inside_their_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "outside/secret.yaml", &secret_yaml());
+    let secret = tmp.path().join("outside/secret.yaml");
+    let catalog = tmp.path().join("catalog");
+    write(
+        &catalog,
+        "local/control.yaml",
+        "id: local\ntitle: Local\ndescription: A control.\nfamily: test\nseverity: low\nremediation: none\ncheck:\n  assert:\n    select:\n      evidence: [config]\n    all:\n      - {path: $.a, exists: true}\n    message: no a\n",
+    );
+    link(&secret, &catalog, "mappings/leak.yaml");
+    let lint = || {
+        assay()
+            .args(["controls", "lint"])
+            .arg(&catalog)
+            .timeout(FIFO_GUARD)
+            .output()
+            .unwrap()
+    };
+    let out = lint();
+    let stderr = exited(&out, 2);
+    assert!(stderr.contains("link leaves the scan root"), "{stderr}");
+    assert_no_canary("stderr", stderr.as_bytes());
+    std::fs::remove_file(catalog.join("mappings/leak.yaml")).unwrap();
+    if fifo(&catalog.join("mappings/pipe.yaml")) {
+        let stderr = exited(&lint(), 2);
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+    }
+
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    link(&secret, &root, "assay.yaml");
+    let scan = assay().arg("scan").arg(&root).output().unwrap();
+    let stderr = exited(&scan, 2);
+    assert!(
+        stderr.contains("cannot read config: link leaves the scan root"),
+        "{stderr}"
+    );
+    assert_no_canary("stderr", stderr.as_bytes());
+    assert_no_canary("stdout", &scan.stdout);
+}
+
+/// `assay init` in a cloned repository writes nothing through links leading out of it, to
+/// files that exist (`.gitignore`, extended in place) or not yet (`assay.yaml`).
+#[cfg(unix)]
+#[test]
+fn init_writes_nothing_outside_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "outside/dotfile", "keep\n");
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    link(&tmp.path().join("outside/dotfile"), &root, ".gitignore");
+    let init = || assay().arg("init").arg(&root).output().unwrap();
+    let stderr = exited(&init(), 2);
+    assert!(
+        stderr.contains("cannot write `.gitignore`: link leaves the scan root"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("outside/dotfile")).unwrap(),
+        "keep\n"
+    );
+    assert!(!root.join("assay.yaml").exists(), "nothing is written");
+    std::fs::remove_file(root.join(".gitignore")).unwrap();
+    link(&tmp.path().join("outside/new.yaml"), &root, "assay.yaml");
+    let stderr = exited(&init(), 2);
+    assert!(stderr.contains("link leaves the scan root"), "{stderr}");
+    assert!(!tmp.path().join("outside/new.yaml").exists());
+    // Without the links, the repository is set up.
+    std::fs::remove_file(root.join("assay.yaml")).unwrap();
+    exited(&init(), 0);
+    assert!(root.join("assay.yaml").is_file());
+    assert!(std::fs::read_to_string(root.join(".gitignore"))
+        .unwrap()
+        .contains(".assay-cache/"));
+}
+
+/// Saved results and baselines named on the command line are read only when they are regular
+/// files: a FIFO is refused instead of waited on.
+#[cfg(unix)]
+#[test]
+fn saved_results_named_on_the_command_line_are_never_fifos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pipe = tmp.path().join("pipe.json");
+    if !fifo(&pipe) {
+        return;
+    }
+    let root = tmp.path().join("repo");
+    write(&root, "app.yaml", "a: 1\n");
+    let out_dir = tmp.path().join("out");
+    let runs: [&[&std::ffi::OsStr]; 5] = [
+        &[
+            "site".as_ref(),
+            "--results".as_ref(),
+            pipe.as_os_str(),
+            "--out".as_ref(),
+            out_dir.as_os_str(),
+        ],
+        &[
+            "explain-score".as_ref(),
+            "--results".as_ref(),
+            pipe.as_os_str(),
+            "soc2".as_ref(),
+        ],
+        &[
+            "documents".as_ref(),
+            "--results".as_ref(),
+            pipe.as_os_str(),
+            "--out".as_ref(),
+            out_dir.as_os_str(),
+            root.as_os_str(),
+        ],
+        &[
+            "frameworks".as_ref(),
+            "coverage".as_ref(),
+            "--results".as_ref(),
+            pipe.as_os_str(),
+        ],
+        &[
+            "check".as_ref(),
+            "--baseline".as_ref(),
+            pipe.as_os_str(),
+            root.as_os_str(),
+        ],
+    ];
+    for args in runs {
+        let out = assay().args(args).timeout(FIFO_GUARD).output().unwrap();
+        let stderr = exited(&out, 2);
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

@@ -200,6 +200,9 @@ impl OutputFormat {
     }
 }
 
+/// The largest config file read.
+const MAX_CONFIG_FILE: u64 = 16 * 1024 * 1024;
+
 /// A loaded config file and where it was found.
 #[derive(Debug, Default, Clone)]
 pub struct Config {
@@ -225,9 +228,18 @@ impl Config {
             return Ok(Config::default());
         };
         let display = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| {
+        // Named on the command line, the file may be anywhere; found in the scanned tree, it
+        // may not be a link leading out of its directory. Either way it is a regular file of
+        // bounded size.
+        let read = match (explicit, path.parent(), path.file_name()) {
+            (None, Some(dir), Some(name)) => {
+                assay_collectors::confine::read(dir, &name.to_string_lossy(), MAX_CONFIG_FILE)
+            }
+            _ => assay_collectors::confine::read_named(&path, MAX_CONFIG_FILE),
+        };
+        let bytes = read.map_err(|reason| {
             vec![
-                Diagnostic::new(&display, format!("cannot read config: {e}"))
+                Diagnostic::new(&display, format!("cannot read config: {reason}"))
                     .hint("check the path given to --config"),
             ]
         })?;

@@ -1,7 +1,8 @@
 //! Reading the scanned repository without leaving it: every file a collector (or the engine)
 //! reads on behalf of the repository is named by a root-relative path, resolved with its links
 //! against the canonical scan root, refused when it lands outside, refused when it is not a
-//! regular file (FIFOs and devices are never opened), and read up to a size limit.
+//! regular file (FIFOs and devices are never opened), and read up to a size limit. Files the
+//! person running assay names (command-line paths) are read the same way, minus the root.
 
 use std::fmt;
 use std::fs::File;
@@ -149,14 +150,18 @@ pub fn is_file(root: &Path, relative: &str) -> bool {
 /// Opens the root-relative `relative` for reading: a regular file inside the root, whose size
 /// is at most `max` bytes.
 pub fn open(root: &Path, relative: &str, max: u64) -> Result<(File, u64), Refused> {
-    let path = resolve(root, relative)?;
+    open_regular(&resolve(root, relative)?, max)
+}
+
+/// Opens `path` if it is a regular file of at most `max` bytes.
+fn open_regular(path: &Path, max: u64) -> Result<(File, u64), Refused> {
     // The type is checked before opening, so that a FIFO or device is never opened (opening
     // a FIFO blocks until a writer comes), and again on the handle.
     let meta = path.metadata().map_err(|e| Refused::from_io(&e))?;
     if !meta.is_file() {
         return Err(Refused::NotRegular);
     }
-    let file = open_nonblocking(&path).map_err(|e| Refused::from_io(&e))?;
+    let file = open_nonblocking(path).map_err(|e| Refused::from_io(&e))?;
     let meta = file.metadata().map_err(|e| Refused::from_io(&e))?;
     if !meta.is_file() {
         return Err(Refused::NotRegular);
@@ -189,7 +194,16 @@ const O_NONBLOCK: i32 = 0x0004;
 
 /// The bytes of the root-relative `relative`, read as [`open`] opens it.
 pub fn read(root: &Path, relative: &str, max: u64) -> Result<Vec<u8>, Refused> {
-    let (file, size) = open(root, relative, max)?;
+    read_opened(open(root, relative, max)?, max)
+}
+
+/// The bytes of `path`, named by the person running assay (or already resolved inside a root
+/// with [`resolve`]): like [`read`], a regular file of at most `max` bytes, without a root.
+pub fn read_named(path: &Path, max: u64) -> Result<Vec<u8>, Refused> {
+    read_opened(open_regular(path, max)?, max)
+}
+
+fn read_opened((file, size): (File, u64), max: u64) -> Result<Vec<u8>, Refused> {
     // Sized from the metadata, so that a file is read in one call (and one more that finds
     // its end) rather than in a growing series of small reads.
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
@@ -272,6 +286,15 @@ mod tests {
         assert_eq!(read(&root, "sub/a.yaml", 2), Err(Refused::TooLarge(2)));
         assert_eq!(read(&root, "sub/none.yaml", 100), Err(Refused::Missing));
         assert_eq!(read(&root, "sub", 100), Err(Refused::NotRegular));
+        assert_eq!(
+            read_named(&root.join("sub/a.yaml"), 100).unwrap(),
+            b"a: 1\n"
+        );
+        assert_eq!(
+            read_named(&root.join("sub/a.yaml"), 2),
+            Err(Refused::TooLarge(2))
+        );
+        assert_eq!(read_named(&root.join("sub"), 100), Err(Refused::NotRegular));
     }
 
     #[test]
@@ -322,5 +345,9 @@ mod tests {
         }
         // Opening the FIFO would block this test for ever.
         assert_eq!(read(&root, "pipe.yaml", 100), Err(Refused::NotRegular));
+        assert_eq!(
+            read_named(&root.join("pipe.yaml"), 100),
+            Err(Refused::NotRegular)
+        );
     }
 }

@@ -29,7 +29,12 @@ pub fn corpus(path: &str) -> Option<PathBuf> {
 
 /// `assay` with colours off and no environment leaking in from the caller.
 pub fn assay() -> Command {
-    let mut cmd = Command::cargo_bin("assay").expect("assay binary");
+    isolated(Command::cargo_bin("assay").expect("assay binary"))
+}
+
+/// `cmd`, which runs `assay` (through a wrapper such as `setpriv`), with the environment
+/// [`assay`] gives it.
+pub fn isolated(mut cmd: Command) -> Command {
     for (key, _) in std::env::vars() {
         if key.starts_with("ASSAY_") || key == "SOURCE_DATE_EPOCH" {
             cmd.env_remove(key);

@@ -92,7 +92,7 @@ impl CatalogRoot {
                     .map(|p| {
                         Ok(SourceFile {
                             display: p.display().to_string(),
-                            bytes: Cow::Owned(std::fs::read(&p)?),
+                            bytes: Cow::Owned(read_inside(&dir, &file_name(&p))?),
                         })
                     })
                     .collect()
@@ -179,11 +179,13 @@ impl ControlDir {
                                 .into_iter()
                                 .map(|p| {
                                     let rel = relative(&path, &p);
-                                    Ok((rel, Cow::Owned(std::fs::read(&p)?)))
+                                    let bytes = read_inside(dir, &relative(dir, &p))?;
+                                    Ok((rel, Cow::Owned(bytes)))
                                 })
                                 .collect::<std::io::Result<Vec<_>>>()?
                         } else {
-                            vec![(file_name(&path), Cow::Owned(std::fs::read(&path)?))]
+                            let bytes = read_inside(dir, &relative(dir, &path))?;
+                            vec![(file_name(&path), Cow::Owned(bytes))]
                         };
                         cases.push(TestCase { name, files });
                     }

@@ -91,9 +91,7 @@ fn declarations_root(given: &Path, results: &Results) -> PathBuf {
 /// files are read from.
 fn saved(file: &Path, project: &ProjectArgs) -> Result<(Results, ConfigFile), Exit> {
     let shown = file.display();
-    let read = std::fs::read(file)
-        .map_err(|e| format!("cannot read `{shown}`: {e}"))
-        .and_then(|bytes| {
+    let read = crate::report::read_saved(file).and_then(|bytes| {
             serde_json::from_slice::<Results>(&bytes).map_err(|e| {
                 format!(
                     "{shown}:{}:{}: not a results document: {e}\n  hint: write one with `assay scan --format json --output FILE`",

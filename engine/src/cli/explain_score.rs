@@ -21,9 +21,7 @@ pub struct ExplainScoreArgs {
 
 pub fn run(args: ExplainScoreArgs) -> Exit {
     let shown = args.results.display();
-    let results: Results = match std::fs::read(&args.results)
-        .map_err(|e| format!("cannot read `{shown}`: {e}"))
-        .and_then(|bytes| {
+    let results: Results = match crate::report::read_saved(&args.results).and_then(|bytes| {
             serde_json::from_slice(&bytes).map_err(|e| {
                 format!("`{shown}` is not an assay results file: {e}\n  hint: write one with `assay scan --format json --output FILE`")
             })

@@ -161,7 +161,8 @@ fn coverage(args: CoverageArgs) -> Exit {
 }
 
 /// The framework scores of the last scan: from `--results`, `--locker`, or else the `json`
-/// output assay.yaml names, when that file exists.
+/// output assay.yaml names, when that file exists (inside the config file's directory, for a
+/// config file found in the repository: elsewhere it is skipped with a note).
 fn last_scan(args: &CoverageArgs) -> Result<Option<TrendPoint>, String> {
     let configured = || -> Result<Option<PathBuf>, String> {
         let config =
@@ -169,13 +170,24 @@ fn last_scan(args: &CoverageArgs) -> Result<Option<TrendPoint>, String> {
                 let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 shown.join("\n")
             })?;
-        Ok(config
+        let Some(written) = config
             .file
             .outputs
             .iter()
             .filter(|o| o.format == OutputFormat::Json)
-            .find_map(|o| o.path.as_ref().map(|p| config.resolve(p)))
-            .filter(|p| p.is_file()))
+            .find_map(|o| o.path.as_ref())
+        else {
+            return Ok(None);
+        };
+        match config.resolve_read("outputs", written) {
+            Ok(path) => Ok(Some(path).filter(|p| p.is_file())),
+            // Not written yet: nothing at the path, not even a link.
+            Err(_) if config.resolve(written).symlink_metadata().is_err() => Ok(None),
+            Err(d) => {
+                eprintln!("assay: note: the last scan is not read: {}", d.message);
+                Ok(None)
+            }
+        }
     };
     let results = match (&args.results, &args.locker) {
         (Some(file), _) => Some(file.clone()),
@@ -184,7 +196,7 @@ fn last_scan(args: &CoverageArgs) -> Result<Option<TrendPoint>, String> {
     };
     if let Some(file) = &results {
         let shown = file.display();
-        let bytes = std::fs::read(file).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        let bytes = crate::report::read_saved(file)?;
         let results: Results = serde_json::from_slice(&bytes).map_err(|e| {
             format!("`{shown}` is not an assay results file: {e}\n  hint: write one with `assay scan --format json --output FILE`")
         })?;

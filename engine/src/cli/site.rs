@@ -47,7 +47,7 @@ fn render(args: &SiteArgs) -> Result<(), String> {
         None => Templates::builtin()?,
     };
     let shown = args.results.display();
-    let bytes = std::fs::read(&args.results).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    let bytes = crate::report::read_saved(&args.results)?;
     let results: Results = serde_json::from_slice(&bytes).map_err(|e| {
         format!(
             "{shown}:{}:{}: not a results document: {e}\n  hint: write one with `assay scan --format json --output FILE`",

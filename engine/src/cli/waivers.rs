@@ -52,7 +52,11 @@ fn lint(args: LintArgs) -> Exit {
     };
     let path = match (&args.file, &config.file.waivers) {
         (Some(p), _) => p.clone(),
-        (None, Some(p)) => config.resolve(p),
+        // A config file found in the repository names only what lies inside its directory.
+        (None, Some(p)) => match config.resolve_read("waivers", p) {
+            Ok(path) => path,
+            Err(d) => return report_diagnostics(&[d]),
+        },
         (None, None) => {
             eprintln!(
                 "assay: no waivers file to lint\n  hint: name it, `assay waivers lint waivers.yaml`, or set `waivers:` in assay.yaml"
@@ -64,12 +68,16 @@ fn lint(args: LintArgs) -> Exit {
         Ok(f) => f,
         Err(errors) => return report_diagnostics(&errors),
     };
-    let extra: Vec<PathBuf> = config
+    let extra: Vec<PathBuf> = match config
         .file
         .controls
         .iter()
-        .map(|p| config.resolve(p))
-        .collect();
+        .map(|p| config.resolve_read("controls", p))
+        .collect()
+    {
+        Ok(extra) => extra,
+        Err(d) => return report_diagnostics(&[d]),
+    };
     let catalog = match load_catalog(
         &args
             .catalog

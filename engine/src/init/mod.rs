@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use assay_collectors::confine::{self, Refused};
 use assay_collectors::formats::yaml;
 use clap::ValueEnum;
 use serde_json::Value;
@@ -153,16 +154,34 @@ pub fn init(root: &Path, force: bool, scope: &InitScope) -> Result<InitReport, S
         ));
     }
 
+    // A cloned repository may hold links leading out of it: none is written through, and
+    // nothing is written when one would be.
+    let extended = [".gitignore", ".pre-commit-config.yaml"];
+    for path in files
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .chain([sample.as_str()])
+        .chain(extended)
+    {
+        if let Err(reason) = confine::writable(root, path) {
+            return Err(format!(
+                "cannot write `{path}`: {reason}; nothing was written"
+            ));
+        }
+    }
+
     let mut report = InitReport {
         detected: detected.clone(),
         todo,
         ..InitReport::default()
     };
     for (path, content) in &files {
-        write(&root.join(path), content)?;
+        write(root, path, content)?;
         report.written.push(path.clone());
     }
-    let sample_path = root.join(&sample);
+    // The sample is replaced in place: its folder may not lead out of the repository.
+    let sample_path = confine::writable(root, &sample)
+        .map_err(|reason| format!("cannot write `{sample}`: {reason}"))?;
     if sample_path.exists() {
         std::fs::remove_dir_all(&sample_path)
             .map_err(|e| format!("cannot replace `{}`: {e}", sample_path.display()))?;
@@ -185,22 +204,36 @@ pub fn init(root: &Path, force: bool, scope: &InitScope) -> Result<InitReport, S
     Ok(report)
 }
 
-fn write(path: &Path, content: &str) -> Result<(), String> {
+/// The largest existing file `init` extends (`.gitignore`, `.pre-commit-config.yaml`).
+const MAX_EXTENDED_FILE: u64 = 16 * 1024 * 1024;
+
+/// Writes `content` to the root-relative `relative`, refusing a path or link that leads out of
+/// the repository (a cloned repository may hold such links).
+fn write(root: &Path, relative: &str, content: &str) -> Result<(), String> {
+    let path = confine::writable(root, relative)
+        .map_err(|reason| format!("cannot write `{relative}`: {reason}"))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     }
-    std::fs::write(path, content).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    std::fs::write(&path, content).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// The text of the root-relative `relative`, read inside the repository; `None` when there is
+/// no such file.
+fn read_text(root: &Path, relative: &str) -> Result<Option<String>, String> {
+    match confine::read(root, relative, MAX_EXTENDED_FILE) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| format!("cannot read `{relative}`: not UTF-8 text")),
+        Err(Refused::Missing) => Ok(None),
+        Err(reason) => Err(format!("cannot read `{relative}`: {reason}")),
+    }
 }
 
 /// Adds `.assay-cache/` to `.gitignore` unless a line already ignores it; true when changed.
 fn ignore_cache(root: &Path) -> Result<bool, String> {
-    let path = root.join(".gitignore");
-    let current = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
-    };
+    let current = read_text(root, ".gitignore")?.unwrap_or_default();
     let ignored = current.lines().any(|line| {
         let line = line.trim().trim_start_matches('/').trim_end_matches('/');
         line == CACHE_DIR
@@ -215,7 +248,7 @@ fn ignore_cache(root: &Path) -> Result<bool, String> {
     text.push_str(&format!(
         "# Cached base evaluations of `assay check`\n{CACHE_DIR}/\n"
     ));
-    write(&path, &text)?;
+    write(root, ".gitignore", &text)?;
     Ok(true)
 }
 
@@ -253,9 +286,9 @@ fn repos(text: &str) -> Option<Vec<Value>> {
 /// Appends the assay hook as a repo-local hook to `.pre-commit-config.yaml`. The result is
 /// parsed back and kept only when it has exactly one more repository, the assay one.
 fn add_pre_commit_hook(root: &Path) -> Result<HookChange, String> {
-    let path = root.join(".pre-commit-config.yaml");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let name = ".pre-commit-config.yaml";
+    let text = read_text(root, name)?
+        .ok_or_else(|| format!("cannot read `{name}`: {}", Refused::Missing))?;
     if text.contains("id: assay-check") {
         return Ok(HookChange::Present);
     }
@@ -284,7 +317,7 @@ fn add_pre_commit_hook(root: &Path) -> Result<HookChange, String> {
     if !added_local {
         return Ok(HookChange::Manual(local_repo(2)));
     }
-    write(&path, &candidate)?;
+    write(root, name, &candidate)?;
     Ok(HookChange::Added)
 }
 

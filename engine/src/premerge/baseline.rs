@@ -90,11 +90,12 @@ impl Baseline {
     /// Reads a baseline file, naming the place of any problem.
     pub fn read(path: &Path) -> Result<Baseline, Diagnostic> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostic::new(&display, format!("cannot read baseline: {e}"))
-                .hint("write one with `assay baseline --output FILE`")
-        })?;
-        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
+        let bytes = assay_collectors::confine::read_named(path, crate::report::MAX_RESULTS_FILE)
+            .map_err(|reason| {
+                Diagnostic::new(&display, format!("cannot read baseline: {reason}"))
+                    .hint("write one with `assay baseline --output FILE`")
+            })?;
+        let baseline: Baseline = serde_json::from_slice(&bytes).map_err(|e| {
             Diagnostic::new(&display, format!("not a baseline file: {e}"))
                 .at(Some(assay_collectors::Position::new(
                     e.line() as u32,

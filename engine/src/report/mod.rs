@@ -18,3 +18,13 @@ pub use results::{
     ControlKind, ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
     SkippedReport, SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
 };
+
+/// The largest saved results (or baseline) file read.
+pub const MAX_RESULTS_FILE: u64 = 1 << 30;
+
+/// The bytes of a saved results file named on the command line: a regular file (a FIFO is
+/// never opened) of at most [`MAX_RESULTS_FILE`] bytes; the error says why not.
+pub fn read_saved(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    assay_collectors::confine::read_named(path, MAX_RESULTS_FILE)
+        .map_err(|reason| format!("cannot read `{}`: {reason}", path.display()))
+}

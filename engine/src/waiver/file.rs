@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use assay_collectors::confine;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -105,23 +106,18 @@ impl Waiver {
     }
 }
 
+/// The largest waivers file read.
+pub const MAX_WAIVERS_FILE: u64 = 16 * 1024 * 1024;
+
 impl WaiverFile {
-    /// Reads and checks the waivers file at `path`.
+    /// Reads and checks the waivers file at `path` (named on the command line, or by a config
+    /// file and resolved inside its directory): a regular file (a FIFO or device is never
+    /// opened) of at most [`MAX_WAIVERS_FILE`] bytes.
     pub fn read(path: &Path) -> Result<WaiverFile, Vec<Diagnostic>> {
         let display = path.display().to_string();
-        // A FIFO or device is never opened: reading one would block or never end.
-        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-            return Err(vec![Diagnostic::new(
-                &display,
-                "cannot read waivers file: not a regular file",
-            )
-            .hint(
-                "check the path given by --waivers or by `waivers:` in assay.yaml",
-            )]);
-        }
-        let bytes = std::fs::read(path).map_err(|e| {
+        let bytes = confine::read_named(path, MAX_WAIVERS_FILE).map_err(|reason| {
             vec![
-                Diagnostic::new(&display, format!("cannot read waivers file: {e}"))
+                Diagnostic::new(&display, format!("cannot read waivers file: {reason}"))
                     .hint("check the path given by --waivers or by `waivers:` in assay.yaml"),
             ]
         })?;

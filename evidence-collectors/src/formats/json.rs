@@ -5,20 +5,39 @@
 //! documents `serde_json` accepts and multi-megabyte SBOMs or Terraform plans alike. With
 //! duplicate keys the last occurrence wins, as it does in the value `serde_json` returns.
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::{ParseError, Parsed};
-use crate::lines::{pointer_push, LineMap, Position};
+use crate::limits::{bracket_depth_over, too_deep, MAX_DEPTH};
+use crate::lines::{pointer_push, LineIndex, LineMap, Position};
 
 /// Parses a JSON document.
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     parse_into(text, LineMap::new())
 }
 
-/// Parses a JSON document, recording the positions only of the nodes reached through object
-/// keys `keep` accepts (see [`LineMap::keeping`]).
-pub fn parse_keeping(text: &str, keep: fn(&str) -> bool) -> Result<Parsed, ParseError> {
-    parse_into(text, LineMap::keeping(keep))
+/// Deserializes a JSON document straight from its text into `T`, which keeps what it reads
+/// and skips the rest (no value tree is built), and records the positions only of the nodes
+/// reached through object keys `keep` accepts (see [`LineMap::keeping`]).
+pub fn parse_typed<T: DeserializeOwned>(
+    text: &str,
+    keep: fn(&str) -> bool,
+) -> Result<(T, LineMap), ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(ParseError::new(Position::new(1, 1), "empty document"));
+    }
+    // serde_json skips an ignored member without counting its depth: nesting a value tree
+    // would refuse (its 128th level) is refused here, wherever it is.
+    if let Some(at) = bracket_depth_over(text, b"{[", b"}]", MAX_DEPTH - 1, true) {
+        return Err(ParseError::new(
+            LineIndex::new(text).position(at),
+            too_deep(),
+        ));
+    }
+    let data = serde_json::from_str(text).map_err(|error| syntax_error(text, &error))?;
+    Ok((data, locate(text, LineMap::keeping(keep))))
 }
 
 fn parse_into(text: &str, lines: LineMap) -> Result<Parsed, ParseError> {
@@ -256,18 +275,48 @@ mod tests {
     #[test]
     fn records_only_kept_keys_and_their_elements() {
         let text = "{\n  \"items\": [\n    {\"name\": \"a\",\n     \"items\": [1]}\n  ],\n  \"other\": {\"items\": 2}\n}\n";
-        let parsed = parse_keeping(text, |key| key == "items").unwrap();
-        let recorded = |pointer: &str| parsed.lines.position(pointer).map(|p| p.line);
+        let (_, lines) = parse_typed::<Value>(text, |key| key == "items").unwrap();
+        let recorded = |pointer: &str| lines.position(pointer).map(|p| p.line);
         assert_eq!(recorded("/items/0"), Some(3));
         assert_eq!(recorded("/items/0/items/0"), Some(4));
         // Not recorded: found at the nearest recorded ancestor.
         assert_eq!(recorded("/items/0/name"), Some(3));
         assert_eq!(recorded("/other/items"), Some(1));
-        assert_eq!(
-            parsed.lines.len(),
-            5,
-            "root, /items, /items/0 and its items"
+        assert_eq!(lines.len(), 5, "root, /items, /items/0 and its items");
+    }
+
+    #[test]
+    fn typed_reading_refuses_what_a_value_tree_would() {
+        #[derive(serde::Deserialize)]
+        struct Named {
+            #[allow(dead_code)]
+            name: String,
+        }
+        let deep = |levels: usize| {
+            format!(
+                "{{\"name\": \"a\",\n \"skipped\": {}{}}}",
+                "[".repeat(levels),
+                "]".repeat(levels)
+            )
+        };
+        // serde_json stops at a value's 128th level, the root object being the first.
+        assert!(parse(&deep(126)).is_ok());
+        assert!(parse(&deep(127)).is_err());
+        assert!(parse_typed::<Named>(&deep(126), |_| true).is_ok());
+        let error = parse_typed::<Named>(&deep(127), |_| true).err().unwrap();
+        assert_eq!(error.position, Position::new(2, 139));
+        assert!(error.message.contains("nesting limit"), "{}", error.message);
+        let error = parse_typed::<Named>("{\"name\": 1}", |_| true)
+            .err()
+            .unwrap();
+        assert_eq!(error.position, Position::new(1, 10));
+        assert!(
+            error.message.starts_with("invalid type"),
+            "{}",
+            error.message
         );
+        let error = parse_typed::<Named>(" \n", |_| true).err().unwrap();
+        assert_eq!(error.message, "empty document");
     }
 
     #[test]

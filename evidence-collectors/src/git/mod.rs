@@ -239,11 +239,16 @@ fn resolve_branch(repo: &Repository, configured: Option<&str>) -> Result<(String
     Ok((name, id))
 }
 
-/// The commits listed in `.git/shallow` (empty for a full clone).
+/// The largest `.git/shallow` read (about 400,000 boundary commits).
+const MAX_SHALLOW_FILE: u64 = 16 * 1024 * 1024;
+
+/// The commits listed in `.git/shallow` (empty for a full clone, or when it is not a regular
+/// file inside the git directory).
 fn shallow_boundary(repo: &Repository) -> HashSet<Oid> {
-    std::fs::read_to_string(repo.path().join("shallow"))
-        .map(|text| {
-            text.lines()
+    crate::confine::read(repo.path(), "shallow", MAX_SHALLOW_FILE)
+        .map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
                 .filter_map(|l| Oid::from_str(l.trim()).ok())
                 .collect()
         })

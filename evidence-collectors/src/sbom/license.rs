@@ -2,7 +2,7 @@
 //! judged against.
 
 use globset::{GlobBuilder, GlobMatcher};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use spdx::expression::{Expression, ExpressionReq};
 use spdx::ParseMode;
 
@@ -157,13 +157,14 @@ impl License {
         }
     }
 
+    /// The license's facts; the map is sized exactly, as a large SBOM holds one per component.
     pub fn to_json(&self) -> Value {
-        json!({
-            "expression": self.expression,
-            "valid": self.valid,
-            "ids": self.ids,
-            "policy": self.verdict.as_str(),
-        })
+        let mut facts = Map::with_capacity(4);
+        facts.insert("expression".into(), json!(self.expression));
+        facts.insert("valid".into(), json!(self.valid));
+        facts.insert("ids".into(), json!(self.ids));
+        facts.insert("policy".into(), json!(self.verdict.as_str()));
+        Value::Object(facts)
     }
 }
 

@@ -9,6 +9,7 @@
 //! `collectors.sbom.paths` in `assay.yaml` replaces that convention with globs.
 
 mod cyclonedx;
+mod lenient;
 mod license;
 mod model;
 mod provenance;
@@ -32,7 +33,7 @@ pub use settings::Plan;
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::confine;
 use crate::document::{Document, EvidenceKind, Format};
-use crate::formats::{self, ParseError, Parsed};
+use crate::formats::{self, Parsed};
 use crate::lines::{LineMap, Position};
 use model::Judgement;
 use provenance::FileIndex;
@@ -291,15 +292,27 @@ fn collect_file(
             ),
         };
     }
-    let parsed: Result<Parsed, ParseError> = match kind {
-        Kind::CycloneDxXml => xml::parse(text, LineMap::keeping(located)),
-        Kind::SpdxTagValue => tag_value::parse(text),
-        _ => formats::json::parse_keeping(text, located),
+    let read = match kind {
+        Kind::CycloneDxJson => formats::json::parse_typed(text, located).map(cyclonedx_of),
+        Kind::CycloneDxXml => {
+            xml::parse(text, LineMap::keeping(located)).map(|p| cyclonedx_of(from_tree(p)))
+        }
+        Kind::SpdxJson => formats::json::parse_typed(text, located).map(spdx_of),
+        // SPDX tag-value (SPDX 3 and statements were handled above).
+        _ => tag_value::parse(text).map(|p| spdx_of(from_tree(p))),
     };
-    // Parsed values own their text: free the raw bytes before normalizing.
+    // The normalized model holds what the facts need: free the raw bytes before building them.
     drop(bytes);
-    let parsed = match parsed {
-        Ok(p) => p,
+    let sbom = match read {
+        Ok(Ok(sbom)) => sbom,
+        Ok(Err(root)) => {
+            return single_error(
+                relative,
+                root,
+                "not a CycloneDX BOM: `bomFormat` is not `CycloneDX`".into(),
+                "name CycloneDX files `*.cdx.json` / `bom.json`, or exclude this file",
+            )
+        }
         Err(e) => {
             return single_error(
                 relative,
@@ -309,28 +322,34 @@ fn collect_file(
             )
         }
     };
-    let sbom = match kind {
-        Kind::SpdxJson | Kind::SpdxTagValue => spdx::normalize(&parsed.data),
-        _ => {
-            if parsed.data.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
-                return single_error(
-                    relative,
-                    parsed.lines.position(""),
-                    "not a CycloneDX BOM: `bomFormat` is not `CycloneDX`".into(),
-                    "name CycloneDX files `*.cdx.json` / `bom.json`, or exclude this file",
-                );
-            }
-            cyclonedx::normalize(&parsed.data)
-        }
-    };
-    // The typed model holds what the facts need: free the parsed tree before building them.
-    let Parsed { data, lines } = parsed;
-    drop(data);
-    let (data, lines) = sbom.facts(&lines, judge);
+    let (data, lines) = sbom.facts(judge);
     Collection {
         documents: vec![document(0, data, lines)],
         ..Collection::default()
     }
+}
+
+/// Reads the members a normalizer needs from a value tree (formats converted to the JSON
+/// shape), freeing the tree as it goes. Lenient members take any value, so this cannot fail.
+fn from_tree<T: Default + serde::de::DeserializeOwned>(parsed: Parsed) -> (T, LineMap) {
+    (
+        serde_json::from_value(parsed.data).unwrap_or_default(),
+        parsed.lines,
+    )
+}
+
+/// The normalized CycloneDX BOM, located in its source with positions `lines`; or, when the
+/// document does not say it is a CycloneDX BOM, where it starts.
+fn cyclonedx_of((bom, lines): (cyclonedx::Bom, LineMap)) -> Result<model::Sbom, Option<Position>> {
+    if bom.is_cyclonedx() {
+        Ok(cyclonedx::normalize(bom, &lines))
+    } else {
+        Err(lines.position(""))
+    }
+}
+
+fn spdx_of((document, lines): (spdx::Document, LineMap)) -> Result<model::Sbom, Option<Position>> {
+    Ok(spdx::normalize(document, &lines))
 }
 
 fn describe(kind: Kind) -> &'static str {

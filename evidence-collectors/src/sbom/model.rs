@@ -1,20 +1,30 @@
 //! One normalized shape for every SBOM format, and the facts drawn from it: NTIA minimum
 //! elements, license policy verdicts and vulnerability remediation deadlines.
 
+use std::collections::HashMap;
+
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Map, Value};
 
 use super::license::{License, LicensePolicy, Verdict};
-use crate::lines::{LineMap, Position};
+use crate::lines::{pointer_push, LineMap, Position};
 
-/// A located value: the JSON pointer in the source document where it was read.
-pub type At = String;
+/// Where a value was read in the source document.
+pub type At = Position;
+
+/// Where the node at `pointer` starts in a source with positions `lines` (the nearest recorded
+/// ancestor's position, else the first line).
+pub fn at(lines: &LineMap, pointer: &str) -> At {
+    lines.position(pointer).unwrap_or(Position::new(1, 1))
+}
 
 /// An SBOM, whatever format it was written in.
 #[derive(Debug, Default)]
 pub struct Sbom {
     /// `cyclonedx` or `spdx`.
     pub format: &'static str,
+    /// Where the document starts.
+    pub root: At,
     pub spec_version: String,
     pub serial_number: Option<String>,
     pub name: Option<String>,
@@ -33,7 +43,7 @@ pub struct Sbom {
     pub vulnerabilities: Vec<Vulnerability>,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Component {
     pub at: At,
     /// `bom-ref` or `SPDXID`.
@@ -44,6 +54,7 @@ pub struct Component {
     pub cpe: Option<String>,
     pub swid: Option<String>,
     pub supplier: Option<String>,
+    /// The license expression and where it was read.
     pub license: Option<(String, At)>,
     /// (algorithm, value)
     pub hashes: Vec<(String, String)>,
@@ -139,22 +150,28 @@ fn hours(d: SignedDuration) -> f64 {
     (d.as_secs_f64() / 360.0).round() / 10.0
 }
 
-/// Lines of the normalized document, read from the source's positions.
-struct Lines<'a> {
-    source: &'a LineMap,
-    out: LineMap,
-}
+/// Lines of the normalized document, at the positions of what they were read from.
+#[derive(Default)]
+struct Lines(LineMap);
 
-impl Lines<'_> {
-    fn map(&mut self, pointer: &str, at: Option<&str>) {
-        let position = at
-            .and_then(|a| self.source.position(a))
-            .unwrap_or(Position::new(1, 1));
-        self.out.insert(pointer.to_string(), position);
+impl Lines {
+    fn map(&mut self, pointer: &str, at: Option<At>) {
+        self.0
+            .insert(pointer.to_string(), at.unwrap_or(Position::new(1, 1)));
     }
 }
 
 impl Component {
+    /// Sets where a component normalized before its place was known was read: it starts at
+    /// `pointer` in a source with positions `lines`, and its license is its member
+    /// `license_key`.
+    pub fn locate(&mut self, lines: &LineMap, pointer: &str, license_key: &str) {
+        self.at = at(lines, pointer);
+        if let Some((_, license_at)) = &mut self.license {
+            *license_at = at(lines, &pointer_push(pointer, license_key));
+        }
+    }
+
     fn has_unique_id(&self) -> bool {
         self.purl.is_some() || self.cpe.is_some() || self.swid.is_some()
     }
@@ -170,69 +187,110 @@ impl Component {
         }
     }
 
-    fn facts(&self, policy: &LicensePolicy) -> (Value, License) {
-        let license = match &self.license {
-            Some((text, _)) => License::parse(text, policy),
-            None => License::unknown(None),
-        };
-        let mut facts = Map::new();
-        let mut put = |key: &str, value: &Option<String>| {
+    /// The facts of the component (its strings moved into them), whose license, judged, is
+    /// `license`.
+    fn into_facts(self, license: &License) -> Value {
+        let label = self.label();
+        let named = [
+            ("name", self.name),
+            ("version", self.version),
+            ("purl", self.purl),
+            ("cpe", self.cpe),
+            ("swid", self.swid),
+            ("supplier", self.supplier),
+            ("ref", self.reference),
+        ];
+        // Sized exactly: a large SBOM holds one such map per component.
+        let given = named.iter().filter(|(_, v)| v.is_some()).count();
+        let mut facts = Map::with_capacity(given + 3);
+        for (key, value) in named {
             if let Some(v) = value {
-                facts.insert(key.into(), json!(v));
+                facts.insert(key.into(), Value::String(v));
             }
-        };
-        put("name", &self.name);
-        put("version", &self.version);
-        put("purl", &self.purl);
-        put("cpe", &self.cpe);
-        put("swid", &self.swid);
-        put("supplier", &self.supplier);
-        put("ref", &self.reference);
-        facts.insert("label".into(), json!(self.label()));
+        }
+        facts.insert("label".into(), Value::String(label));
         facts.insert("licenses".into(), license.to_json());
         facts.insert(
             "hashes".into(),
             Value::Array(
                 self.hashes
-                    .iter()
-                    .map(|(alg, value)| json!({"alg": alg, "value": value}))
+                    .into_iter()
+                    .map(|(alg, value)| {
+                        let mut hash = Map::with_capacity(2);
+                        hash.insert("alg".into(), Value::String(alg));
+                        hash.insert("value".into(), Value::String(value));
+                        Value::Object(hash)
+                    })
                     .collect(),
             ),
         );
-        (Value::Object(facts), license)
+        Value::Object(facts)
+    }
+}
+
+/// Licenses judged by expression: most components of an SBOM share a few.
+#[derive(Default)]
+struct Judged(HashMap<String, License>);
+
+impl Judged {
+    fn of(&mut self, component: &Component, policy: &LicensePolicy) -> License {
+        let Some((expression, _)) = &component.license else {
+            return License::unknown(None);
+        };
+        if let Some(license) = self.0.get(expression) {
+            return license.clone();
+        }
+        let license = License::parse(expression, policy);
+        self.0.insert(expression.clone(), license.clone());
+        license
     }
 }
 
 impl Sbom {
-    /// The facts of the SBOM and the line of each, given the positions of its source.
-    pub fn facts(&self, source: &LineMap, judge: &Judgement<'_>) -> (Value, LineMap) {
-        let mut lines = Lines {
-            source,
-            out: LineMap::new(),
-        };
-        lines.map("", Some(""));
+    /// The facts of the SBOM (its strings moved into them) and the line of each.
+    pub fn facts(self, judge: &Judgement<'_>) -> (Value, LineMap) {
+        let mut lines = Lines::default();
+        lines.map("", Some(self.root));
+        // What is drawn from the components as a whole, before they are moved into the facts.
+        let ntia = self.ntia(&mut lines);
+        let (vulnerabilities, open, overdue, first_overdue) = self.vulnerability_facts(judge);
+        for (i, v) in self.vulnerabilities.iter().enumerate() {
+            lines.map(&format!("/vulnerabilities/{i}"), Some(v.at));
+        }
+        let overdue_at = first_overdue.map(|i| self.vulnerabilities[i].at);
+        lines.map("/vulnerability_counts/overdue", overdue_at);
+
         let mut facts = Map::new();
         facts.insert("type".into(), json!("sbom"));
         facts.insert("format".into(), json!(self.format));
         facts.insert("spec_version".into(), json!(self.spec_version));
-        if let Some(serial) = &self.serial_number {
+        if let Some(serial) = self.serial_number {
             facts.insert("serial_number".into(), json!(serial));
         }
-        if let Some(name) = &self.name {
+        if let Some(name) = self.name {
             facts.insert("name".into(), json!(name));
         }
-        if let Some((timestamp, at)) = &self.timestamp {
+        if let Some((timestamp, at)) = self.timestamp {
             facts.insert("timestamp".into(), json!(timestamp));
             lines.map("/timestamp", Some(at));
         }
         facts.insert("authors".into(), json!(self.authors));
-        lines.map("/authors", self.authors_at.as_deref());
+        lines.map("/authors", self.authors_at);
 
+        let mut judged = Judged::default();
         let mut verdicts = [0u64; 4];
-        let mut first_with = [None::<usize>; 4];
-        let mut components = Vec::with_capacity(self.components.len());
-        for (i, c) in self.components.iter().enumerate() {
-            let (value, license) = c.facts(judge.policy);
+        let mut first_with = [None::<At>; 4];
+        let component_count = self.components.len();
+        let mut components = Vec::with_capacity(component_count);
+        for (i, c) in self.components.into_iter().enumerate() {
+            let pointer = format!("/components/{i}");
+            lines.map(&pointer, Some(c.at));
+            lines.map(
+                &format!("{pointer}/licenses"),
+                Some(c.license.as_ref().map_or(c.at, |(_, a)| *a)),
+            );
+            let at = c.at;
+            let license = judged.of(&c, judge.policy);
             let slot = match license.verdict {
                 Verdict::Allowed => 0,
                 Verdict::Denied => 1,
@@ -240,25 +298,16 @@ impl Sbom {
                 Verdict::Unknown => 3,
             };
             verdicts[slot] += 1;
-            first_with[slot].get_or_insert(i);
-            let at = format!("/components/{i}");
-            lines.map(&at, Some(&c.at));
-            lines.map(
-                &format!("{at}/licenses"),
-                c.license.as_ref().map(|(_, a)| a.as_str()).or(Some(&c.at)),
-            );
-            components.push(value);
+            first_with[slot].get_or_insert(at);
+            components.push(c.into_facts(&license));
         }
-        if let Some(primary) = &self.primary {
-            facts.insert("primary".into(), primary.facts(judge.policy).0);
-            lines.map("/primary", Some(&primary.at));
+        if let Some(primary) = self.primary {
+            lines.map("/primary", Some(primary.at));
+            let license = judged.of(&primary, judge.policy);
+            facts.insert("primary".into(), primary.into_facts(&license));
         }
         facts.insert("components".into(), Value::Array(components));
-        facts.insert("component_count".into(), json!(self.components.len()));
-        let component_line = |lines: &mut Lines<'_>, pointer: &str, i: Option<usize>| {
-            let at = i.map(|i| self.components[i].at.clone());
-            lines.map(pointer, at.as_deref());
-        };
+        facts.insert("component_count".into(), json!(component_count));
         facts.insert(
             "licenses".into(),
             json!({
@@ -269,40 +318,38 @@ impl Sbom {
                 "policy": judge.policy.to_json(),
             }),
         );
-        component_line(&mut lines, "/licenses/denied", first_with[1]);
-        component_line(&mut lines, "/licenses/not_allowed", first_with[2]);
-        component_line(&mut lines, "/licenses/unknown", first_with[3]);
+        lines.map("/licenses/denied", first_with[1]);
+        lines.map("/licenses/not_allowed", first_with[2]);
+        lines.map("/licenses/unknown", first_with[3]);
 
         facts.insert(
             "dependencies".into(),
             Value::Array(
                 self.dependencies
-                    .iter()
+                    .into_iter()
                     .enumerate()
                     .map(|(i, d)| {
-                        lines.map(&format!("/dependencies/{i}"), Some(&d.at));
-                        json!({"ref": d.reference, "depends_on": d.depends_on})
+                        lines.map(&format!("/dependencies/{i}"), Some(d.at));
+                        let mut dependency = Map::with_capacity(2);
+                        dependency.insert("ref".into(), Value::String(d.reference));
+                        dependency.insert(
+                            "depends_on".into(),
+                            Value::Array(d.depends_on.into_iter().map(Value::String).collect()),
+                        );
+                        Value::Object(dependency)
                     })
                     .collect(),
             ),
         );
-        lines.map("/dependencies", self.dependencies_at.as_deref());
+        lines.map("/dependencies", self.dependencies_at);
 
-        let (vulnerabilities, open, overdue, first_overdue) = self.vulnerability_facts(judge);
-        for (i, v) in self.vulnerabilities.iter().enumerate() {
-            lines.map(&format!("/vulnerabilities/{i}"), Some(&v.at));
-        }
         facts.insert("vulnerabilities".into(), Value::Array(vulnerabilities));
         facts.insert(
             "vulnerability_counts".into(),
             json!({"total": self.vulnerabilities.len(), "open": open, "overdue": overdue}),
         );
-        let overdue_at = first_overdue.map(|i| self.vulnerabilities[i].at.clone());
-        lines.map("/vulnerability_counts/overdue", overdue_at.as_deref());
-
-        let ntia = self.ntia(&mut lines);
         facts.insert("ntia".into(), ntia);
-        (Value::Object(facts), lines.out)
+        (Value::Object(facts), lines.0)
     }
 
     /// The components NTIA asks about: the primary one and every listed component.
@@ -313,7 +360,7 @@ impl Sbom {
 
     /// NTIA minimum elements: supplier, name, version and a unique id per component, the
     /// dependency relationships, the author and the timestamp of the SBOM data.
-    fn ntia(&self, lines: &mut Lines<'_>) -> Value {
+    fn ntia(&self, lines: &mut Lines) -> Value {
         let components = self.ntia_components();
         let mut missing = Map::new();
         let checks: [ElementCheck; 4] = [
@@ -328,7 +375,7 @@ impl Sbom {
             missing.insert(element.into(), json!(lacking.len()));
             lines.map(
                 &format!("/ntia/missing/{element}"),
-                lacking.first().map(|c| c.at.as_str()),
+                lacking.first().map(|c| c.at),
             );
             if let Some(first) = lacking.first() {
                 gaps.push(format!(
@@ -342,25 +389,17 @@ impl Sbom {
         let edges: usize = self.dependencies.iter().map(|d| d.depends_on.len()).sum();
         let no_relationships = edges == 0 && !self.components.is_empty();
         let document_level = [
-            (
-                "dependencies",
-                no_relationships,
-                self.dependencies_at.as_deref(),
-            ),
-            (
-                "author",
-                self.authors.is_empty(),
-                self.authors_at.as_deref(),
-            ),
+            ("dependencies", no_relationships, self.dependencies_at),
+            ("author", self.authors.is_empty(), self.authors_at),
             (
                 "timestamp",
                 self.timestamp.is_none(),
-                self.timestamp.as_ref().map(|(_, a)| a.as_str()),
+                self.timestamp.as_ref().map(|(_, a)| *a),
             ),
         ];
         for (element, lacking, at) in document_level {
             missing.insert(element.into(), json!(u8::from(lacking)));
-            lines.map(&format!("/ntia/missing/{element}"), at.or(Some("")));
+            lines.map(&format!("/ntia/missing/{element}"), at.or(Some(self.root)));
             if lacking {
                 gaps.push(format!("no {element}"));
             }
@@ -457,7 +496,7 @@ mod tests {
 
     fn component(name: &str, supplier: Option<&str>, purl: Option<&str>) -> Component {
         Component {
-            at: format!("/components/{name}"),
+            at: Position::new(2, 1),
             name: Some(name.into()),
             version: Some("1.0".into()),
             supplier: supplier.map(str::to_string),
@@ -482,12 +521,12 @@ mod tests {
                 component("a", Some("Acme"), Some("pkg:npm/a@1.0")),
                 component("b", None, None),
             ],
-            timestamp: Some(("2024-01-01T00:00:00Z".into(), "/metadata/timestamp".into())),
+            timestamp: Some(("2024-01-01T00:00:00Z".into(), Position::new(3, 5))),
             ..Sbom::default()
         };
         let policy = LicensePolicy::default_policy();
         let deadlines = Deadlines::default();
-        let (facts, _) = sbom.facts(&LineMap::new(), &judge(&policy, &deadlines));
+        let (facts, _) = sbom.facts(&judge(&policy, &deadlines));
         let ntia = &facts["ntia"];
         assert_eq!(ntia["complete"], false);
         assert_eq!(ntia["missing"]["supplier"], 1);
@@ -505,7 +544,7 @@ mod tests {
     #[test]
     fn deadlines_follow_severity_and_state() {
         let vuln = |id: &str, severity: &str, published: &str, state: Option<&str>| Vulnerability {
-            at: String::new(),
+            at: Position::default(),
             id: id.into(),
             severity: Some(severity.into()),
             published: Some(published.into()),
@@ -535,7 +574,7 @@ mod tests {
         };
         let policy = LicensePolicy::default_policy();
         let deadlines = Deadlines::default();
-        let (facts, _) = sbom.facts(&LineMap::new(), &judge(&policy, &deadlines));
+        let (facts, _) = sbom.facts(&judge(&policy, &deadlines));
         let v = &facts["vulnerabilities"];
         assert_eq!(v[0]["overdue"], true);
         assert_eq!(v[0]["age_hours"], 48.0);

@@ -1,28 +1,68 @@
-//! SPDX 2.2 / 2.3 (JSON, or tag-value read into the same shape) to the normalized [`Sbom`].
+//! SPDX 2.2 / 2.3 (JSON, or tag-value read into the same shape) to the normalized [`Sbom`]: the
+//! members the model needs are read straight from the document, leniently (see
+//! [`super::lenient`]), and each package is normalized as soon as it is read.
 
-use serde_json::Value;
+use std::collections::HashMap;
 
-use super::model::{Component, Dependency, Sbom, Vulnerability};
+use serde::{Deserialize, Deserializer};
 
-fn text(value: Option<&Value>) -> Option<String> {
-    value
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
+use super::lenient::{members, List, Present, Scalar};
+use super::model::{at, At, Component, Dependency, Sbom, Vulnerability};
+use crate::lines::LineMap;
+
+members! {
+    /// An SPDX 2.x document, as far as the normalized model reads it.
+    pub struct Document {
+        "spdxVersion" => spdx_version: Scalar,
+        "documentNamespace" => namespace: Scalar,
+        "name" => name: Scalar,
+        "creationInfo" => creation: CreationInfo,
+        "packages" => packages: List<Package>,
+        "documentDescribes" => describes: List<Scalar>,
+        "relationships" => relationships: Present<List<Relationship>>,
+    }
+
+    struct CreationInfo {
+        "created" => created: Scalar,
+        "creators" => creators: List<Scalar>,
+    }
+
+    struct RawPackage {
+        "SPDXID" => id: Scalar,
+        "name" => name: Scalar,
+        "versionInfo" => version: Scalar,
+        "supplier" => supplier: Scalar,
+        "licenseConcluded" => license_concluded: Scalar,
+        "licenseDeclared" => license_declared: Scalar,
+        "externalRefs" => external_refs: List<ExternalRef>,
+        "checksums" => checksums: List<Checksum>,
+    }
+
+    struct ExternalRef {
+        "referenceCategory" => category: Scalar,
+        "referenceType" => kind: Scalar,
+        "referenceLocator" => locator: Scalar,
+    }
+
+    struct Checksum {
+        "algorithm" => algorithm: Scalar,
+        "checksumValue" => value: Scalar,
+    }
+
+    struct Relationship {
+        "spdxElementId" => from: Scalar,
+        "relationshipType" => kind: Scalar,
+        "relatedSpdxElement" => to: Scalar,
+    }
 }
 
 /// `NOASSERTION` and `NONE` mean the value is not given.
-fn asserted(value: Option<&Value>) -> Option<String> {
-    text(value).filter(|s| s != "NOASSERTION" && s != "NONE")
-}
-
-fn items(value: Option<&Value>) -> &[Value] {
-    value.and_then(Value::as_array).map_or(&[], Vec::as_slice)
+fn asserted(value: Scalar) -> Option<String> {
+    value.string().filter(|s| s != "NOASSERTION" && s != "NONE")
 }
 
 /// `Organization: Acme (ops@acme.example)` → `Acme (ops@acme.example)`.
-fn actor(value: Option<&Value>) -> Option<String> {
+fn actor(value: Scalar) -> Option<String> {
     let raw = asserted(value)?;
     let name = raw
         .split_once(':')
@@ -60,119 +100,174 @@ fn advisory(locator: &str) -> String {
     }
 }
 
-fn package(value: &Value, at: String) -> Component {
-    let refs = items(value.get("externalRefs"));
-    let locator = |types: &[&str]| {
-        refs.iter()
-            .find(|r| text(r.get("referenceType")).is_some_and(|t| types.contains(&t.as_str())))
-            .and_then(|r| text(r.get("referenceLocator")))
-    };
-    let license = ["licenseConcluded", "licenseDeclared"]
-        .into_iter()
-        .find_map(|key| Some((asserted(value.get(key))?, format!("{at}/{key}"))));
-    Component {
-        reference: text(value.get("SPDXID")),
-        name: text(value.get("name")),
-        version: asserted(value.get("versionInfo")),
-        purl: locator(&["purl"]),
-        cpe: locator(&["cpe23Type", "cpe22Type"]),
-        swid: locator(&["swid"]),
-        supplier: actor(value.get("supplier")),
-        license,
-        hashes: items(value.get("checksums"))
-            .iter()
-            .filter_map(|c| Some((text(c.get("algorithm"))?, text(c.get("checksumValue"))?)))
-            .collect(),
-        at,
+/// A package, normalized as soon as it is read (located once its index is known), the member
+/// its license was read from, and the locators of its advisory references by their index in
+/// `externalRefs`.
+#[derive(Debug, Default)]
+struct Package {
+    component: Component,
+    license_key: &'static str,
+    advisories: Vec<(usize, String)>,
+}
+
+impl<'de> Deserialize<'de> for Package {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RawPackage::deserialize(d).map(RawPackage::normalize)
     }
 }
 
-/// Normalizes an SPDX 2.x document (the JSON shape).
-pub fn normalize(data: &Value) -> Sbom {
-    let packages: Vec<Component> = items(data.get("packages"))
-        .iter()
-        .enumerate()
-        .map(|(i, p)| package(p, format!("/packages/{i}")))
-        .collect();
-    let relationships = items(data.get("relationships"));
-    let described: Vec<String> = items(data.get("documentDescribes"))
-        .iter()
-        .filter_map(|v| text(Some(v)))
+impl RawPackage {
+    fn normalize(self) -> Package {
+        let refs = self.external_refs.0;
+        let locator = |types: &[&str]| {
+            refs.iter()
+                .find(|r| r.kind.str().is_some_and(|t| types.contains(&t)))
+                .and_then(|r| r.locator.str())
+                .map(str::to_string)
+        };
+        let (license, license_key) = [
+            (self.license_concluded, "licenseConcluded"),
+            (self.license_declared, "licenseDeclared"),
+        ]
+        .into_iter()
+        .find_map(|(value, key)| Some((asserted(value)?, key)))
+        .map_or((None, ""), |(license, key)| {
+            (Some((license, At::default())), key)
+        });
+        let component = Component {
+            at: At::default(),
+            reference: self.id.string(),
+            name: self.name.string(),
+            version: asserted(self.version),
+            purl: locator(&["purl"]),
+            cpe: locator(&["cpe23Type", "cpe22Type"]),
+            swid: locator(&["swid"]),
+            supplier: actor(self.supplier),
+            license,
+            hashes: self
+                .checksums
+                .0
+                .into_iter()
+                .filter_map(|c| Some((c.algorithm.string()?, c.value.string()?)))
+                .collect(),
+        };
+        let advisories = refs
+            .into_iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.category.str() == Some("SECURITY") && r.kind.str() == Some("advisory")
+            })
+            .filter_map(|(j, r)| Some((j, r.locator.string()?)))
+            .collect();
+        Package {
+            component,
+            license_key,
+            advisories,
+        }
+    }
+}
+
+/// Normalizes an SPDX 2.x document read as a [`Document`], whose source has positions
+/// `lines`.
+pub fn normalize(document: Document, lines: &LineMap) -> Sbom {
+    let Document {
+        spdx_version,
+        namespace,
+        name,
+        creation,
+        packages,
+        describes,
+        relationships,
+    } = document;
+    let mut components = Vec::with_capacity(packages.0.len());
+    let mut vulnerabilities = Vec::new();
+    for (i, package) in packages.0.into_iter().enumerate() {
+        let pointer = format!("/packages/{i}");
+        let mut component = package.component;
+        component.locate(lines, &pointer, package.license_key);
+        for (j, locator) in package.advisories {
+            vulnerabilities.push(Vulnerability {
+                at: at(lines, &format!("{pointer}/externalRefs/{j}")),
+                id: advisory(&locator),
+                source: Some(locator),
+                affects: component.reference.iter().cloned().collect(),
+                ..Vulnerability::default()
+            });
+        }
+        components.push(component);
+    }
+    let dependencies_at = relationships
+        .0
+        .as_ref()
+        .map(|_| at(lines, "/relationships"));
+    let relationships = relationships.0.map_or_else(Vec::new, |list| list.0);
+    let described: Vec<String> = describes
+        .0
+        .into_iter()
+        .filter_map(Scalar::string)
         .chain(relationships.iter().filter_map(|r| {
-            (text(r.get("relationshipType")).as_deref() == Some("DESCRIBES"))
-                .then(|| text(r.get("relatedSpdxElement")))
+            (r.kind.str() == Some("DESCRIBES"))
+                .then(|| r.to.str().map(str::to_string))
                 .flatten()
         }))
         .collect();
     let primary = described.first().and_then(|id| {
-        packages
+        components
             .iter()
             .find(|p| p.reference.as_deref() == Some(id.as_str()))
             .cloned()
     });
     let mut dependencies: Vec<Dependency> = Vec::new();
-    for (i, r) in relationships.iter().enumerate() {
-        let (Some(from), Some(kind), Some(to)) = (
-            text(r.get("spdxElementId")),
-            text(r.get("relationshipType")),
-            text(r.get("relatedSpdxElement")),
-        ) else {
+    // Where each dependent is in `dependencies`, so that many relationships take linear time.
+    let mut dependents: HashMap<String, usize> = HashMap::new();
+    for (i, r) in relationships.into_iter().enumerate() {
+        let (Some(from), Some(kind), Some(to)) = (r.from.string(), r.kind.string(), r.to.string())
+        else {
             continue;
         };
         let Some(reversed) = dependency_direction(&kind) else {
             continue;
         };
         let (dependent, dependency) = if reversed { (to, from) } else { (from, to) };
-        match dependencies.iter_mut().find(|d| d.reference == dependent) {
-            Some(d) => {
+        match dependents.get(&dependent) {
+            Some(&k) => {
+                let d = &mut dependencies[k];
                 if !d.depends_on.contains(&dependency) {
                     d.depends_on.push(dependency);
                 }
             }
-            None => dependencies.push(Dependency {
-                at: format!("/relationships/{i}"),
-                reference: dependent,
-                depends_on: vec![dependency],
-            }),
-        }
-    }
-    let mut vulnerabilities = Vec::new();
-    for (i, p) in items(data.get("packages")).iter().enumerate() {
-        for (j, r) in items(p.get("externalRefs")).iter().enumerate() {
-            if text(r.get("referenceCategory")).as_deref() != Some("SECURITY")
-                || text(r.get("referenceType")).as_deref() != Some("advisory")
-            {
-                continue;
-            }
-            if let Some(locator) = text(r.get("referenceLocator")) {
-                vulnerabilities.push(Vulnerability {
-                    at: format!("/packages/{i}/externalRefs/{j}"),
-                    id: advisory(&locator),
-                    source: Some(locator),
-                    affects: packages[i].reference.iter().cloned().collect(),
-                    ..Vulnerability::default()
+            None => {
+                dependents.insert(dependent.clone(), dependencies.len());
+                dependencies.push(Dependency {
+                    at: at(lines, &format!("/relationships/{i}")),
+                    reference: dependent,
+                    depends_on: vec![dependency],
                 });
             }
         }
     }
-    let creation = data.get("creationInfo");
-    let authors: Vec<String> = items(creation.and_then(|c| c.get("creators")))
-        .iter()
-        .filter_map(|c| text(Some(c)))
+    let authors: Vec<String> = creation
+        .creators
+        .0
+        .into_iter()
+        .filter_map(Scalar::string)
         .collect();
     Sbom {
         format: "spdx",
-        spec_version: text(data.get("spdxVersion")).unwrap_or_default(),
-        serial_number: text(data.get("documentNamespace")),
-        name: text(data.get("name")),
-        timestamp: text(creation.and_then(|c| c.get("created")))
-            .map(|t| (t, "/creationInfo/created".into())),
-        authors_at: (!authors.is_empty()).then(|| "/creationInfo/creators".into()),
+        root: at(lines, ""),
+        spec_version: spdx_version.string().unwrap_or_default(),
+        serial_number: namespace.string(),
+        name: name.string(),
+        timestamp: creation
+            .created
+            .string()
+            .map(|t| (t, at(lines, "/creationInfo/created"))),
+        authors_at: (!authors.is_empty()).then(|| at(lines, "/creationInfo/creators")),
         authors,
         primary_listed: primary.is_some(),
         primary,
-        components: packages,
-        dependencies_at: data.get("relationships").map(|_| "/relationships".into()),
+        components,
+        dependencies_at,
         dependencies,
         vulnerabilities,
     }
@@ -181,11 +276,12 @@ pub fn normalize(data: &Value) -> Sbom {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::formats::json::parse_typed;
+    use crate::lines::Position;
 
     #[test]
     fn normalizes_packages_relationships_and_advisories() {
-        let doc = json!({
+        let text = r#"{
             "spdxVersion": "SPDX-2.3",
             "creationInfo": {"created": "2023-05-12T18:30:22Z", "creators": ["Person: Ann"]},
             "packages": [
@@ -201,19 +297,18 @@ mod tests {
                 {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-app"},
                 {"spdxElementId": "SPDXRef-lib", "relationshipType": "DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-app"}
             ]
-        });
-        let sbom = normalize(&doc);
+        }"#;
+        let (document, lines): (Document, LineMap) =
+            parse_typed(text, crate::sbom::located).unwrap();
+        let sbom = normalize(document, &lines);
         assert_eq!(sbom.primary.as_ref().unwrap().name.as_deref(), Some("app"));
         assert!(sbom.primary_listed);
         let app = &sbom.components[0];
         assert_eq!(app.supplier.as_deref(), Some("Acme (ops@acme.example)"));
-        assert_eq!(
-            app.license.as_ref().unwrap(),
-            &(
-                "Apache-2.0".to_string(),
-                "/packages/0/licenseDeclared".to_string()
-            )
-        );
+        let (license, at) = app.license.as_ref().unwrap();
+        assert_eq!(license, "Apache-2.0");
+        assert_eq!(*at, Position::new(7, 53), "licenseDeclared");
+        assert_eq!(app.at, Position::new(5, 17));
         assert_eq!(app.purl.as_deref(), Some("pkg:generic/app@1.0"));
         assert_eq!(sbom.components[1].supplier, None);
         assert_eq!(sbom.dependencies.len(), 1);
@@ -221,6 +316,8 @@ mod tests {
         assert_eq!(sbom.dependencies[0].depends_on, vec!["SPDXRef-lib"]);
         assert_eq!(sbom.vulnerabilities[0].id, "CVE-2021-32012");
         assert_eq!(sbom.vulnerabilities[0].affects, vec!["SPDXRef-lib"]);
+        assert_eq!(sbom.vulnerabilities[0].at.line, 10);
+        assert_eq!(sbom.dependencies[0].at.line, 15);
         assert_eq!(sbom.authors, vec!["Person: Ann"]);
     }
 }
