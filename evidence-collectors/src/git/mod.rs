@@ -9,8 +9,9 @@
 //!
 //! Commits have no lines, so provenance sits in the data itself: every fact names its commit
 //! (and path, and line within the blob for secrets). The document's `path` is the repository's
-//! `.git` relative to the scan root, and its `digest` is the sha256 of the branch tip's commit
-//! id (40 hex characters), which pins the exact history that was judged.
+//! `.git` relative to the scan root, and its `digest` is the sha256 of [`history_bytes`] of its
+//! data: the git evidence file an evidence pack keeps, which names the branch tip and every
+//! commit judged.
 //!
 //! The data: `repository` (path, branch, head, shallow), `period` (since, until, days),
 //! `summary` (counts and shares), `commits` (every commit of the period: author, committer,
@@ -186,6 +187,7 @@ fn collect_repository(
         scanner: &scanner,
     };
     let data = facts::build(&context, &commits);
+    let digest = hex::encode(Sha256::digest(history_bytes(&data)));
     Ok(Document {
         kind: EvidenceKind::Git,
         format: Format::Git,
@@ -193,9 +195,17 @@ fn collect_repository(
         index: 0,
         data,
         lines: LineMap::new(),
-        digest: Arc::from(hex::encode(Sha256::digest(tip.to_string().as_bytes()))),
+        digest: Arc::from(digest),
         suppressions: Arc::default(),
     })
+}
+
+/// The git evidence file of a git document's `data`: pretty JSON ending in a newline. Its
+/// sha256 is the document's digest, so findings on the history name the file a pack keeps.
+pub fn history_bytes(data: &serde_json::Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(data).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
 }
 
 /// The branch to judge and its tip: the configured one (a local branch, then `origin/NAME`,

@@ -241,7 +241,9 @@ fn facts_of_a_real_history() {
     assert_eq!(data["repository"]["head"], id("c5"));
     assert_eq!(
         doc.digest.as_ref(),
-        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(id("c5").as_bytes()))
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            super::history_bytes(data)
+        ))
     );
     let s = &data["summary"];
     assert_eq!(s["commits"], 7, "c0 is outside the 365-day period");
