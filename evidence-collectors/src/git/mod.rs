@@ -17,8 +17,12 @@
 //! `summary` (counts and shares), `commits` (every commit of the period: author, committer,
 //! parents, subject (secrets and personal data in it, and secrets in names and trailers,
 //! replaced by `[REDACTED:<kind>]`), first_parent, via (`merge` / `squash` / `direct` for first-parent
-//! commits), pull_request, signature, trailers, sensitive_paths), `direct_commits`,
-//! `unreviewed_changes`, `unsigned_commits`, `signature_failures`, `sensitive_changes`,
+//! commits), pull_request, signature, trailers, sensitive_paths, and `review`: the review
+//! evidence of a first-parent change, see [`review`]), `review` (`evidence`: `forge_export`
+//! when forge exports hold pull requests, reviews or approvals, else `history`; the export
+//! files; the count of each kind; the reviewed share under the evidence's name),
+//! `direct_commits`, `unreviewed_changes` (each with its review evidence in words),
+//! `unsigned_commits`, `signature_failures`, `sensitive_changes`,
 //! `codeowners`, `codeowners_violations`, `secrets` (detector, commit, path, line, whether still
 //! present at the tip; never the value), `incomplete` (what is missing from the evidence, for
 //! the `period` and for the `secrets` scan: a shallow clone, commits or changes that cannot be
@@ -29,6 +33,7 @@ mod codeowners;
 mod facts;
 mod history;
 mod message;
+mod review;
 pub(crate) mod secrets;
 mod settings;
 mod signature;
@@ -167,6 +172,8 @@ fn collect_repository(
             .teams
             .insert(team.to_ascii_lowercase(), members.clone());
     }
+    // The forge collector reports the exports' problems; here only their review facts count.
+    let forge = crate::forge::load(scope).exports;
     let context = facts::Context {
         repo: &repo,
         relative,
@@ -185,6 +192,7 @@ fn collect_repository(
         sensitive_globs: &sensitive_globs,
         secret_scan: settings.secret_scan,
         scanner: &scanner,
+        forge: &forge,
     };
     let data = facts::build(&context, &commits);
     let digest = hex::encode(Sha256::digest(history_bytes(&data)));
