@@ -136,7 +136,7 @@ fn read_given(path: &Path, max: u64) -> Result<Vec<u8>, crate::confine::Refused>
     std::fs::read(path).map_err(|e| Refused::from_io(&e))
 }
 
-/// The export files of `scope`, as (the path shown, where to read it), sorted and distinct.
+/// The export files of `scope`, as (the path shown, where to read it), sorted.
 fn export_files(scope: &Scope) -> Result<Vec<(String, Source)>, SourceError> {
     let settings: Settings = scope.settings(EvidenceKind::Forge)?;
     let patterns: Vec<String> = settings
@@ -182,11 +182,22 @@ fn export_files(scope: &Scope) -> Result<Vec<(String, Source)>, SourceError> {
         });
     }
     for given in &scope.forge_exports {
-        files.push((given.display().to_string(), Source::Given(given.clone())));
+        files.push((shown(given), Source::Given(given.clone())));
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    files.dedup_by(|a, b| a.0 == b.0);
     Ok(files)
+}
+
+/// How a command-line export is named in outputs: as given when relative, else by its file
+/// name, so that no absolute path of the machine is written.
+fn shown(path: &Path) -> String {
+    if path.is_relative() {
+        return path.display().to_string();
+    }
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    format!("--forge-export {name}")
 }
 
 /// Parses one export file into a document and its facts.

@@ -349,6 +349,11 @@ fn command_line_exports_are_read_where_they_are() {
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     assert_eq!(c.documents.len(), 1);
     assert_eq!(c.documents[0].data["api"], "reviews");
+    // An absolute path is named by its file name only.
+    assert_eq!(
+        c.documents[0].path.as_ref(),
+        "--forge-export pulls-841-reviews.json"
+    );
     scope.forge_exports = vec![dir.path().join("missing.json")];
     let c = ForgeCollector.collect(&scope).unwrap();
     assert_eq!(c.errors.len(), 1);
