@@ -28,6 +28,8 @@ pub struct Assert {
     requires: Option<Node>,
     root: Node,
     message: String,
+    /// The message of a `pass` finding (default: `passed`).
+    pass_message: Option<String>,
 }
 
 #[derive(Debug)]
@@ -138,6 +140,10 @@ impl Assert {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
+        let pass_message = object
+            .and_then(|o| o.get("pass_message"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let combinators: Vec<&str> = ["all", "any", "none"]
             .into_iter()
             .filter(|k| object.is_some_and(|o| o.contains_key(*k)))
@@ -181,6 +187,7 @@ impl Assert {
                 requires,
                 root,
                 message,
+                pass_message,
             }),
             _ => Err(errors),
         }
@@ -220,13 +227,11 @@ impl Assert {
         }
         let outcome = self.root.eval(item.value, &self.message);
         if outcome.holds {
-            return vec![self.finding(
-                item,
-                number,
-                FindingStatus::Pass,
-                "passed".to_string(),
-                &item.pointer,
-            )];
+            let message = self
+                .pass_message
+                .as_deref()
+                .map_or_else(|| "passed".to_string(), |t| render(t, item, None, "$"));
+            return vec![self.finding(item, number, FindingStatus::Pass, message, &item.pointer)];
         }
         self.offenders(item, number, FindingStatus::Fail, &outcome)
     }

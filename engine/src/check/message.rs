@@ -1,5 +1,5 @@
 //! Rendering failure messages from templates with `{value}`, `{path}`, `{resource}`, `{file}`
-//! and `{name}` placeholders.
+//! and `{name}` placeholders, and `{$.some.path}`: the first node a JSONPath finds in the item.
 
 use serde_json::Value;
 
@@ -23,6 +23,12 @@ pub fn render(template: &str, item: &Item<'_>, value: Option<&Value>, path: &str
             "resource" => out.push_str(&item.label),
             "file" => out.push_str(&item.document.path),
             "name" => out.push_str(&item_name(item.value).unwrap_or_else(|| item.label.clone())),
+            query if query.starts_with("$.") => {
+                let found = serde_json_path::JsonPath::parse(query)
+                    .ok()
+                    .and_then(|p| p.query(item.value).first().map(show));
+                out.push_str(&found.unwrap_or_else(|| "(missing)".to_string()));
+            }
             _ => {
                 out.push('{');
                 out.push_str(name);

@@ -230,10 +230,26 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
 
     let exported = cx.forge.has_reviews();
     let evidence = if exported { "forge_export" } else { "history" };
+    let count = |kind: Kind| kinds.get(kind.as_str()).copied().unwrap_or(0);
+    let statement = if exported {
+        format!(
+            "{reviewed_count} of {changes} change(s) reviewed: {} approved by someone other than their author in the forge exports ({}), {} with a Reviewed-by/Approved-by trailer (not verified)",
+            count(Kind::ForgeApproval),
+            cx.forge.files().join(", "),
+            count(Kind::ReviewTrailer),
+        )
+    } else {
+        format!(
+            "{reviewed_count} of {changes} change(s) show review evidence in the history: {} merge commit(s) or `(#N)` pull-request reference(s), {} Reviewed-by/Approved-by trailer(s); approvals not verified, since no forge export was given",
+            count(Kind::PullRequestReference),
+            count(Kind::ReviewTrailer),
+        )
+    };
     let mut review_section = json!({
         "evidence": evidence,
         "exports": cx.forge.files(),
         "kinds": kinds,
+        "statement": statement,
     });
     review_section[evidence] = json!({"reviewed_share": share(reviewed_count, changes)});
     if !exported && changes > 0 && kinds.contains_key(Kind::PullRequestReference.as_str()) {

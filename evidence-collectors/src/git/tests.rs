@@ -297,6 +297,10 @@ fn facts_of_a_real_history() {
     // Without forge exports, review evidence is what the history shows.
     assert_eq!(data["review"]["evidence"], "history");
     assert_eq!(data["review"]["history"]["reviewed_share"], 0.5);
+    assert_eq!(
+        data["review"]["statement"],
+        "3 of 6 change(s) show review evidence in the history: 1 merge commit(s) or `(#N)` pull-request reference(s), 2 Reviewed-by/Approved-by trailer(s); approvals not verified, since no forge export was given"
+    );
     let kind = |k: &str| commit(k)["review"]["evidence"].clone();
     assert_eq!(kind("m1"), "pull_request_reference");
     assert_eq!(kind("c3"), "review_trailer");
