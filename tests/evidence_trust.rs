@@ -385,6 +385,11 @@ fn no_seeded_value_survives_into_any_output() {
     }
     for e in entries {
         let path = e["path"].as_str().unwrap();
+        if path == ".git" {
+            // The git history is built from the repository, not read from a file; the leak
+            // scan above covers it.
+            continue;
+        }
         let original = std::fs::read(root.join(path)).unwrap();
         let held = seeded
             .values

@@ -256,7 +256,7 @@ fn the_same_input_gives_a_byte_identical_archive() {
     let out = scan(&[]);
     gate_free(&out);
     let results: Results = serde_json::from_slice(&out.stdout).unwrap();
-    let evidence = gather(&results, &fixture("pack/repo"), &Default::default());
+    let evidence = gather(&results, &fixture("pack/repo"), &Default::default(), &[]);
     assert!(!evidence.files.is_empty());
     let templates = Templates::builtin().unwrap();
     let trend = site::with_current(Vec::new(), &results);

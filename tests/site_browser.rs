@@ -67,7 +67,7 @@ fn every_page_kind_works_in_chromium() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("site");
     let results = results();
-    let evidence = gather(&results, &fixture("pack/repo"), &Default::default());
+    let evidence = gather(&results, &fixture("pack/repo"), &Default::default(), &[]);
     let history = vec![TrendPoint {
         label: "2024-01-01T00:00:00Z".into(),
         scores: vec![TrendScore {

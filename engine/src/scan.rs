@@ -9,6 +9,7 @@ use crate::catalog::Catalog;
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::eval::{evaluate, ControlResult};
 use crate::model::{FindingStatus, Severity};
+use crate::pack::evidence::Built;
 use crate::report::{
     ControlKind, ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
     SkippedReport, SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
@@ -120,6 +121,16 @@ pub fn run(
     request: &ScanRequest,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Results, Diagnostic> {
+    run_keeping(catalog, request, progress).map(|(results, _)| results)
+}
+
+/// Runs a scan like [`run`], also returning the evidence collectors built that no file of
+/// the scan root holds (the git history), for an evidence pack to keep.
+pub fn run_keeping(
+    catalog: &Catalog,
+    request: &ScanRequest,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Results, Vec<Built>), Diagnostic> {
     let started_at = request.clock.now();
     let needed: std::collections::BTreeSet<_> = catalog
         .controls
@@ -159,14 +170,16 @@ pub fn run(
     crate::locations::settle(&mut results, &request.scope.root);
     let mut inventory = Inventory::of(&collection);
     inventory.errors.extend(applied.errors);
-    Ok(assemble(
+    let built = Built::of(&collection.documents);
+    let results = assemble(
         catalog,
         request,
         inventory,
         results,
         applied.reports,
         started_at,
-    ))
+    );
+    Ok((results, built))
 }
 
 /// The framework scored only when the scan finds AI systems declared or it is asked for.

@@ -14,6 +14,7 @@ use crate::config::ConfigCollector;
 use crate::confine::{self, Refused};
 use crate::docs::DocsCollector;
 use crate::document::{Document, EvidenceKind};
+use crate::forge::ForgeCollector;
 use crate::git::GitCollector;
 use crate::lines::Position;
 use crate::metrics::MetricsCollector;
@@ -44,6 +45,9 @@ pub struct Scope {
     /// Whether collectors may contact the network (metrics endpoints, a Prometheus server).
     /// Only the person running assay grants it, never the scanned repository's `assay.yaml`.
     pub allow_network: bool,
+    /// Forge API exports named on the command line (`--forge-export FILE`): the person
+    /// running assay's own files, read wherever they are.
+    pub forge_exports: Vec<PathBuf>,
     /// The walk of `root` shared by the collectors of one collection (see
     /// [`Scope::sharing_walk`]); without it each collector walks the tree itself.
     listing: Option<Arc<Listing>>,
@@ -63,6 +67,7 @@ impl Scope {
             limits: Default::default(),
             now: std::time::SystemTime::now(),
             allow_network: false,
+            forge_exports: Vec::new(),
             listing: None,
         }
     }
@@ -255,5 +260,6 @@ pub fn registry() -> Vec<Box<dyn Collector>> {
         Box::new(AiCollector),
         Box::new(AttestationCollector),
         Box::new(SecretsCollector),
+        Box::new(ForgeCollector),
     ]
 }

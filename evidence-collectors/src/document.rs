@@ -34,6 +34,8 @@ pub enum EvidenceKind {
     Privacy,
     /// Secrets written in the text files of the tree, found with the DLP secret detectors.
     Secrets,
+    /// GitHub and GitLab API exports: pull requests with their approvals, branch protection.
+    Forge,
 }
 
 impl EvidenceKind {
@@ -50,6 +52,7 @@ impl EvidenceKind {
             EvidenceKind::Ai => "ai",
             EvidenceKind::Privacy => "privacy",
             EvidenceKind::Secrets => "secrets",
+            EvidenceKind::Forge => "forge",
         }
     }
 
@@ -67,6 +70,7 @@ impl EvidenceKind {
             EvidenceKind::Ai => "`ai-systems.yaml` listing the AI systems provided or deployed",
             EvidenceKind::Privacy => "`processing-activities.yaml`, the record of processing activities",
             EvidenceKind::Secrets => "the text files of the repository",
+            EvidenceKind::Forge => "GitHub or GitLab API responses saved as JSON under `.assay/forge/` (or `collectors.forge.exports`, or `--forge-export FILE`)",
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod declared;
 pub mod dlp;
 pub mod docs;
 pub mod document;
+pub mod forge;
 pub mod formats;
 pub mod git;
 pub mod limits;

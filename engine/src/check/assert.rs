@@ -40,6 +40,8 @@ pub struct Assert {
     message: String,
     /// Whether some node looks up related resources.
     relations: bool,
+    /// The message of a `pass` finding (default: `passed`).
+    pass_message: Option<String>,
 }
 
 #[derive(Debug)]
@@ -158,12 +160,17 @@ impl Assert {
             Selector::default()
         });
         errors.extend(check_template(doc, &format!("{pointer}/message")));
+        errors.extend(check_template(doc, &format!("{pointer}/pass_message")));
         let object = doc.value.pointer(pointer).and_then(Value::as_object);
         let message = object
             .and_then(|o| o.get("message"))
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
+        let pass_message = object
+            .and_then(|o| o.get("pass_message"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let combinators: Vec<&str> = ["all", "any", "none"]
             .into_iter()
             .filter(|k| object.is_some_and(|o| o.contains_key(*k)))
@@ -209,6 +216,7 @@ impl Assert {
                 requires,
                 root,
                 message,
+                pass_message,
             }),
             _ => Err(errors),
         }
@@ -291,11 +299,15 @@ impl Assert {
             return self.offenders(item, number, FindingStatus::Error, &outcome);
         }
         if outcome.holds {
+            let message = self
+                .pass_message
+                .as_deref()
+                .map_or_else(|| "passed".to_string(), |t| render(t, item, None, "$"));
             return vec![self.finding(
                 item,
                 number,
                 FindingStatus::Pass,
-                "passed".to_string(),
+                message,
                 item.document,
                 &item.pointer,
             )];

@@ -1,6 +1,7 @@
 //! Rendering failure messages from templates with `{value}`, `{path}`, `{resource}`, `{file}`
-//! and `{name}` placeholders; `{{` is a literal brace. Templates are checked when the catalog
-//! loads, so an unknown placeholder never reaches a finding.
+//! and `{name}` placeholders, and `{$.some.path}`: the first node a JSONPath finds in the item;
+//! `{{` is a literal brace. Templates are checked when the catalog loads, so an unknown
+//! placeholder never reaches a finding.
 
 use serde_json::Value;
 
@@ -22,7 +23,7 @@ pub fn check_template(doc: &LocatedValue, pointer: &str) -> Option<Diagnostic> {
             format!("unknown placeholder `{{{name}}}` in the message"),
         )
         .expected(format!(
-            "one of {}, or `{{params.NAME}}` for a parameter",
+            "one of {}, `{{params.NAME}}` for a parameter or `{{$.a.path}}` for a node of the item",
             PLACEHOLDERS.map(|p| format!("`{{{p}}}`")).join(", ")
         ));
     Some(match did_you_mean(name, PLACEHOLDERS) {
@@ -31,7 +32,7 @@ pub fn check_template(doc: &LocatedValue, pointer: &str) -> Option<Diagnostic> {
     })
 }
 
-/// The first placeholder of `template` that is not one of [`PLACEHOLDERS`].
+/// The first placeholder of `template` that is neither one of [`PLACEHOLDERS`] nor a JSONPath.
 pub fn unknown_placeholder(template: &str) -> Option<&str> {
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -42,7 +43,8 @@ pub fn unknown_placeholder(template: &str) -> Option<&str> {
         }
         let end = after.find('}')?;
         let name = &after[..end];
-        if !PLACEHOLDERS.contains(&name) {
+        let query = name.starts_with("$.") && serde_json_path::JsonPath::parse(name).is_ok();
+        if !query && !PLACEHOLDERS.contains(&name) {
             return Some(name);
         }
         rest = &after[end + 1..];
@@ -73,6 +75,12 @@ pub fn render(template: &str, item: &Item<'_>, value: Option<&Value>, path: &str
             "resource" => out.push_str(&item.label),
             "file" => out.push_str(&item.document.path),
             "name" => out.push_str(&item_name(item.value).unwrap_or_else(|| item.label.clone())),
+            query if query.starts_with("$.") => {
+                let found = serde_json_path::JsonPath::parse(query)
+                    .ok()
+                    .and_then(|p| p.query(item.value).first().map(show));
+                out.push_str(&found.unwrap_or_else(|| "(missing)".to_string()));
+            }
             _ => {
                 out.push('{');
                 out.push_str(name);
@@ -118,5 +126,7 @@ mod tests {
             Some("params.x")
         );
         assert_eq!(unknown_placeholder("an open { brace"), None);
+        assert_eq!(unknown_placeholder("said {$.review.statement}"), None);
+        assert_eq!(unknown_placeholder("{$.[bad}"), Some("$.[bad"));
     }
 }

@@ -8,7 +8,7 @@ use ed25519_dalek::SigningKey;
 use super::Exit;
 use crate::config::ConfigFile;
 use crate::documents::Declarations;
-use crate::pack::evidence::gather;
+use crate::pack::evidence::{gather, Built};
 use crate::pack::locker::Locker;
 use crate::pack::sign;
 use crate::pack::verify::{verify, VerifyOptions};
@@ -122,15 +122,21 @@ impl EvidenceArgs {
 }
 
 impl Evidence {
-    /// Writes the site, the pack and the locker commit for a finished scan of `root`;
-    /// `config` says how evidence is kept and where the site's documents find the declaration
-    /// files.
-    pub fn write(&self, results: &Results, root: &Path, config: &ConfigFile) -> Result<(), Exit> {
+    /// Writes the site, the pack and the locker commit for a finished scan of `root`, with the
+    /// evidence the scan `built`; `config` says how evidence is kept and where the site's
+    /// documents find the declaration files.
+    pub fn write(
+        &self,
+        results: &Results,
+        built: &[Built],
+        root: &Path,
+        config: &ConfigFile,
+    ) -> Result<(), Exit> {
         let Some(templates) = &self.templates else {
             return Ok(());
         };
         let policy = config.evidence.policy().map_err(usage)?;
-        let evidence = gather(results, root, &policy);
+        let evidence = gather(results, root, &policy, built);
         // This scan is not in the locker yet: it always ends the trend.
         let mut trend = match &self.locker {
             Some(l) => l.trend().map_err(usage)?,

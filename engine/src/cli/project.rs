@@ -65,6 +65,10 @@ pub struct ProjectArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub allow_network: bool,
+    /// A GitHub or GitLab API response saved as JSON (pull requests, reviews, approvals,
+    /// branch protection), read beside the exports under `.assay/forge/`; repeatable.
+    #[arg(long = "forge-export", value_name = "FILE")]
+    pub forge_exports: Vec<PathBuf>,
 }
 
 /// `SOURCE_DATE_EPOCH` (whole seconds since the epoch), when set.
@@ -219,6 +223,14 @@ impl ProjectArgs {
             scope.now = now;
         }
         scope.allow_network = self.allow_network;
+        if let Some(missing) = self.forge_exports.iter().find(|f| !f.is_file()) {
+            return Err(report_diagnostics(&[Diagnostic::new(
+                "--forge-export",
+                format!("`{}` is not a file", missing.display()),
+            )
+            .hint("give a JSON file holding one GitHub or GitLab API response")]));
+        }
+        scope.forge_exports = self.forge_exports.clone();
         let waiver_path = match &self.waivers {
             Some(p) => Some(p.clone()),
             None => match &config.file.waivers {

@@ -11,7 +11,7 @@ use super::{report_diagnostics, Exit};
 use crate::config::{Config, OutputFormat, OutputSpec};
 use crate::model::Severity;
 use crate::report::{csv, json, junit, markdown, oscal, sarif, terminal, Results};
-use crate::scan::{run as run_scan, Gate, DEFAULT_FAIL_ON};
+use crate::scan::{run_keeping, Gate, DEFAULT_FAIL_ON};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -131,7 +131,8 @@ pub fn run(args: ScanArgs) -> Exit {
     let (config, catalog, request) = (&project.config, &project.catalog, &project.request);
 
     let bar = progress_bar(catalog.controls.len());
-    let results = match run_scan(catalog, request, &|done, _| bar.set_position(done as u64)) {
+    let scanned = run_keeping(catalog, request, &|done, _| bar.set_position(done as u64));
+    let (results, built) = match scanned {
         Ok(r) => r,
         Err(d) => {
             bar.finish_and_clear();
@@ -155,7 +156,7 @@ pub fn run(args: ScanArgs) -> Exit {
     }) {
         return exit;
     }
-    if let Err(exit) = evidence.write(&results, &args.project.path, &config.file) {
+    if let Err(exit) = evidence.write(&results, &built, &args.project.path, &config.file) {
         return exit;
     }
     if verdict.failed() {

@@ -77,7 +77,7 @@ fn render(args: &SiteArgs) -> Result<(), String> {
     };
     let trend = site::with_current(history, &results);
     let (declarations, policy) = declarations(&root)?;
-    let evidence = gather(&results, &root, &policy);
+    let evidence = gather(&results, &root, &policy, &[]);
     if evidence.files.is_empty() && !evidence.mismatches.is_empty() {
         return Err(format!(
             "none of the {} files the findings point at is in `{}` as the scan read it, so the site would have no evidence\n  hint: pass the scanned directory with --root",

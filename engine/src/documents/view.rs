@@ -256,6 +256,7 @@ fn evidence_name(kind: EvidenceKind) -> &'static str {
         EvidenceKind::Ai => "the AI system inventory",
         EvidenceKind::Privacy => "the records of processing",
         EvidenceKind::Secrets => "the secrets scan of the files",
+        EvidenceKind::Forge => "GitHub and GitLab API exports",
     }
 }
 

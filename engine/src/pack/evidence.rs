@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use assay_collectors::confine;
+use assay_collectors::{confine, git, Document, EvidenceKind};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
@@ -136,6 +136,30 @@ impl EvidenceSet {
     }
 }
 
+/// Evidence a collector built rather than read from a file: the git history a scan judged.
+/// No file of the scan root holds these bytes, so the scan hands them to the pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    /// The document's path (a repository's `.git`, relative to the scan root).
+    pub path: String,
+    /// The bytes kept; their sha256 is the document's digest, which findings name.
+    pub bytes: Vec<u8>,
+}
+
+impl Built {
+    /// The built evidence of a scan's documents: each git history as its evidence file.
+    pub fn of(documents: &[Document]) -> Vec<Built> {
+        documents
+            .iter()
+            .filter(|d| d.kind == EvidenceKind::Git)
+            .map(|d| Built {
+                path: d.path.to_string(),
+                bytes: git::history_bytes(&d.data),
+            })
+            .collect()
+    }
+}
+
 /// Whether a control's failing findings point at secrets, so that the value on each line
 /// they point at is redacted even when no detector matches it: the `secrets` family and every
 /// control whose id names secrets or sensitive data.
@@ -143,14 +167,16 @@ fn flags_secrets(control: &crate::report::ControlReport) -> bool {
     control.family == "secrets" || control.id.contains("secret") || control.id.contains("sensitive")
 }
 
-/// Reads, checks and redacts the evidence of `results` from the scan `root`, keeping each
-/// file as `policy` says.
-pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy) -> EvidenceSet {
+/// Reads, checks and redacts the evidence of `results` from the scan `root`, with the `built`
+/// evidence findings name by digest, keeping each file as `policy` says.
+pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy, built: &[Built]) -> EvidenceSet {
     let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut flagged: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+    let mut named: BTreeSet<&str> = BTreeSet::new();
     for control in &results.controls {
         let secret = flags_secrets(control);
         for finding in &control.findings {
+            named.extend(finding.evidence.iter().map(String::as_str));
             if let Some(location) = &finding.location {
                 wanted
                     .entry(location.path.as_str())
@@ -173,6 +199,15 @@ pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy) -> EvidenceSe
         .collect();
 
     let mut by_digest: BTreeMap<String, (Vec<String>, Vec<u8>)> = BTreeMap::new();
+    for b in built {
+        let digest = sha256_hex(&b.bytes);
+        if named.contains(digest.as_str()) {
+            let entry = by_digest
+                .entry(digest)
+                .or_insert_with(|| (Vec::new(), b.bytes.clone()));
+            entry.0.push(b.path.clone());
+        }
+    }
     let mut unmatched: Vec<(&str, &str, Option<&str>, String)> = Vec::new();
     for (path, digests, outcome) in &read {
         match outcome {

@@ -11,10 +11,12 @@ use serde_json::{json, Value};
 use super::codeowners::{Codeowners, Directory, Ownership};
 use super::history::{CommitInfo, Stamp};
 use super::message::{email_of, PullRequestRef};
+use super::review::{self, Kind};
 use super::secrets::{self, MAX_BLOB_SIZE};
 use super::settings::SecretScan;
 use super::signature::Verdict;
 use crate::dlp::{Detector, Scanner};
+use crate::forge::Exports;
 
 /// What the facts are judged against.
 pub struct Context<'a> {
@@ -39,6 +41,8 @@ pub struct Context<'a> {
     pub sensitive_globs: &'a [String],
     pub secret_scan: SecretScan,
     pub scanner: &'a Scanner,
+    /// The review facts of the forge exports (empty without exports).
+    pub forge: &'a Exports,
 }
 
 fn time(seconds: i64) -> String {
@@ -106,12 +110,6 @@ impl Via {
     }
 }
 
-/// Whether a first-parent change counts as reviewed: it came through a pull request, or its
-/// message records a reviewer or approver.
-fn reviewed(c: &CommitInfo) -> bool {
-    c.pull_request.is_some() || c.trailers.has_review()
-}
-
 fn signature_json(c: &CommitInfo) -> Value {
     match &c.signature {
         None => json!({"present": false, "format": null, "verified": null}),
@@ -144,22 +142,28 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
     let mut unsigned = Vec::new();
     let mut failures = Vec::new();
     let (mut changes, mut merges, mut pull_requests, mut reviewed_count) = (0, 0, 0, 0);
+    let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
     let (mut signed, mut verified) = (0, 0);
     for c in &period {
         let on_branch = first_parent.contains(&c.id);
         let via = on_branch.then(|| Via::of(c));
-        if let Some(via) = via {
+        let review = on_branch.then(|| review::judge(c, cx.forge, cx.directory));
+        if let (Some(via), Some(review)) = (via, &review) {
             changes += 1;
             merges += usize::from(via == Via::Merge);
             pull_requests += usize::from(c.pull_request.is_some());
+            *kinds.entry(review.kind.as_str()).or_default() += 1;
             let entry =
                 json!({"commit": c.id.to_string(), "label": label(c), "author": person(&c.author)});
             if via == Via::Direct {
                 direct.push(entry.clone());
             }
-            if reviewed(c) {
+            if review.kind.reviewed() {
                 reviewed_count += 1;
             } else {
+                let mut entry = entry;
+                entry["review"] = review.to_json();
+                entry["label"] = json!(format!("{}: {}", label(c), review.says));
                 unreviewed.push(entry);
             }
         }
@@ -187,7 +191,8 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
             "first_parent": on_branch,
             "via": via.map(Via::as_str),
             "pull_request": c.pull_request.map(PullRequestRef::number),
-            "reviewed": on_branch.then(|| reviewed(c)),
+            "reviewed": review.as_ref().map(|r| r.kind.reviewed()),
+            "review": review.as_ref().map(review::Evidence::to_json),
             "signature": signature_json(c),
             "trailers": {
                 "reviewed_by": c.trailers.reviewed_by,
@@ -223,6 +228,34 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
         ));
     }
 
+    let exported = cx.forge.has_reviews();
+    let evidence = if exported { "forge_export" } else { "history" };
+    let count = |kind: Kind| kinds.get(kind.as_str()).copied().unwrap_or(0);
+    let statement = if exported {
+        format!(
+            "{reviewed_count} of {changes} change(s) reviewed: {} approved by someone other than their author in the forge exports ({}), {} with a Reviewed-by/Approved-by trailer (not verified)",
+            count(Kind::ForgeApproval),
+            cx.forge.files().join(", "),
+            count(Kind::ReviewTrailer),
+        )
+    } else {
+        format!(
+            "{reviewed_count} of {changes} change(s) show review evidence in the history: {} merge commit(s) or `(#N)` pull-request reference(s), {} Reviewed-by/Approved-by trailer(s); approvals not verified, since no forge export was given",
+            count(Kind::PullRequestReference),
+            count(Kind::ReviewTrailer),
+        )
+    };
+    let mut review_section = json!({
+        "evidence": evidence,
+        "exports": cx.forge.files(),
+        "kinds": kinds,
+        "statement": statement,
+    });
+    review_section[evidence] = json!({"reviewed_share": share(reviewed_count, changes)});
+    if !exported && changes > 0 && kinds.contains_key(Kind::PullRequestReference.as_str()) {
+        notes.push("review evidence comes from the history alone: a merge commit or `(#N)` reference says a pull request existed, not that anyone approved it; save the forge's pull requests and reviews under `.assay/forge/` to verify approvals".into());
+    }
+
     json!({
         "repository": {
             "path": cx.relative,
@@ -253,6 +286,7 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
             "secrets": secret_list.len(),
             "secrets_at_head": at_head,
         },
+        "review": review_section,
         "commits": commit_list,
         "direct_commits": direct,
         "unreviewed_changes": unreviewed,

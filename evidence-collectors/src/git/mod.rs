@@ -9,15 +9,20 @@
 //!
 //! Commits have no lines, so provenance sits in the data itself: every fact names its commit
 //! (and path, and line within the blob for secrets). The document's `path` is the repository's
-//! `.git` relative to the scan root, and its `digest` is the sha256 of the branch tip's commit
-//! id (40 hex characters), which pins the exact history that was judged.
+//! `.git` relative to the scan root, and its `digest` is the sha256 of [`history_bytes`] of its
+//! data: the git evidence file an evidence pack keeps, which names the branch tip and every
+//! commit judged.
 //!
 //! The data: `repository` (path, branch, head, shallow), `period` (since, until, days),
 //! `summary` (counts and shares), `commits` (every commit of the period: author, committer,
 //! parents, subject (secrets and personal data in it, and secrets in names and trailers,
 //! replaced by `[REDACTED:<kind>]`), first_parent, via (`merge` / `squash` / `direct` for first-parent
-//! commits), pull_request, signature, trailers, sensitive_paths), `direct_commits`,
-//! `unreviewed_changes`, `unsigned_commits`, `signature_failures`, `sensitive_changes`,
+//! commits), pull_request, signature, trailers, sensitive_paths, and `review`: the review
+//! evidence of a first-parent change, see [`review`]), `review` (`evidence`: `forge_export`
+//! when forge exports hold pull requests, reviews or approvals, else `history`; the export
+//! files; the count of each kind; the reviewed share under the evidence's name),
+//! `direct_commits`, `unreviewed_changes` (each with its review evidence in words),
+//! `unsigned_commits`, `signature_failures`, `sensitive_changes`,
 //! `codeowners`, `codeowners_violations`, `secrets` (detector, commit, path, line, whether still
 //! present at the tip; never the value), `incomplete` (what is missing from the evidence, for
 //! the `period` and for the `secrets` scan: a shallow clone, commits or changes that cannot be
@@ -28,6 +33,7 @@ mod codeowners;
 mod facts;
 mod history;
 mod message;
+mod review;
 pub(crate) mod secrets;
 mod settings;
 mod signature;
@@ -166,6 +172,8 @@ fn collect_repository(
             .teams
             .insert(team.to_ascii_lowercase(), members.clone());
     }
+    // The forge collector reports the exports' problems; here only their review facts count.
+    let forge = crate::forge::load(scope).exports;
     let context = facts::Context {
         repo: &repo,
         relative,
@@ -184,8 +192,10 @@ fn collect_repository(
         sensitive_globs: &sensitive_globs,
         secret_scan: settings.secret_scan,
         scanner: &scanner,
+        forge: &forge,
     };
     let data = facts::build(&context, &commits);
+    let digest = hex::encode(Sha256::digest(history_bytes(&data)));
     Ok(Document {
         kind: EvidenceKind::Git,
         format: Format::Git,
@@ -193,9 +203,17 @@ fn collect_repository(
         index: 0,
         data,
         lines: LineMap::new(),
-        digest: Arc::from(hex::encode(Sha256::digest(tip.to_string().as_bytes()))),
+        digest: Arc::from(digest),
         suppressions: Arc::default(),
     })
+}
+
+/// The git evidence file of a git document's `data`: pretty JSON ending in a newline. Its
+/// sha256 is the document's digest, so findings on the history name the file a pack keeps.
+pub fn history_bytes(data: &serde_json::Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(data).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
 }
 
 /// The branch to judge and its tip: the configured one (a local branch, then `origin/NAME`,

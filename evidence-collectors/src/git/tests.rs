@@ -241,7 +241,9 @@ fn facts_of_a_real_history() {
     assert_eq!(data["repository"]["head"], id("c5"));
     assert_eq!(
         doc.digest.as_ref(),
-        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(id("c5").as_bytes()))
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            super::history_bytes(data)
+        ))
     );
     let s = &data["summary"];
     assert_eq!(s["commits"], 7, "c0 is outside the 365-day period");
@@ -292,6 +294,23 @@ fn facts_of_a_real_history() {
     let c4 = commit("c4");
     assert_eq!(c4["via"], "direct");
     assert_eq!(c4["reviewed"], true);
+    // Without forge exports, review evidence is what the history shows.
+    assert_eq!(data["review"]["evidence"], "history");
+    assert_eq!(data["review"]["history"]["reviewed_share"], 0.5);
+    assert_eq!(
+        data["review"]["statement"],
+        "3 of 6 change(s) show review evidence in the history: 1 merge commit(s) or `(#N)` pull-request reference(s), 2 Reviewed-by/Approved-by trailer(s); approvals not verified, since no forge export was given"
+    );
+    let kind = |k: &str| commit(k)["review"]["evidence"].clone();
+    assert_eq!(kind("m1"), "pull_request_reference");
+    assert_eq!(kind("c3"), "review_trailer");
+    assert_eq!(kind("c4"), "review_trailer");
+    assert_eq!(kind("c5"), "none");
+    assert_eq!(kind("f1"), Value::Null, "not a change of the branch");
+    assert_eq!(
+        commit("m1")["review"]["says"],
+        "merge commit of pull request #12 in the history; approvals not verified"
+    );
     assert_eq!(c4["trailers"]["reviewed_by"], json!(["Ann <ann@corp.io>"]));
     assert_eq!(c4["signature"]["present"], true);
     assert_eq!(c4["signature"]["format"], "openpgp");
@@ -472,4 +491,67 @@ fn not_a_repository() {
         "{:?}",
         c.errors
     );
+}
+
+/// Forge exports decide for the changes they hold: bodies in the shape of GitHub's pulls and
+/// reviews responses (the recorded ones are exercised in tests/forge.rs).
+#[test]
+fn forge_exports_decide_review_evidence() {
+    let h = build_history();
+    let id = |k: &str| h.ids[k].to_string();
+    let forge = h.dir.path().join(".assay/forge");
+    std::fs::create_dir_all(&forge).unwrap();
+    let pulls = json!([
+        {"number": 12, "user": {"login": "carol"}, "merged_at": "2023-11-14T00:00:00Z",
+         "merge_commit_sha": id("m1"), "state": "closed"},
+        {"number": 13, "user": {"login": "dave"}, "merged_at": "2024-02-22T00:00:00Z",
+         "merge_commit_sha": id("c3"), "state": "closed"}
+    ]);
+    let review = |n: u64, who: &str, state: &str| {
+        json!({"user": {"login": who}, "state": state, "submitted_at": "2024-01-01T00:00:00Z",
+               "pull_request_url": format!("https://api.github.com/repos/corp/app/pulls/{n}")})
+    };
+    std::fs::write(forge.join("pulls.json"), pulls.to_string()).unwrap();
+    std::fs::write(
+        forge.join("pulls-12-reviews.json"),
+        json!([
+            review(12, "ann", "APPROVED"),
+            review(12, "carol", "APPROVED")
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    // The author approving their own pull request is no approval.
+    std::fs::write(
+        forge.join("pulls-13-reviews.json"),
+        json!([review(13, "dave", "APPROVED")]).to_string(),
+    )
+    .unwrap();
+    let c = GitCollector
+        .collect(&scope(h.dir.path(), Some(settings())))
+        .unwrap();
+    let data = &c.documents[0].data;
+    assert_eq!(data["review"]["evidence"], "forge_export");
+    assert_eq!(data["review"]["history"], Value::Null);
+    let commit = |k: &str| {
+        data["commits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["commit"] == id(k))
+            .unwrap()["review"]
+            .clone()
+    };
+    assert_eq!(commit("m1")["evidence"], "forge_approval");
+    assert_eq!(commit("m1")["approved_by"], json!(["ann"]));
+    assert_eq!(commit("m1")["author"], "carol");
+    // c3's Approved-by trailer does not outweigh the export of its pull request.
+    assert_eq!(commit("c3")["evidence"], "forge_no_approval");
+    assert_eq!(
+        commit("c3")["says"],
+        "pull request #13 by dave has no approval by anyone else in the forge export (.assay/forge/pulls-13-reviews.json, .assay/forge/pulls.json)"
+    );
+    assert_eq!(commit("c4")["evidence"], "review_trailer");
+    assert_eq!(data["review"]["forge_export"]["reviewed_share"], 0.3333);
+    assert_eq!(data["review"]["kinds"]["forge_approval"], 1);
 }

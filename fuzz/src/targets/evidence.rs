@@ -7,6 +7,7 @@ use assay_collectors::ai::AiCollector;
 use assay_collectors::attestation::AttestationCollector;
 use assay_collectors::audit_log::AuditLogCollector;
 use assay_collectors::docs::DocsCollector;
+use assay_collectors::forge::ForgeCollector;
 use assay_collectors::metrics::MetricsCollector;
 use assay_collectors::privacy::PrivacyCollector;
 use assay_collectors::sbom::SbomCollector;
@@ -235,6 +236,37 @@ pub fn targets() -> Vec<Target> {
             },
             tokens: &["\n# ", "\n## ", "---\n", "```", "| a |", "[x](y)"],
             run: |sandbox, input| collect(sandbox, &DocsCollector, "policies/p.md", input, None),
+        },
+        Target {
+            name: "forge-export",
+            about:
+                "a GitHub or GitLab API response under .assay/forge/, read by the forge collector",
+            fixtures: |p| p.contains("forge/") && p.ends_with(".json"),
+            seeds: || {
+                texts(&[
+                    "[{\"number\":1,\"merge_commit_sha\":\"ab\",\"merged_at\":\"2026-01-01T00:00:00Z\",\"user\":{\"login\":\"a\"}}]",
+                    "[{\"user\":{\"login\":\"b\"},\"state\":\"APPROVED\",\"pull_request_url\":\"https://api.github.com/repos/o/r/pulls/1\"}]",
+                    "{\"iid\":1,\"approved_by\":[{\"user\":{\"username\":\"c\"}}]}",
+                    "[{\"name\":\"main\",\"push_access_levels\":[{\"access_level\":0}]}]",
+                ])
+            },
+            tokens: &[
+                "\"url\":\"https://api.github.com/repos/o/r/branches/main/protection\"",
+                "\"required_pull_request_reviews\":{}",
+                "\"pull_request_url\":",
+                "\"approved_by\":",
+                "\"iid\":",
+                "\"number\":",
+            ],
+            run: |sandbox, input| {
+                collect(
+                    sandbox,
+                    &ForgeCollector,
+                    ".assay/forge/export.json",
+                    input,
+                    None,
+                )
+            },
         },
         Target {
             name: "cedar-entities",

@@ -19,6 +19,7 @@ use super::paths;
 use super::render::Site;
 use super::SiteInput;
 use crate::model::{Finding, FindingStatus};
+use crate::pack::evidence::EvidenceFile;
 use crate::report::ControlReport;
 use crate::score::{Implementation, Rating};
 
@@ -88,10 +89,7 @@ impl<'a> Index<'a> {
 
     /// Where a finding's evidence is shown: the viewer of the first kept file, at its line.
     fn evidence_href(&self, input: &SiteInput<'_>, finding: &Finding) -> Option<String> {
-        let digest = finding
-            .evidence
-            .iter()
-            .find(|d| input.evidence.get(d).is_some())?;
+        let digest = &kept(input, finding)?.digest;
         let line = finding
             .location
             .as_ref()
@@ -99,6 +97,11 @@ impl<'a> Index<'a> {
             .map_or_else(String::new, |l| format!("#L{l}"));
         Some(format!("{}{line}", paths::evidence(digest)))
     }
+}
+
+/// The first of a finding's evidence files that was kept.
+fn kept<'a>(input: &SiteInput<'a>, finding: &Finding) -> Option<&'a EvidenceFile> {
+    finding.evidence.iter().find_map(|d| input.evidence.get(d))
 }
 
 /// Renders every page of the site.
@@ -254,10 +257,15 @@ impl FindingRow {
             status: f.status.into(),
             resource: f.resource.clone(),
             message: f.message.clone(),
-            location: f.location.as_ref().map(|l| match l.line {
-                Some(line) => format!("{}:{line}", l.path),
-                None => l.path.clone(),
-            }),
+            // A finding on evidence without lines (the git history) is named by the kept file.
+            location: f
+                .location
+                .as_ref()
+                .map(|l| match l.line {
+                    Some(line) => format!("{}:{line}", l.path),
+                    None => l.path.clone(),
+                })
+                .or_else(|| kept(input, f).and_then(|k| k.paths.first().cloned())),
             evidence: index.evidence_href(input, f),
         }
     }
