@@ -44,6 +44,9 @@ pub struct Scope {
     /// Whether collectors may contact the network (metrics endpoints, a Prometheus server).
     /// Only the person running assay grants it, never the scanned repository's `assay.yaml`.
     pub allow_network: bool,
+    /// Standard input given as the scan root (`assay scan -`): a YAML stream that is the only
+    /// configuration file of the scan, named [`crate::config::STDIN_PATH`].
+    pub stdin: Option<Arc<[u8]>>,
     /// The walk of `root` shared by the collectors of one collection (see
     /// [`Scope::sharing_walk`]); without it each collector walks the tree itself.
     listing: Option<Arc<Listing>>,
@@ -63,6 +66,7 @@ impl Scope {
             limits: Default::default(),
             now: std::time::SystemTime::now(),
             allow_network: false,
+            stdin: None,
             listing: None,
         }
     }

@@ -1,5 +1,6 @@
 //! The config-file collector: walks the scan root in parallel (honouring `.gitignore`) and
-//! parses every YAML, JSON, TOML, HCL, Dockerfile and `.env` file into [`Document`]s.
+//! parses every YAML, JSON, TOML, HCL, Dockerfile and `.env` file into [`Document`]s; Helm
+//! charts and Kustomize directories are rendered first (see [`render`]).
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats;
+use crate::render;
 use crate::suppress::{self, Suppression};
 
 /// Collects configuration files.
@@ -17,6 +19,9 @@ pub struct ConfigCollector;
 /// assay's own cache directory (base evaluations of `assay check`, installed tools in CI),
 /// never collected.
 pub const CACHE_DIR: &str = ".assay-cache";
+
+/// The path of the documents read from standard input (`assay scan -`).
+pub const STDIN_PATH: &str = "<stdin>";
 
 /// How many leading bytes are inspected for a NUL byte to tell binary files apart.
 const BINARY_PROBE: usize = 8192;
@@ -28,12 +33,21 @@ impl Collector for ConfigCollector {
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
         scope.root_dir()?;
+        if let Some(bytes) = &scope.stdin {
+            return Ok(collect_bytes_as(bytes, STDIN_PATH, Format::Yaml));
+        }
         let paths = scope.files(&|p| {
             let name = p.rsplit('/').next().unwrap_or(p);
             Format::detect(name).is_some()
                 && scope.admits(p)
                 && !p.split('/').any(|c| c == CACHE_DIR)
         });
+        // Chart templates and kustomize patches are read through rendering instead.
+        let rendered = render::Sources::find(scope, &paths);
+        let paths: Vec<String> = paths
+            .into_iter()
+            .filter(|p| !rendered.replaces(p))
+            .collect();
         let found: Vec<Collection> = paths
             .par_iter()
             .map(|relative| {
@@ -45,7 +59,7 @@ impl Collector for ConfigCollector {
                 }
             })
             .collect();
-        let mut collection = Collection::default();
+        let mut collection = rendered.render(scope, &render::Renderers::from_path());
         for c in found {
             collection.extend(c);
         }

@@ -23,6 +23,7 @@ pub mod limits;
 pub mod lines;
 pub mod metrics;
 pub mod privacy;
+pub mod render;
 pub mod sbom;
 pub mod secrets;
 pub mod suppress;

@@ -1,5 +1,6 @@
 //! Selecting the items a check applies to: documents filtered by file, format and kind, with
-//! Terraform resources and `for_each` nodes split out as items of their own.
+//! Terraform resources, the objects of Kubernetes lists (`kind: List`, `*List` with `items`) and
+//! `for_each` nodes split out as items of their own.
 
 use assay_collectors::{pointer_push, Document, EvidenceKind, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -145,8 +146,7 @@ impl Selector {
                 .is_some_and(|f| self.formats.is_empty() || self.formats.contains(&f))
     }
 
-    /// Whether the document can hold items at all (evidence kind, file, format, kind and
-    /// apiVersion match).
+    /// Whether the document can hold items at all (evidence kind, file and format match).
     fn admits(&self, doc: &Document) -> bool {
         let kind_ok = if self.evidence.is_empty() {
             doc.kind == EvidenceKind::Config
@@ -166,7 +166,12 @@ impl Selector {
         if !self.formats.is_empty() && !self.formats.contains(&doc.format) {
             return false;
         }
-        let field = |name: &str| doc.data.get(name).and_then(Value::as_str);
+        true
+    }
+
+    /// Whether an object's kind and apiVersion match.
+    fn kind_matches(&self, object: &Value) -> bool {
+        let field = |name: &str| object.get(name).and_then(Value::as_str);
         if !self.kinds.is_empty()
             && !field("kind").is_some_and(|k| self.kinds.iter().any(|x| x == k))
         {
@@ -180,13 +185,40 @@ impl Selector {
         true
     }
 
+    /// The objects of a Kubernetes list (`apiVersion`, a kind ending in `List` and an `items`
+    /// array), each judged on its own unless the selector asks for that list kind itself.
+    fn list_items<'d>(&self, data: &'d Value) -> Option<&'d Vec<Value>> {
+        let kind = data.get("kind")?.as_str()?;
+        data.get("apiVersion")?.as_str()?;
+        if !kind.ends_with("List") || self.kinds.iter().any(|k| k == kind) {
+            return None;
+        }
+        data.get("items")?.as_array()
+    }
+
     /// The items of `doc` this selector picks, in document order.
     pub fn items<'d>(&self, doc: &'d Document) -> Vec<Item<'d>> {
         if !self.admits(doc) {
             return Vec::new();
         }
         let mut base = Vec::new();
-        if self.resource_types.is_empty() {
+        if let Some(objects) = self.list_items(&doc.data) {
+            for (i, object) in objects.iter().enumerate() {
+                if !self.kind_matches(object) {
+                    continue;
+                }
+                let pointer = format!("/items/{i}");
+                base.push(Item {
+                    document: doc,
+                    label: kubernetes_label(object)
+                        .unwrap_or_else(|| format!("{}{pointer}", document_label(doc))),
+                    pointer,
+                    value: object,
+                });
+            }
+        } else if !self.kind_matches(&doc.data) {
+            return Vec::new();
+        } else if self.resource_types.is_empty() {
             base.push(Item {
                 document: doc,
                 pointer: String::new(),

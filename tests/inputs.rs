@@ -1,0 +1,295 @@
+//! End-to-end tests of the input kinds beyond plain files: Helm charts and Kustomize
+//! directories (rendered with helm / kubectl when on PATH, noted otherwise), standard input and
+//! Kubernetes lists.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use common::{assay, findings, fixture, json};
+use serde_json::Value;
+
+/// The directory holding `program` on PATH; `None` (after saying `skipped: …`) when it is
+/// missing, a failure under `CI=true`, where `ci/install-helm-kubectl.sh` installs it.
+fn tool_dir(program: &str) -> Option<PathBuf> {
+    let found = assay_collectors::render::on_path(program);
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{program} is not on PATH: run ci/install-helm-kubectl.sh"
+        );
+        eprintln!("skipped: {program} is not on PATH (ci/install-helm-kubectl.sh installs it)");
+    }
+    found.map(|p| p.parent().unwrap().to_path_buf())
+}
+
+/// A copy of the rendering fixtures (a `helm create` chart and a Kustomize base with an
+/// overlay).
+fn render_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("render"), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Scans `root` with PATH set to `path` and returns the JSON results.
+fn scan(root: &Path, path: &std::ffi::OsStr) -> Value {
+    let out = assay()
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json", "--soft-fail"])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    common::exited(&out, 0);
+    json(&out)
+}
+
+/// (control, resource, path, line) of every failing Kubernetes finding.
+fn k8s_failures(results: &Value) -> Vec<(String, String, String, Option<u64>)> {
+    let mut found: Vec<_> = results["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"].as_str().unwrap().starts_with("k8s-"))
+        .flat_map(|c| {
+            c["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["status"] == "fail")
+                .map(move |f| {
+                    (
+                        c["id"].as_str().unwrap().to_string(),
+                        f["resource"].as_str().unwrap_or_default().to_string(),
+                        f["location"]["path"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        f["location"]["line"].as_u64(),
+                    )
+                })
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn notes(results: &Value) -> Vec<(String, String)> {
+    results["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// With helm and kubectl, the chart's manifests are judged at their templates and the overlay's
+/// privileged sidecar (added by a patch) at the overlay; the patch itself is never a workload.
+#[test]
+fn charts_and_kustomizations_are_rendered_with_helm_and_kubectl() {
+    let (Some(helm), Some(kubectl)) = (tool_dir("helm"), tool_dir("kubectl")) else {
+        return;
+    };
+    let tree = render_tree();
+    let path = std::env::join_paths([helm, kubectl]).unwrap();
+    let r = scan(tree.path(), &path);
+    assert_eq!(r["errors"], serde_json::json!([]), "{:#}", r["errors"]);
+    let failures = k8s_failures(&r);
+    let at = |control: &str, resource: &str| {
+        failures
+            .iter()
+            .filter(|f| f.0 == control && f.1 == resource)
+            .map(|f| (f.2.as_str(), f.3))
+            .collect::<Vec<_>>()
+    };
+    // The chart's deployment, at its template; lines count within the rendered document.
+    assert_eq!(
+        at("k8s-run-as-non-root", "Deployment/default/release-web"),
+        vec![("web/templates/deployment.yaml", Some(29))]
+    );
+    assert_eq!(
+        at(
+            "k8s-resource-limits",
+            "Pod/default/release-web-test-connection"
+        ),
+        vec![("web/templates/tests/test-connection.yaml", None)]
+    );
+    assert_eq!(
+        at("k8s-privileged-container", "Deployment/prod/api"),
+        vec![("kustomize/overlays/prod/kustomization.yaml", None)]
+    );
+    // The base renders on its own too, and is hardened.
+    assert!(at("k8s-privileged-container", "Deployment/default/api").is_empty());
+    assert!(
+        !failures.iter().any(|f| f.2.ends_with("debug-sidecar.yaml")),
+        "{failures:?}"
+    );
+    assert_eq!(
+        notes(&r),
+        vec![(
+            "kustomize/overlays/prod/debug-sidecar.yaml".to_string(),
+            "kustomize patch named by kustomize/overlays/prod/kustomization.yaml: judged in the \
+             rendered output, not as a workload"
+                .to_string()
+        )]
+    );
+}
+
+/// Without helm and kubectl, templates are not parse errors and patches not workloads: each
+/// chart and kustomization gets one note saying how to render it.
+#[test]
+fn without_helm_or_kubectl_each_is_noted_never_a_parse_error() {
+    let tree = render_tree();
+    let empty = tempfile::tempdir().unwrap();
+    let r = scan(tree.path(), empty.path().as_os_str());
+    assert_eq!(r["errors"], serde_json::json!([]), "{:#}", r["errors"]);
+    assert_eq!(k8s_failures(&r), vec![]);
+    let notes = notes(&r);
+    let paths: Vec<&str> = notes.iter().map(|n| n.0.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "kustomize/base/kustomization.yaml",
+            "kustomize/overlays/prod/debug-sidecar.yaml",
+            "kustomize/overlays/prod/kustomization.yaml",
+            "web/templates/",
+        ]
+    );
+    assert_eq!(
+        notes[3].1,
+        "Helm chart not rendered: install helm or pass rendered manifests with `assay scan -`"
+    );
+    assert!(notes[0]
+        .1
+        .starts_with("Kustomize directory not rendered: install kubectl"));
+}
+
+const LIST: &str = "\
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: calm}
+    spec:
+      template:
+        spec:
+          containers:
+            - name: app
+              image: nginx
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: wild, namespace: ops}
+    spec:
+      template:
+        spec:
+          containers:
+            - name: app
+              image: nginx
+              securityContext:
+                privileged: true
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: settings}
+";
+
+/// Each object of a `kind: List` is judged on its own, at its own lines.
+#[test]
+fn kubernetes_list_items_are_judged_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("all.yaml"), LIST).unwrap();
+    let out = assay()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json", "--soft-fail"])
+        .output()
+        .unwrap();
+    let r = json(&out);
+    let fail = findings(&r, "k8s-privileged-container", "fail");
+    assert_eq!(fail.len(), 1, "{fail:?}");
+    assert_eq!(fail[0]["resource"], "Deployment/ops/wild");
+    assert_eq!(fail[0]["location"]["path"], "all.yaml");
+    assert_eq!(fail[0]["location"]["line"], 23);
+    let pass = findings(&r, "k8s-privileged-container", "pass");
+    let resources: Vec<&Value> = pass.iter().map(|f| &f["resource"]).collect();
+    assert_eq!(resources, vec!["Deployment/default/calm"]);
+}
+
+/// `assay scan -` judges the YAML stream on standard input as documents of `<stdin>`.
+#[test]
+fn standard_input_is_scanned_as_a_stream_of_manifests() {
+    let dir = tempfile::tempdir().unwrap();
+    let stream = format!("{LIST}---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  hostNetwork: true\n  containers: [{{name: c, image: nginx}}]\n");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+        .current_dir(dir.path())
+        .args(["scan", "-", "--format", "json", "--soft-fail"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(r["scan"]["root"], "<stdin>");
+    let fail = findings(&r, "k8s-privileged-container", "fail");
+    assert_eq!(fail.len(), 1);
+    assert_eq!(fail[0]["location"]["path"], "<stdin>");
+    assert_eq!(fail[0]["location"]["line"], 23);
+    let host = findings(&r, "k8s-host-namespaces", "fail");
+    assert_eq!(host.len(), 1);
+    assert_eq!(host[0]["resource"], "Pod/default/p");
+    assert_eq!(host[0]["location"]["line"], 32);
+}
+
+/// Standard input larger than the file size limit is a usage error, not a partial scan.
+#[test]
+fn oversized_standard_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        "collectors:\n  config:\n    max_file_size: 100\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_assay"))
+        .current_dir(dir.path())
+        .args(["scan", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(LIST.as_bytes());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("larger than the file size limit (100 bytes)"),
+        "{stderr}"
+    );
+}
