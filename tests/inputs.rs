@@ -293,3 +293,138 @@ fn oversized_standard_input_is_refused() {
         "{stderr}"
     );
 }
+
+/// (control, status, resource, line) of every Terraform AWS finding.
+fn aws_findings(results: &Value) -> Vec<(String, String, String, u64)> {
+    let mut found: Vec<_> = results["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"].as_str().unwrap().starts_with("tf-aws-"))
+        .flat_map(|c| {
+            c["findings"].as_array().unwrap().iter().map(move |f| {
+                (
+                    c["id"].as_str().unwrap().to_string(),
+                    f["status"].as_str().unwrap().to_string(),
+                    f["resource"].as_str().unwrap_or_default().to_string(),
+                    f["location"]["line"].as_u64().unwrap_or(0),
+                )
+            })
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Real templates (YAML with short-form intrinsics, and JSON) are judged by the Terraform AWS
+/// controls through the CloudFormation mapping, at the lines of their properties.
+#[test]
+fn cloudformation_templates_are_judged_by_the_terraform_aws_controls() {
+    let r = scan(
+        &fixture("cloudformation"),
+        &std::env::var_os("PATH").unwrap_or_default(),
+    );
+    assert_eq!(r["errors"], serde_json::json!([]));
+    let fails: Vec<_> = aws_findings(&r)
+        .into_iter()
+        .filter(|f| f.1 == "fail")
+        .collect();
+    let expected = [
+        // The access log bucket and the replica bucket log nowhere.
+        (
+            "tf-aws-s3-access-logging",
+            "aws_s3_bucket.ObjectStorageLogBucket",
+            74,
+        ),
+        (
+            "tf-aws-s3-access-logging",
+            "aws_s3_bucket.ObjectStorageReplicaBucket",
+            136,
+        ),
+        // SSH open to the default of the SSHLocation parameter, 0.0.0.0/0: at the rule.
+        (
+            "tf-aws-sg-admin-ports-open",
+            "aws_security_group.InstanceSecurityGroup",
+            126,
+        ),
+    ];
+    let fails: Vec<(&str, &str, u64)> = fails
+        .iter()
+        .map(|f| (f.0.as_str(), f.2.as_str(), f.3))
+        .collect();
+    assert_eq!(fails, expected);
+    let encrypted = findings(&r, "tf-aws-s3-encryption", "pass");
+    assert_eq!(encrypted.len(), 3);
+}
+
+const TEMPLATE: &str = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Encrypt: {Type: String}
+Resources:
+  Site:
+    Type: AWS::S3::Bucket
+    Properties:
+      AccessControl: PublicRead
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault: {SSEAlgorithm: AES256}
+      LoggingConfiguration: {DestinationBucketName: !Ref Logs}
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      StorageEncrypted: !Ref Encrypt
+  Data:
+    Type: AWS::EC2::Volume
+    Properties:
+      Size: 10
+      Encrypted: false
+  Rdp:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties: {GroupId: !Ref Sg, IpProtocol: tcp, FromPort: 3389, ToPort: 3389, CidrIp: 0.0.0.0/0}
+  Admin:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Action: '*'
+            Resource: '*'
+";
+
+/// Each mapped resource type reaches the control that reads it; a value left to an intrinsic
+/// the template cannot resolve (a parameter without a default) never passes.
+#[test]
+fn cloudformation_mapping_covers_buckets_databases_volumes_rules_and_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stack.yaml"), TEMPLATE).unwrap();
+    let r = scan(dir.path(), &std::env::var_os("PATH").unwrap_or_default());
+    let fails: Vec<(String, String, u64)> = aws_findings(&r)
+        .into_iter()
+        .filter(|f| f.1 == "fail")
+        .map(|f| (f.0, f.2, f.3))
+        .collect();
+    let expected = [
+        ("tf-aws-ebs-encryption", "aws_ebs_volume.Data", 22),
+        ("tf-aws-iam-wildcard-policy", "stack.yaml#1", 26),
+        ("tf-aws-rds-encryption", "aws_db_instance.Db", 17),
+        ("tf-aws-s3-public-acl", "aws_s3_bucket.Site", 8),
+        (
+            "tf-aws-sg-admin-ports-open",
+            "aws_security_group_rule.Rdp",
+            25,
+        ),
+    ]
+    .map(|(c, r, l)| (c.to_string(), r.to_string(), l));
+    assert_eq!(fails, expected);
+    let rds = &findings(&r, "tf-aws-rds-encryption", "fail")[0];
+    assert!(
+        rds["message"]
+            .as_str()
+            .unwrap()
+            .contains("{\"Ref\":\"Encrypt\"}"),
+        "{rds}"
+    );
+}

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::cloudformation;
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
-use crate::formats;
+use crate::formats::{self, Parsed};
 use crate::render;
 use crate::suppress::{self, Suppression};
 
@@ -122,10 +123,23 @@ fn parse_bytes(bytes: &[u8], relative: String, format: Format) -> FileResult {
             let path: Arc<str> = relative.into();
             let digest: Arc<str> = hex::encode(Sha256::digest(bytes)).into();
             let suppressions: Arc<[Suppression]> = suppress::scan(format, text).into();
+            // A CloudFormation template is judged as Terraform resources too, as documents
+            // numbered after the file's own.
+            let views: Vec<Parsed> = match format {
+                Format::Yaml | Format::Json => parsed
+                    .iter()
+                    .filter(|p| cloudformation::is_template(&p.data))
+                    .filter_map(|p| cloudformation::terraform_view(&p.data, &p.lines))
+                    .map(|(data, lines)| Parsed { data, lines })
+                    .collect(),
+                _ => Vec::new(),
+            };
             let documents = parsed
                 .into_iter()
+                .map(|p| (format, p))
+                .chain(views.into_iter().map(|p| (Format::CloudFormation, p)))
                 .enumerate()
-                .map(|(index, p)| Document {
+                .map(|(index, (format, p))| Document {
                     kind: EvidenceKind::Config,
                     format,
                     path: path.clone(),

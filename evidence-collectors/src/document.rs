@@ -99,6 +99,10 @@ pub enum Format {
     Markdown,
     /// Any text file, read line by line (the secrets collector).
     Text,
+    /// The resources of a CloudFormation template (YAML or JSON) as Terraform resources
+    /// (see [`crate::cloudformation`]).
+    #[serde(rename = "cloudformation")]
+    CloudFormation,
 }
 
 impl Format {
@@ -120,6 +124,7 @@ impl Format {
             Format::OpenMetrics => "openmetrics",
             Format::Markdown => "markdown",
             Format::Text => "text",
+            Format::CloudFormation => "cloudformation",
         }
     }
 

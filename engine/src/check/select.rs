@@ -140,10 +140,16 @@ impl Selector {
         let reads_config =
             self.evidence.is_empty() || self.evidence.contains(&EvidenceKind::Config);
         let name = path.rsplit('/').next().unwrap_or(path);
+        // YAML and JSON files may hold CloudFormation templates.
+        let template = |f: Format| {
+            matches!(f, Format::Yaml | Format::Json)
+                && self.formats.contains(&Format::CloudFormation)
+        };
         reads_config
             && self.files.as_ref().is_none_or(|g| g.is_match(path))
-            && Format::detect(name)
-                .is_some_and(|f| self.formats.is_empty() || self.formats.contains(&f))
+            && Format::detect(name).is_some_and(|f| {
+                self.formats.is_empty() || self.formats.contains(&f) || template(f)
+            })
     }
 
     /// Whether the document can hold items at all (evidence kind, file and format match).
