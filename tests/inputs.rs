@@ -428,3 +428,60 @@ fn cloudformation_mapping_covers_buckets_databases_volumes_rules_and_policies() 
         "{rds}"
     );
 }
+
+/// Real compose files: the host network and unpinned images are found per service, at the
+/// service's lines.
+#[test]
+fn compose_files_are_judged_per_service() {
+    let r = scan(
+        &fixture("compose"),
+        &std::env::var_os("PATH").unwrap_or_default(),
+    );
+    let mut fails: Vec<(String, String, u64)> = r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"].as_str().unwrap().starts_with("compose-"))
+        .flat_map(|c| {
+            findings(&r, c["id"].as_str().unwrap(), "fail")
+                .into_iter()
+                .map(|f| {
+                    (
+                        f["message"].as_str().unwrap().to_string(),
+                        f["location"]["path"].as_str().unwrap().to_string(),
+                        f["location"]["line"].as_u64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    fails.sort();
+    let plex = "plex/compose.yaml".to_string();
+    let pihole = "pihole-cloudflared-DoH/compose.yaml".to_string();
+    assert_eq!(
+        fails,
+        vec![
+            (
+                "service `cloudflared` image `visibilityspots/cloudflared` has no tag or digest, so it resolves to `latest`".to_string(),
+                pihole.clone(),
+                4
+            ),
+            (
+                "service `pihole` image `pihole/pihole:latest` uses the mutable `latest` tag"
+                    .to_string(),
+                pihole,
+                20
+            ),
+            (
+                "service `plex` image `linuxserver/plex` has no tag or digest, so it resolves to `latest`".to_string(),
+                plex.clone(),
+                3
+            ),
+            (
+                "service `plex` uses the host's network (network_mode: host)".to_string(),
+                plex,
+                5
+            ),
+        ]
+    );
+}

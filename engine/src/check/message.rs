@@ -1,5 +1,5 @@
-//! Rendering failure messages from templates with `{value}`, `{path}`, `{resource}`, `{file}`
-//! and `{name}` placeholders.
+//! Rendering failure messages from templates with `{value}`, `{path}`, `{resource}`, `{file}`,
+//! `{name}` and `{key}` placeholders.
 
 use serde_json::Value;
 
@@ -23,6 +23,8 @@ pub fn render(template: &str, item: &Item<'_>, value: Option<&Value>, path: &str
             "resource" => out.push_str(&item.label),
             "file" => out.push_str(&item.document.path),
             "name" => out.push_str(&item_name(item.value).unwrap_or_else(|| item.label.clone())),
+            // The key the item is stored under (a docker-compose service's name).
+            "key" => out.push_str(&item_key(&item.pointer)),
             _ => {
                 out.push('{');
                 out.push_str(name);
@@ -40,6 +42,12 @@ fn show(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// The last reference token of `pointer`, unescaped.
+fn item_key(pointer: &str) -> String {
+    let token = pointer.rsplit('/').next().unwrap_or_default();
+    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// The item's own name: `name`, else `metadata.name`.
