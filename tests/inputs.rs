@@ -155,6 +155,55 @@ fn charts_and_kustomizations_are_rendered_with_helm_and_kubectl() {
     );
 }
 
+/// A chart that does not render and a kustomization with a remote base are source errors naming
+/// them, found without the network; the rest of the scan goes on.
+#[test]
+fn a_failing_render_is_a_source_error_and_never_reaches_the_network() {
+    let (Some(helm), Some(kubectl)) = (tool_dir("helm"), tool_dir("kubectl")) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write(
+        "bad/Chart.yaml",
+        "apiVersion: v2\nname: bad\nversion: 0.1.0\n",
+    );
+    write(
+        "bad/templates/cm.yaml",
+        "{{ fail \"values.name is required\" }}\n",
+    );
+    write(
+        "remote/kustomization.yaml",
+        "resources:\n  - https://github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v3.3.1\n",
+    );
+    write("pod.yaml", LIST);
+    let path = std::env::join_paths([helm, kubectl]).unwrap();
+    let r = scan(dir.path(), &path);
+    let errors: Vec<(&str, &str)> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["path"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0].0, "bad/Chart.yaml");
+    assert!(
+        errors[0].1.starts_with("`helm template` failed: ")
+            && errors[0].1.contains("values.name is required"),
+        "{errors:?}"
+    );
+    assert_eq!(errors[1].0, "remote/kustomization.yaml");
+    assert!(
+        errors[1].1.starts_with("`kubectl kustomize` failed: "),
+        "{errors:?}"
+    );
+    assert_eq!(findings(&r, "k8s-privileged-container", "fail").len(), 1);
+}
+
 /// Without helm and kubectl, templates are not parse errors and patches not workloads: each
 /// chart and kustomization gets one note saying how to render it.
 #[test]

@@ -35,6 +35,9 @@ use crate::suppress;
 /// Wall time one `helm template` or `kubectl kustomize` run may take.
 pub const RENDER_SECONDS: u64 = 60;
 
+/// Most bytes copied for rendering, all files under the charts and kustomizations together.
+pub const MIRROR_BYTES: u64 = 256 << 20;
+
 /// Most bytes of a renderer's error output kept for the message.
 const STDERR_BYTES: u64 = 64 << 10;
 
@@ -259,8 +262,12 @@ impl Sources {
                 collection.errors.push(SourceError {
                     path: ".".into(),
                     position: None,
-                    message: format!("cannot prepare the rendering of charts: {e}"),
-                    hint: Some("check that the temporary directory is writable".into()),
+                    message: format!("charts and kustomizations not rendered: {e}"),
+                    hint: Some(
+                        "check that the temporary directory is writable, or pass rendered \
+                         manifests with `assay scan -`"
+                            .into(),
+                    ),
                 });
                 None
             }
@@ -311,11 +318,19 @@ impl Mirror {
         std::fs::create_dir_all(&tree)?;
         std::fs::create_dir_all(dir.path().join("home"))?;
         let mut digests = BTreeMap::new();
+        let mut copied = 0u64;
         for file in files {
             // What cannot be read is noted by the walk or the YAML parse; rendering does without.
             let Ok(bytes) = scope.read(&file) else {
                 continue;
             };
+            copied += bytes.len() as u64;
+            if copied > MIRROR_BYTES {
+                return Err(std::io::Error::other(format!(
+                    "the files under the charts and kustomizations pass {} MiB",
+                    MIRROR_BYTES >> 20
+                )));
+            }
             let target = tree.join(&file);
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent)?;
