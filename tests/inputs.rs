@@ -534,3 +534,75 @@ fn compose_files_are_judged_per_service() {
         ]
     );
 }
+
+const TF_KUBERNETES: &str = r#"resource "kubernetes_deployment_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = "shop"
+  }
+  spec {
+    template {
+      spec {
+        host_network = true
+        container {
+          name  = "app"
+          image = "nginx:1.27"
+          security_context {
+            privileged = true
+          }
+        }
+      }
+    }
+  }
+}
+
+resource "kubernetes_cluster_role" "everything" {
+  metadata {
+    name = "everything"
+  }
+  rule {
+    api_groups = ["*"]
+    resources  = ["*"]
+    verbs      = ["*"]
+  }
+}
+"#;
+
+/// Workloads declared with Terraform's kubernetes provider are judged by the Kubernetes
+/// controls, at the lines of their blocks.
+#[test]
+fn terraform_kubernetes_resources_are_judged_as_manifests() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("k8s.tf"), TF_KUBERNETES).unwrap();
+    let r = scan(dir.path(), &std::env::var_os("PATH").unwrap_or_default());
+    let at = |control: &str| {
+        findings(&r, control, "fail")
+            .iter()
+            .map(|f| {
+                (
+                    f["resource"].as_str().unwrap().to_string(),
+                    f["location"]["path"].as_str().unwrap().to_string(),
+                    f["location"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let web = |line| {
+        vec![(
+            "Deployment/shop/web".to_string(),
+            "k8s.tf".to_string(),
+            line,
+        )]
+    };
+    assert_eq!(at("k8s-privileged-container"), web(14));
+    assert_eq!(at("k8s-host-namespaces"), web(9));
+    // The wildcard resources and verbs of the rule.
+    let role = |line| {
+        (
+            "ClusterRole/default/everything".to_string(),
+            "k8s.tf".to_string(),
+            line,
+        )
+    };
+    assert_eq!(at("k8s-rbac-wildcard"), vec![role(28), role(29)]);
+}

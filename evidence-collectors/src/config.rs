@@ -7,12 +7,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::cloudformation;
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::{self, Parsed};
 use crate::render;
 use crate::suppress::{self, Suppression};
+use crate::{cloudformation, terraform_kubernetes};
 
 /// Collects configuration files.
 pub struct ConfigCollector;
@@ -123,21 +123,11 @@ fn parse_bytes(bytes: &[u8], relative: String, format: Format) -> FileResult {
             let path: Arc<str> = relative.into();
             let digest: Arc<str> = hex::encode(Sha256::digest(bytes)).into();
             let suppressions: Arc<[Suppression]> = suppress::scan(format, text).into();
-            // A CloudFormation template is judged as Terraform resources too, as documents
-            // numbered after the file's own.
-            let views: Vec<Parsed> = match format {
-                Format::Yaml | Format::Json => parsed
-                    .iter()
-                    .filter(|p| cloudformation::is_template(&p.data))
-                    .filter_map(|p| cloudformation::terraform_view(&p.data, &p.lines))
-                    .map(|(data, lines)| Parsed { data, lines })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let views: Vec<(Format, Parsed)> = parsed.iter().flat_map(|p| views(format, p)).collect();
             let documents = parsed
                 .into_iter()
                 .map(|p| (format, p))
-                .chain(views.into_iter().map(|p| (Format::CloudFormation, p)))
+                .chain(views)
                 .enumerate()
                 .map(|(index, (format, p))| Document {
                     kind: EvidenceKind::Config,
@@ -162,6 +152,27 @@ fn parse_bytes(bytes: &[u8], relative: String, format: Format) -> FileResult {
             )),
         }),
     }
+}
+
+/// The other documents one parsed document is also judged as, numbered after the file's own: a
+/// CloudFormation template as Terraform resources, the Kubernetes resources of a Terraform file
+/// as manifests.
+fn views(format: Format, parsed: &Parsed) -> Vec<(Format, Parsed)> {
+    let mut found = Vec::new();
+    if matches!(format, Format::Yaml | Format::Json) && cloudformation::is_template(&parsed.data) {
+        found.extend(
+            cloudformation::terraform_view(&parsed.data, &parsed.lines)
+                .map(|(data, lines)| (Format::CloudFormation, Parsed { data, lines })),
+        );
+    }
+    if matches!(format, Format::Hcl | Format::Json) {
+        found.extend(
+            terraform_kubernetes::manifests(&parsed.data, &parsed.lines)
+                .into_iter()
+                .map(|(data, lines)| (format, Parsed { data, lines })),
+        );
+    }
+    found
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub mod render;
 pub mod sbom;
 pub mod secrets;
 pub mod suppress;
+pub mod terraform_kubernetes;
 pub mod walk;
 
 pub use collector::{registry, Collection, Collector, Scope, SkippedFile, SourceError};
