@@ -606,3 +606,46 @@ fn terraform_kubernetes_resources_are_judged_as_manifests() {
     };
     assert_eq!(at("k8s-rbac-wildcard"), vec![role(28), role(29)]);
 }
+
+/// Real ARM templates are judged by the Terraform Azure controls through the same mapping
+/// table, named by their parameters' defaults.
+#[test]
+fn arm_templates_are_judged_by_the_terraform_azure_controls() {
+    let r = scan(&fixture("arm"), &std::env::var_os("PATH").unwrap_or_default());
+    assert_eq!(r["errors"], serde_json::json!([]));
+    let fails: Vec<(String, String, String, u64)> = r["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"].as_str().unwrap().starts_with("tf-azure-"))
+        .flat_map(|c| {
+            findings(&r, c["id"].as_str().unwrap(), "fail")
+                .into_iter()
+                .map(|f| {
+                    (
+                        c["id"].as_str().unwrap().to_string(),
+                        f["resource"].as_str().unwrap().to_string(),
+                        f["location"]["path"].as_str().unwrap().to_string(),
+                        f["location"]["line"].as_u64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let expected = [
+        (
+            "tf-azure-nsg-admin-ports-open",
+            "azurerm_network_security_group.SecGroupNet",
+            "vm-simple-linux.json",
+            189,
+        ),
+        (
+            "tf-azure-storage-secure-transfer",
+            "azurerm_storage_account.[format('store{0}', uniqueString(resourceGroup().id))]",
+            "storage-account-create.json",
+            45,
+        ),
+    ]
+    .map(|(c, r, p, l)| (c.to_string(), r.to_string(), p.to_string(), l));
+    assert_eq!(fails, expected);
+}

@@ -12,7 +12,7 @@ use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::{self, Parsed};
 use crate::render;
 use crate::suppress::{self, Suppression};
-use crate::{cloudformation, terraform_kubernetes};
+use crate::{cloud_templates, terraform_kubernetes};
 
 /// Collects configuration files.
 pub struct ConfigCollector;
@@ -155,14 +155,14 @@ fn parse_bytes(bytes: &[u8], relative: String, format: Format) -> FileResult {
 }
 
 /// The other documents one parsed document is also judged as, numbered after the file's own: a
-/// CloudFormation template as Terraform resources, the Kubernetes resources of a Terraform file
+/// CloudFormation or ARM template as Terraform resources, the Kubernetes resources of a Terraform file
 /// as manifests.
 fn views(format: Format, parsed: &Parsed) -> Vec<(Format, Parsed)> {
     let mut found = Vec::new();
-    if matches!(format, Format::Yaml | Format::Json) && cloudformation::is_template(&parsed.data) {
+    if matches!(format, Format::Yaml | Format::Json) {
         found.extend(
-            cloudformation::terraform_view(&parsed.data, &parsed.lines)
-                .map(|(data, lines)| (Format::CloudFormation, Parsed { data, lines })),
+            cloud_templates::terraform_view(&parsed.data, &parsed.lines)
+                .map(|(format, data, lines)| (format, Parsed { data, lines })),
         );
     }
     if matches!(format, Format::Hcl | Format::Json) {

@@ -100,9 +100,11 @@ pub enum Format {
     /// Any text file, read line by line (the secrets collector).
     Text,
     /// The resources of a CloudFormation template (YAML or JSON) as Terraform resources
-    /// (see [`crate::cloudformation`]).
+    /// (see [`crate::cloud_templates`]).
     #[serde(rename = "cloudformation")]
     CloudFormation,
+    /// The resources of an Azure Resource Manager template as Terraform resources.
+    Arm,
 }
 
 impl Format {
@@ -125,6 +127,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Text => "text",
             Format::CloudFormation => "cloudformation",
+            Format::Arm => "arm",
         }
     }
 

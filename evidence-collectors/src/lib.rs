@@ -10,7 +10,7 @@ pub mod ai;
 pub mod attestation;
 pub mod audit_log;
 pub mod case;
-pub mod cloudformation;
+pub mod cloud_templates;
 pub mod collector;
 pub mod config;
 pub mod confine;

@@ -140,10 +140,11 @@ impl Selector {
         let reads_config =
             self.evidence.is_empty() || self.evidence.contains(&EvidenceKind::Config);
         let name = path.rsplit('/').next().unwrap_or(path);
-        // YAML and JSON files may hold CloudFormation templates.
+        // YAML and JSON files may hold CloudFormation or ARM templates.
         let template = |f: Format| {
             matches!(f, Format::Yaml | Format::Json)
-                && self.formats.contains(&Format::CloudFormation)
+                && (self.formats.contains(&Format::CloudFormation)
+                    || self.formats.contains(&Format::Arm))
         };
         reads_config
             && self.files.as_ref().is_none_or(|g| g.is_match(path))

@@ -54,9 +54,9 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Parsed>, ParseError> {
                 format.as_str()
             ),
         )),
-        Format::CloudFormation => Err(ParseError::new(
+        Format::CloudFormation | Format::Arm => Err(ParseError::new(
             Position::new(1, 1),
-            "CloudFormation views are built from parsed YAML and JSON templates",
+            "CloudFormation and ARM views are built from parsed YAML and JSON templates",
         )),
         Format::Cedar => Err(ParseError::new(
             Position::new(1, 1),

@@ -1,24 +1,42 @@
-//! CloudFormation templates seen as Terraform resources, so that the Terraform AWS controls
-//! judge them without a copy of each control.
+//! CloudFormation and Azure Resource Manager (ARM) templates seen as Terraform resources, so
+//! that the Terraform AWS and Azure controls judge them without a copy of each control.
 //!
-//! A YAML or JSON document is a template when it has `AWSTemplateFormatVersion` or a
-//! `Resources` mapping with an entry whose `Type` is `AWS::…`. Each resource whose type is in
-//! [`MAPPINGS`] becomes the Terraform resource of the mapped type, named by its logical id (a
-//! role's inline policies become one `aws_iam_role_policy` each, `<logical id>.<policy name>`),
-//! with the properties the table names translated to the Terraform attributes: the view is
-//! the document `{"resource": {"aws_s3_bucket": {"Logs": {…}}}}` of format
-//! [`Format::CloudFormation`], whose every node is located at the property it came from.
+//! A YAML or JSON document is a CloudFormation template when it has `AWSTemplateFormatVersion`
+//! or a `Resources` mapping with an entry whose `Type` is `AWS::…`; a JSON document is an ARM
+//! template when its `$schema` names a `deploymentTemplate.json`. Each resource whose type is in
+//! [`MAPPINGS`] becomes the Terraform resource of the mapped type, named by its logical id (ARM:
+//! its `name` as written; a role's inline policies become one `aws_iam_role_policy` each,
+//! `<logical id>.<policy name>`), with the properties the table names translated to the
+//! Terraform attributes: the view is the document `{"resource": {"aws_s3_bucket": {"Logs": {…}}}}`
+//! of format [`Format::CloudFormation`] or [`Format::Arm`], whose every node is located at the
+//! property it came from.
 //!
-//! `Ref` to a template parameter with a `Default` takes the default, and `Ref` to
-//! `AWS::NoValue` removes the property; every other intrinsic function (`Fn::If`, `Fn::Sub`,
-//! `Ref` to a resource or a parameter without a default, …) is kept as written, an unknown
-//! value that no check requiring a value accepts.
-//!
-//! [`Format::CloudFormation`]: crate::document::Format::CloudFormation
+//! `Ref` to a template parameter with a `Default` (ARM: a whole-string `[parameters('p')]` with
+//! a `defaultValue`) takes the default, and `Ref` to `AWS::NoValue` removes the property; every
+//! other intrinsic function or expression (`Fn::If`, `Fn::Sub`, `[variables('v')]`, …) is kept
+//! as written, an unknown value that no check requiring a value accepts.
 
 use serde_json::{Map, Value};
 
+use crate::document::Format;
 use crate::lines::{pointer_push, LineMap};
+
+/// The template languages read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    CloudFormation,
+    Arm,
+}
+
+impl Dialect {
+    /// The format of the Terraform view of a template in this dialect.
+    pub fn format(self) -> Format {
+        match self {
+            Dialect::CloudFormation => Format::CloudFormation,
+            Dialect::Arm => Format::Arm,
+        }
+    }
+}
 
 /// How a property's value becomes the attribute's value.
 #[derive(Debug, Clone, Copy)]
@@ -27,8 +45,9 @@ enum Convert {
     Same,
     /// A number written as a string (`"22"`) becomes a number.
     Number,
-    /// A canned ACL name (`PublicRead`) becomes Terraform's (`public-read`).
-    CannedAcl,
+    /// A name in Pascal case becomes Terraform's kebab case (`PublicRead` is `public-read`,
+    /// `Blob` is `blob`).
+    KebabCase,
     /// `Enabled` becomes `true`, any other status `false`.
     Enabled,
     /// A policy document becomes its JSON text, as Terraform's `policy` holds it.
@@ -54,7 +73,8 @@ const fn prop(from: &'static str, to: &'static str, convert: Convert) -> Propert
 /// One CloudFormation resource type and the Terraform resource type it is judged as.
 #[derive(Debug)]
 struct Mapping {
-    cloudformation: &'static str,
+    /// The template's resource type (`AWS::S3::Bucket`, `Microsoft.Storage/storageAccounts`).
+    template: &'static str,
     terraform: &'static str,
     /// When set, each element of this array property (a role's inline `Policies`) is a
     /// Terraform resource of its own, and [`Mapping::properties`] are read under it.
@@ -107,10 +127,113 @@ const RULE: &[Property] = &[
 
 const POLICY: &[Property] = &[prop("/PolicyDocument", "/policy", JsonText)];
 
-/// The translation table: one entry per CloudFormation resource type.
+/// The security rules of an ARM network security group, as `security_rule` blocks.
+const NSG_RULES: &[Property] = &[
+    prop("/securityRules/*/name", "/security_rule/*/name", Same),
+    prop(
+        "/securityRules/*/properties/access",
+        "/security_rule/*/access",
+        Same,
+    ),
+    prop(
+        "/securityRules/*/properties/direction",
+        "/security_rule/*/direction",
+        Same,
+    ),
+    prop(
+        "/securityRules/*/properties/protocol",
+        "/security_rule/*/protocol",
+        Same,
+    ),
+    prop(
+        "/securityRules/*/properties/sourceAddressPrefix",
+        "/security_rule/*/source_address_prefix",
+        Same,
+    ),
+    prop(
+        "/securityRules/*/properties/sourceAddressPrefixes",
+        "/security_rule/*/source_address_prefixes",
+        Same,
+    ),
+    prop(
+        "/securityRules/*/properties/destinationPortRange",
+        "/security_rule/*/destination_port_range",
+        Same,
+    ),
+    prop(
+        "/securityRules/*/properties/destinationPortRanges",
+        "/security_rule/*/destination_port_ranges",
+        Same,
+    ),
+];
+
+/// A standalone ARM security rule.
+const NSG_RULE: &[Property] = &[
+    prop("/access", "/access", Same),
+    prop("/direction", "/direction", Same),
+    prop("/protocol", "/protocol", Same),
+    prop("/sourceAddressPrefix", "/source_address_prefix", Same),
+    prop("/sourceAddressPrefixes", "/source_address_prefixes", Same),
+    prop("/destinationPortRange", "/destination_port_range", Same),
+    prop("/destinationPortRanges", "/destination_port_ranges", Same),
+];
+
+/// The translation table: one entry per template resource type.
 const MAPPINGS: &[Mapping] = &[
     Mapping {
-        cloudformation: "AWS::S3::Bucket",
+        template: "Microsoft.Storage/storageAccounts",
+        terraform: "azurerm_storage_account",
+        each: None,
+        constants: &[],
+        unless: None,
+        properties: &[
+            prop("/allowBlobPublicAccess", "/allow_nested_items_to_be_public", Same),
+            prop("/supportsHttpsTrafficOnly", "/https_traffic_only_enabled", Same),
+            prop("/minimumTlsVersion", "/min_tls_version", Same),
+        ],
+    },
+    Mapping {
+        template: "Microsoft.Storage/storageAccounts/blobServices/containers",
+        terraform: "azurerm_storage_container",
+        each: None,
+        constants: &[],
+        unless: None,
+        properties: &[prop("/publicAccess", "/container_access_type", KebabCase)],
+    },
+    Mapping {
+        template: "Microsoft.KeyVault/vaults",
+        terraform: "azurerm_key_vault",
+        each: None,
+        constants: &[],
+        unless: None,
+        properties: &[prop("/enablePurgeProtection", "/purge_protection_enabled", Same)],
+    },
+    Mapping {
+        template: "Microsoft.Sql/servers",
+        terraform: "azurerm_mssql_server",
+        each: None,
+        constants: &[],
+        unless: None,
+        properties: &[prop("/minimalTlsVersion", "/minimum_tls_version", Same)],
+    },
+    Mapping {
+        template: "Microsoft.Network/networkSecurityGroups",
+        terraform: "azurerm_network_security_group",
+        each: None,
+        constants: &[],
+        unless: None,
+        properties: NSG_RULES,
+    },
+    Mapping {
+        template: "Microsoft.Network/networkSecurityGroups/securityRules",
+        terraform: "azurerm_network_security_rule",
+        each: None,
+        constants: &[],
+        unless: None,
+        properties: NSG_RULE,
+    },
+    Mapping {
+        template: "AWS::S3::Bucket",
         terraform: "aws_s3_bucket",
         each: None,
         constants: &[],
@@ -126,14 +249,14 @@ const MAPPINGS: &[Mapping] = &[
                 "/server_side_encryption_configuration/0/rule/*/apply_server_side_encryption_by_default/0/kms_master_key_id",
                 Same,
             ),
-            prop("/AccessControl", "/acl", CannedAcl),
+            prop("/AccessControl", "/acl", KebabCase),
             prop("/LoggingConfiguration", "/logging/0/target_bucket", LogTarget),
             prop("/LoggingConfiguration/LogFilePrefix", "/logging/0/target_prefix", Same),
             prop("/VersioningConfiguration/Status", "/versioning/0/enabled", Enabled),
         ],
     },
     Mapping {
-        cloudformation: "AWS::RDS::DBInstance",
+        template: "AWS::RDS::DBInstance",
         terraform: "aws_db_instance",
         each: None,
         constants: &[],
@@ -146,7 +269,7 @@ const MAPPINGS: &[Mapping] = &[
         ],
     },
     Mapping {
-        cloudformation: "AWS::RDS::DBCluster",
+        template: "AWS::RDS::DBCluster",
         terraform: "aws_rds_cluster",
         each: None,
         constants: &[],
@@ -159,7 +282,7 @@ const MAPPINGS: &[Mapping] = &[
         ],
     },
     Mapping {
-        cloudformation: "AWS::EC2::Volume",
+        template: "AWS::EC2::Volume",
         terraform: "aws_ebs_volume",
         each: None,
         constants: &[],
@@ -170,7 +293,7 @@ const MAPPINGS: &[Mapping] = &[
         ],
     },
     Mapping {
-        cloudformation: "AWS::EC2::SecurityGroup",
+        template: "AWS::EC2::SecurityGroup",
         terraform: "aws_security_group",
         each: None,
         constants: &[],
@@ -178,7 +301,7 @@ const MAPPINGS: &[Mapping] = &[
         properties: INGRESS,
     },
     Mapping {
-        cloudformation: "AWS::EC2::SecurityGroupIngress",
+        template: "AWS::EC2::SecurityGroupIngress",
         terraform: "aws_security_group_rule",
         each: None,
         constants: &[("type", "ingress")],
@@ -186,7 +309,7 @@ const MAPPINGS: &[Mapping] = &[
         properties: RULE,
     },
     Mapping {
-        cloudformation: "AWS::IAM::ManagedPolicy",
+        template: "AWS::IAM::ManagedPolicy",
         terraform: "aws_iam_policy",
         each: None,
         constants: &[],
@@ -194,7 +317,7 @@ const MAPPINGS: &[Mapping] = &[
         properties: POLICY,
     },
     Mapping {
-        cloudformation: "AWS::IAM::Policy",
+        template: "AWS::IAM::Policy",
         terraform: "aws_iam_policy",
         each: None,
         constants: &[],
@@ -202,7 +325,7 @@ const MAPPINGS: &[Mapping] = &[
         properties: POLICY,
     },
     Mapping {
-        cloudformation: "AWS::IAM::RolePolicy",
+        template: "AWS::IAM::RolePolicy",
         terraform: "aws_iam_role_policy",
         each: None,
         constants: &[],
@@ -210,7 +333,7 @@ const MAPPINGS: &[Mapping] = &[
         properties: POLICY,
     },
     Mapping {
-        cloudformation: "AWS::IAM::UserPolicy",
+        template: "AWS::IAM::UserPolicy",
         terraform: "aws_iam_user_policy",
         each: None,
         constants: &[],
@@ -218,7 +341,7 @@ const MAPPINGS: &[Mapping] = &[
         properties: POLICY,
     },
     Mapping {
-        cloudformation: "AWS::IAM::GroupPolicy",
+        template: "AWS::IAM::GroupPolicy",
         terraform: "aws_iam_group_policy",
         each: None,
         constants: &[],
@@ -226,7 +349,7 @@ const MAPPINGS: &[Mapping] = &[
         properties: POLICY,
     },
     Mapping {
-        cloudformation: "AWS::IAM::Role",
+        template: "AWS::IAM::Role",
         terraform: "aws_iam_role_policy",
         each: Some("/Policies"),
         constants: &[],
@@ -234,7 +357,7 @@ const MAPPINGS: &[Mapping] = &[
         properties: POLICY,
     },
     Mapping {
-        cloudformation: "AWS::IAM::User",
+        template: "AWS::IAM::User",
         terraform: "aws_iam_user_policy",
         each: Some("/Policies"),
         constants: &[],
@@ -242,7 +365,7 @@ const MAPPINGS: &[Mapping] = &[
         properties: POLICY,
     },
     Mapping {
-        cloudformation: "AWS::IAM::Group",
+        template: "AWS::IAM::Group",
         terraform: "aws_iam_group_policy",
         each: Some("/Policies"),
         constants: &[],
@@ -251,9 +374,13 @@ const MAPPINGS: &[Mapping] = &[
     },
 ];
 
-/// Whether `data` is a CloudFormation template.
-pub fn is_template(data: &Value) -> bool {
-    data.get("AWSTemplateFormatVersion").is_some()
+/// The language of the template `data` is, if it is one.
+pub fn dialect(data: &Value) -> Option<Dialect> {
+    let schema = data.get("$schema").and_then(Value::as_str).unwrap_or("");
+    if schema.contains("deploymentTemplate.json") && data.get("resources").is_some() {
+        return Some(Dialect::Arm);
+    }
+    let cloudformation = data.get("AWSTemplateFormatVersion").is_some()
         || data
             .get("Resources")
             .and_then(Value::as_object)
@@ -263,39 +390,91 @@ pub fn is_template(data: &Value) -> bool {
                         .and_then(Value::as_str)
                         .is_some_and(|t| t.starts_with("AWS::"))
                 })
-            })
+            });
+    cloudformation.then_some(Dialect::CloudFormation)
 }
 
-/// The Terraform view of a template (`data` located by `lines`): the mapped resources and
-/// where each of their nodes comes from; `None` when no resource is of a mapped type.
-pub fn terraform_view(data: &Value, lines: &LineMap) -> Option<(Value, LineMap)> {
-    let resources = data.get("Resources")?.as_object()?;
-    let parameters = data.get("Parameters").and_then(Value::as_object);
+/// One resource of a template: its name, where it is, its type and properties.
+struct Resource<'t> {
+    name: String,
+    at: String,
+    kind: &'t str,
+    properties: &'t Value,
+}
+
+/// The resources of a template in `dialect` (ARM: the top-level ones, as an array or, with
+/// language version 2.0, by symbolic name).
+fn resources(data: &Value, dialect: Dialect) -> Vec<Resource<'_>> {
+    let (key, type_key, properties_key) = match dialect {
+        Dialect::CloudFormation => ("Resources", "Type", "Properties"),
+        Dialect::Arm => ("resources", "type", "properties"),
+    };
+    let entries: Vec<(String, String, &Value)> = match data.get(key) {
+        Some(Value::Object(by_name)) => by_name
+            .iter()
+            .map(|(name, r)| (name.clone(), pointer_push(&format!("/{key}"), name), r))
+            .collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let name = r.get("name").and_then(Value::as_str).unwrap_or("");
+                (name.to_string(), format!("/{key}/{i}"), r)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    entries
+        .into_iter()
+        .filter_map(|(name, at, r)| {
+            Some(Resource {
+                name,
+                at,
+                kind: r.get(type_key)?.as_str()?,
+                properties: r.get(properties_key).unwrap_or(&Value::Null),
+            })
+        })
+        .collect()
+}
+
+/// The Terraform view of the template `data` (located by `lines`) if it is one: its format,
+/// the mapped resources and where each of their nodes comes from; `None` when no resource is
+/// of a mapped type.
+pub fn terraform_view(data: &Value, lines: &LineMap) -> Option<(Format, Value, LineMap)> {
+    let dialect = dialect(data)?;
+    let parameters = match dialect {
+        Dialect::CloudFormation => data.get("Parameters"),
+        Dialect::Arm => data.get("parameters"),
+    };
     let mut view = View {
         resources: Map::new(),
         lines: LineMap::new(),
         source: lines,
-        parameters,
+        parameters: parameters.and_then(Value::as_object),
     };
-    for (id, resource) in resources {
-        let Some(mapping) = resource
-            .get("Type")
-            .and_then(Value::as_str)
-            .and_then(|t| MAPPINGS.iter().find(|m| m.cloudformation == t))
-        else {
+    for resource in resources(data, dialect) {
+        let Some(mapping) = MAPPINGS.iter().find(|m| m.template == resource.kind) else {
             continue;
         };
-        let at = pointer_push("/Resources", id);
-        let properties = resource.get("Properties").unwrap_or(&Value::Null);
+        // An ARM name given by a parameter with a default is named by the default.
+        let id = match view.resolve(&Value::String(resource.name.clone())) {
+            Some(Value::String(name)) => name,
+            _ => resource.name.clone(),
+        };
+        let (id, at, properties) = (&id, &resource.at, resource.properties);
+        let properties_key = match dialect {
+            Dialect::CloudFormation => "Properties",
+            Dialect::Arm => "properties",
+        };
         if mapping
             .unless
             .is_some_and(|p| properties.pointer(p).is_some())
         {
             continue;
         }
-        let properties_at = format!("{at}/Properties");
+        let properties_at = format!("{at}/{properties_key}");
         match mapping.each {
-            None => view.add(mapping, id, &at, properties, &properties_at),
+            None => view.add(mapping, id, at, properties, &properties_at),
             Some(each) => {
                 let Some(Value::Array(parts)) = properties.pointer(each) else {
                     continue;
@@ -315,7 +494,11 @@ pub fn terraform_view(data: &Value, lines: &LineMap) -> Option<(Value, LineMap)>
         return None;
     }
     let mut lines = view.lines;
-    if let Some(position) = view.source.position("/Resources") {
+    let key = match dialect {
+        Dialect::CloudFormation => "/Resources",
+        Dialect::Arm => "/resources",
+    };
+    if let Some(position) = view.source.position(key) {
         lines.insert(String::new(), position);
         lines.insert("/resource".into(), position);
     }
@@ -323,7 +506,7 @@ pub fn terraform_view(data: &Value, lines: &LineMap) -> Option<(Value, LineMap)>
         "resource".to_string(),
         Value::Object(view.resources),
     )]));
-    Some((data, lines))
+    Some((dialect.format(), data, lines))
 }
 
 /// The view being built.
@@ -373,9 +556,21 @@ impl View<'_> {
         by_name[name] = body;
     }
 
-    /// `value` with a `Ref` to a parameter with a default replaced by the default; `None` for
-    /// `Ref: AWS::NoValue` (the property is left out).
+    /// `value` with a `Ref` to a parameter with a default (ARM: `[parameters('p')]` with a
+    /// `defaultValue`) replaced by the default; `None` for `Ref: AWS::NoValue` (the property
+    /// is left out).
     fn resolve(&self, value: &Value) -> Option<Value> {
+        if let Some(name) = value
+            .as_str()
+            .and_then(|s| s.trim().strip_prefix("[parameters('"))
+            .and_then(|s| s.strip_suffix("')]"))
+        {
+            let default = self
+                .parameters
+                .and_then(|p| p.get(name))
+                .and_then(|p| p.get("defaultValue"));
+            return Some(default.unwrap_or(value).clone());
+        }
         let Some(target) = value
             .as_object()
             .filter(|o| o.len() == 1)
@@ -486,7 +681,7 @@ fn convert(how: Convert, value: Value, name: &str) -> Value {
             Ok(n) => Value::from(n),
             Err(_) => Value::String(s),
         },
-        (CannedAcl, Value::String(s)) => {
+        (KebabCase, Value::String(s)) => {
             let mut acl = String::new();
             for (i, c) in s.chars().enumerate() {
                 if c.is_ascii_uppercase() && i > 0 {
@@ -558,8 +753,9 @@ Resources:
     #[test]
     fn mapped_resources_become_terraform_resources_located_at_their_properties() {
         let docs = yaml::parse(TEMPLATE).unwrap();
-        assert!(is_template(&docs[0].data));
-        let (view, lines) = terraform_view(&docs[0].data, &docs[0].lines).unwrap();
+        assert_eq!(dialect(&docs[0].data), Some(Dialect::CloudFormation));
+        let (format, view, lines) = terraform_view(&docs[0].data, &docs[0].lines).unwrap();
+        assert_eq!(format, Format::CloudFormation);
         assert_eq!(
             view,
             json!({"resource": {
@@ -603,13 +799,55 @@ Resources:
     }
 
     #[test]
+    fn arm_resources_become_terraform_resources() {
+        let text = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {"nsg": {"type": "string", "defaultValue": "web-nsg"}, "tls": {"type": "string"}},
+  "resources": [
+    {"type": "Microsoft.Network/networkSecurityGroups", "name": "[parameters('nsg')]",
+     "properties": {"securityRules": [
+       {"name": "rdp", "properties": {"access": "Allow", "direction": "Inbound",
+        "protocol": "Tcp", "sourceAddressPrefix": "Internet", "destinationPortRange": "3389"}}]}},
+    {"type": "Microsoft.Sql/servers", "name": "db", "properties": {"minimalTlsVersion": "[parameters('tls')]"}},
+    {"type": "Microsoft.Storage/storageAccounts/blobServices/containers", "name": "c",
+     "properties": {"publicAccess": "Container"}}
+  ]
+}"#;
+        let parsed = crate::formats::json::parse(text).unwrap();
+        let (format, view, lines) = terraform_view(&parsed.data, &parsed.lines).unwrap();
+        assert_eq!(format, Format::Arm);
+        assert_eq!(
+            view,
+            json!({"resource": {
+                "azurerm_network_security_group": {"web-nsg": {"security_rule": [{
+                    "name": "rdp", "access": "Allow", "direction": "Inbound", "protocol": "Tcp",
+                    "source_address_prefix": "Internet", "destination_port_range": "3389",
+                }]}},
+                "azurerm_mssql_server": {"db": {"minimum_tls_version": "[parameters('tls')]"}},
+                "azurerm_storage_container": {"c": {"container_access_type": "container"}},
+            }})
+        );
+        let line = |p: &str| lines.line(p).unwrap();
+        assert_eq!(line("/resource/azurerm_network_security_group/web-nsg"), 5);
+        assert_eq!(
+            line("/resource/azurerm_network_security_group/web-nsg/security_rule/0/destination_port_range"),
+            8
+        );
+    }
+
+    #[test]
     fn documents_without_mapped_resources_have_no_view() {
         let topic = json!({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}});
-        assert!(is_template(&topic));
+        assert_eq!(dialect(&topic), Some(Dialect::CloudFormation));
         assert!(terraform_view(&topic, &LineMap::new()).is_none());
-        assert!(!is_template(
-            &json!({"Resources": {"x": {"Type": "Custom"}}})
-        ));
-        assert!(!is_template(&json!({"resource": {"aws_s3_bucket": {}}})));
+        assert_eq!(
+            dialect(&json!({"Resources": {"x": {"Type": "Custom"}}})),
+            None
+        );
+        assert_eq!(dialect(&json!({"resource": {"aws_s3_bucket": {}}})), None);
+        assert_eq!(
+            dialect(&json!({"$schema": "https://example.com/other.json#", "resources": []})),
+            None
+        );
     }
 }
