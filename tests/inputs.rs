@@ -611,7 +611,10 @@ fn terraform_kubernetes_resources_are_judged_as_manifests() {
 /// table, named by their parameters' defaults.
 #[test]
 fn arm_templates_are_judged_by_the_terraform_azure_controls() {
-    let r = scan(&fixture("arm"), &std::env::var_os("PATH").unwrap_or_default());
+    let r = scan(
+        &fixture("arm"),
+        &std::env::var_os("PATH").unwrap_or_default(),
+    );
     assert_eq!(r["errors"], serde_json::json!([]));
     let fails: Vec<(String, String, String, u64)> = r["controls"]
         .as_array()

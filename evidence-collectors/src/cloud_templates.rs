@@ -374,11 +374,26 @@ const MAPPINGS: &[Mapping] = &[
     },
 ];
 
-/// The language of the template `data` is, if it is one.
+/// The language of the template `data` is (or holds), if any.
 pub fn dialect(data: &Value) -> Option<Dialect> {
+    template(data).map(|(dialect, ..)| dialect)
+}
+
+/// The template `data` is or holds, with its language and its pointer in `data`: the document
+/// itself, or the `resources` section of a Serverless Framework file (`serverless.yml`), which
+/// is CloudFormation.
+fn template(data: &Value) -> Option<(Dialect, &Value, &'static str)> {
+    if data.get("provider").is_some() {
+        if let Some(section) = data
+            .get("resources")
+            .filter(|r| r.get("Resources").is_some_and(Value::is_object))
+        {
+            return Some((Dialect::CloudFormation, section, "/resources"));
+        }
+    }
     let schema = data.get("$schema").and_then(Value::as_str).unwrap_or("");
     if schema.contains("deploymentTemplate.json") && data.get("resources").is_some() {
-        return Some(Dialect::Arm);
+        return Some((Dialect::Arm, data, ""));
     }
     let cloudformation = data.get("AWSTemplateFormatVersion").is_some()
         || data
@@ -391,7 +406,7 @@ pub fn dialect(data: &Value) -> Option<Dialect> {
                         .is_some_and(|t| t.starts_with("AWS::"))
                 })
             });
-    cloudformation.then_some(Dialect::CloudFormation)
+    cloudformation.then_some((Dialect::CloudFormation, data, ""))
 }
 
 /// One resource of a template: its name, where it is, its type and properties.
@@ -402,24 +417,30 @@ struct Resource<'t> {
     properties: &'t Value,
 }
 
-/// The resources of a template in `dialect` (ARM: the top-level ones, as an array or, with
-/// language version 2.0, by symbolic name).
-fn resources(data: &Value, dialect: Dialect) -> Vec<Resource<'_>> {
+/// The resources of a template in `dialect` found at `base` (ARM: the top-level ones, as an
+/// array or, with language version 2.0, by symbolic name).
+fn resources<'t>(template: &'t Value, dialect: Dialect, base: &str) -> Vec<Resource<'t>> {
     let (key, type_key, properties_key) = match dialect {
         Dialect::CloudFormation => ("Resources", "Type", "Properties"),
         Dialect::Arm => ("resources", "type", "properties"),
     };
-    let entries: Vec<(String, String, &Value)> = match data.get(key) {
+    let entries: Vec<(String, String, &Value)> = match template.get(key) {
         Some(Value::Object(by_name)) => by_name
             .iter()
-            .map(|(name, r)| (name.clone(), pointer_push(&format!("/{key}"), name), r))
+            .map(|(name, r)| {
+                (
+                    name.clone(),
+                    pointer_push(&format!("{base}/{key}"), name),
+                    r,
+                )
+            })
             .collect(),
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
             .map(|(i, r)| {
                 let name = r.get("name").and_then(Value::as_str).unwrap_or("");
-                (name.to_string(), format!("/{key}/{i}"), r)
+                (name.to_string(), format!("{base}/{key}/{i}"), r)
             })
             .collect(),
         _ => Vec::new(),
@@ -441,10 +462,10 @@ fn resources(data: &Value, dialect: Dialect) -> Vec<Resource<'_>> {
 /// the mapped resources and where each of their nodes comes from; `None` when no resource is
 /// of a mapped type.
 pub fn terraform_view(data: &Value, lines: &LineMap) -> Option<(Format, Value, LineMap)> {
-    let dialect = dialect(data)?;
+    let (dialect, template, base) = template(data)?;
     let parameters = match dialect {
-        Dialect::CloudFormation => data.get("Parameters"),
-        Dialect::Arm => data.get("parameters"),
+        Dialect::CloudFormation => template.get("Parameters"),
+        Dialect::Arm => template.get("parameters"),
     };
     let mut view = View {
         resources: Map::new(),
@@ -452,7 +473,7 @@ pub fn terraform_view(data: &Value, lines: &LineMap) -> Option<(Format, Value, L
         source: lines,
         parameters: parameters.and_then(Value::as_object),
     };
-    for resource in resources(data, dialect) {
+    for resource in resources(template, dialect, base) {
         let Some(mapping) = MAPPINGS.iter().find(|m| m.template == resource.kind) else {
             continue;
         };
@@ -498,7 +519,7 @@ pub fn terraform_view(data: &Value, lines: &LineMap) -> Option<(Format, Value, L
         Dialect::CloudFormation => "/Resources",
         Dialect::Arm => "/resources",
     };
-    if let Some(position) = view.source.position(key) {
+    if let Some(position) = view.source.position(&format!("{base}{key}")) {
         lines.insert(String::new(), position);
         lines.insert("/resource".into(), position);
     }
@@ -833,6 +854,20 @@ Resources:
             line("/resource/azurerm_network_security_group/web-nsg/security_rule/0/destination_port_range"),
             8
         );
+    }
+
+    #[test]
+    fn serverless_resources_are_cloudformation() {
+        let text = "service: api\nprovider: {name: aws}\nfunctions: {hello: {handler: h.main}}\nresources:\n  Resources:\n    Uploads:\n      Type: AWS::S3::Bucket\n      Properties: {AccessControl: PublicReadWrite}\n";
+        let docs = yaml::parse(text).unwrap();
+        let (format, view, lines) = terraform_view(&docs[0].data, &docs[0].lines).unwrap();
+        assert_eq!(format, Format::CloudFormation);
+        assert_eq!(
+            view,
+            json!({"resource": {"aws_s3_bucket": {"Uploads": {"acl": "public-read-write"}}}})
+        );
+        assert_eq!(lines.line("/resource/aws_s3_bucket/Uploads/acl"), Some(8));
+        assert_eq!(dialect(&json!({"provider": {"name": "aws"}})), None);
     }
 
     #[test]
