@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::Path;
 
+use assay_collectors::config::STDIN_PATH;
 use assay_collectors::confine;
 
 use rayon::prelude::*;
@@ -47,6 +48,8 @@ pub fn settle(results: &mut [ControlResult], root: &Path) {
                     location.line = None;
                 }
             }
+            // Standard input has no file to check lines against.
+            _ if location.path == STDIN_PATH => {}
             _ => finding.location = None,
         }
     }

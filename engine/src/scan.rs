@@ -408,7 +408,10 @@ pub fn assemble(
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         scan: ScanInfo {
-            root: shown_root(&request.scope.root),
+            root: match request.scope.stdin {
+                Some(_) => assay_collectors::config::STDIN_PATH.to_string(),
+                None => shown_root(&request.scope.root),
+            },
             started_at,
             finished_at: request.clock.now(),
             catalog_digest: catalog.digest.clone(),

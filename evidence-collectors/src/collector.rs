@@ -48,6 +48,9 @@ pub struct Scope {
     /// Forge API exports named on the command line (`--forge-export FILE`): the person
     /// running assay's own files, read wherever they are.
     pub forge_exports: Vec<PathBuf>,
+    /// Standard input given as the scan root (`assay scan -`): a YAML stream that is the only
+    /// configuration file of the scan, named [`crate::config::STDIN_PATH`].
+    pub stdin: Option<Arc<[u8]>>,
     /// The walk of `root` shared by the collectors of one collection (see
     /// [`Scope::sharing_walk`]); without it each collector walks the tree itself.
     listing: Option<Arc<Listing>>,
@@ -68,6 +71,7 @@ impl Scope {
             now: std::time::SystemTime::now(),
             allow_network: false,
             forge_exports: Vec::new(),
+            stdin: None,
             listing: None,
         }
     }

@@ -1,5 +1,6 @@
 //! The config-file collector: walks the scan root in parallel (honouring `.gitignore`) and
-//! parses every YAML, JSON, TOML, HCL, Dockerfile and `.env` file into [`Document`]s.
+//! parses every YAML, JSON, TOML, HCL, Dockerfile and `.env` file into [`Document`]s; Helm
+//! charts and Kustomize directories are rendered first (see [`render`]).
 
 use std::sync::Arc;
 
@@ -8,8 +9,10 @@ use sha2::{Digest, Sha256};
 
 use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
-use crate::formats;
+use crate::formats::{self, Parsed};
+use crate::render;
 use crate::suppress::{self, Suppression};
+use crate::{cloud_templates, terraform_kubernetes};
 
 /// Collects configuration files.
 pub struct ConfigCollector;
@@ -17,6 +20,9 @@ pub struct ConfigCollector;
 /// assay's own cache directory (base evaluations of `assay check`, installed tools in CI),
 /// never collected.
 pub const CACHE_DIR: &str = ".assay-cache";
+
+/// The path of the documents read from standard input (`assay scan -`).
+pub const STDIN_PATH: &str = "<stdin>";
 
 /// How many leading bytes are inspected for a NUL byte to tell binary files apart.
 const BINARY_PROBE: usize = 8192;
@@ -28,12 +34,21 @@ impl Collector for ConfigCollector {
 
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
         scope.root_dir()?;
+        if let Some(bytes) = &scope.stdin {
+            return Ok(collect_bytes_as(bytes, STDIN_PATH, Format::Yaml));
+        }
         let paths = scope.files(&|p| {
             let name = p.rsplit('/').next().unwrap_or(p);
             Format::detect(name).is_some()
                 && scope.admits(p)
                 && !p.split('/').any(|c| c == CACHE_DIR)
         });
+        // Chart templates and kustomize patches are read through rendering instead.
+        let rendered = render::Sources::find(scope, &paths);
+        let paths: Vec<String> = paths
+            .into_iter()
+            .filter(|p| !rendered.replaces(p))
+            .collect();
         let found: Vec<Collection> = paths
             .par_iter()
             .map(|relative| {
@@ -45,7 +60,7 @@ impl Collector for ConfigCollector {
                 }
             })
             .collect();
-        let mut collection = Collection::default();
+        let mut collection = rendered.render(scope, &render::Renderers::from_path());
         for c in found {
             collection.extend(c);
         }
@@ -108,10 +123,13 @@ fn parse_bytes(bytes: &[u8], relative: String, format: Format) -> FileResult {
             let path: Arc<str> = relative.into();
             let digest: Arc<str> = hex::encode(Sha256::digest(bytes)).into();
             let suppressions: Arc<[Suppression]> = suppress::scan(format, text).into();
+            let views: Vec<(Format, Parsed)> = parsed.iter().flat_map(|p| views(format, p)).collect();
             let documents = parsed
                 .into_iter()
+                .map(|p| (format, p))
+                .chain(views)
                 .enumerate()
-                .map(|(index, p)| Document {
+                .map(|(index, (format, p))| Document {
                     kind: EvidenceKind::Config,
                     format,
                     path: path.clone(),
@@ -134,6 +152,27 @@ fn parse_bytes(bytes: &[u8], relative: String, format: Format) -> FileResult {
             )),
         }),
     }
+}
+
+/// The other documents one parsed document is also judged as, numbered after the file's own: a
+/// CloudFormation or ARM template as Terraform resources, the Kubernetes resources of a Terraform file
+/// as manifests.
+fn views(format: Format, parsed: &Parsed) -> Vec<(Format, Parsed)> {
+    let mut found = Vec::new();
+    if matches!(format, Format::Yaml | Format::Json) {
+        found.extend(
+            cloud_templates::terraform_view(&parsed.data, &parsed.lines)
+                .map(|(format, data, lines)| (format, Parsed { data, lines })),
+        );
+    }
+    if matches!(format, Format::Hcl | Format::Json) {
+        found.extend(
+            terraform_kubernetes::manifests(&parsed.data, &parsed.lines)
+                .into_iter()
+                .map(|(data, lines)| (format, Parsed { data, lines })),
+        );
+    }
+    found
 }
 
 #[cfg(test)]

@@ -103,6 +103,12 @@ pub enum Format {
     Markdown,
     /// Any text file, read line by line (the secrets collector).
     Text,
+    /// The resources of a CloudFormation template (YAML or JSON) as Terraform resources
+    /// (see [`crate::cloud_templates`]).
+    #[serde(rename = "cloudformation")]
+    CloudFormation,
+    /// The resources of an Azure Resource Manager template as Terraform resources.
+    Arm,
 }
 
 impl Format {
@@ -124,6 +130,8 @@ impl Format {
             Format::OpenMetrics => "openmetrics",
             Format::Markdown => "markdown",
             Format::Text => "text",
+            Format::CloudFormation => "cloudformation",
+            Format::Arm => "arm",
         }
     }
 

@@ -1,7 +1,7 @@
-//! Rendering failure messages from templates with `{value}`, `{path}`, `{resource}`, `{file}`
-//! and `{name}` placeholders, and `{$.some.path}`: the first node a JSONPath finds in the item;
-//! `{{` is a literal brace. Templates are checked when the catalog loads, so an unknown
-//! placeholder never reaches a finding.
+//! Rendering failure messages from templates with `{value}`, `{path}`, `{resource}`, `{file}`,
+//! `{name}` and `{key}` placeholders, and `{$.some.path}`: the first node a JSONPath finds in
+//! the item; `{{` is a literal brace. Templates are checked when the catalog loads, so an
+//! unknown placeholder never reaches a finding.
 
 use serde_json::Value;
 
@@ -10,7 +10,7 @@ use crate::diag::{did_you_mean, Diagnostic};
 use crate::parse::LocatedValue;
 
 /// The placeholders a message may use.
-pub const PLACEHOLDERS: [&str; 5] = ["value", "path", "resource", "file", "name"];
+pub const PLACEHOLDERS: [&str; 6] = ["value", "path", "resource", "file", "name", "key"];
 
 /// An error for the message template at `pointer` of a control document when it uses an
 /// unknown placeholder.
@@ -75,6 +75,8 @@ pub fn render(template: &str, item: &Item<'_>, value: Option<&Value>, path: &str
             "resource" => out.push_str(&item.label),
             "file" => out.push_str(&item.document.path),
             "name" => out.push_str(&item_name(item.value).unwrap_or_else(|| item.label.clone())),
+            // The key the item is stored under (a docker-compose service's name).
+            "key" => out.push_str(&item_key(&item.pointer)),
             query if query.starts_with("$.") => {
                 let found = serde_json_path::JsonPath::parse(query)
                     .ok()
@@ -98,6 +100,12 @@ fn show(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// The last reference token of `pointer`, unescaped.
+fn item_key(pointer: &str) -> String {
+    let token = pointer.rsplit('/').next().unwrap_or_default();
+    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// The item's own name: `name`, else `metadata.name`.

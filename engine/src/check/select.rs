@@ -1,6 +1,6 @@
 //! Selecting the items a check applies to: documents filtered by file, format and kind, with
-//! Terraform resources, Kubernetes pod specs and `for_each` nodes split out as items of their
-//! own.
+//! Terraform resources, Kubernetes pod specs, the objects of Kubernetes lists (`kind: List`,
+//! `*List` with `items`) and `for_each` nodes split out as items of their own.
 
 use assay_collectors::{pointer_push, Document, EvidenceKind, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -161,14 +161,20 @@ impl Selector {
         let reads_config =
             self.evidence.is_empty() || self.evidence.contains(&EvidenceKind::Config);
         let name = path.rsplit('/').next().unwrap_or(path);
+        // YAML and JSON files may hold CloudFormation or ARM templates.
+        let template = |f: Format| {
+            matches!(f, Format::Yaml | Format::Json)
+                && (self.formats.contains(&Format::CloudFormation)
+                    || self.formats.contains(&Format::Arm))
+        };
         reads_config
             && self.files.as_ref().is_none_or(|g| g.is_match(path))
-            && Format::detect(name)
-                .is_some_and(|f| self.formats.is_empty() || self.formats.contains(&f))
+            && Format::detect(name).is_some_and(|f| {
+                self.formats.is_empty() || self.formats.contains(&f) || template(f)
+            })
     }
 
-    /// Whether the document can hold items at all (evidence kind, file, format, kind and
-    /// apiVersion match).
+    /// Whether the document can hold items at all (evidence kind, file and format match).
     fn admits(&self, doc: &Document) -> bool {
         let kind_ok = if self.evidence.is_empty() {
             doc.kind == EvidenceKind::Config
@@ -191,7 +197,12 @@ impl Selector {
         if self.workloads.is_some() && !View::admits(doc) {
             return false;
         }
-        let field = |name: &str| doc.data.get(name).and_then(Value::as_str);
+        true
+    }
+
+    /// Whether an object's kind and apiVersion match.
+    fn kind_matches(&self, object: &Value) -> bool {
+        let field = |name: &str| object.get(name).and_then(Value::as_str);
         if !self.kinds.is_empty()
             && !field("kind").is_some_and(|k| self.kinds.iter().any(|x| x == k))
         {
@@ -205,14 +216,55 @@ impl Selector {
         true
     }
 
+    /// The objects of a Kubernetes list (`apiVersion`, a kind ending in `List` and an `items`
+    /// array), each judged on its own unless the selector asks for that list kind itself.
+    fn list_items<'d>(&self, data: &'d Value) -> Option<&'d Vec<Value>> {
+        let kind = data.get("kind")?.as_str()?;
+        data.get("apiVersion")?.as_str()?;
+        if !kind.ends_with("List") || self.kinds.iter().any(|k| k == kind) {
+            return None;
+        }
+        data.get("items")?.as_array()
+    }
+
     /// The items of `doc` this selector picks, in document order.
     pub fn items<'d>(&self, doc: &'d Document) -> Vec<Item<'d>> {
         if !self.admits(doc) {
             return Vec::new();
         }
         let mut base = Vec::new();
+        // The objects to judge: each object of a Kubernetes list, else the document itself.
+        let objects: Vec<(String, &'d Value)> = match self.list_items(&doc.data) {
+            Some(objects) => objects
+                .iter()
+                .enumerate()
+                .map(|(i, object)| (format!("/items/{i}"), object))
+                .collect(),
+            None => vec![(String::new(), &doc.data)],
+        };
+        let listed = objects.len() != 1 || !objects[0].0.is_empty();
         if let Some(view) = self.workloads {
-            base = view.items(doc);
+            for (at, object) in objects {
+                if self.kind_matches(object) {
+                    base.extend(view.items(doc, &at, object));
+                }
+            }
+        } else if listed {
+            for (pointer, object) in objects {
+                if !self.kind_matches(object) {
+                    continue;
+                }
+                base.push(Item {
+                    document: doc,
+                    label: kubernetes_label(object)
+                        .unwrap_or_else(|| format!("{}{pointer}", document_label(doc))),
+                    pointer,
+                    value: object,
+                    resource: None,
+                });
+            }
+        } else if !self.kind_matches(&doc.data) {
+            return Vec::new();
         } else if self.resource_types.is_empty() {
             base.push(Item {
                 document: doc,

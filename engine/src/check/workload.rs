@@ -44,22 +44,25 @@ impl View {
         }
     }
 
-    /// Whether the document is a Kubernetes workload manifest.
+    /// Whether the document can hold Kubernetes manifests: YAML or JSON, or the manifests of a
+    /// Terraform file's kubernetes provider resources.
     pub fn admits(doc: &Document) -> bool {
-        matches!(doc.format, Format::Yaml | Format::Json) && pod_spec_pointer(&doc.data).is_some()
+        matches!(doc.format, Format::Yaml | Format::Json | Format::Hcl)
     }
 
-    /// The items of a workload document, in document order; labelled `Kind/namespace/name`.
-    pub fn items<'d>(self, doc: &'d Document) -> Vec<Item<'d>> {
-        let Some(pointer) = pod_spec_pointer(&doc.data) else {
+    /// The items of the workload manifest `object` at `at` in `doc` (the document itself, or
+    /// an object of a Kubernetes list), in document order; labelled `Kind/namespace/name`.
+    pub fn items<'d>(self, doc: &'d Document, at: &str, object: &'d Value) -> Vec<Item<'d>> {
+        let Some(spec_at) = pod_spec_pointer(object) else {
             return Vec::new();
         };
-        let label = kubernetes_label(&doc.data).unwrap_or_else(|| doc.path.to_string());
-        let spec = doc.data.pointer(pointer).unwrap_or(&MISSING);
+        let label = kubernetes_label(object).unwrap_or_else(|| doc.path.to_string());
+        let spec = object.pointer(spec_at).unwrap_or(&MISSING);
+        let pointer = format!("{at}{spec_at}");
         match self {
             View::Pods => vec![Item {
                 document: doc,
-                pointer: pointer.to_string(),
+                pointer,
                 value: spec,
                 label,
                 resource: None,
@@ -68,7 +71,7 @@ impl View {
                 .iter()
                 .filter_map(|list| Some((*list, spec.get(list)?.as_array()?)))
                 .flat_map(|(list, containers)| {
-                    let at = pointer_push(pointer, list);
+                    let at = pointer_push(&pointer, list);
                     containers
                         .iter()
                         .enumerate()
@@ -105,7 +108,7 @@ mod tests {
     #[test]
     fn pods_point_at_the_pod_spec() {
         let docs = documents("cron.yaml", CRONJOB);
-        let items = View::Pods.items(&docs[0]);
+        let items = View::Pods.items(&docs[0], "", &docs[0].data);
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].pointer, "/spec/jobTemplate/spec/template/spec");
         assert_eq!(items[0].label, "CronJob/ops/backup");
@@ -116,7 +119,7 @@ mod tests {
     #[test]
     fn containers_cover_every_list_in_order() {
         let docs = documents("cron.yaml", CRONJOB);
-        let items = View::Containers.items(&docs[0]);
+        let items = View::Containers.items(&docs[0], "", &docs[0].data);
         let names: Vec<&str> = items
             .iter()
             .map(|i| i.value["name"].as_str().unwrap())
@@ -132,11 +135,12 @@ mod tests {
             "x.yaml",
             "kind: Service\nmetadata: {name: s}\n---\nkind: Deployment\nmetadata: {name: d}\n",
         );
-        assert!(!View::admits(&docs[0]));
-        assert!(View::admits(&docs[1]));
-        let items = View::Pods.items(&docs[1]);
+        assert!(View::Pods.items(&docs[0], "", &docs[0].data).is_empty());
+        let items = View::Pods.items(&docs[1], "", &docs[1].data);
         assert_eq!(items.len(), 1);
         assert!(items[0].value.is_null());
-        assert!(View::Containers.items(&docs[1]).is_empty());
+        assert!(View::Containers
+            .items(&docs[1], "", &docs[1].data)
+            .is_empty());
     }
 }

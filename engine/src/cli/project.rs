@@ -18,7 +18,7 @@ use crate::waiver::{WaiverFile, Waivers};
 
 #[derive(Debug, Args)]
 pub struct ProjectArgs {
-    /// Directory to scan.
+    /// Directory to scan; `-` reads a YAML stream (rendered manifests) from standard input.
     #[arg(default_value = ".")]
     pub path: PathBuf,
     #[command(flatten)]
@@ -113,6 +113,30 @@ pub struct Project {
     pub request: ScanRequest,
     /// The settings that change what is collected and how Rego policies run, as text.
     pub settings: String,
+    /// The empty directory standing for the scan root when the input is standard input, kept
+    /// until the scan is over.
+    pub _empty_root: Option<tempfile::TempDir>,
+}
+
+/// Whether `path` is `-`: standard input.
+pub fn is_stdin(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Standard input, at most `max` bytes.
+fn read_stdin(max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "standard input is larger than the file size limit ({max} bytes)\n  hint: raise `collectors.config.max_file_size` in assay.yaml or split the stream"
+        ));
+    }
+    Ok(bytes)
 }
 
 fn globs(patterns: &[String], origin: &str) -> Result<Option<GlobSet>, Diagnostic> {
@@ -137,22 +161,29 @@ impl ProjectArgs {
     /// Loads the config, the catalog and the waivers and builds the scan request; every
     /// problem is printed and turned into the usage exit code.
     pub fn open(&self) -> Result<Project, Exit> {
-        if !self.path.is_dir() {
+        let stdin = is_stdin(&self.path);
+        // Standard input is judged with the configuration of the current directory.
+        let base = if stdin {
+            std::path::Path::new(".")
+        } else {
+            &self.path
+        };
+        if !stdin && !self.path.is_dir() {
             eprintln!(
                 "assay: scan root `{}` is not a directory\n  hint: pass the directory to scan, e.g. `assay scan .`",
                 self.path.display()
             );
             return Err(Exit::Usage);
         }
-        if let Err(e) = std::fs::read_dir(&self.path) {
+        if let Err(e) = std::fs::read_dir(base) {
             eprintln!(
                 "assay: scan root `{}` cannot be read: {}\n  hint: check the directory's permissions",
-                self.path.display(),
+                base.display(),
                 assay_collectors::confine::os_reason(&e)
             );
             return Err(Exit::Usage);
         }
-        let config = Config::discover(&self.path, self.config.as_deref())
+        let config = Config::discover(base, self.config.as_deref())
             .map_err(|errors| report_diagnostics(&errors))?;
         let config_name = config
             .path
@@ -206,11 +237,25 @@ impl ProjectArgs {
             .chain(&self.exclude)
             .cloned()
             .collect();
-        let mut scope = Scope::new(&self.path);
+        let empty_root = match stdin {
+            true => Some(tempfile::tempdir().map_err(|e| {
+                eprintln!("assay: cannot create a temporary directory: {e}");
+                Exit::Usage
+            })?),
+            false => None,
+        };
+        let mut scope = Scope::new(empty_root.as_ref().map_or(&*self.path, |d| d.path()));
         scope.include = globs(include, &config_name).map_err(|d| report_diagnostics(&[d]))?;
         scope.exclude = globs(&exclude, &config_name).map_err(|d| report_diagnostics(&[d]))?;
         if let Some(max) = collector.max_file_size {
             scope.max_file_size = max;
+        }
+        if stdin {
+            let bytes = read_stdin(scope.max_file_size).map_err(|message| {
+                eprintln!("assay: {message}");
+                Exit::Usage
+            })?;
+            scope.stdin = Some(bytes.into());
         }
         scope.settings = config.file.collectors.clone();
         scope.limits = config.file.limits;
@@ -276,6 +321,7 @@ impl ProjectArgs {
             config,
             catalog,
             settings,
+            _empty_root: empty_root,
         })
     }
 }

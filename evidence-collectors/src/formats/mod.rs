@@ -54,6 +54,10 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Parsed>, ParseError> {
                 format.as_str()
             ),
         )),
+        Format::CloudFormation | Format::Arm => Err(ParseError::new(
+            Position::new(1, 1),
+            "CloudFormation and ARM views are built from parsed YAML and JSON templates",
+        )),
         Format::Cedar => Err(ParseError::new(
             Position::new(1, 1),
             "Cedar access models are read by the access collector, not as configuration",

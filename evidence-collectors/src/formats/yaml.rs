@@ -5,9 +5,12 @@
 //! Anchors and aliases are expanded, within a budget of nodes relative to the document's size
 //! (so a few hundred bytes of nested aliases cannot expand to gigabytes); merge keys (`<<`) are
 //! applied. Nesting deeper than [`MAX_DEPTH`] is a parse error, found before anything recurses.
+//! CloudFormation's short-form intrinsic tags become their long form (`!Ref X` is
+//! `{"Ref": "X"}`, `!Sub s` is `{"Fn::Sub": s}`, `!GetAtt A.B` is `{"Fn::GetAtt": ["A", "B"]}`),
+//! as in a JSON template; other local tags are ignored.
 
 use serde_json::{Map, Number, Value};
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::{ParseError, Parsed};
@@ -50,6 +53,8 @@ enum Frame {
         pointer: String,
         items: Vec<Value>,
         anchor: usize,
+        /// The intrinsic function the sequence is the argument of (`!Join [...]`).
+        intrinsic: Option<&'static str>,
         /// [`Builder::nodes`] when the sequence started.
         nodes_before: usize,
     },
@@ -62,6 +67,8 @@ enum Frame {
         /// Where the pending key starts: members are located at their key.
         key_position: Position,
         anchor: usize,
+        /// The intrinsic function the mapping is the argument of.
+        intrinsic: Option<&'static str>,
         /// [`Builder::nodes`] when the mapping started.
         nodes_before: usize,
     },
@@ -217,6 +224,14 @@ impl MarkedEventReceiver for Builder {
                 self.nodes += 1;
                 match self.next_slot(&marker) {
                     Some((pointer, at)) => {
+                        let value = match intrinsic(&tag) {
+                            Some(function) => {
+                                self.lines.insert(pointer.clone(), at);
+                                self.lines.insert(pointer_push(&pointer, function), at);
+                                scalar_intrinsic(function, value)
+                            }
+                            None => value,
+                        };
                         self.lines.insert(pointer, at);
                         self.remember_anchor(anchor, &value, 1);
                         self.push_value(value, &marker);
@@ -241,26 +256,37 @@ impl MarkedEventReceiver for Builder {
                     None => self.push_value(value, &marker),
                 }
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(anchor, tag) => {
                 if !self.check_depth(&marker) {
                     return;
                 }
-                let (pointer, at) = self.next_slot(&marker).unwrap_or_default();
+                let (mut pointer, at) = self.next_slot(&marker).unwrap_or_default();
                 self.lines.insert(pointer.clone(), at);
+                let intrinsic = intrinsic(&tag);
+                if let Some(function) = intrinsic {
+                    pointer = pointer_push(&pointer, function);
+                    self.lines.insert(pointer.clone(), at);
+                }
                 self.stack.push(Frame::Seq {
                     pointer,
                     items: Vec::new(),
                     anchor,
+                    intrinsic,
                     nodes_before: self.nodes,
                 });
                 self.nodes += 1;
             }
-            Event::MappingStart(anchor, _) => {
+            Event::MappingStart(anchor, tag) => {
                 if !self.check_depth(&marker) {
                     return;
                 }
-                let (pointer, at) = self.next_slot(&marker).unwrap_or_default();
+                let (mut pointer, at) = self.next_slot(&marker).unwrap_or_default();
                 self.lines.insert(pointer.clone(), at);
+                let intrinsic = intrinsic(&tag);
+                if let Some(function) = intrinsic {
+                    pointer = pointer_push(&pointer, function);
+                    self.lines.insert(pointer.clone(), at);
+                }
                 self.stack.push(Frame::Map {
                     pointer,
                     entries: Map::new(),
@@ -268,6 +294,7 @@ impl MarkedEventReceiver for Builder {
                     written: Default::default(),
                     key_position: at,
                     anchor,
+                    intrinsic,
                     nodes_before: self.nodes,
                 });
                 self.nodes += 1;
@@ -276,11 +303,12 @@ impl MarkedEventReceiver for Builder {
                 if let Some(Frame::Seq {
                     items,
                     anchor,
+                    intrinsic,
                     nodes_before,
                     ..
                 }) = self.stack.pop()
                 {
-                    let value = Value::Array(items);
+                    let value = wrap(intrinsic, Value::Array(items));
                     self.remember_anchor(anchor, &value, self.nodes - nodes_before);
                     self.push_value(value, &marker);
                 }
@@ -289,11 +317,12 @@ impl MarkedEventReceiver for Builder {
                 if let Some(Frame::Map {
                     entries,
                     anchor,
+                    intrinsic,
                     nodes_before,
                     ..
                 }) = self.stack.pop()
                 {
-                    let value = Value::Object(entries);
+                    let value = wrap(intrinsic, Value::Object(entries));
                     self.remember_anchor(anchor, &value, self.nodes - nodes_before);
                     self.push_value(value, &marker);
                 }
@@ -301,6 +330,60 @@ impl MarkedEventReceiver for Builder {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
     }
+}
+
+/// The CloudFormation intrinsic functions written as short-form tags, with their long-form key.
+const INTRINSICS: &[(&str, &str)] = &[
+    ("Ref", "Ref"),
+    ("Condition", "Condition"),
+    ("Base64", "Fn::Base64"),
+    ("Cidr", "Fn::Cidr"),
+    ("FindInMap", "Fn::FindInMap"),
+    ("ForEach", "Fn::ForEach"),
+    ("GetAtt", "Fn::GetAtt"),
+    ("GetAZs", "Fn::GetAZs"),
+    ("ImportValue", "Fn::ImportValue"),
+    ("Join", "Fn::Join"),
+    ("Length", "Fn::Length"),
+    ("Select", "Fn::Select"),
+    ("Split", "Fn::Split"),
+    ("Sub", "Fn::Sub"),
+    ("ToJsonString", "Fn::ToJsonString"),
+    ("Transform", "Fn::Transform"),
+    ("And", "Fn::And"),
+    ("Equals", "Fn::Equals"),
+    ("If", "Fn::If"),
+    ("Not", "Fn::Not"),
+    ("Or", "Fn::Or"),
+];
+
+/// The long-form key of a CloudFormation short-form tag (`!Ref`, `!Sub`, …).
+fn intrinsic(tag: &Option<Tag>) -> Option<&'static str> {
+    let tag = tag.as_ref().filter(|t| t.handle == "!")?;
+    INTRINSICS
+        .iter()
+        .find(|(short, _)| *short == tag.suffix)
+        .map(|(_, long)| *long)
+}
+
+/// `value` as the argument of `function` (the value itself without one).
+fn wrap(function: Option<&str>, value: Value) -> Value {
+    match function {
+        Some(f) => Value::Object(Map::from_iter([(f.to_string(), value)])),
+        None => value,
+    }
+}
+
+/// The long form of a scalar intrinsic: `!GetAtt Res.Attr` names its two parts.
+fn scalar_intrinsic(function: &'static str, value: Value) -> Value {
+    let value = match (function, value) {
+        ("Fn::GetAtt", Value::String(s)) => match s.split_once('.') {
+            Some((resource, attribute)) => Value::Array(vec![resource.into(), attribute.into()]),
+            None => Value::String(s),
+        },
+        (_, value) => value,
+    };
+    wrap(Some(function), value)
 }
 
 /// Resolves a scalar with the YAML 1.2 core schema; quoted and block scalars are strings.
@@ -441,6 +524,27 @@ mod tests {
         // Ordinary reuse stays well inside the budget.
         let docs = parse("base: &b {cpu: 1}\nx: *b\ny: *b\n").unwrap();
         assert_eq!(docs[0].data["y"], json!({"cpu": 1}));
+    }
+
+    #[test]
+    fn cloudformation_short_form_tags_take_their_long_form() {
+        let text = "a: !Ref Name\nb: !GetAtt Role.Arn\nc: !Join\n  - ''\n  - [x, !Ref y]\nd: !If [On, 1, !Ref AWS::NoValue]\ne: !Sub {s: t}\nf: !custom x\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(
+            docs[0].data,
+            json!({
+                "a": {"Ref": "Name"},
+                "b": {"Fn::GetAtt": ["Role", "Arn"]},
+                "c": {"Fn::Join": ["", ["x", {"Ref": "y"}]]},
+                "d": {"Fn::If": ["On", 1, {"Ref": "AWS::NoValue"}]},
+                "e": {"Fn::Sub": {"s": "t"}},
+                "f": "x",
+            })
+        );
+        let line = |p: &str| docs[0].lines.line(p);
+        assert_eq!(line("/a/Ref"), Some(1));
+        assert_eq!(line("/c/Fn::Join/1/1/Ref"), Some(5));
+        assert_eq!(line("/d/Fn::If/2"), Some(6));
     }
 
     #[test]
