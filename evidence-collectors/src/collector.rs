@@ -44,6 +44,10 @@ pub struct Scope {
     /// Whether collectors may contact the network (metrics endpoints, a Prometheus server).
     /// Only the person running assay grants it, never the scanned repository's `assay.yaml`.
     pub allow_network: bool,
+    /// Terraform variable files (`--var-file`) applied to every root module after the
+    /// tfvars files of its directory. Named by the person running assay, so read as given,
+    /// not confined to the root.
+    pub terraform_var_files: Vec<PathBuf>,
     /// The walk of `root` shared by the collectors of one collection (see
     /// [`Scope::sharing_walk`]); without it each collector walks the tree itself.
     listing: Option<Arc<Listing>>,
@@ -63,6 +67,7 @@ impl Scope {
             limits: Default::default(),
             now: std::time::SystemTime::now(),
             allow_network: false,
+            terraform_var_files: Vec::new(),
             listing: None,
         }
     }

@@ -26,6 +26,7 @@ pub mod privacy;
 pub mod sbom;
 pub mod secrets;
 pub mod suppress;
+pub mod terraform;
 pub mod walk;
 
 pub use collector::{registry, Collection, Collector, Scope, SkippedFile, SourceError};

@@ -11,6 +11,7 @@ mod explain_score;
 mod frameworks;
 mod init;
 mod keygen;
+mod parse;
 mod project;
 mod scan;
 mod site;
@@ -84,6 +85,8 @@ enum Command {
     /// Check waivers files.
     #[command(subcommand)]
     Waivers(waivers::WaiversCommand),
+    /// Print the documents controls see for some files, as JSON (Terraform evaluated).
+    Parse(parse::ParseArgs),
 }
 
 /// Options shared by every command that loads a catalog.
@@ -165,6 +168,7 @@ fn run() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Waivers(cmd) => waivers::run(cmd),
         Command::Init(args) => init::run(args),
+        Command::Parse(args) => parse::run(args),
     };
     exit.into()
 }

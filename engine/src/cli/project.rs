@@ -58,6 +58,11 @@ pub struct ProjectArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub allow_network: bool,
+    /// Terraform variable file, applied to every root module after the terraform.tfvars and
+    /// *.auto.tfvars of its directory; repeatable, later files win. Read as given, even
+    /// outside the scan root.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
 }
 
 /// `SOURCE_DATE_EPOCH` (whole seconds since the epoch), when set.
@@ -210,6 +215,7 @@ impl ProjectArgs {
             scope.now = now;
         }
         scope.allow_network = self.allow_network;
+        scope.terraform_var_files = self.var_files.clone();
         let waiver_path = match &self.waivers {
             Some(p) => Some(p.clone()),
             None => match &config.file.waivers {
@@ -233,11 +239,12 @@ impl ProjectArgs {
         crate::signed_attestation::check_settings(&config.file.attestations)
             .map_err(|m| report_diagnostics(&[Diagnostic::new(config_name.clone(), m)]))?;
         let settings = format!(
-            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}",
+            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}\nvar_files={:?}",
             scope.max_file_size,
             serde_json::Value::Object(scope.settings.clone()),
             self.policy,
-            config.file.attestations
+            config.file.attestations,
+            scope.terraform_var_files
         );
         Ok(Project {
             request: ScanRequest {
