@@ -272,4 +272,6 @@ fn hostile_expansion_is_bounded_and_reported() {
         "locals in a cycle stay as written"
     );
     assert_eq!(after["big"], json!([0, 1, 2, 3, 4]));
+    // A billion nested iterations are refused before they start.
+    assert_eq!(after["loops"], "${local.nested}");
 }

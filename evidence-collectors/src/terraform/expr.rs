@@ -21,6 +21,10 @@ use crate::lines::{pointer_push, LineMap};
 /// larger values stay unknown, so that expressions over them stay cheap.
 pub const MAX_VALUE_NODES: usize = 100_000;
 
+/// Most iterations nested `for` loops of one template may make, judged before evaluation from
+/// the heaviest value a loop could iterate.
+const MAX_ITERATIONS: usize = 1_000_000;
+
 /// The names expressions of one module instance can reference, with their values.
 #[derive(Clone)]
 pub struct Env {
@@ -30,6 +34,8 @@ pub struct Env {
     /// Roots whose objects hold only what is known (resources, modules): a missing attribute
     /// is unknown rather than an error.
     partial: BTreeSet<String>,
+    /// The weight ([`weight`]) of the heaviest declared value: what one loop may iterate.
+    heaviest: usize,
 }
 
 impl Env {
@@ -40,12 +46,14 @@ impl Env {
             ctx,
             roots: Map::new(),
             partial: BTreeSet::new(),
+            heaviest: functions::MAX_RANGE,
         }
     }
 
     /// Declares `name` (e.g. `var`, `local`, `count`, `aws_s3_bucket`). With `partial`, the
     /// value holds only the known attributes of what the name stands for.
     pub fn declare(&mut self, name: &str, value: Value, partial: bool) {
+        self.heaviest = self.heaviest.max(weight(&value));
         self.ctx.declare_var(name, value.clone());
         self.roots.insert(name.to_string(), value);
         if partial {
@@ -69,6 +77,11 @@ impl Env {
             return Some(Json::String(text.to_string()));
         }
         let mut template = Template::from_str(text).ok()?;
+        // Nested loops over large values could run for hours: such templates stay unknown.
+        let depth = template_for_depth(&template);
+        if depth > 0 && self.heaviest.saturating_pow(depth) > MAX_ITERATIONS {
+            return None;
+        }
         for element in template.elements_mut() {
             if let Element::Interpolation(interpolation) = element {
                 self.fold_try(&mut interpolation.expr);
@@ -362,77 +375,118 @@ fn reference(expr: &Expression) -> Option<(&str, Vec<&str>)> {
 /// Calls `f` on `expr` and every expression inside it, templates included.
 pub fn visit(expr: &Expression, f: &mut dyn FnMut(&Expression)) {
     f(expr);
+    children(expr, &mut |child| visit(child, f));
+}
+
+/// Calls `f` on each expression directly inside `expr` (those of its templates included).
+fn children(expr: &Expression, f: &mut dyn FnMut(&Expression)) {
     match expr {
-        Expression::Array(items) => items.iter().for_each(|e| visit(e, f)),
+        Expression::Array(items) => items.iter().for_each(f),
         Expression::Object(object) => {
             for (key, value) in object {
                 if let ObjectKey::Expression(key) = key {
-                    visit(key, f);
+                    f(key);
                 }
-                visit(value, f);
+                f(value);
             }
         }
         Expression::TemplateExpr(template) => {
             if let Ok(template) = Template::from_expr(template) {
-                visit_template(&template, f);
+                template_children(&template, f);
             }
         }
         Expression::Traversal(t) => {
-            visit(&t.expr, f);
+            f(&t.expr);
             for op in &t.operators {
                 if let TraversalOperator::Index(e) = op {
-                    visit(e, f);
+                    f(e);
                 }
             }
         }
-        Expression::FuncCall(call) => call.args.iter().for_each(|e| visit(e, f)),
-        Expression::Parenthesis(inner) => visit(inner, f),
+        Expression::FuncCall(call) => call.args.iter().for_each(f),
+        Expression::Parenthesis(inner) => f(inner),
         Expression::Conditional(c) => {
-            visit(&c.cond_expr, f);
-            visit(&c.true_expr, f);
-            visit(&c.false_expr, f);
+            f(&c.cond_expr);
+            f(&c.true_expr);
+            f(&c.false_expr);
         }
         Expression::Operation(op) => match op.as_ref() {
-            Operation::Unary(u) => visit(&u.expr, f),
+            Operation::Unary(u) => f(&u.expr),
             Operation::Binary(b) => {
-                visit(&b.lhs_expr, f);
-                visit(&b.rhs_expr, f);
+                f(&b.lhs_expr);
+                f(&b.rhs_expr);
             }
         },
         Expression::ForExpr(e) => {
-            visit(&e.collection_expr, f);
+            f(&e.collection_expr);
             if let Some(k) = &e.key_expr {
-                visit(k, f);
+                f(k);
             }
-            visit(&e.value_expr, f);
+            f(&e.value_expr);
             if let Some(c) = &e.cond_expr {
-                visit(c, f);
+                f(c);
             }
         }
         _ => {}
     }
 }
 
-fn visit_template(template: &Template, f: &mut dyn FnMut(&Expression)) {
+/// Calls `f` on the expressions of a template's interpolations and directives, and on those
+/// of the templates nested in its directives.
+fn template_children(template: &Template, f: &mut dyn FnMut(&Expression)) {
     for element in template.elements() {
         match element {
             Element::Literal(_) => {}
-            Element::Interpolation(i) => visit(&i.expr, f),
+            Element::Interpolation(i) => f(&i.expr),
             Element::Directive(d) => match d.as_ref() {
                 Directive::If(d) => {
-                    visit(&d.cond_expr, f);
-                    visit_template(&d.true_template, f);
+                    f(&d.cond_expr);
+                    template_children(&d.true_template, f);
                     if let Some(t) = &d.false_template {
-                        visit_template(t, f);
+                        template_children(t, f);
                     }
                 }
                 Directive::For(d) => {
-                    visit(&d.collection_expr, f);
-                    visit_template(&d.template, f);
+                    f(&d.collection_expr);
+                    template_children(&d.template, f);
                 }
             },
         }
     }
+}
+
+fn visit_template(template: &Template, f: &mut dyn FnMut(&Expression)) {
+    template_children(template, &mut |e| visit(e, f));
+}
+
+/// How deeply `for` expressions and `%{ for }` directives nest in `expr`.
+fn for_depth(expr: &Expression) -> u32 {
+    if let Expression::TemplateExpr(template) = expr {
+        return Template::from_expr(template).map_or(0, |t| template_for_depth(&t));
+    }
+    let mut deepest = 0;
+    children(expr, &mut |child| deepest = deepest.max(for_depth(child)));
+    deepest + u32::from(matches!(expr, Expression::ForExpr(_)))
+}
+
+fn template_for_depth(template: &Template) -> u32 {
+    let mut deepest = 0;
+    for element in template.elements() {
+        let depth = match element {
+            Element::Literal(_) => 0,
+            Element::Interpolation(i) => for_depth(&i.expr),
+            Element::Directive(d) => match d.as_ref() {
+                Directive::If(d) => for_depth(&d.cond_expr)
+                    .max(template_for_depth(&d.true_template))
+                    .max(d.false_template.as_ref().map_or(0, template_for_depth)),
+                Directive::For(d) => {
+                    for_depth(&d.collection_expr).max(1 + template_for_depth(&d.template))
+                }
+            },
+        };
+        deepest = deepest.max(depth);
+    }
+    deepest
 }
 
 /// The names of `root.NAME` references (e.g. the locals a local uses) in the templates of a
@@ -455,6 +509,17 @@ pub fn referenced(value: &Json, root: &str, out: &mut BTreeSet<String>) {
         Json::Array(items) => items.iter().for_each(|v| referenced(v, root, out)),
         Json::Object(map) => map.values().for_each(|v| referenced(v, root, out)),
         _ => {}
+    }
+}
+
+/// The nodes of a value plus its string bytes over 64: a bound on what iterating it or
+/// interpolating it costs.
+fn weight(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(weight).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(weight).sum::<usize>(),
+        Value::String(s) => 1 + s.len() / 64,
+        _ => 1,
     }
 }
 

@@ -18,6 +18,9 @@ const MAX_STRING: usize = 1 << 20;
 /// Most elements a function may build into one list, set or map.
 pub const MAX_ELEMENTS: usize = 10_000;
 
+/// Most elements `range` may build (Terraform's own limit is 1024 too).
+pub const MAX_RANGE: usize = 1024;
+
 type Func = fn(FuncArgs) -> Result<Value, String>;
 
 const FUNCTIONS: &[(&str, Func)] = &[
@@ -670,8 +673,8 @@ fn range(args: FuncArgs) -> Result<Value, String> {
         [start, end, step] => (*start, *end, *step),
         _ => return Err("range takes one to three numbers".into()),
     };
-    if step == 0.0 || (end - start) / step > MAX_ELEMENTS as f64 {
-        return Err(format!("the range has more than {MAX_ELEMENTS} elements"));
+    if step == 0.0 || (end - start) / step > MAX_RANGE as f64 {
+        return Err(format!("the range has more than {MAX_RANGE} elements"));
     }
     let mut out = Vec::new();
     let mut at = start;
