@@ -159,21 +159,30 @@ fn var_files_apply_after_tfvars_and_addresses_keep_their_lines() {
 }
 
 #[test]
-fn local_modules_take_their_inputs_and_prefix_their_addresses() {
+fn local_modules_take_their_inputs_expand_and_prefix_their_addresses() {
     let root = fixture("terraform-eval/modules");
     let results = scan(&root, &[]);
+    let module_file = "stack/modules/bucket/main.tf".to_string();
     assert_eq!(
         public_acl_failures(&results),
-        [(
-            "module.site.aws_s3_bucket.this".to_string(),
-            "stack/modules/bucket/main.tf".to_string(),
-            12
-        )]
+        [
+            (
+                "module.replicas[\"us\"].aws_s3_bucket.this".to_string(),
+                module_file.clone(),
+                12
+            ),
+            (
+                "module.site.aws_s3_bucket.this".to_string(),
+                module_file,
+                12
+            )
+        ]
     );
     let doc = parse(&root, "stack/modules/bucket/main.tf", &[]);
     let buckets = &doc["resource"]["aws_s3_bucket"];
     assert_eq!(buckets["module.site.this"]["bucket"], "acme-site");
     assert_eq!(buckets["module.logs.this"]["acl"], "private");
+    assert_eq!(buckets["module.replicas[\"eu\"].this"]["bucket"], "acme-eu");
     // Module outputs reach the caller: a literal passes through, a computed one stays.
     let stack = parse(&root, "stack/main.tf", &[]);
     let policy = &stack["resource"]["aws_s3_bucket_policy"]["site"];

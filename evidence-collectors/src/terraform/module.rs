@@ -224,46 +224,65 @@ impl Instance<'_> {
             let Some(Json::Object(calls)) = doc.data.get("module") else {
                 continue;
             };
-            for (name, body) in calls {
+            for (name, call) in calls {
                 let pointer = pointer_push("/module", name);
-                let Json::Object(body) = body else { continue };
+                let Json::Object(body) = call else { continue };
                 let Some(source) = body.get("source").and_then(Json::as_str) else {
                     continue;
                 };
                 if !is_local_source(source) {
                     continue;
                 }
-                let mut inputs = Inputs {
-                    known: Map::new(),
-                    unknown: BTreeSet::new(),
-                };
-                let mut scratch = LineMap::new();
-                for (key, value) in body {
-                    if MODULE_META.contains(&key.as_str()) {
-                        continue;
-                    }
-                    let at = pointer_push(&pointer, key);
-                    let (value, known) = env.tree(value, &at, &at, &doc.lines, &mut scratch);
-                    if known && nodes(&value) <= MAX_VALUE_NODES {
-                        inputs.known.insert(key.clone(), from_json(&value));
-                    } else {
-                        inputs.unknown.insert(key.clone());
-                    }
-                }
                 let Some(child) = self.callable(doc, &pointer, source) else {
                     continue;
                 };
-                let mut stack = self.stack.clone();
-                stack.push(self.dir.clone());
-                let instance = Instance {
-                    eval: &mut *self.eval,
-                    dir: child,
-                    prefix: format!("{}module.{name}.", self.prefix),
-                    inputs: Some(inputs),
-                    stack,
-                };
-                let values = instance.run(documents);
-                outputs.insert(name.clone(), Value::Object(values));
+                let base = format!("{}module.{name}", self.prefix);
+                let weight = self.eval.modules.get(&child).map_or(1, |files| {
+                    files
+                        .iter()
+                        .filter_map(|&f| documents[f].data.get("resource")?.as_object())
+                        .flat_map(|kinds| kinds.values())
+                        .filter_map(Json::as_object)
+                        .map(serde_json::Map::len)
+                        .sum::<usize>()
+                        .max(1)
+                });
+                let instances = self.expand(doc, env, (base, weight), call, &pointer);
+                let expanded = instances.len() != 1 || instances[0].1.is_some();
+                for (address, own) in instances {
+                    let env = own.as_ref().unwrap_or(env);
+                    let mut inputs = Inputs {
+                        known: Map::new(),
+                        unknown: BTreeSet::new(),
+                    };
+                    let mut scratch = LineMap::new();
+                    for (key, value) in body {
+                        if MODULE_META.contains(&key.as_str()) {
+                            continue;
+                        }
+                        let at = pointer_push(&pointer, key);
+                        let (value, known) = env.tree(value, &at, &at, &doc.lines, &mut scratch);
+                        if known && nodes(&value) <= MAX_VALUE_NODES {
+                            inputs.known.insert(key.clone(), from_json(&value));
+                        } else {
+                            inputs.unknown.insert(key.clone());
+                        }
+                    }
+                    let mut stack = self.stack.clone();
+                    stack.push(self.dir.clone());
+                    let instance = Instance {
+                        eval: &mut *self.eval,
+                        dir: child.clone(),
+                        prefix: format!("{address}."),
+                        inputs: Some(inputs),
+                        stack,
+                    };
+                    let values = instance.run(documents);
+                    // The outputs of expanded calls are left unknown.
+                    if !expanded {
+                        outputs.insert(name.clone(), Value::Object(values));
+                    }
+                }
             }
         }
         outputs
@@ -322,19 +341,18 @@ impl Instance<'_> {
         }
     }
 
-    /// Evaluates one resource into its instances.
-    #[allow(clippy::too_many_arguments)]
-    fn resource(
+    /// The instances `count` or `for_each` make of the block `body` at `src` whose address is
+    /// `base`: each address with the names it adds (`count`, `each`), `None` for none. One
+    /// instance `base` when the block is not expanded or its expansion cannot be known. Each
+    /// instance costs `weight` resource instances of the scan's budget.
+    fn expand(
         &mut self,
         doc: &Document,
-        file: usize,
         env: &Env,
-        kind: &str,
-        name: &str,
+        (base, weight): (String, usize),
         body: &Json,
         src: &str,
-    ) {
-        let base = format!("{}{name}", self.prefix);
+    ) -> Vec<(String, Option<Env>)> {
         // Each instance with the names it adds (`count`, `each`); `None`: the module's own.
         let mut instances: Vec<(String, Option<Env>)> = Vec::new();
         let count = body.get("count").map(|c| known_value(env, c));
@@ -343,7 +361,7 @@ impl Instance<'_> {
             (Some(Some(count)), _) => match count.as_f64() {
                 Some(n) if n >= 0.0 && n.fract() == 0.0 => {
                     let n = n as usize;
-                    if self.admit(doc, src, n) {
+                    if self.admit(doc, src, n, weight) {
                         for i in 0..n {
                             let mut index = Map::new();
                             index.insert("index".into(), Value::from(i));
@@ -366,7 +384,7 @@ impl Instance<'_> {
                 }
             },
             (_, Some(Some(collection))) => match entries(&collection) {
-                Some(pairs) if self.admit(doc, src, pairs.len()) => {
+                Some(pairs) if self.admit(doc, src, pairs.len(), weight) => {
                     for (key, value) in pairs {
                         let label = match &key {
                             Value::String(s) => s.clone(),
@@ -395,6 +413,23 @@ impl Instance<'_> {
             // Not expanded, or an expansion that cannot be known: one item, as written.
             _ => instances.push((base, None)),
         }
+        instances
+    }
+
+    /// Evaluates one resource into its instances.
+    #[allow(clippy::too_many_arguments)]
+    fn resource(
+        &mut self,
+        doc: &Document,
+        file: usize,
+        env: &Env,
+        kind: &str,
+        name: &str,
+        body: &Json,
+        src: &str,
+    ) {
+        let base = format!("{}{name}", self.prefix);
+        let instances = self.expand(doc, env, (base, 1), body, src);
         let lines = &mut self.eval.output(file, doc).lines;
         let mut evaluated = Vec::with_capacity(instances.len());
         for (key, own) in instances {
@@ -412,14 +447,16 @@ impl Instance<'_> {
         }
     }
 
-    /// Whether `n` more instances fit the limits; if not, the resource is reported.
-    fn admit(&mut self, doc: &Document, src: &str, n: usize) -> bool {
+    /// Whether `n` more instances, each worth `weight` resource instances, fit the limits; if
+    /// not, the block is reported.
+    fn admit(&mut self, doc: &Document, src: &str, n: usize, weight: usize) -> bool {
+        let cost = n.saturating_mul(weight);
         let reason = if n > MAX_INSTANCES {
-            format!("expands into {n} instances, over the limit of {MAX_INSTANCES} per resource; evaluated once, as written")
-        } else if self.eval.instances + n > MAX_TOTAL_INSTANCES {
-            format!("expanding it would exceed the limit of {MAX_TOTAL_INSTANCES} instances in one scan; evaluated once, as written")
+            format!("expands into {n} instances, over the limit of {MAX_INSTANCES} per block; evaluated once, as written")
+        } else if self.eval.instances.saturating_add(cost) > MAX_TOTAL_INSTANCES {
+            format!("expanding it would exceed the limit of {MAX_TOTAL_INSTANCES} resource instances in one scan; evaluated once, as written")
         } else {
-            self.eval.instances += n;
+            self.eval.instances += cost;
             return true;
         };
         self.eval.error(doc, src, reason);
