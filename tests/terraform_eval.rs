@@ -284,3 +284,16 @@ fn hostile_expansion_is_bounded_and_reported() {
     // A billion nested iterations are refused before they start.
     assert_eq!(after["loops"], "${local.nested}");
 }
+
+#[test]
+fn parse_refuses_files_outside_its_root() {
+    let out = assay()
+        .arg("parse")
+        .arg(fixture("terraform-eval/plan/plan.json"))
+        .arg("--root")
+        .arg(fixture("terraform-eval/values"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a file inside the root"));
+}
