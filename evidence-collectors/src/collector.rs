@@ -51,6 +51,10 @@ pub struct Scope {
     /// Standard input given as the scan root (`assay scan -`): a YAML stream that is the only
     /// configuration file of the scan, named [`crate::config::STDIN_PATH`].
     pub stdin: Option<Arc<[u8]>>,
+    /// Terraform variable files (`--var-file`) applied to every root module after the
+    /// tfvars files of its directory. Named by the person running assay, so read as given,
+    /// not confined to the root.
+    pub terraform_var_files: Vec<PathBuf>,
     /// The walk of `root` shared by the collectors of one collection (see
     /// [`Scope::sharing_walk`]); without it each collector walks the tree itself.
     listing: Option<Arc<Listing>>,
@@ -72,6 +76,7 @@ impl Scope {
             allow_network: false,
             forge_exports: Vec::new(),
             stdin: None,
+            terraform_var_files: Vec::new(),
             listing: None,
         }
     }

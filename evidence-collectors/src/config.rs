@@ -1,6 +1,7 @@
 //! The config-file collector: walks the scan root in parallel (honouring `.gitignore`) and
 //! parses every YAML, JSON, TOML, HCL, Dockerfile and `.env` file into [`Document`]s; Helm
-//! charts and Kustomize directories are rendered first (see [`render`]).
+//! charts and Kustomize directories are rendered first (see [`render`]), and the Terraform
+//! among the documents is then evaluated ([`crate::terraform`]).
 
 use std::sync::Arc;
 
@@ -72,6 +73,11 @@ impl Collector for ConfigCollector {
                 .filter(|s| scope.admits(s.path.trim_end_matches('/'))),
         );
         collection.sort();
+        crate::terraform::evaluate(
+            &mut collection,
+            &scope.terraform_var_files,
+            scope.max_file_size,
+        );
         Ok(collection)
     }
 }
@@ -94,11 +100,16 @@ fn collect_bytes_as(bytes: &[u8], relative: &str, format: Format) -> Collection 
 }
 
 /// Parses one in-memory file (root-relative `path`) as the collector would parse it on disk.
-/// Files of no known format yield an empty collection.
+/// Files of no known format yield an empty collection. Terraform is evaluated with that file
+/// alone as its module.
 pub fn collect_bytes(path: &str, bytes: &[u8]) -> Collection {
     let name = path.rsplit('/').next().unwrap_or(path);
     match Format::detect(name) {
-        Some(format) => collect_bytes_as(bytes, path, format),
+        Some(format) => {
+            let mut collection = collect_bytes_as(bytes, path, format);
+            crate::terraform::evaluate(&mut collection, &[], Scope::DEFAULT_MAX_FILE_SIZE);
+            collection
+        }
         None => Collection::default(),
     }
 }

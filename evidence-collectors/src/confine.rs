@@ -88,6 +88,25 @@ fn lexically_inside(relative: &str) -> bool {
     true
 }
 
+/// The normal form of the root-relative `relative` (`a/./b/../c` → `a/c`, `""` for the root),
+/// or `None` when it is absolute or climbs out of the root as written.
+pub fn lexical(relative: &str) -> Option<String> {
+    if !lexically_inside(relative) {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in relative.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// The canonical path of the root-relative `relative` (links resolved), when it stays inside
 /// the canonical `root`. It may be a file, a directory or anything else.
 pub fn resolve(root: &Path, relative: &str) -> Result<PathBuf, Refused> {

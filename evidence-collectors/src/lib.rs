@@ -30,6 +30,7 @@ pub mod sbom;
 pub mod secret_name;
 pub mod secrets;
 pub mod suppress;
+pub mod terraform;
 pub mod terraform_kubernetes;
 pub mod walk;
 

@@ -2,7 +2,7 @@
 //! Terraform resources, Kubernetes pod specs, the objects of Kubernetes lists (`kind: List`,
 //! `*List` with `items`) and `for_each` nodes split out as items of their own.
 
-use assay_collectors::{pointer_push, Document, EvidenceKind, Format};
+use assay_collectors::{pointer_push, terraform, Document, EvidenceKind, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -184,10 +184,13 @@ impl Selector {
         if !kind_ok {
             return false;
         }
-        if self
-            .files
-            .as_ref()
-            .is_some_and(|g| !g.is_match(doc.path.as_ref()))
+        // A Terraform plan holds Terraform resources whatever its file is called.
+        let plan = !self.resource_types.is_empty() && terraform::plan::is_plan(&doc.data);
+        if !plan
+            && self
+                .files
+                .as_ref()
+                .is_some_and(|g| !g.is_match(doc.path.as_ref()))
         {
             return false;
         }
@@ -287,7 +290,7 @@ impl Selector {
                         document: doc,
                         pointer,
                         value,
-                        label: format!("{kind}.{name}"),
+                        label: terraform::address(kind, name),
                         resource: Some((kind, name)),
                     });
                 }

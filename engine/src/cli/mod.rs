@@ -11,6 +11,7 @@ mod explain_score;
 mod frameworks;
 mod init;
 mod keygen;
+mod parse;
 mod project;
 mod scan;
 mod site;
@@ -95,6 +96,8 @@ enum Command {
     },
     /// Print the manual page (roff; read it with `man -l -`).
     Man,
+    /// Print the documents controls see for some files, as JSON (Terraform evaluated).
+    Parse(parse::ParseArgs),
 }
 
 /// Options shared by every command that loads a catalog.
@@ -191,6 +194,7 @@ fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Command::Parse(args) => parse::run(args),
     };
     exit.into()
 }

@@ -69,6 +69,11 @@ pub struct ProjectArgs {
     /// branch protection), read beside the exports under `.assay/forge/`; repeatable.
     #[arg(long = "forge-export", value_name = "FILE")]
     pub forge_exports: Vec<PathBuf>,
+    /// Terraform variable file, applied to every root module after the terraform.tfvars and
+    /// *.auto.tfvars of its directory; repeatable, later files win. Read as given, even
+    /// outside the scan root.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
 }
 
 /// `SOURCE_DATE_EPOCH` (whole seconds since the epoch), when set.
@@ -276,6 +281,7 @@ impl ProjectArgs {
             .hint("give a JSON file holding one GitHub or GitLab API response")]));
         }
         scope.forge_exports = self.forge_exports.clone();
+        scope.terraform_var_files = self.var_files.clone();
         let waiver_path = match &self.waivers {
             Some(p) => Some(p.clone()),
             None => match &config.file.waivers {
@@ -299,11 +305,12 @@ impl ProjectArgs {
         crate::signed_attestation::check_settings(&config.file.attestations)
             .map_err(|m| report_diagnostics(&[Diagnostic::new(config_name.clone(), m)]))?;
         let settings = format!(
-            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}",
+            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}\nvar_files={:?}",
             scope.max_file_size,
             serde_json::Value::Object(scope.settings.clone()),
             self.policy,
-            config.file.attestations
+            config.file.attestations,
+            scope.terraform_var_files
         );
         Ok(Project {
             request: ScanRequest {

@@ -1,6 +1,6 @@
-//! The on-disk cache of base evaluations, under `.assay-cache/` at the top of the work tree:
-//! one JSON file per key (base commit, catalog digest, tool version, scan settings). The
-//! directory ignores itself (a `.gitignore` holding `*`), so neither git nor a scan sees it.
+//! The on-disk cache of base evaluations, under `assay-cache/` in the git directory (where no
+//! commit can put a file, so a pull request cannot plant a forged base evaluation): one JSON
+//! file per key (base commit, catalog digest, tool version, scan settings).
 
 use std::path::{Path, PathBuf};
 
@@ -67,14 +67,6 @@ pub fn load(dir: &Path, key: &CacheKey) -> Option<Snapshot> {
 pub fn store(dir: &Path, key: &CacheKey, snapshot: &Snapshot) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("cannot write the cache in `{}`: {e}", dir.display());
     std::fs::create_dir_all(dir).map_err(fail)?;
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        std::fs::write(
-            &ignore,
-            "# Written by assay: cached base evaluations of `assay check`.\n*\n",
-        )
-        .map_err(fail)?;
-    }
     let stored = StoredRef {
         key: &key.digest,
         snapshot,

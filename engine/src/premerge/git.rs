@@ -82,9 +82,10 @@ impl Repo {
         })
     }
 
-    /// The top of the work tree.
-    pub fn workdir(&self) -> &Path {
-        &self.workdir
+    /// Where `assay check` caches base evaluations: inside the git directory, which no
+    /// commit can write to, so that a pull request cannot plant a forged base evaluation.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.repo.path().join("assay-cache")
     }
 
     /// The scan root relative to the work tree (`""` or `dir/sub/`).

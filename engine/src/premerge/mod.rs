@@ -185,7 +185,7 @@ fn config_side(
         digest,
         &format!("{}\n{}", repo.prefix(), options.settings),
     );
-    let dir = repo.workdir().join(CACHE_DIR);
+    let dir = repo.cache_dir();
     let mut notes = Vec::new();
     let cached = if options.cache {
         cache::load(&dir, &key)

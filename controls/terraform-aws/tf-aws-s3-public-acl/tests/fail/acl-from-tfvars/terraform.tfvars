@@ -1,0 +1,1 @@
+bucket_acl = "open"
