@@ -705,13 +705,40 @@ impl Condition {
                 }
             }
             op => {
+                let negative = matches!(op, Op::NotEquals(_) | Op::NotIn(_) | Op::NotMatches(_));
                 if nodes.is_empty() {
-                    let negative =
-                        matches!(op, Op::NotEquals(_) | Op::NotIn(_) | Op::NotMatches(_));
                     return whole(self.if_missing.unwrap_or(negative));
                 }
+                // A Terraform value known only after apply (a variable without a value, a
+                // computed attribute) can satisfy neither a negative condition nor a bound:
+                // unless a known node already breaks the condition, the node is undecided and
+                // the item an error saying so, never a pass.
+                let guarded =
+                    (negative || matches!(op, Op::Compare(_))) && subject.resource.is_some();
+                let (unknown, nodes): (Vec<_>, Vec<_>) =
+                    nodes.iter().partition(|n| guarded && is_unknown(n.node()));
                 let (good, bad): (Vec<_>, Vec<_>) =
-                    nodes.iter().partition(|n| op.accepts(n.node()));
+                    nodes.into_iter().partition(|n| op.accepts(n.node()));
+                if bad.is_empty() && !unknown.is_empty() {
+                    let reason: Cow<'t, str> = Cow::Borrowed(
+                        "`{resource}` is not judged: `{value}` at {path} is known only after apply",
+                    );
+                    return Outcome {
+                        holds: false,
+                        undecided: true,
+                        witnesses: unknown
+                            .into_iter()
+                            .map(|n| Witness {
+                                template: reason.clone(),
+                                ..witness(
+                                    n.location().to_json_pointer(),
+                                    n.location().to_string(),
+                                    Some(n.node()),
+                                )
+                            })
+                            .collect(),
+                    };
+                }
                 let holds = bad.is_empty();
                 let chosen = if holds { good } else { bad };
                 Outcome::decided(
@@ -746,6 +773,11 @@ impl Op {
             Op::Exists(_) | Op::Count(..) => true,
         }
     }
+}
+
+/// Whether a value holds a Terraform expression left unevaluated (`${var.x}`, `arn:${…}`).
+fn is_unknown(value: &Value) -> bool {
+    value.as_str().is_some_and(|s| s.contains("${"))
 }
 
 /// Equality that treats numbers by value (`1` equals `1.0`).
@@ -807,6 +839,37 @@ mod tests {
         let five = statuses(&check, "items: [1, 2, 3, 4, 5]");
         assert!(five.iter().all(|s| *s == FindingStatus::Fail), "{five:?}");
         assert_eq!(statuses(&check, "items: []"), [FindingStatus::Fail]);
+    }
+
+    /// A Terraform value known only after apply passes no negative condition and no bound: its
+    /// item is an error, unless a known value already breaks the condition.
+    #[test]
+    fn unknown_terraform_values_are_never_passed() {
+        let check = compile(
+            "  assert:\n    select:\n      resource_types: [aws_s3_bucket]\n    all:\n      - path: $.acl\n        not_in: [public-read]\n      - none:\n          - path: $.days\n            gt: 30\n    message: m\n",
+        )
+        .unwrap();
+        let docs = documents(
+            "main.tf",
+            "resource:\n  aws_s3_bucket:\n    a: {acl: '${var.acl}', days: 1}\n    b: {acl: public-read, days: '${var.d}'}\n    c: {acl: private, days: '${var.d}'}\n    d: {acl: private, days: 7}\n",
+        );
+        let budget = Budget::start(&Default::default());
+        let findings = check.evaluate(&Inputs::new(&docs), &budget);
+        let status = |name: &str| {
+            findings
+                .iter()
+                .filter(|f| f.resource.as_deref() == Some(name))
+                .map(|f| f.status)
+                .max_by_key(|s| *s as u8)
+                .unwrap()
+        };
+        assert_eq!(status("aws_s3_bucket.a"), FindingStatus::Error);
+        assert_eq!(status("aws_s3_bucket.b"), FindingStatus::Fail);
+        assert_eq!(status("aws_s3_bucket.c"), FindingStatus::Error);
+        assert_eq!(status("aws_s3_bucket.d"), FindingStatus::Pass);
+        assert!(findings
+            .iter()
+            .any(|f| f.message.contains("known only after apply")));
     }
 
     #[test]
