@@ -148,6 +148,17 @@ impl Browser {
     }
 
     fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_call(session, method, params)
+            .unwrap_or_else(|e| panic!("{method} failed: {e}"))
+    }
+
+    /// Sends a command and returns its result, or the error the browser answered with.
+    fn try_call(
+        &mut self,
+        session: Option<&str>,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut msg = json!({"id": id, "method": method, "params": params});
@@ -160,10 +171,10 @@ impl Browser {
             assert!(Instant::now() < deadline, "no answer to {method}");
             let v = self.next_message();
             if v["id"] == id {
-                if let Some(e) = v.get("error") {
-                    panic!("{method} failed: {e}");
-                }
-                return v["result"].clone();
+                return match v.get("error") {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(v["result"].clone()),
+                };
             }
         }
     }
@@ -234,10 +245,22 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
-    /// Evaluates `expression` until it is true.
+    /// Evaluates `expression` until it is true. While the page navigates (after a click on a
+    /// link), an evaluation may find no page to run in; that counts as not yet true.
     pub fn wait_for(&mut self, expression: &str) {
         let deadline = Instant::now() + TIMEOUT;
-        while self.eval(expression) != Value::Bool(true) {
+        let params = json!({"expression": expression, "returnByValue": true, "awaitPromise": true});
+        loop {
+            let session = self.session.clone();
+            match self.try_call(Some(&session), "Runtime.evaluate", params.clone()) {
+                Ok(r) if r.get("exceptionDetails").is_some() => {
+                    panic!("`{expression}` threw: {}", r["exceptionDetails"])
+                }
+                Ok(r) if r["result"]["value"] == Value::Bool(true) => return,
+                Ok(_) => {}
+                Err(e) if navigating(&e) => {}
+                Err(e) => panic!("Runtime.evaluate failed: {e}"),
+            }
             assert!(
                 Instant::now() < deadline,
                 "`{expression}` never became true"
@@ -277,6 +300,12 @@ impl Browser {
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
     }
+}
+
+/// Whether a protocol error says the page went away under a command because it navigated.
+fn navigating(error: &Value) -> bool {
+    let message = error["message"].as_str().unwrap_or_default();
+    message.contains("navigated or closed") || message.contains("Cannot find context")
 }
 
 /// A `file://` URL for an absolute path.
