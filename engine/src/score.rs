@@ -94,24 +94,28 @@ pub struct ControlScore {
 
 impl ControlScore {
     pub fn of(result: &ControlResult) -> ControlScore {
-        Self::counting(result, true, &HashSet::new())
+        let items = keyed_item_statuses(&result.findings);
+        Self::counting(result, &items, true, &HashSet::new())
     }
 
     /// The score as it would be without waivers: waived findings count as failures.
     pub fn before_waivers(result: &ControlResult) -> ControlScore {
-        Self::counting(result, false, &HashSet::new())
+        let items = keyed_item_statuses(&result.findings);
+        Self::counting(result, &items, false, &HashSet::new())
     }
 
-    /// Counts the items of `result`; an item in `unsound` that would pass counts as failing.
+    /// Counts `items`, the keyed item statuses of `result`; an item in `unsound` that would
+    /// pass counts as failing.
     fn counting(
         result: &ControlResult,
+        items: &[(Option<ItemKey<'_>>, FindingStatus)],
         honour_waivers: bool,
         unsound: &HashSet<ItemKey<'_>>,
     ) -> ControlScore {
         let mut failing_elsewhere = 0;
-        let items: Vec<FindingStatus> = keyed_item_statuses(&result.findings)
-            .into_iter()
-            .map(|(key, status)| {
+        let items: Vec<FindingStatus> = items
+            .iter()
+            .map(|&(key, status)| {
                 let passing = status == FindingStatus::Pass
                     || (honour_waivers && status == FindingStatus::Waived);
                 if passing && key.is_some_and(|k| unsound.contains(&k)) {
@@ -187,6 +191,9 @@ pub fn item_statuses(findings: &[Finding]) -> Vec<FindingStatus> {
 /// What identifies an item across controls: its resource and its file.
 type ItemKey<'a> = (Option<&'a str>, Option<&'a str>);
 
+/// Each item a control judged, with its key when it has one, and its status.
+type KeyedItems<'a> = Vec<(Option<ItemKey<'a>>, FindingStatus)>;
+
 /// The key of the item a finding judges, if it names a resource or a file.
 fn item_key(f: &Finding) -> Option<ItemKey<'_>> {
     let key = (
@@ -197,7 +204,7 @@ fn item_key(f: &Finding) -> Option<ItemKey<'_>> {
 }
 
 /// [`item_statuses`], each with the key of its item.
-fn keyed_item_statuses(findings: &[Finding]) -> Vec<(Option<ItemKey<'_>>, FindingStatus)> {
+fn keyed_item_statuses(findings: &[Finding]) -> KeyedItems<'_> {
     let rank = |s: FindingStatus| match s {
         FindingStatus::Warn | FindingStatus::Pass => 0,
         FindingStatus::Waived => 1,
@@ -220,33 +227,6 @@ fn keyed_item_statuses(findings: &[Finding]) -> Vec<(Option<ItemKey<'_>>, Findin
     single
 }
 
-/// The items that fail (or cannot be judged by) an automated control of `framework` that judges
-/// resources (one whose empty selection means the subject does not exist): waived failures
-/// count as failing unless `honour_waivers`. Controls of expected evidence are left out, so
-/// that removing evidence can never make another item sound.
-fn unsound_items<'a>(
-    framework: &Framework,
-    results: &'a [ControlResult],
-    honour_waivers: bool,
-) -> HashSet<ItemKey<'a>> {
-    let mapped = mapped_controls(framework);
-    results
-        .iter()
-        .filter(|r| {
-            !r.control.check.is_attestation()
-                && r.control.when_empty == WhenEmpty::NotApplicable
-                && mapped.contains(r.control.id.as_str())
-        })
-        .flat_map(|r| keyed_item_statuses(&r.findings))
-        .filter(|(_, status)| match status {
-            FindingStatus::Fail | FindingStatus::Error => true,
-            FindingStatus::Waived => !honour_waivers,
-            FindingStatus::Pass | FindingStatus::Warn => false,
-        })
-        .filter_map(|(key, _)| key)
-        .collect()
-}
-
 /// The ids of the controls `framework` maps to its requirements.
 fn mapped_controls(framework: &Framework) -> HashSet<&str> {
     framework
@@ -256,19 +236,41 @@ fn mapped_controls(framework: &Framework) -> HashSet<&str> {
         .collect()
 }
 
-/// The scores of `results` as `framework` counts them (see the module documentation).
+/// The scores of the controls `framework` maps, as it counts them (see the module
+/// documentation); waived failures count as failing unless `honour_waivers`.
 pub fn framework_control_scores<'a>(
     framework: &Framework,
     results: &'a [ControlResult],
     honour_waivers: bool,
 ) -> HashMap<&'a str, ControlScore> {
-    let unsound = unsound_items(framework, results, honour_waivers);
-    results
+    let mapped = mapped_controls(framework);
+    let keyed: Vec<(&ControlResult, KeyedItems<'a>)> = results
         .iter()
-        .map(|r| {
+        .filter(|r| mapped.contains(r.control.id.as_str()))
+        .map(|r| (r, keyed_item_statuses(&r.findings)))
+        .collect();
+    // The items that fail (or cannot be judged by) an automated control that judges resources
+    // (one whose empty selection means the subject does not exist). Controls of expected
+    // evidence are left out, so that removing evidence can never make another item sound.
+    let unsound: HashSet<ItemKey<'a>> = keyed
+        .iter()
+        .filter(|(r, _)| {
+            !r.control.check.is_attestation() && r.control.when_empty == WhenEmpty::NotApplicable
+        })
+        .flat_map(|(_, items)| items.iter())
+        .filter(|(_, status)| match status {
+            FindingStatus::Fail | FindingStatus::Error => true,
+            FindingStatus::Waived => !honour_waivers,
+            FindingStatus::Pass | FindingStatus::Warn => false,
+        })
+        .filter_map(|(key, _)| *key)
+        .collect();
+    keyed
+        .iter()
+        .map(|(r, items)| {
             (
                 r.control.id.as_str(),
-                ControlScore::counting(r, honour_waivers, &unsound),
+                ControlScore::counting(r, items, honour_waivers, &unsound),
             )
         })
         .collect()
@@ -340,7 +342,6 @@ pub fn score_framework(
     thresholds: &Thresholds,
 ) -> FrameworkScore {
     let scores = framework_control_scores(framework, results, honour_waivers);
-    let mapped = mapped_controls(framework);
     let severity: HashMap<&str, f64> = results
         .iter()
         .map(|r| (r.control.id.as_str(), r.control.severity.weight()))
@@ -435,7 +436,7 @@ pub fn score_framework(
         requirements,
         adjusted_controls: scores
             .iter()
-            .filter(|(id, s)| s.failing_elsewhere > 0 && mapped.contains(*id))
+            .filter(|(_, s)| s.failing_elsewhere > 0)
             .map(|(id, s)| {
                 (
                     id.to_string(),

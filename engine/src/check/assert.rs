@@ -777,7 +777,9 @@ impl Op {
 
 /// Whether a value holds a Terraform expression left unevaluated (`${var.x}`, `arn:${…}`).
 fn is_unknown(value: &Value) -> bool {
-    value.as_str().is_some_and(|s| s.contains("${"))
+    value
+        .as_str()
+        .is_some_and(assay_collectors::terraform::is_template)
 }
 
 /// Equality that treats numbers by value (`1` equals `1.0`).

@@ -237,7 +237,8 @@ impl Selector {
         }
         let mut base = Vec::new();
         // The objects to judge: each object of a Kubernetes list, else the document itself.
-        let objects: Vec<(String, &'d Value)> = match self.list_items(&doc.data) {
+        let list = self.list_items(&doc.data);
+        let objects: Vec<(String, &'d Value)> = match list {
             Some(objects) => objects
                 .iter()
                 .enumerate()
@@ -245,14 +246,13 @@ impl Selector {
                 .collect(),
             None => vec![(String::new(), &doc.data)],
         };
-        let listed = objects.len() != 1 || !objects[0].0.is_empty();
         if let Some(view) = self.workloads {
             for (at, object) in objects {
                 if self.kind_matches(object) {
                     base.extend(view.items(doc, &at, object));
                 }
             }
-        } else if listed {
+        } else if list.is_some() {
             for (pointer, object) in objects {
                 if !self.kind_matches(object) {
                     continue;

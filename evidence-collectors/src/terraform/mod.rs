@@ -22,6 +22,10 @@ mod functions;
 mod module;
 pub mod plan;
 
+/// Whether a string of an evaluated document still holds an expression: a value known only
+/// after apply.
+pub use expr::is_template;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
