@@ -127,6 +127,7 @@ fn ci_files_are_valid_yaml() {
         [
             "github/action.yml",
             "github/pull-request.yml",
+            "github/release.yml",
             "github/scheduled-scan.yml",
             "gitlab/assay.gitlab-ci.yml",
             "kubernetes/cronjob.yaml",
@@ -134,7 +135,11 @@ fn ci_files_are_valid_yaml() {
         ]
     );
     assert_eq!(document("github/action.yml")["runs"]["using"], "composite");
-    for workflow in ["github/pull-request.yml", "github/scheduled-scan.yml"] {
+    for workflow in [
+        "github/pull-request.yml",
+        "github/release.yml",
+        "github/scheduled-scan.yml",
+    ] {
         let doc = document(workflow);
         assert_eq!(
             doc["permissions"],
@@ -368,9 +373,11 @@ fn our_controls_pass_on_our_ci_files() {
     let dir = tempfile::tempdir().unwrap();
     let workflows = dir.path().join(".github/workflows");
     std::fs::create_dir_all(&workflows).unwrap();
-    for name in ["pull-request.yml", "scheduled-scan.yml"] {
+    for name in ["pull-request.yml", "release.yml", "scheduled-scan.yml"] {
         std::fs::copy(ci(&format!("github/{name}")), workflows.join(name)).unwrap();
     }
+    // The container image's Dockerfile, at the repository root.
+    std::fs::copy(ci("../Dockerfile"), dir.path().join("Dockerfile")).unwrap();
     let r = json(
         &assay()
             .arg("scan")
@@ -379,14 +386,96 @@ fn our_controls_pass_on_our_ci_files() {
             .output()
             .unwrap(),
     );
-    for id in ["gha-actions-pinned-sha", "gha-workflow-permissions"] {
+    for id in [
+        "gha-actions-pinned-sha",
+        "gha-workflow-permissions",
+        "gha-script-injection",
+        "gha-checkout-persist-credentials",
+    ] {
         let c = common::control(&r, id);
         assert_eq!(
             (c["passed"].as_u64(), c["failed"].as_u64()),
-            (Some(2), Some(0)),
+            (Some(3), Some(0)),
             "{id}: {c}"
         );
     }
+    for c in r["controls"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        if id.starts_with("docker-") {
+            assert_eq!(c["failed"].as_u64(), Some(0), "{id} on the Dockerfile: {c}");
+        }
+    }
+    let nonroot = common::control(&r, "docker-nonroot-user");
+    assert_eq!(nonroot["passed"].as_u64(), Some(1), "{nonroot}");
+}
+
+/// A fake release of `version` for `target` in `dir`: the archive layout of
+/// ci/release/build.sh, whose `assay` prints a marker, and its SHA256SUMS.
+fn fake_release(dir: &Path, version: &str, target: &str) -> String {
+    let name = format!("assay-{version}-{target}");
+    let stage = tempfile::tempdir().unwrap();
+    std::fs::create_dir(stage.path().join(&name)).unwrap();
+    let binary = stage.path().join(&name).join("assay");
+    std::fs::write(&binary, "#!/bin/sh\necho installed-assay\n").unwrap();
+    let script = format!(
+        "tar -C '{}' -czf '{}/{name}.tar.gz' '{name}' && cd '{}' && sha256sum '{name}.tar.gz' > SHA256SUMS",
+        stage.path().display(),
+        dir.display(),
+        dir.display()
+    );
+    assert!(Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .status()
+        .unwrap()
+        .success());
+    format!("{name}.tar.gz")
+}
+
+/// ci/install.sh installs the archive its SHA256SUMS vouches for and refuses a tampered or
+/// unlisted one, installing nothing then.
+#[test]
+fn install_script_checks_the_release_checksums() {
+    let target = "x86_64-unknown-linux-musl";
+    let install = |release: &Path, into: &Path| -> Output {
+        Command::new("sh")
+            .arg(ci("install.sh"))
+            .args(["v9.9.9"])
+            .arg(into)
+            .env(
+                "ASSAY_DOWNLOAD_BASE",
+                format!("file://{}", release.display()),
+            )
+            .env("ASSAY_TARGET", target)
+            .output()
+            .unwrap()
+    };
+    let release = tempfile::tempdir().unwrap();
+    let archive = fake_release(release.path(), "v9.9.9", target);
+    let into = tempfile::tempdir().unwrap();
+    let out = install(release.path(), &into.path().join("bin"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ran = Command::new(into.path().join("bin/assay"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "installed-assay\n");
+
+    let mut bytes = std::fs::read(release.path().join(&archive)).unwrap();
+    bytes.push(b'x');
+    std::fs::write(release.path().join(&archive), bytes).unwrap();
+    let out = install(release.path(), &into.path().join("tampered"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("checksum mismatch"));
+    assert!(!into.path().join("tampered/assay").exists());
+
+    std::fs::write(release.path().join("SHA256SUMS"), "").unwrap();
+    let out = install(release.path(), &into.path().join("unlisted"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not listed in SHA256SUMS"));
 }
 
 /// `assay init` finds the CI systems, writes the config, the sample control and the matching
