@@ -359,3 +359,111 @@ pub fn kubernetes_label(data: &Value) -> Option<String> {
         .unwrap_or("default");
     Some(format!("{kind}/{namespace}/{name}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::test_support::{control, documents};
+
+    /// The selector of a control whose `select:` is `select` (YAML flow mapping).
+    fn selector(select: &str) -> Result<Selector, Vec<Diagnostic>> {
+        let (doc, _) = control(&format!(
+            "  assert:\n    select: {select}\n    all:\n      - {{path: $.a, exists: true}}\n"
+        ));
+        Selector::compile(&doc, "/check/assert/select")
+    }
+
+    fn labels(selector: &Selector, docs: &[Document]) -> Vec<String> {
+        docs.iter()
+            .flat_map(|d| selector.items(d))
+            .map(|i| format!("{}@{}", i.label, i.line()))
+            .collect()
+    }
+
+    const MANIFESTS: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec: {replicas: 3}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+---
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: one}
+  - apiVersion: v1
+    kind: Service
+    metadata: {name: two}
+";
+
+    #[test]
+    fn kinds_pick_documents_and_the_objects_of_lists() {
+        let docs = documents("k8s/app.yaml", MANIFESTS);
+        let services = selector("{kinds: [Service]}").unwrap();
+        assert_eq!(
+            labels(&services, &docs),
+            ["Service/default/web@6", "Service/default/two@16"]
+        );
+        let lists = selector("{kinds: [List]}").unwrap();
+        assert_eq!(
+            labels(&lists, &docs),
+            ["app.yaml#2@10"].map(|l| format!("k8s/{l}"))
+        );
+        let apps = selector("{api_versions: [apps/v1]}").unwrap();
+        assert_eq!(labels(&apps, &docs), ["Deployment/shop/web@1"]);
+    }
+
+    #[test]
+    fn where_filters_items_and_for_each_splits_them_at_their_lines() {
+        let docs = documents("k8s/app.yaml", MANIFESTS);
+        let replicated =
+            selector("{kinds: [Deployment], where: '$[?@.spec.replicas > 2]'}").unwrap();
+        assert_eq!(labels(&replicated, &docs), ["Deployment/shop/web@1"]);
+        let single = selector("{kinds: [Deployment], where: '$[?@.spec.replicas < 2]'}").unwrap();
+        assert!(labels(&single, &docs).is_empty());
+        let each = selector("{kinds: [List], for_each: '$.items[*]'}").unwrap();
+        let items: Vec<String> = docs
+            .iter()
+            .flat_map(|d| each.items(d))
+            .map(|i| format!("{}@{}", i.pointer, i.line()))
+            .collect();
+        assert_eq!(items, ["/items/0@13", "/items/1@16"]);
+    }
+
+    #[test]
+    fn files_and_formats_decide_what_a_selector_could_read() {
+        let tf = selector("{files: ['infra/**/*.tf'], resource_types: [aws_s3_bucket]}").unwrap();
+        assert!(tf.could_select("infra/prod/main.tf"));
+        assert!(!tf.could_select("modules/main.tf"));
+        let yaml = selector("{formats: [yaml]}").unwrap();
+        assert!(yaml.could_select("k8s/app.yaml"));
+        assert!(!yaml.could_select("main.tf"));
+        let cfn = selector("{formats: [cloudformation]}").unwrap();
+        assert!(cfn.could_select("stack.yaml"), "YAML may hold a template");
+        let sbom = selector("{evidence: [sbom]}").unwrap();
+        assert!(!sbom.could_select("k8s/app.yaml"), "reads no config file");
+        assert!(labels(&sbom, &documents("k8s/app.yaml", MANIFESTS)).is_empty());
+    }
+
+    #[test]
+    fn invalid_selections_are_errors_at_their_keys() {
+        let messages = |select: &str| -> Vec<String> {
+            selector(select)
+                .unwrap_err()
+                .iter()
+                .map(|d| d.to_string())
+                .collect()
+        };
+        assert!(messages("{files: ['a/[b']}")[0].contains("invalid glob `a/[b`"));
+        assert!(messages("{workloads: jobs}")[0].contains("unknown workload view `jobs`"));
+        assert!(
+            messages("{workloads: pods, resource_types: [x]}")[0].contains("cannot be combined")
+        );
+        assert!(messages("{where: '$.spec'}")[0].contains("`where` must be a filter"));
+    }
+}
