@@ -716,6 +716,68 @@ mod tests {
         }
     }
 
+    /// Items, not findings, are counted: an item's findings count once with the worst status;
+    /// waived items pass (and fail again without waivers), warnings neither pass nor fail, and
+    /// an error among judged items lowers the score without hiding them.
+    #[test]
+    fn a_control_scores_the_share_of_items_passing() {
+        let catalog = load(&[CatalogRoot::Builtin]).expect("built-in catalog");
+        let control = catalog.control("tf-aws-s3-encryption").unwrap().clone();
+        let on = |item: usize, status: FindingStatus| Finding {
+            item,
+            resource: Some(format!("aws_s3_bucket.b{item}")),
+            ..finding(status)
+        };
+        let result = ControlResult {
+            control: control.clone(),
+            findings: vec![
+                on(1, FindingStatus::Pass),
+                on(2, FindingStatus::Fail),
+                on(2, FindingStatus::Fail),
+                on(3, FindingStatus::Waived),
+                on(4, FindingStatus::Warn),
+                on(5, FindingStatus::Error),
+            ],
+        };
+        let s = ControlScore::of(&result);
+        assert_eq!(
+            (s.passed, s.failed, s.waived, s.errors, s.warned),
+            (1, 1, 1, 1, 1)
+        );
+        assert_eq!((s.score, s.status), (Some(50.0), Implementation::Partial));
+        let before = ControlScore::before_waivers(&result);
+        assert_eq!(
+            (before.failed, before.waived, before.score),
+            (2, 0, Some(25.0))
+        );
+
+        let all_pass = ControlResult {
+            control: control.clone(),
+            findings: vec![on(1, FindingStatus::Pass), on(2, FindingStatus::Waived)],
+        };
+        let s = ControlScore::of(&all_pass);
+        assert_eq!(
+            (s.score, s.status),
+            (Some(100.0), Implementation::Implemented)
+        );
+        let only_errors = ControlResult {
+            control,
+            findings: vec![on(1, FindingStatus::Error)],
+        };
+        let s = ControlScore::of(&only_errors);
+        assert_eq!((s.score, s.status), (Some(0.0), Implementation::Error));
+    }
+
+    #[test]
+    fn ratings_follow_the_thresholds() {
+        let t = Thresholds::default();
+        assert_eq!(t.rate(Some(90.0)), Rating::Green);
+        assert_eq!(t.rate(Some(89.99)), Rating::Amber);
+        assert_eq!(t.rate(Some(70.0)), Rating::Amber);
+        assert_eq!(t.rate(Some(69.9)), Rating::Red);
+        assert_eq!(t.rate(None), Rating::None);
+    }
+
     /// The same control is out of the score or a gap scoring 0 as it declares.
     #[test]
     fn an_empty_selection_means_what_the_control_declares() {
