@@ -46,6 +46,7 @@ impl Run {
 
 /// Runs `assay args…` and measures its peak memory with `wait4`, which reports on that one
 /// child whatever else the test process runs.
+#[allow(unsafe_code)]
 fn run(args: &[&std::ffi::OsStr]) -> Run {
     let out = tempfile::tempdir().unwrap();
     let (stdout_path, stderr_path) = (out.path().join("out"), out.path().join("err"));

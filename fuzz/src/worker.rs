@@ -51,6 +51,8 @@ impl WorkerFiles {
 /// Caps the address space of this process (Unix; elsewhere a no-op) and disables core dumps.
 pub fn limit_memory() {
     #[cfg(unix)]
+    #[allow(unsafe_code)]
+    // SAFETY: setrlimit with valid pointers to initialised rlimit values.
     unsafe {
         let cap = libc::rlimit {
             rlim_cur: ADDRESS_SPACE as libc::rlim_t,
