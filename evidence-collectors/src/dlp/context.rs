@@ -94,32 +94,69 @@ fn snake_case(key: &str) -> String {
             out.push('_');
         }
         previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        out.push(if c == '-' { '_' } else { c.to_ascii_lowercase() });
+        out.push(if c == '-' {
+            '_'
+        } else {
+            c.to_ascii_lowercase()
+        });
     }
     out
 }
 
 /// Keys whose value is one part of a name: a single word is enough.
 const NAME_PART_KEYS: &[&str] = &[
-    "first_name", "firstname", "given_name", "givenname", "forename", "middle_name",
-    "last_name", "lastname", "surname", "family_name", "familyname", "maiden_name",
-    "vorname", "nachname", "prenom", "voornaam", "achternaam",
+    "first_name",
+    "firstname",
+    "given_name",
+    "givenname",
+    "forename",
+    "middle_name",
+    "last_name",
+    "lastname",
+    "surname",
+    "family_name",
+    "familyname",
+    "maiden_name",
+    "vorname",
+    "nachname",
+    "prenom",
+    "voornaam",
+    "achternaam",
 ];
 
 /// Keys whose value is a person's full name: two words at least, so that `name: Checkout`
 /// is not one.
 const FULL_NAME_KEYS: &[&str] = &[
-    "name", "full_name", "fullname", "display_name", "customer", "customer_name",
-    "client_name", "contact", "contact_name", "person", "person_name", "patient",
-    "patient_name", "employee", "employee_name", "cardholder", "card_holder",
-    "cardholder_name", "card_holder_name", "account_holder", "account_holder_name",
-    "holder_name", "recipient", "recipient_name",
+    "name",
+    "full_name",
+    "fullname",
+    "display_name",
+    "customer",
+    "customer_name",
+    "client_name",
+    "contact",
+    "contact_name",
+    "person",
+    "person_name",
+    "patient",
+    "patient_name",
+    "employee",
+    "employee_name",
+    "cardholder",
+    "card_holder",
+    "cardholder_name",
+    "card_holder_name",
+    "account_holder",
+    "account_holder_name",
+    "holder_name",
+    "recipient",
+    "recipient_name",
 ];
 
 /// Lower-case words inside names: `Ludwig van Beethoven`, `Charles de Gaulle`.
 const PARTICLES: &[&str] = &[
-    "van", "von", "de", "der", "den", "du", "la", "le", "da", "di", "del", "della", "dos",
-    "das", "ter", "ten", "bin", "al", "zu", "y",
+    "van", "von", "de", "der", "den", "du", "la", "le", "da", "di", "del", "della", "dos", "das",
+    "ter", "ten", "bin", "al", "zu", "y",
 ];
 
 /// Words of the names of jobs, steps, services, teams and products, which are capitalized in
@@ -188,7 +225,9 @@ fn name_word(word: &str) -> bool {
     }
     first.is_uppercase()
         && word.chars().any(char::is_lowercase)
-        && word.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '-')
+        && word
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
 }
 
 /// The leading words of the candidate at `range` that can form a name, without trailing
@@ -248,19 +287,84 @@ pub(super) fn redact_person_name(value: &str) -> String {
 
 /// Keys whose value is a postal address (not `ip_address`, `email_address`, `bind_address`).
 const ADDRESS_KEYS: &[&str] = &[
-    "address", "street", "street_address", "address_line", "address_line1", "address_line_1",
-    "address1", "addressline1", "street_line1", "billing_address", "shipping_address",
-    "home_address", "postal_address", "mailing_address", "delivery_address",
-    "residential_address", "customer_address", "anschrift", "adresse", "strasse", "adres",
+    "address",
+    "street",
+    "street_address",
+    "address_line",
+    "address_line1",
+    "address_line_1",
+    "address1",
+    "addressline1",
+    "street_line1",
+    "billing_address",
+    "shipping_address",
+    "home_address",
+    "postal_address",
+    "mailing_address",
+    "delivery_address",
+    "residential_address",
+    "customer_address",
+    "anschrift",
+    "adresse",
+    "strasse",
+    "adres",
 ];
 
 /// Street types as words: English, French, German, Dutch.
 const STREET_WORDS: &[&str] = &[
-    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
-    "dr", "way", "court", "ct", "place", "pl", "terrace", "close", "crescent", "square", "sq",
-    "highway", "hwy", "parkway", "pkwy", "row", "mews", "rue", "av", "bd", "chemin", "allée",
-    "allee", "impasse", "quai", "route", "cours", "passage", "straße", "strasse", "str", "weg",
-    "platz", "gasse", "ring", "damm", "straat", "laan", "gracht", "plein", "kade", "singel",
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "way",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "terrace",
+    "close",
+    "crescent",
+    "square",
+    "sq",
+    "highway",
+    "hwy",
+    "parkway",
+    "pkwy",
+    "row",
+    "mews",
+    "rue",
+    "av",
+    "bd",
+    "chemin",
+    "allée",
+    "allee",
+    "impasse",
+    "quai",
+    "route",
+    "cours",
+    "passage",
+    "straße",
+    "strasse",
+    "str",
+    "weg",
+    "platz",
+    "gasse",
+    "ring",
+    "damm",
+    "straat",
+    "laan",
+    "gracht",
+    "plein",
+    "kade",
+    "singel",
 ];
 
 /// Street types as the end of a compound word: `Hauptstraße`, `Keizersgracht`.
@@ -287,7 +391,9 @@ pub(super) fn valid_postal_address(line: &[u8], start: usize, end: usize) -> boo
         let digits = t.chars().take_while(char::is_ascii_digit).count();
         (1..=5).contains(&digits)
             && t[digits..].len() <= 3
-            && t[digits..].chars().all(|c| c.is_alphabetic() || c == '-' || c == '/')
+            && t[digits..]
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '/')
     });
     let street = tokens.iter().any(|t| {
         STREET_WORDS.contains(&t.trim_end_matches('.'))
@@ -370,7 +476,7 @@ pub(super) fn valid_passport(value: &[u8]) -> bool {
     let mut distinct = value.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
-    value.iter().any(u8::is_ascii_digit) && distinct.len() >= 4 && !ascending
+    value.iter().any(u8::is_ascii_digit) && distinct.len() >= 3 && !ascending
 }
 
 #[cfg(test)]
@@ -390,10 +496,19 @@ mod tests {
     #[test]
     fn the_key_before_a_value() {
         let key = |line: &str, value: &str| key_before(line.as_bytes(), line.find(value).unwrap());
-        assert_eq!(key(r#"{"firstName": "Jane"}"#, "Jane").as_deref(), Some("first_name"));
-        assert_eq!(key("customer.last-name=Doe", "Doe").as_deref(), Some("last_name"));
+        assert_eq!(
+            key(r#"{"firstName": "Jane"}"#, "Jane").as_deref(),
+            Some("first_name")
+        );
+        assert_eq!(
+            key("customer.last-name=Doe", "Doe").as_deref(),
+            Some("last_name")
+        );
         assert_eq!(key("  name: Jane Doe", "Jane").as_deref(), Some("name"));
-        assert_eq!(key(r#"{\"name\":\"Jane\"}"#, "Jane").as_deref(), Some("name"));
+        assert_eq!(
+            key(r#"{\"name\":\"Jane\"}"#, "Jane").as_deref(),
+            Some("name")
+        );
         assert_eq!(key("Jane", "Jane"), None);
     }
 
@@ -403,7 +518,10 @@ mod tests {
         assert_eq!(name(r#"{"name": "Jane Doe"}"#), ["Jane Doe"]);
         assert_eq!(name("first_name: Jürgen"), ["Jürgen"]);
         assert_eq!(name("lastName=O'Brien"), ["O'Brien"]);
-        assert_eq!(name("customer: Ludwig van Beethoven"), ["Ludwig van Beethoven"]);
+        assert_eq!(
+            name("customer: Ludwig van Beethoven"),
+            ["Ludwig van Beethoven"]
+        );
         assert_eq!(name("cardholder=\"Émile F. Zola\""), ["Émile F. Zola"]);
         assert_eq!(name("first_name=Jane last_name=Doe"), ["Jane", "Doe"]);
         assert_eq!(name("author: Jane Doe <jane@x>").len(), 0);
@@ -441,7 +559,10 @@ mod tests {
         ] {
             assert_eq!(address(&format!(r#"{{"address": "{value}"}}"#)), [value]);
         }
-        assert_eq!(address("billing_address: 221b Baker Street"), ["221b Baker Street"]);
+        assert_eq!(
+            address("billing_address: 221b Baker Street"),
+            ["221b Baker Street"]
+        );
         assert_eq!(address("street: Hauptstr. 5"), ["Hauptstr. 5"]);
         for text in [
             "address: 0.0.0.0:8080",
@@ -475,7 +596,10 @@ mod tests {
         ] {
             assert!(dob(text).is_empty(), "{text}");
         }
-        assert_eq!(Scanner::all().scan(b"dob: 1985-03-12")[0].sample, "****-**-**");
+        assert_eq!(
+            Scanner::all().scan(b"dob: 1985-03-12")[0].sample,
+            "****-**-**"
+        );
     }
 
     #[test]

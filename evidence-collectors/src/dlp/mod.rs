@@ -541,14 +541,16 @@ impl Scanner {
                 });
             }
         }
-        // A value a service's own format names is not counted again as a generic key.
+        // A value a service's own format or a checksum names is not counted again as a generic
+        // key, or as a phone number (the digit groups of an IBAN).
+        let loose = |d: Detector| matches!(d, Detector::GenericApiKey | Detector::Phone);
         let named: Vec<Range<usize>> = hits
             .iter()
-            .filter(|h| h.detector != Detector::GenericApiKey)
+            .filter(|h| !loose(h.detector))
             .map(|h| h.range.clone())
             .collect();
         hits.retain(|h| {
-            h.detector != Detector::GenericApiKey
+            !loose(h.detector)
                 || !named
                     .iter()
                     .any(|r| r.start < h.range.end && h.range.start < r.end)
@@ -875,7 +877,8 @@ fn known_card_network(d: &[u8]) -> bool {
 }
 
 fn valid_card(value: &[u8], before: Option<u8>, after: Option<u8>) -> bool {
-    if matches!(before, Some(b'-' | b'.')) || matches!(after, Some(b'-' | b'.')) {
+    // After a `+` the digits are a phone number.
+    if matches!(before, Some(b'-' | b'.' | b'+')) || matches!(after, Some(b'-' | b'.')) {
         return false;
     }
     let separators: Vec<u8> = value

@@ -3,6 +3,8 @@
 //! Steuer-ID (digit structure and ISO 7064 MOD 11,10), the French NIR (birth month, department
 //! and the 97 key, Corsica included) and the Dutch BSN (the 11-proof).
 
+use super::context::key_before;
+
 /// The decimal digits of `value`, as numbers.
 pub(super) fn digits(value: &[u8]) -> Vec<u8> {
     value
@@ -63,8 +65,7 @@ pub(super) fn valid_itin(line: &[u8], start: usize, end: usize) -> bool {
         return false;
     }
     let (area, group, _) = ssn_parts(&line[start..end]);
-    (900..=999).contains(&area)
-        && matches!(group, 50..=65 | 70..=88 | 90..=92 | 94..=99)
+    (900..=999).contains(&area) && matches!(group, 50..=65 | 70..=88 | 90..=92 | 94..=99)
 }
 
 /// The area, group and serial of `AAA-GG-SSSS`.
@@ -89,10 +90,30 @@ pub(super) fn valid_nino(value: &[u8]) -> bool {
 
 /// A German tax identification number (Steuer-ID): 11 digits, the first not 0; in the first
 /// ten exactly one digit occurs twice or three times (three never all side by side) and the
-/// others at most once; the last is the ISO 7064 MOD 11,10 check digit.
+/// others at most once; the last is the ISO 7064 MOD 11,10 check digit. About one random
+/// 11-digit number in 250 passes, so the unspaced form (an order or invoice number as often)
+/// needs a label before it (`steuer_id`, `Steuer-ID`, `IdNr`, `tax_id`, `TIN`); the written
+/// form `12 345 678 901` does not.
 pub(super) fn valid_steuer_id(line: &[u8], start: usize, end: usize) -> bool {
     let value = &line[start..end];
     if !consistent_separators(value) || continues_a_number(line, start, end) {
+        return false;
+    }
+    let labelled = || {
+        key_before(line, start).is_some_and(|k| {
+            [
+                "steuer",
+                "idnr",
+                "id_nr",
+                "tax",
+                "tin",
+                "identifikationsnummer",
+            ]
+            .iter()
+            .any(|w| k.contains(w))
+        })
+    };
+    if !value.contains(&b' ') && !labelled() {
         return false;
     }
     let d = digits(value);
@@ -237,17 +258,22 @@ mod tests {
     fn steuer_id_needs_its_structure_and_check_digit() {
         assert_eq!(kinds("Steuer-ID: 86095742719"), vec![Detector::DeSteuerId]);
         assert_eq!(kinds("idnr 86 095 742 719"), vec![Detector::DeSteuerId]);
-        assert_eq!(kinds("65929970489"), vec![Detector::DeSteuerId]);
+        assert_eq!(kinds("tax_id=65929970489"), vec![Detector::DeSteuerId]);
+        // Unspaced and without a label: an order number as likely.
+        assert!(kinds("order 65929970489").is_empty());
         // The check digit is wrong.
-        assert!(kinds("86095742718").is_empty());
+        assert!(kinds("idnr 86095742718").is_empty());
         // No digit repeated in the first ten, and a digit four times.
-        assert!(kinds("12345678903").is_empty());
-        assert!(kinds("11112345672").is_empty());
+        assert!(kinds("idnr 12345678903").is_empty());
+        assert!(kinds("idnr 11112345672").is_empty());
         // Mixed separators, a leading zero, part of a longer number.
         assert!(kinds("86 095-742 719").is_empty());
-        assert!(kinds("06095742719").is_empty());
-        assert!(kinds("186095742719").is_empty());
-        assert_eq!(Scanner::all().scan(b"86095742719")[0].sample, "*********19");
+        assert!(kinds("idnr 06095742719").is_empty());
+        assert!(kinds("idnr 186095742719").is_empty());
+        assert_eq!(
+            Scanner::all().scan(b"86 095 742 719")[0].sample,
+            "*********19"
+        );
     }
 
     #[test]

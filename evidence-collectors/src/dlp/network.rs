@@ -83,10 +83,7 @@ fn device_v4(ip: Ipv4Addr) -> bool {
 /// A device's IPv6 address. Written with at least one digit and two groups, so that `a::b`
 /// (a path in code) is not one.
 fn device_v6(ip: Ipv6Addr, text: &[u8]) -> bool {
-    let groups = text
-        .split(|&b| b == b':')
-        .filter(|g| !g.is_empty())
-        .count();
+    let groups = text.split(|&b| b == b':').filter(|g| !g.is_empty()).count();
     !ip.is_unspecified()
         && !ip.is_loopback()
         && !ip.is_multicast()
@@ -122,9 +119,15 @@ mod tests {
         assert_eq!(ips("upstream 192.168.1.20:8080"), ["192.168.1.20"]);
         assert_eq!(ips("http://172.16.4.9/health"), ["172.16.4.9"]);
         assert_eq!(ips("allow 198.51.100.4/32;"), ["198.51.100.4"]);
-        assert_eq!(ips("from 2001:db8:85a3::8a2e:370:7334 via"), ["2001:db8:85a3::8a2e:370:7334"]);
+        assert_eq!(
+            ips("from 2001:db8:85a3::8a2e:370:7334 via"),
+            ["2001:db8:85a3::8a2e:370:7334"]
+        );
         assert_eq!(ips("[2001:db8::1]:443"), ["2001:db8::1"]);
-        assert_eq!(ips("peer fe80::1ff:fe23:4567:890a%eth0"), ["fe80::1ff:fe23:4567:890a"]);
+        assert_eq!(
+            ips("peer fe80::1ff:fe23:4567:890a%eth0"),
+            ["fe80::1ff:fe23:4567:890a"]
+        );
         assert_eq!(ips("mapped ::ffff:192.0.2.128"), ["::ffff:192.0.2.128"]);
         assert_eq!(Scanner::all().scan(b"ip 10.1.2.3")[0].sample, "10.***");
     }
