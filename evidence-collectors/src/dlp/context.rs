@@ -205,6 +205,12 @@ const NOT_NAMES: &[&str] = &[
     "jenkins", "kafka", "kubernetes", "linux", "llc", "ltd", "macos", "maven", "mysql", "nginx",
     "npm", "plc", "postgres", "prometheus", "python", "redis", "ruby", "rust", "sa", "sas",
     "slack", "terraform", "ubuntu", "windows", "yarn",
+    // Repository automation and metrics.
+    "assign", "benchmarks", "canary", "close", "codeql", "commits", "compliance", "count",
+    "cpu", "dependabot", "duration", "error", "errors", "fuzz", "greetings", "hotfix", "issue",
+    "issues", "labeler", "license", "licenses", "lock", "memory", "performance", "pr", "preview",
+    "rate", "regression", "reviewers", "rollback", "sbom", "scanning", "size", "smoke", "stale",
+    "throughput", "total", "triage", "uptime", "usage", "welcome",
     // Qualifiers.
     "all", "auto", "daily", "e2e", "east", "end", "full", "new", "north", "old", "public",
     "private", "quick", "south", "weekly", "west",
@@ -535,6 +541,8 @@ mod tests {
             "name: Build and Deploy",
             "name: Set Up Python",
             "name: Payments API",
+            "name: Close Stale Issues",
+            r#""name": "Error Rate""#,
             "customer: Acme Corp",
             "name: my-service",
             "file_name: Report Final",
