@@ -13,6 +13,7 @@ if ! command -v rg >/dev/null; then
   apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null
 fi
 cargo build --release --locked -p assay-engine --bin assay
+cargo build --quiet --release --locked -p assay-collectors --example dlp_scan
 
 mkdir -p "$work/repo/logs" "$work/catalog"
 python3 bench/generate_audit_log.py "$work/repo/logs/api.audit.jsonl" "$size_mb"
@@ -21,14 +22,8 @@ bytes=$(stat -c %s "$log")
 # Only the audit-log controls, so that the scan time is the reader's.
 cp -r controls/audit-logging "$work/catalog/"
 
-# The detector patterns, read from the source so that rg searches for exactly the same.
-python3 - evidence-collectors/src/dlp.rs > "$work/patterns" <<'PY'
-import re, sys
-src = open(sys.argv[1]).read()
-body = src[src.index("fn pattern(self)"):src.index("fn validate(")]
-for m in re.finditer(r'r(#*)"(.*?)"\1', body, re.S):
-    print(m.group(2))
-PY
+# The detector patterns, printed by the scanner itself so that rg searches for exactly the same.
+./target/release/examples/dlp_scan --patterns > "$work/patterns"
 
 # Runs a command and records "wall user system" seconds and the peak resident set (KiB).
 measure() {
