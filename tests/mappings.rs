@@ -140,6 +140,33 @@ fn mapping_attributes_follow_the_reference() {
     // The 18 restricted to (multi-tenant) service providers, and Appendix A1 (7).
     assert_eq!(providers.len(), 18 + 7, "{providers:?}");
     assert!(providers.contains(&"12.9.1") && providers.contains(&"A1.1.1"));
+    // One control evidences many frameworks: the encrypted database.
+    let out = assay()
+        .args(["controls", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let controls = json(&out);
+    let database = items(&controls)
+        .find(|c| c["id"] == "tf-aws-rds-encryption")
+        .unwrap();
+    let tags: BTreeSet<String> = items(&database["mappings"])
+        .map(|m| {
+            format!(
+                "{}:{}",
+                m["framework"].as_str().unwrap(),
+                m["requirement"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for tag in [
+        "iso27001:A.8.24",
+        "soc2:CC6.1",
+        "nist-800-53:SC-28",
+        "hipaa:164.312(a)(2)(iv)",
+        "pci-dss:3.5.1",
+    ] {
+        assert!(tags.contains(tag), "{tag} not in {tags:?}");
+    }
 }
 
 #[test]
