@@ -287,6 +287,13 @@ fn print_text(rows: &[Value], last: Option<&TrendPoint>) {
             continue;
         };
         println!();
+        let width = detail
+            .iter()
+            .filter_map(|d| d["id"].as_str())
+            .map(str::len)
+            .max()
+            .unwrap_or_default()
+            .max(12);
         for d in detail {
             let how = d["coverage"].as_str().unwrap_or_default();
             let what = match d["not_applicable"].as_str() {
@@ -316,7 +323,7 @@ fn print_text(rows: &[Value], last: Option<&TrendPoint>) {
                 format!(" [{}]", marks.join("; "))
             };
             println!(
-                "  {:<12} {:<14} {what}{marks}",
+                "  {:<width$} {:<14} {what}{marks}",
                 d["id"].as_str().unwrap_or_default(),
                 how,
             );
