@@ -440,6 +440,26 @@ fn the_new_frameworks_are_scored_when_chosen() {
     .map(|(id, n)| (id.to_string(), n))
     .into();
     assert_eq!(ids(&chosen), expected);
+    // The results carry the HIPAA designation and the PCI DSS service-provider mark.
+    let saved: Value = serde_json::from_slice(&std::fs::read(&chosen).unwrap()).unwrap();
+    let requirement = |framework: &str, id: &str| {
+        items(&saved["frameworks"])
+            .find(|f| f["id"] == framework)
+            .and_then(|f| items(&f["requirements"]).find(|r| r["id"] == id))
+            .cloned()
+            .unwrap()
+    };
+    let logoff = requirement("hipaa", "164.312(a)(2)(iii)");
+    assert_eq!(logoff["designation"], "Addressable");
+    assert_eq!(
+        logoff["controls"],
+        serde_json::json!(["tf-auth0-session-idle-timeout", "att-endpoint-security"])
+    );
+    assert_eq!(requirement("pci-dss", "12.9.1")["service_provider"], true);
+    assert_eq!(
+        requirement("pci-dss", "12.8.1")["service_provider"],
+        Value::Null
+    );
 }
 
 /// `frameworks:` in assay.yaml selects a NIST baseline (only its requirements stay in scope)

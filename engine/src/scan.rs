@@ -323,6 +323,8 @@ pub fn assemble(
                         coverage: r.coverage,
                         not_applicable: r.not_applicable,
                         exclusion: r.exclusion,
+                        designation: f.requirements[i].designation.clone(),
+                        service_provider: f.requirements[i].service_provider,
                     })
                     .collect(),
             }
