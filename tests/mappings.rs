@@ -440,8 +440,13 @@ fn the_new_frameworks_are_scored_when_chosen() {
     .map(|(id, n)| (id.to_string(), n))
     .into();
     assert_eq!(ids(&chosen), expected);
-    // The results carry the HIPAA designation and the PCI DSS service-provider mark.
+    // The results carry the HIPAA designation and the PCI DSS service-provider mark, as the
+    // results schema describes them.
     let saved: Value = serde_json::from_slice(&std::fs::read(&chosen).unwrap()).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/results.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&saved));
     let requirement = |framework: &str, id: &str| {
         items(&saved["frameworks"])
             .find(|f| f["id"] == framework)
