@@ -308,7 +308,7 @@ fn json_output_matches_its_schema() {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(results["schema_version"], "1.3.0");
+    assert_eq!(results["schema_version"], "1.4.0");
     assert!(results["controls"].as_array().unwrap().len() >= 15);
 }
 

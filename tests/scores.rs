@@ -529,6 +529,27 @@ fn init_records_the_scope() {
         .map(|f| f["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["iso27001", "soc2"]);
+    // Any built-in framework may be chosen; an unknown one is a usage error with a hint.
+    let out = assay()
+        .arg("init")
+        .arg(dir.path())
+        .args(["--force", "--framework", "pci-dss,nist-800-53"])
+        .output()
+        .unwrap();
+    exited(&out, 0);
+    let config = std::fs::read_to_string(dir.path().join("assay.yaml")).unwrap();
+    assert!(
+        config.contains("\nframeworks: [pci-dss, nist-800-53]\n"),
+        "{config}"
+    );
+    let out = assay()
+        .arg("init")
+        .arg(dir.path())
+        .args(["--force", "--framework", "hipa"])
+        .output()
+        .unwrap();
+    let stderr = exited(&out, 2);
+    assert!(stderr.contains("did you mean `hipaa`"), "{stderr}");
 }
 
 /// `explain-score` adds the requirements' contributions up to the printed framework score and

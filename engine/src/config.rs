@@ -21,7 +21,9 @@ pub const CONFIG_NAMES: [&str; 2] = ["assay.yaml", ".assay.yaml"];
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
-    pub frameworks: Option<Vec<String>>,
+    /// The frameworks in scope, each an id or an id with the part chosen (baseline, service
+    /// providers).
+    pub frameworks: Option<Vec<crate::catalog::FrameworkChoice>>,
     pub builtin: Option<bool>,
     /// The waivers file, relative to the config file.
     pub waivers: Option<PathBuf>,

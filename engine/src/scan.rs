@@ -185,8 +185,9 @@ pub fn run_keeping(
 /// The framework scored only when the scan finds AI systems declared or it is asked for.
 pub const AI_ACT: &str = "eu-ai-act";
 
-/// The catalog without the EU AI Act when no framework was asked for and no AI system is
-/// declared (`ai-systems.yaml` absent or listing none); `None` when the catalog stands.
+/// The catalog without the frameworks scored only when chosen (`opt_in`), and without the EU
+/// AI Act unless AI systems are declared (`ai-systems.yaml` listing some), when no framework was
+/// asked for; `None` when the catalog stands.
 fn default_scope(
     catalog: &Catalog,
     request: &ScanRequest,
@@ -197,9 +198,8 @@ fn default_scope(
             && d.data["kind"] == "AiSystems"
             && d.data["count"].as_u64().is_some_and(|n| n > 0)
     });
-    if request.frameworks.is_some()
-        || declared
-        || !catalog.frameworks.iter().any(|f| f.id == AI_ACT)
+    let left_out = |id: &str, opt_in: bool| opt_in || (id == AI_ACT && !declared);
+    if request.frameworks.is_some() || !catalog.frameworks.iter().any(|f| left_out(&f.id, f.opt_in))
     {
         return None;
     }
@@ -211,10 +211,10 @@ fn default_scope(
     let others: Vec<String> = catalog
         .frameworks
         .iter()
+        .filter(|f| !left_out(&f.id, f.opt_in))
         .map(|f| f.id.clone())
-        .filter(|id| id != AI_ACT)
         .collect();
-    // Controls mapped to no framework at all stay: only the AI Act's own leave.
+    // Controls mapped to no framework at all stay: only those of the frameworks left out go.
     let unmapped: Vec<_> = catalog
         .controls
         .iter()
@@ -323,6 +323,8 @@ pub fn assemble(
                         coverage: r.coverage,
                         not_applicable: r.not_applicable,
                         exclusion: r.exclusion,
+                        designation: f.requirements[i].designation.clone(),
+                        service_provider: f.requirements[i].service_provider,
                     })
                     .collect(),
             }

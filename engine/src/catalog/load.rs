@@ -7,7 +7,9 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::control::Control;
-use super::mapping::{Coverage, CoverageCounts, Exclusion, Framework, Requirement, Soc2Category};
+use super::mapping::{
+    Coverage, CoverageCounts, Exclusion, Framework, FrameworkChoice, Requirement, Soc2Category,
+};
 use super::parameters::{self, Overrides};
 use super::source::{self, CatalogRoot, ControlDir, SourceFile};
 use crate::check::Check;
@@ -85,6 +87,71 @@ impl Catalog {
                 let category = Soc2Category::of(&r.id);
                 category == Soc2Category::Security || categories.contains(&category)
             });
+        }
+    }
+
+    /// Keeps, of each framework chosen with a part (`baseline`, `service_provider: false`),
+    /// the requirements of that part. A baseline the framework does not declare, or a
+    /// service-provider choice for a framework without such requirements, is an error of
+    /// `origin`.
+    pub fn select(
+        &mut self,
+        choices: &[FrameworkChoice],
+        origin: &str,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        for (i, choice) in choices.iter().enumerate() {
+            let FrameworkChoice::Selection(selection) = choice else {
+                continue;
+            };
+            let Some(framework) = self.frameworks.iter_mut().find(|f| f.id == selection.id) else {
+                continue;
+            };
+            if let Some(baseline) = &selection.baseline {
+                if framework.baselines.contains(baseline) {
+                    framework
+                        .requirements
+                        .retain(|r| r.baselines.contains(baseline));
+                } else {
+                    let known = framework.baselines.iter().map(String::as_str);
+                    let close = did_you_mean(baseline, known).map(str::to_string);
+                    let d = Diagnostic::new(
+                        origin,
+                        format!("`{}` has no baseline `{baseline}`", framework.id),
+                    )
+                    .key(format!("/frameworks/{i}/baseline"))
+                    .expected(if framework.baselines.is_empty() {
+                        "no baseline: this framework has none".to_string()
+                    } else {
+                        format!("one of {}", framework.baselines.join(", "))
+                    });
+                    errors.push(match close {
+                        Some(close) => d.hint(format!("did you mean `{close}`?")),
+                        None => d,
+                    });
+                }
+            }
+            if selection.service_provider == Some(false) {
+                if framework.requirements.iter().any(|r| r.service_provider) {
+                    framework.requirements.retain(|r| !r.service_provider);
+                } else {
+                    errors.push(
+                        Diagnostic::new(
+                            origin,
+                            format!(
+                                "`{}` has no requirement for service providers only",
+                                framework.id
+                            ),
+                        )
+                        .key(format!("/frameworks/{i}/service_provider")),
+                    );
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
         }
     }
 

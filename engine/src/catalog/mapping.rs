@@ -16,6 +16,10 @@ pub struct Framework {
     pub requirements: Vec<Requirement>,
     /// The files this framework was read from (several when a user catalog extends it).
     pub files: Vec<String>,
+    /// Scored only when `frameworks:` or `--framework` names it.
+    pub opt_in: bool,
+    /// The baselines a configuration may select (e.g. NIST SP 800-53B `low`, `moderate`).
+    pub baselines: Vec<String>,
 }
 
 /// One requirement and the ids of its controls.
@@ -30,6 +34,12 @@ pub struct Requirement {
     pub control_sites: Vec<(String, Option<Position>)>,
     /// The organisation's decision to exclude the requirement from scope.
     pub exclusion: Option<Exclusion>,
+    /// The framework baselines the requirement belongs to.
+    pub baselines: Vec<String>,
+    /// It applies only to service providers (PCI DSS).
+    pub service_provider: bool,
+    /// The regulation's designation, e.g. HIPAA `Required` or `Addressable`.
+    pub designation: Option<String>,
 }
 
 /// A SOC 2 Trust Services category: Security is always in scope, the others by choice.
@@ -73,6 +83,35 @@ pub struct Exclusion {
     pub date: String,
 }
 
+/// One entry of `frameworks:` in assay.yaml: a framework id, or an id with the part of the
+/// framework chosen (`{id: nist-800-53, baseline: moderate}`, `{id: pci-dss, service_provider: false}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum FrameworkChoice {
+    Id(String),
+    Selection(FrameworkSelection),
+}
+
+/// A framework with the part of it in scope.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworkSelection {
+    pub id: String,
+    /// Keep only the requirements of this baseline.
+    pub baseline: Option<String>,
+    /// `false` leaves out the requirements that apply only to service providers.
+    pub service_provider: Option<bool>,
+}
+
+impl FrameworkChoice {
+    pub fn id(&self) -> &str {
+        match self {
+            FrameworkChoice::Id(id) => id,
+            FrameworkChoice::Selection(s) => &s.id,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MappingFile {
@@ -83,6 +122,10 @@ struct MappingFile {
     /// Read where the catalog is loaded: the file declares a framework of its own.
     #[serde(default, rename = "new_framework")]
     _new_framework: bool,
+    #[serde(default)]
+    opt_in: bool,
+    #[serde(default)]
+    baselines: Vec<String>,
     requirements: Vec<RequirementEntry>,
 }
 
@@ -94,6 +137,11 @@ struct RequirementEntry {
     #[serde(default)]
     controls: Vec<String>,
     not_applicable: Option<String>,
+    #[serde(default)]
+    baselines: Vec<String>,
+    #[serde(default)]
+    service_provider: bool,
+    designation: Option<String>,
 }
 
 /// How a requirement is evidenced, judged from the catalog alone.
@@ -177,6 +225,9 @@ impl Framework {
                 controls: r.controls,
                 not_applicable: r.not_applicable,
                 exclusion: None,
+                baselines: r.baselines,
+                service_provider: r.service_provider,
+                designation: r.designation,
             })
             .collect();
         Ok(Framework {
@@ -186,6 +237,8 @@ impl Framework {
             source: file.source,
             requirements,
             files: vec![doc.file.clone()],
+            opt_in: file.opt_in,
+            baselines: file.baselines,
         })
     }
 

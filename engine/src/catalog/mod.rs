@@ -9,6 +9,9 @@ mod source;
 
 pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
 pub use load::{load, load_with, Catalog};
-pub use mapping::{Coverage, CoverageCounts, Exclusion, Framework, Requirement, Soc2Category};
+pub use mapping::{
+    Coverage, CoverageCounts, Exclusion, Framework, FrameworkChoice, FrameworkSelection,
+    Requirement, Soc2Category,
+};
 pub use parameters::{Overrides, ParamType, Parameter};
 pub use source::{CatalogRoot, ControlDir, SourceFile, TestCase};

@@ -92,12 +92,12 @@ fn list(args: ListArgs) -> Exit {
         ListFormat::Json => print_json(&json!({ "frameworks": rows })),
         ListFormat::Text => {
             println!(
-                "{:<10} {:>12} {:>9}  name",
+                "{:<12} {:>12} {:>9}  name",
                 "framework", "requirements", "controls"
             );
             for r in &rows {
                 println!(
-                    "{:<10} {:>12} {:>9}  {}{}",
+                    "{:<12} {:>12} {:>9}  {}{}",
                     r["id"].as_str().unwrap_or_default(),
                     count(&r["requirements"]),
                     count(&r["controls"]),
@@ -231,13 +231,23 @@ fn row(catalog: &Catalog, f: &Framework, last: Option<&TrendPoint>, detailed: bo
             .requirements
             .iter()
             .map(|r| {
-                json!({
+                let mut detail = json!({
                     "id": r.id,
                     "title": r.title,
                     "coverage": catalog.coverage(r).as_str(),
                     "controls": r.controls,
                     "not_applicable": r.not_applicable,
-                })
+                });
+                if !r.baselines.is_empty() {
+                    detail["baselines"] = json!(r.baselines);
+                }
+                if r.service_provider {
+                    detail["service_provider"] = json!(true);
+                }
+                if let Some(designation) = &r.designation {
+                    detail["designation"] = json!(designation);
+                }
+                detail
             })
             .collect();
     }
@@ -246,7 +256,7 @@ fn row(catalog: &Catalog, f: &Framework, last: Option<&TrendPoint>, detailed: bo
 
 fn print_text(rows: &[Value], last: Option<&TrendPoint>) {
     println!(
-        "{:<10} {:>5} {:>9} {:>8} {:>5} {:>8} {:>9} {:>10}",
+        "{:<12} {:>5} {:>9} {:>8} {:>5} {:>8} {:>9} {:>10}",
         "framework", "reqs", "automated", "attested", "n/a", "unmapped", "coverage", "last score"
     );
     for r in rows {
@@ -255,7 +265,7 @@ fn print_text(rows: &[Value], last: Option<&TrendPoint>) {
             .map(|s| format!("{s:.1}%"))
             .unwrap_or_else(|| "-".into());
         println!(
-            "{:<10} {:>5} {:>9} {:>8} {:>5} {:>8} {:>8.1}% {:>10}",
+            "{:<12} {:>5} {:>9} {:>8} {:>5} {:>8} {:>8.1}% {:>10}",
             r["id"].as_str().unwrap_or_default(),
             count(&r["requirements"]),
             count(&r["automated"]),
@@ -277,6 +287,13 @@ fn print_text(rows: &[Value], last: Option<&TrendPoint>) {
             continue;
         };
         println!();
+        let width = detail
+            .iter()
+            .filter_map(|d| d["id"].as_str())
+            .map(str::len)
+            .max()
+            .unwrap_or_default()
+            .max(12);
         for d in detail {
             let how = d["coverage"].as_str().unwrap_or_default();
             let what = match d["not_applicable"].as_str() {
@@ -291,11 +308,24 @@ fn print_text(rows: &[Value], last: Option<&TrendPoint>) {
                     })
                     .unwrap_or_default(),
             };
+            let marks: Vec<String> = [
+                d["designation"].as_str().map(str::to_lowercase),
+                d["service_provider"]
+                    .as_bool()
+                    .map(|_| "service providers only".to_string()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let marks = if marks.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", marks.join("; "))
+            };
             println!(
-                "  {:<12} {:<14} {}",
+                "  {:<width$} {:<14} {what}{marks}",
                 d["id"].as_str().unwrap_or_default(),
                 how,
-                what
             );
         }
     }

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::Exit;
-use crate::catalog::Soc2Category;
+use super::{load_catalog, report_diagnostics, Exit};
+use crate::catalog::{CatalogRoot, Soc2Category};
 use crate::init;
+use crate::scan::check_frameworks;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -16,10 +17,9 @@ pub struct InitArgs {
     /// Overwrite files that already exist.
     #[arg(long)]
     force: bool,
-    /// Frameworks in scope, comma-separated (default: soc2, iso27001, gdpr, and eu-ai-act when
-    /// AI systems are declared).
-    #[arg(long, value_delimiter = ',', value_name = "ID",
-          value_parser = ["soc2", "iso27001", "gdpr", "eu-ai-act"])]
+    /// Frameworks in scope, comma-separated: ids of the built-in catalog (default: soc2,
+    /// iso27001, gdpr, and eu-ai-act when AI systems are declared).
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
     framework: Vec<String>,
     /// SOC 2 Trust Services categories in scope beside Security, comma-separated (default:
     /// all).
@@ -34,6 +34,15 @@ pub fn run(args: InitArgs) -> Exit {
             args.path.display()
         );
         return Exit::Usage;
+    }
+    if !args.framework.is_empty() {
+        let checked = load_catalog(&[CatalogRoot::Builtin]).and_then(|catalog| {
+            check_frameworks(&catalog, &args.framework, "--framework")
+                .map_err(|errors| report_diagnostics(&errors))
+        });
+        if let Err(exit) = checked {
+            return exit;
+        }
     }
     let scope = init::InitScope {
         frameworks: args.framework,

@@ -9,7 +9,7 @@ use clap::Args;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{report_diagnostics, CatalogArgs, Exit};
-use crate::catalog::{self, Catalog};
+use crate::catalog::{self, Catalog, FrameworkChoice};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::policy_dir::PolicyDirs;
@@ -29,7 +29,8 @@ pub struct ProjectArgs {
     #[arg(help_heading = "Scope")]
     #[arg(long, env = "ASSAY_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Frameworks to score (ids such as soc2, iso27001, gdpr, eu-ai-act); default all.
+    /// Frameworks to score (ids such as soc2, iso27001, nist-800-53, pci-dss); default: every
+    /// framework not marked opt-in.
     #[arg(help_heading = "Scope")]
     #[arg(
         long = "framework",
@@ -208,11 +209,22 @@ impl ProjectArgs {
         if let Some(categories) = &config.file.soc2_categories {
             catalog.soc2_categories(categories);
         }
-        let frameworks = if self.frameworks.is_empty() {
-            config.file.frameworks.clone()
+        let choices: Vec<FrameworkChoice> = if self.frameworks.is_empty() {
+            config.file.frameworks.clone().unwrap_or_default()
         } else {
-            Some(self.frameworks.clone())
+            self.frameworks
+                .iter()
+                .cloned()
+                .map(FrameworkChoice::Id)
+                .collect()
         };
+        let frameworks =
+            (!self.frameworks.is_empty() || config.file.frameworks.is_some()).then(|| {
+                choices
+                    .iter()
+                    .map(|c| c.id().to_string())
+                    .collect::<Vec<_>>()
+            });
         if let Some(wanted) = &frameworks {
             let origin = if self.frameworks.is_empty() {
                 config_name.as_str()
@@ -222,6 +234,9 @@ impl ProjectArgs {
             check_frameworks(&catalog, wanted, origin)
                 .map_err(|errors| report_diagnostics(&errors))?;
             catalog.scope_to(wanted);
+            catalog
+                .select(&choices, origin)
+                .map_err(|errors| report_diagnostics(&errors))?;
         }
         catalog
             .exclude(&config.file.exclusions, &config_name)

@@ -13,7 +13,7 @@ use crate::model::{Finding, Severity};
 use crate::score::{AdjustedControl, EvidenceShares, Evidenced, Implementation, Rating};
 
 /// Version of the results format. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: &str = "1.3.0";
+pub const SCHEMA_VERSION: &str = "1.4.0";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
@@ -210,6 +210,12 @@ pub struct RequirementReport {
     /// The organisation's exclusion of the requirement from scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusion: Option<Exclusion>,
+    /// The regulation's designation, e.g. HIPAA `Required` or `Addressable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub designation: Option<String>,
+    /// It applies only to service providers (PCI DSS).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub service_provider: bool,
 }
 
 fn no_evidence() -> Evidenced {
