@@ -547,3 +547,65 @@ fn saved_results_find_their_declarations_at_the_scan_root() {
     );
     assert!(md.contains("Payment processing (`payments`)"));
 }
+
+/// The documents of the frameworks a scan scored beyond the default four: each lists every
+/// requirement in scope in mapping order, with the regulation's marks, in Markdown and HTML,
+/// and their heads (title, framework figures, introduction and first rows) equal the golden
+/// files (`ASSAY_UPDATE_GOLDEN=1` rewrites them). A scan that did not score a framework writes
+/// no document for it.
+#[test]
+fn framework_documents_follow_their_frameworks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let results = save_results(
+        &sample(),
+        tmp.path(),
+        &[
+            "--framework",
+            "soc2,nist-800-53,hipaa,pci-dss",
+            "--now",
+            "2026-11-22T00:00:00Z",
+        ],
+    );
+    let docs = documents(&["--results", results.to_str().unwrap()]);
+    for (stem, framework, marks) in [
+        (
+            "nist-800-53-control-implementation-summary",
+            "nist-800-53",
+            "",
+        ),
+        ("hipaa-risk-analysis-evidence", "hipaa", "(Addressable)"),
+        (
+            "pci-dss-requirement-evidence",
+            "pci-dss",
+            "(service providers only)",
+        ),
+    ] {
+        let md = docs.read(&format!("{stem}.md"));
+        let html = docs.read(&format!("{stem}.html"));
+        let mut rows = captures(r"(?m)^\| \*\*([^*]+)\*\* ", &md);
+        rows.dedup();
+        assert_eq!(
+            rows,
+            mapping_ids(framework),
+            "{stem}: Markdown rows in mapping order"
+        );
+        let mut html_rows = captures(r#"data-requirement="([^"]+)""#, &html);
+        html_rows.dedup();
+        assert_eq!(html_rows, rows, "{stem}: HTML rows as in Markdown");
+        assert!(md.contains(marks), "{stem}: {marks}");
+        let head: String = md.lines().take(40).map(|l| format!("{l}\n")).collect();
+        let golden = fixture("documents-golden").join(format!("{stem}.md"));
+        if std::env::var_os("ASSAY_UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, &head).unwrap();
+        }
+        assert_eq!(
+            head,
+            std::fs::read_to_string(&golden).unwrap_or_default(),
+            "{stem} differs from {}",
+            golden.display()
+        );
+    }
+    let default = documents(&[sample().to_str().unwrap()]);
+    assert!(!default.dir.join("hipaa-risk-analysis-evidence.md").exists());
+}

@@ -1,6 +1,9 @@
 //! The audit documents, written from a results document and the repository's declaration
 //! files: the ISO/IEC 27001 Statement of Applicability, the GDPR Art. 30 records of processing
-//! activities, the EU AI Act technical documentation summary and the SOC 2 control matrix.
+//! activities, the EU AI Act technical documentation summary and the SOC 2 control matrix, and,
+//! for the frameworks the scan scored, the NIST SP 800-53 control implementation summary, the
+//! HIPAA Security Rule risk-analysis evidence table, the PCI DSS requirement evidence list and
+//! the GoBD Verfahrensdokumentation skeleton.
 //!
 //! Each is rendered from `templates/documents` as Markdown and as self-contained HTML (inline
 //! style, no script, no request leaving the file). Inside the evidence site the HTML links to
@@ -10,9 +13,9 @@
 mod ai_act;
 mod attribution;
 mod declared;
+mod matrix;
 mod records;
 mod soa;
-mod soc2;
 mod templates;
 mod view;
 
@@ -32,23 +35,49 @@ use view::{Linker, Lookup, ScanFacts};
 /// The folder of the evidence site the documents are written to.
 pub const SITE_DIR: &str = "documents";
 
-/// One of the four documents.
+/// One of the documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     StatementOfApplicability,
     ProcessingRecords,
     AiTechnicalDocumentation,
     Soc2ControlMatrix,
+    NistImplementationSummary,
+    HipaaRiskAnalysisEvidence,
+    PciRequirementEvidence,
+    GobdVerfahrensdokumentation,
 }
 
 impl Kind {
     /// Every document, in the order they are listed.
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 8] = [
         Kind::StatementOfApplicability,
         Kind::ProcessingRecords,
         Kind::AiTechnicalDocumentation,
         Kind::Soc2ControlMatrix,
+        Kind::NistImplementationSummary,
+        Kind::HipaaRiskAnalysisEvidence,
+        Kind::PciRequirementEvidence,
+        Kind::GobdVerfahrensdokumentation,
     ];
+
+    /// The framework a document of requirement-by-requirement evidence is written from.
+    pub fn framework(self) -> Option<&'static str> {
+        match self {
+            Kind::Soc2ControlMatrix => Some("soc2"),
+            Kind::NistImplementationSummary => Some("nist-800-53"),
+            Kind::HipaaRiskAnalysisEvidence => Some("hipaa"),
+            Kind::PciRequirementEvidence => Some("pci-dss"),
+            Kind::GobdVerfahrensdokumentation => Some("gobd"),
+            _ => None,
+        }
+    }
+
+    /// Whether the document is written only when the scan scored its framework (the four
+    /// documents of the default frameworks are always written, saying so when it did not).
+    fn only_when_scored(self) -> bool {
+        self.framework().is_some() && self != Kind::Soc2ControlMatrix
+    }
 
     /// The file name without its extension, also the name of its templates.
     pub fn stem(self) -> &'static str {
@@ -57,6 +86,20 @@ impl Kind {
             Kind::ProcessingRecords => "gdpr-article-30-records",
             Kind::AiTechnicalDocumentation => "eu-ai-act-technical-documentation",
             Kind::Soc2ControlMatrix => "soc2-control-matrix",
+            Kind::NistImplementationSummary => "nist-800-53-control-implementation-summary",
+            Kind::HipaaRiskAnalysisEvidence => "hipaa-risk-analysis-evidence",
+            Kind::PciRequirementEvidence => "pci-dss-requirement-evidence",
+            Kind::GobdVerfahrensdokumentation => "gobd-verfahrensdokumentation",
+        }
+    }
+
+    /// The template the document is rendered from: its own, or the shared one of the
+    /// requirement evidence documents.
+    fn template(self) -> &'static str {
+        if self.only_when_scored() {
+            "framework-evidence"
+        } else {
+            self.stem()
         }
     }
 
@@ -66,6 +109,10 @@ impl Kind {
             Kind::ProcessingRecords => "GDPR Article 30 records of processing activities",
             Kind::AiTechnicalDocumentation => "EU AI Act technical documentation summary",
             Kind::Soc2ControlMatrix => "SOC 2 control matrix",
+            Kind::NistImplementationSummary => "NIST SP 800-53 control implementation summary",
+            Kind::HipaaRiskAnalysisEvidence => "HIPAA Security Rule risk-analysis evidence table",
+            Kind::PciRequirementEvidence => "PCI DSS requirement-by-requirement evidence list",
+            Kind::GobdVerfahrensdokumentation => "GoBD Verfahrensdokumentation (skeleton)",
         }
     }
 
@@ -76,6 +123,22 @@ impl Kind {
             Kind::ProcessingRecords => "The declared processing activities (Art. 30(1)) and the problems the scan found for each.",
             Kind::AiTechnicalDocumentation => "Per declared AI system: the Annex IV headings and the Art. 13 and Art. 50 transparency information, checked against the scan.",
             Kind::Soc2ControlMatrix => "Per Trust Services Criterion: controls, test performed, result and evidence files with their digests.",
+            Kind::NistImplementationSummary => "Per control and enhancement of the selected baseline, as a system security plan summarises it: implementation status and how it is implemented, with the evidence.",
+            Kind::HipaaRiskAnalysisEvidence => "Per standard and implementation specification (Required or Addressable): the safeguards in place, their result and evidence, for the risk analysis of 164.308(a)(1)(ii)(A).",
+            Kind::PciRequirementEvidence => "Per defined requirement (service-provider ones marked): the controls tested, their result and the evidence files.",
+            Kind::GobdVerfahrensdokumentation => "The procedural documentation's four parts, with the evidence found for each GoBD requirement; the prose parts are for the taxpayer to write.",
+        }
+    }
+
+    /// Column and wording of a requirement evidence document: what a requirement is called and
+    /// the paragraph that introduces the table.
+    fn wording(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::NistImplementationSummary => ("Control", "One row per control or enhancement in scope and each assay control that evidences its implementation. The implementation status is the requirement's status in this scan (implemented, partially implemented, not implemented, not applicable); the controls, tests and evidence files describe how it is implemented."),
+            Kind::HipaaRiskAnalysisEvidence => ("Standard / specification", "One row per standard or implementation specification and each safeguard that evidences it. Required specifications must be implemented; for an Addressable one, the organisation documents whether it is reasonable and appropriate (164.306(d)(3)). The result and evidence columns are the input to the risk analysis of 164.308(a)(1)(ii)(A)."),
+            Kind::PciRequirementEvidence => ("Requirement", "One row per defined requirement and each control tested for it; requirements that apply to service providers only are marked. Evidence names the files the findings rest on, with their sha256 digests."),
+            Kind::GobdVerfahrensdokumentation => ("Anforderung", "Die Verfahrensdokumentation besteht aus der allgemeinen Beschreibung, der Anwenderdokumentation, der technischen Systemdokumentation und der Betriebsdokumentation (GoBD Rz. 151 ff.). Die folgende Tabelle belegt je GoBD-Anforderung die technischen und organisatorischen Kontrollen mit den Nachweisen dieses Scans; die beschreibenden Teile ergänzt der Steuerpflichtige."),
+            _ => ("Requirement", ""),
         }
     }
 }
@@ -138,7 +201,8 @@ impl Source {
     }
 }
 
-/// Renders the four documents, in [`Kind::ALL`] order.
+/// Renders the documents, in [`Kind::ALL`] order: the four of the default frameworks always,
+/// the others when the scan scored their framework.
 pub fn render(input: &DocumentInput<'_>) -> Result<Vec<Rendered>, String> {
     let templates = Templates::builtin()?;
     let lookup = Lookup::new(input.results, Linker::new(input.site));
@@ -146,6 +210,12 @@ pub fn render(input: &DocumentInput<'_>) -> Result<Vec<Rendered>, String> {
     let home = lookup.links.home();
     Kind::ALL
         .into_iter()
+        .filter(|kind| {
+            !kind.only_when_scored()
+                || kind
+                    .framework()
+                    .is_some_and(|f| lookup.framework(f).is_some())
+        })
         .map(|kind| {
             let doc = match kind {
                 Kind::StatementOfApplicability => Value::from(Serde(soa::build(&lookup))),
@@ -155,10 +225,21 @@ pub fn render(input: &DocumentInput<'_>) -> Result<Vec<Rendered>, String> {
                 Kind::AiTechnicalDocumentation => {
                     Value::from(Serde(ai_act::build(&lookup, &input.declarations.ai)))
                 }
-                Kind::Soc2ControlMatrix => Value::from(Serde(soc2::build(&lookup))),
+                Kind::Soc2ControlMatrix
+                | Kind::NistImplementationSummary
+                | Kind::HipaaRiskAnalysisEvidence
+                | Kind::PciRequirementEvidence
+                | Kind::GobdVerfahrensdokumentation => Value::from(Serde(matrix::build(
+                    &lookup,
+                    kind.framework().unwrap_or_default(),
+                ))),
             };
+            let (requirement, intro) = kind.wording();
             let ctx = context! {
                 title => kind.title(),
+                requirement => requirement,
+                intro => intro,
+                gobd => kind == Kind::GobdVerfahrensdokumentation,
                 scan => Value::from(Serde(&scan)),
                 home => home.clone(),
                 org => Value::from(Serde(&input.declarations.organization)),
@@ -166,8 +247,8 @@ pub fn render(input: &DocumentInput<'_>) -> Result<Vec<Rendered>, String> {
             };
             Ok(Rendered {
                 kind,
-                markdown: tidy(&templates.render(&format!("{}.md", kind.stem()), ctx.clone())?),
-                html: templates.render(&format!("{}.html", kind.stem()), ctx)?,
+                markdown: tidy(&templates.render(&format!("{}.md", kind.template()), ctx.clone())?),
+                html: templates.render(&format!("{}.html", kind.template()), ctx)?,
             })
         })
         .collect()

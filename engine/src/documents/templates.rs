@@ -101,10 +101,10 @@ mod tests {
             for ext in ["md", "html"] {
                 assert!(
                     t.env
-                        .get_template(&format!("{}.{ext}", kind.stem()))
+                        .get_template(&format!("{}.{ext}", kind.template()))
                         .is_ok(),
                     "{}.{ext}",
-                    kind.stem()
+                    kind.template()
                 );
             }
         }

@@ -1,5 +1,8 @@
-//! The SOC 2 control matrix: per Trust Services Criterion, the controls that evidence it, the
-//! test performed, its result and the evidence files with their digests.
+//! A requirement-by-requirement evidence matrix of one framework: per requirement, the controls
+//! that evidence it, the test performed, its result and the evidence files with their digests.
+//! The SOC 2 control matrix, the NIST SP 800-53 implementation summary, the HIPAA risk-analysis
+//! evidence table, the PCI DSS evidence list and the GoBD Verfahrensdokumentation are written
+//! from it.
 
 use serde::Serialize;
 
@@ -8,9 +11,6 @@ use super::view::{
     Lookup, Status, EVIDENCE_LISTED,
 };
 use crate::catalog::Coverage;
-
-/// The framework the document is written from.
-pub const FRAMEWORK: &str = "soc2";
 
 #[derive(Debug, Serialize)]
 pub struct Matrix {
@@ -22,11 +22,15 @@ pub struct Matrix {
     pub appendix: Appendix,
 }
 
-/// One criterion and the controls that evidence it.
+/// One requirement (a criterion, control or standard) and the controls that evidence it.
 #[derive(Debug, Serialize)]
 pub struct Criterion {
     pub id: String,
     pub title: String,
+    /// The regulation's designation (HIPAA `Required` / `Addressable`).
+    pub designation: Option<String>,
+    /// It applies to service providers only (PCI DSS).
+    pub service_provider: bool,
     pub anchor: String,
     pub status: Status,
     pub score: String,
@@ -46,8 +50,9 @@ pub struct Tested {
     pub more_evidence: usize,
 }
 
-pub fn build(lookup: &Lookup<'_>) -> Matrix {
-    let Some(framework) = lookup.framework(FRAMEWORK) else {
+/// The matrix of the framework `id` as the scan scored it (empty when it did not).
+pub fn build(lookup: &Lookup<'_>, id: &str) -> Matrix {
+    let Some(framework) = lookup.framework(id) else {
         return Matrix {
             framework: None,
             criteria: Vec::new(),
@@ -78,11 +83,13 @@ pub fn build(lookup: &Lookup<'_>) -> Matrix {
                 .collect();
             let gap = controls.is_empty().then(|| match (&r.coverage, &r.not_applicable) {
                 (Coverage::NotApplicable, Some(reason)) => format!("Not applicable: {reason}"),
-                _ => "No control of the catalog evidences this criterion: test it manually or record an attestation.".to_string(),
+                _ => "No control of the catalog evidences this requirement: test it manually or record an attestation.".to_string(),
             });
             Criterion {
                 id: r.id.clone(),
                 title: r.title.clone(),
+                designation: r.designation.clone(),
+                service_provider: r.service_provider,
                 anchor: anchor("criterion", &r.id),
                 status: r.status.into(),
                 score: pct(r.score),
