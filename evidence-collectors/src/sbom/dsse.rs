@@ -359,10 +359,10 @@ mod tests {
             "ecdsa-p256-sha256",
         );
         // The fixed-size encoding is read too.
-        let keys = vec![TrustedKey::from_pem("k", &pem).unwrap()];
+        let key = TrustedKey::from_pem("k", &pem).unwrap();
         let message = pae("t", b"x");
         let s: p256::ecdsa::Signature = signing.sign(&message);
-        assert!(keys[0].verifies(&message, &s.to_bytes()));
+        assert!(key.verifies(&message, &s.to_bytes()));
     }
 
     #[test]

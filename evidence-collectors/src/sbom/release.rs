@@ -14,6 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::settings::ReleaseSettings;
@@ -131,7 +132,7 @@ pub fn artifacts(
     let statements = of_type("provenance");
     let sboms = of_type("sbom");
     files
-        .iter()
+        .par_iter()
         .filter_map(|f| Some((f, release.dir_of(f)?)))
         .filter(|(f, _)| !read.contains(f.as_str()) && release.is_artifact(f))
         .map(|(relative, dir)| {
