@@ -410,6 +410,20 @@ mod tests {
     }
 
     #[test]
+    fn signatures_past_the_limit_are_not_checked() {
+        let signatures = (0..MAX_SIGNATURES + 2).map(|_| ("", vec![1; 64])).collect();
+        let v = verdict(Some(&envelope(b"{}", signatures)), &[]);
+        assert_eq!(
+            v["signatures"].as_array().unwrap().len(),
+            MAX_SIGNATURES + 2
+        );
+        assert!(v["signatures"][MAX_SIGNATURES]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("not checked"));
+    }
+
+    #[test]
     fn pae_follows_the_spec() {
         // The example of the DSSE protocol document.
         assert_eq!(
