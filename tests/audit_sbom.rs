@@ -59,3 +59,66 @@ fn invalid_collector_settings_stop_the_scan_with_the_key() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("remediation_deadlines/high"), "{stderr}");
 }
+
+#[test]
+fn provenance_signed_by_a_real_tool_verifies_and_tampering_fails() {
+    // tests/fixtures/dsse/make.py signed these envelopes with Python's `cryptography`.
+    let output = assay()
+        .args(["scan", "--format", "json"])
+        .arg(fixture("dsse"))
+        .output()
+        .unwrap();
+    let results = json(&output);
+    let passed: Vec<String> = findings(&results, "provenance-verified", "pass")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    for key in ["release-ed25519", "release-p256", "release-rsa-pss"] {
+        assert!(
+            passed
+                .iter()
+                .any(|m| m.contains(&format!("with key {key},"))),
+            "{key}: {passed:?}"
+        );
+    }
+    // The fourth envelope's payload changed after signing: its signature and so its level fail.
+    let failed = findings(&results, "provenance-verified", "fail");
+    assert!(
+        failed.iter().all(|f| f["location"]["line"] == 4),
+        "{failed:?}"
+    );
+    let messages: Vec<&str> = failed
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "provenance `dist/shop-web.intoto.jsonl` confirms SLSA Build level 1, below 2",
+            "provenance `dist/shop-web.intoto.jsonl` is not verified: signature 1 (keyid \
+             `release-p256`): does not verify with key `release-p256` (ecdsa-p256-sha256): the \
+             payload or signature changed after signing",
+        ]
+    );
+    // The artifact is a subject of the statements, but no SBOM describes it.
+    let release = findings(&results, "release-artifacts-attested", "fail");
+    assert_eq!(release.len(), 1, "{release:?}");
+    assert_eq!(
+        release[0]["message"],
+        "release artifact `dist/shop-web-linux-amd64` is described by no SBOM"
+    );
+}
+
+#[test]
+fn a_provenance_key_that_is_no_public_key_stops_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        "collectors:\n  sbom:\n    provenance:\n      keys:\n        - {id: ci, public_key: not a key}\n",
+    )
+    .unwrap();
+    let output = assay().arg("scan").arg(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("provenance.keys[0] (ci)"), "{stderr}");
+}

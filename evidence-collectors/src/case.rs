@@ -5,6 +5,8 @@
 //!
 //! ```yaml
 //! now: 2024-06-01T00:00:00Z          # the scan time (RFC 3339); default: the real time
+//! collectors:                        # collector settings, as under `collectors:` in assay.yaml
+//!   sbom: {provenance: {keys: []}}
 //! git:                               # a repository built in the case folder
 //!   branch: main                     # default: main
 //!   commits:                         # oldest first
@@ -36,6 +38,7 @@ pub const FILE: &str = "assay-case.yaml";
 #[serde(deny_unknown_fields)]
 struct Case {
     now: Option<String>,
+    collectors: Option<serde_json::Map<String, serde_json::Value>>,
     git: Option<History>,
 }
 
@@ -88,6 +91,9 @@ pub fn prepare(root: &Path, scope: &mut Scope) -> Result<(), String> {
             .parse()
             .map_err(|e| format!("{FILE}: `now: {now}` is not an RFC 3339 time: {e}"))?;
         scope.now = at.into();
+    }
+    if let Some(settings) = case.collectors {
+        scope.settings = settings;
     }
     if let Some(history) = &case.git {
         build(root, history).map_err(|e| format!("{FILE}: {e}"))?;

@@ -109,6 +109,8 @@ pub enum Format {
     CloudFormation,
     /// The resources of an Azure Resource Manager template as Terraform resources.
     Arm,
+    /// A release artifact, described by its digest; its bytes are not parsed.
+    Artifact,
 }
 
 impl Format {
@@ -132,6 +134,7 @@ impl Format {
             Format::Text => "text",
             Format::CloudFormation => "cloudformation",
             Format::Arm => "arm",
+            Format::Artifact => "artifact",
         }
     }
 

@@ -66,10 +66,11 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Parsed>, ParseError> {
         | Format::Prometheus
         | Format::OpenMetrics
         | Format::Markdown
-        | Format::Text => Err(ParseError::new(
+        | Format::Text
+        | Format::Artifact => Err(ParseError::new(
             Position::new(1, 1),
             format!(
-                "{} is read by the git, metrics, docs and secrets collectors, not as configuration",
+                "{} is read by the git, metrics, docs, secrets and SBOM collectors, not as configuration",
                 format.as_str()
             ),
         )),

@@ -112,6 +112,8 @@ members! {
 
     struct Analysis {
         "state" => state: Scalar,
+        "justification" => justification: Scalar,
+        "detail" => detail: Scalar,
     }
 
     struct Affected {
@@ -290,6 +292,8 @@ impl RawVulnerability {
             created: self.created.text(),
             updated: self.updated.text(),
             analysis_state: self.analysis.state.text().map(|s| s.to_ascii_lowercase()),
+            justification: self.analysis.justification.text(),
+            detail: self.analysis.detail.text(),
             affects: self
                 .affects
                 .0

@@ -9,15 +9,20 @@
 //! `collectors.sbom.paths` in `assay.yaml` replaces that convention with globs.
 
 mod cyclonedx;
+mod dsse;
 mod lenient;
 mod license;
 mod model;
 mod provenance;
+mod release;
 mod settings;
+mod slsa;
 mod spdx;
 mod tag_value;
+mod vex;
 mod xml;
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -135,6 +140,9 @@ fn classify(relative: &str, root: &Path, configured: bool) -> Option<Kind> {
         if head.contains("\"bomFormat\"") && head.contains("CycloneDX") {
             return Some(Kind::CycloneDxJson);
         }
+        if provenance::looks_like_statement(&head) {
+            return Some(Kind::Provenance(false));
+        }
         if name.ends_with(".spdx.json") {
             return Some(Kind::SpdxJson);
         }
@@ -157,15 +165,27 @@ impl Collector for SbomCollector {
     fn collect(&self, scope: &Scope) -> Result<Collection, SourceError> {
         let plan = Plan::new(scope.settings_of(EvidenceKind::Sbom))?;
         scope.root_dir()?;
-        let (found, index) = discover(scope, &plan);
+        let (files, found, index) = discover(scope, &plan);
+        let outcomes: Vec<Outcome> = found
+            .par_iter()
+            .map(|(relative, kind)| read_file(relative, *kind, &plan, &index, scope))
+            .collect();
+        let vex = vex::Vex::gather(outcomes.iter().filter_map(|o| match o {
+            Outcome::Sbom(read) => Some((read.relative.as_str(), &read.sbom)),
+            Outcome::Done(_) => None,
+        }));
         let judge = Judgement {
             policy: &plan.policy,
             deadlines: &plan.deadlines,
             now: jiff::Timestamp::try_from(scope.now).unwrap_or_else(|_| jiff::Timestamp::now()),
+            vex: &vex,
         };
-        let results: Vec<Collection> = found
-            .par_iter()
-            .map(|(relative, kind)| collect_file(relative, *kind, &judge, &index, scope))
+        let results: Vec<Collection> = outcomes
+            .into_par_iter()
+            .map(|outcome| match outcome {
+                Outcome::Done(collection) => collection,
+                Outcome::Sbom(read) => read.finish(&judge),
+            })
             .collect();
         let mut collection = Collection::default();
         for result in results {
@@ -173,13 +193,23 @@ impl Collector for SbomCollector {
         }
         collection.sort();
         collection.documents.push(inventory(&collection));
+        let read: BTreeSet<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+        let artifacts = release::artifacts(
+            &plan.release,
+            &files,
+            &read,
+            &collection.documents,
+            &scope.root,
+        );
+        collection.documents.extend(artifacts);
         collection.sort();
         Ok(collection)
     }
 }
 
-/// The SBOM and statement files under the root, and an index of every file by base name.
-fn discover(scope: &Scope, plan: &Plan) -> (Vec<(String, Kind)>, FileIndex) {
+/// The files under the root the scan admits, the SBOM and statement files among them, and an
+/// index of every file by base name.
+fn discover(scope: &Scope, plan: &Plan) -> (Vec<String>, Vec<(String, Kind)>, FileIndex) {
     let all = scope.files(&|_| true);
     let mut index = FileIndex::new();
     for relative in &all {
@@ -198,7 +228,8 @@ fn discover(scope: &Scope, plan: &Plan) -> (Vec<(String, Kind)>, FileIndex) {
                 .map(|kind| (relative.clone(), kind))
         })
         .collect();
-    (found, index)
+    let admitted = all.into_iter().filter(|r| scope.admits(r)).collect();
+    (admitted, found, index)
 }
 
 fn single_error(
@@ -218,13 +249,59 @@ fn single_error(
     }
 }
 
-fn collect_file(
+/// What reading one file gave: its documents and errors, or a normalized SBOM whose facts wait
+/// for the VEX statements of the whole scan.
+enum Outcome {
+    Done(Collection),
+    Sbom(Box<ReadSbom>),
+}
+
+/// A normalized SBOM, and what its document needs.
+struct ReadSbom {
+    relative: String,
+    kind: Kind,
+    digest: Arc<str>,
+    sbom: model::Sbom,
+}
+
+impl ReadSbom {
+    fn finish(self, judge: &Judgement<'_>) -> Collection {
+        let (data, lines) = self.sbom.facts(judge);
+        Collection {
+            documents: vec![document(
+                &self.relative,
+                self.kind,
+                &self.digest,
+                0,
+                data,
+                lines,
+            )],
+            ..Collection::default()
+        }
+    }
+}
+
+fn document(
     relative: &str,
     kind: Kind,
-    judge: &Judgement<'_>,
-    index: &FileIndex,
-    scope: &Scope,
-) -> Collection {
+    digest: &Arc<str>,
+    index: usize,
+    data: Value,
+    lines: LineMap,
+) -> Document {
+    Document {
+        kind: EvidenceKind::Sbom,
+        format: kind.format(),
+        path: relative.into(),
+        index,
+        data,
+        lines,
+        digest: digest.clone(),
+        suppressions: Arc::default(),
+    }
+}
+
+fn read_file(relative: &str, kind: Kind, plan: &Plan, index: &FileIndex, scope: &Scope) -> Outcome {
     let skip = |reason: String| Collection {
         skipped: vec![SkippedFile {
             path: relative.to_string(),
@@ -233,20 +310,20 @@ fn collect_file(
         ..Collection::default()
     };
     if kind == Kind::Spdx3 {
-        return skip(
+        return Outcome::Done(skip(
             "SPDX 3.0 JSON-LD is not supported yet; export the SBOM as SPDX 2.3 or CycloneDX"
                 .into(),
-        );
+        ));
     }
     let bytes = match confine::read(&scope.root, relative, MAX_SIZE) {
         Ok(bytes) => bytes,
-        Err(reason) => return Collection::unread(relative, reason),
+        Err(reason) => return Outcome::Done(Collection::unread(relative, reason)),
     };
     let digest: Arc<str> = hex::encode(Sha256::digest(&bytes)).into();
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
-            return single_error(
+            return Outcome::Done(single_error(
                 relative,
                 None,
                 format!(
@@ -254,22 +331,11 @@ fn collect_file(
                     e.valid_up_to()
                 ),
                 "SBOMs are read as UTF-8 JSON, XML or SPDX tag-value",
-            )
+            ))
         }
     };
-    let path_arc: Arc<str> = relative.into();
-    let document = |index: usize, data: Value, lines: LineMap| Document {
-        kind: EvidenceKind::Sbom,
-        format: kind.format(),
-        path: path_arc.clone(),
-        index,
-        data,
-        lines,
-        digest: digest.clone(),
-        suppressions: Arc::default(),
-    };
     if let Kind::Provenance(per_line) = kind {
-        return match provenance::read(text, per_line) {
+        return Outcome::Done(match provenance::read(text, per_line) {
             Ok(statements) => {
                 let dir = relative.rsplit_once('/').map_or("", |(d, _)| d);
                 Collection {
@@ -277,8 +343,9 @@ fn collect_file(
                         .iter()
                         .enumerate()
                         .map(|(i, s)| {
-                            let (data, lines) = provenance::facts(s, dir, index, &scope.root);
-                            document(i, data, lines)
+                            let (data, lines) =
+                                provenance::facts(s, dir, index, &scope.root, plan);
+                            document(relative, kind, &digest, i, data, lines)
                         })
                         .collect(),
                     ..Collection::default()
@@ -290,7 +357,7 @@ fn collect_file(
                 format!("invalid provenance statement: {}", e.message),
                 "a provenance file holds an in-toto statement or a DSSE envelope (one per line in .intoto.jsonl)",
             ),
-        };
+        });
     }
     let read = match kind {
         Kind::CycloneDxJson => formats::json::parse_typed(text, located).map(cyclonedx_of),
@@ -303,29 +370,25 @@ fn collect_file(
     };
     // The normalized model holds what the facts need: free the raw bytes before building them.
     drop(bytes);
-    let sbom = match read {
-        Ok(Ok(sbom)) => sbom,
-        Ok(Err(root)) => {
-            return single_error(
-                relative,
-                root,
-                "not a CycloneDX BOM: `bomFormat` is not `CycloneDX`".into(),
-                "name CycloneDX files `*.cdx.json` / `bom.json`, or exclude this file",
-            )
-        }
-        Err(e) => {
-            return single_error(
-                relative,
-                Some(e.position),
-                format!("invalid {}: {}", describe(kind), e.message),
-                "fix the syntax, or exclude the file from the scan if it is not an SBOM",
-            )
-        }
-    };
-    let (data, lines) = sbom.facts(judge);
-    Collection {
-        documents: vec![document(0, data, lines)],
-        ..Collection::default()
+    match read {
+        Ok(Ok(sbom)) => Outcome::Sbom(Box::new(ReadSbom {
+            relative: relative.to_string(),
+            kind,
+            digest,
+            sbom,
+        })),
+        Ok(Err(root)) => Outcome::Done(single_error(
+            relative,
+            root,
+            "not a CycloneDX BOM: `bomFormat` is not `CycloneDX`".into(),
+            "name CycloneDX files `*.cdx.json` / `bom.json`, or exclude this file",
+        )),
+        Err(e) => Outcome::Done(single_error(
+            relative,
+            Some(e.position),
+            format!("invalid {}: {}", describe(kind), e.message),
+            "fix the syntax, or exclude the file from the scan if it is not an SBOM",
+        )),
     }
 }
 

@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Map, Value};
 
 use super::license::{License, LicensePolicy, Verdict};
+use super::vex::Vex;
 use crate::lines::{pointer_push, LineMap, Position};
 
 /// Where a value was read in the source document.
@@ -78,6 +79,10 @@ pub struct Vulnerability {
     pub created: Option<String>,
     pub updated: Option<String>,
     pub analysis_state: Option<String>,
+    /// The analysis' `justification` and `detail` (CycloneDX VEX).
+    pub justification: Option<String>,
+    pub detail: Option<String>,
+    /// The `ref`s of the components it affects: bom-refs, purls or BOM links.
     pub affects: Vec<String>,
 }
 
@@ -118,13 +123,15 @@ pub struct Judgement<'a> {
     pub policy: &'a LicensePolicy,
     pub deadlines: &'a Deadlines,
     pub now: Timestamp,
+    /// The VEX statements of every CycloneDX document of the scan.
+    pub vex: &'a Vex,
 }
 
 /// An NTIA element of a component and whether a component has it.
 type ElementCheck = (&'static str, fn(&Component) -> bool);
 
 /// CycloneDX analysis states under which a vulnerability needs no more work.
-const CLOSED_STATES: [&str; 4] = [
+pub const CLOSED_STATES: [&str; 4] = [
     "resolved",
     "resolved_with_pedigree",
     "false_positive",
@@ -424,11 +431,17 @@ impl Sbom {
                     .clone()
                     .or_else(|| v.score.map(|s| severity_of_score(s).to_string()))
                     .unwrap_or_else(|| "unknown".into());
-                let open = v
+                let mut open = v
                     .analysis_state
                     .as_deref()
                     .is_none_or(|s| !CLOSED_STATES.contains(&s));
                 let mut facts = Map::new();
+                if open {
+                    if let Some(statement) = judge.vex.closing(self, v) {
+                        open = false;
+                        facts.insert("vex".into(), statement.to_json());
+                    }
+                }
                 facts.insert("id".into(), json!(v.id));
                 facts.insert("severity".into(), json!(severity));
                 let mut put = |key: &str, value: &Option<String>| {
@@ -441,6 +454,8 @@ impl Sbom {
                 put("created", &v.created);
                 put("updated", &v.updated);
                 put("analysis_state", &v.analysis_state);
+                put("justification", &v.justification);
+                put("detail", &v.detail);
                 if let Some(score) = v.score {
                     facts.insert("score".into(), json!(score));
                 }
@@ -506,10 +521,12 @@ mod tests {
     }
 
     fn judge<'a>(policy: &'a LicensePolicy, deadlines: &'a Deadlines) -> Judgement<'a> {
+        static NO_VEX: std::sync::LazyLock<Vex> = std::sync::LazyLock::new(Vex::default);
         Judgement {
             policy,
             deadlines,
             now: "2024-03-01T00:00:00Z".parse().unwrap(),
+            vex: &NO_VEX,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Build provenance: in-toto statements (v0.1 and v1, bare or in a DSSE envelope) with SLSA
-//! provenance predicates, and whether their subjects' digests match the artifacts they name.
+//! provenance predicates, whether their subjects' digests match the artifacts they name, whether
+//! their envelope's signatures verify with the configured keys, and their SLSA Build level.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -9,6 +10,9 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256, Sha512};
 
+use super::dsse::{self, Envelope};
+use super::settings::Plan;
+use super::slsa;
 use crate::confine;
 use crate::formats::{self, ParseError};
 use crate::lines::{LineMap, Position};
@@ -23,8 +27,8 @@ const STATEMENT_TYPES: [&str; 2] = [
 #[derive(Debug)]
 pub struct Statement {
     pub statement: Value,
-    /// Whether it came wrapped in a DSSE envelope, and with how many signatures.
-    pub signatures: Option<usize>,
+    /// The DSSE envelope it came in, if any.
+    pub envelope: Option<Envelope>,
     /// Line of the statement (or its envelope) in the file.
     pub line: u32,
     /// Lines of the statement's own nodes when it was plain JSON in the file.
@@ -35,14 +39,24 @@ pub struct Statement {
 pub fn is_statement_file(lower_name: &str) -> Option<bool> {
     if lower_name.ends_with(".intoto.jsonl") {
         Some(true)
-    } else if lower_name.ends_with(".intoto.json") || lower_name.ends_with(".provenance.json") {
+    } else if lower_name.ends_with(".intoto.json")
+        || lower_name.ends_with(".provenance.json")
+        || lower_name == "provenance.json"
+    {
         Some(false)
     } else {
         None
     }
 }
 
-fn decode_payload(payload: &str) -> Option<Vec<u8>> {
+/// Whether the first bytes of a JSON file are those of an in-toto statement or envelope.
+pub fn looks_like_statement(head: &str) -> bool {
+    head.contains("\"https://in-toto.io/Statement/")
+        || head.contains("\"application/vnd.in-toto+json\"")
+}
+
+/// Base64 in the standard or URL-safe alphabet, padded or not.
+fn decode_base64(payload: &str) -> Option<Vec<u8>> {
     let config = base64::engine::GeneralPurposeConfig::new()
         .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
         .with_decode_allow_trailing_bits(true);
@@ -60,7 +74,7 @@ fn decode_payload(payload: &str) -> Option<Vec<u8>> {
 fn unwrap(value: Value, line: u32, lines: Option<LineMap>) -> Result<Statement, ParseError> {
     let envelope = value.get("dsseEnvelope").cloned().unwrap_or(value);
     if let Some(payload) = envelope.get("payload").and_then(Value::as_str) {
-        let bytes = decode_payload(payload)
+        let bytes = decode_base64(payload)
             .ok_or_else(|| ParseError::new(Position::new(line, 1), "DSSE payload is not base64"))?;
         let statement: Value = serde_json::from_slice(&bytes).map_err(|e| {
             ParseError::new(
@@ -71,17 +85,36 @@ fn unwrap(value: Value, line: u32, lines: Option<LineMap>) -> Result<Statement, 
         let signatures = envelope
             .get("signatures")
             .and_then(Value::as_array)
-            .map_or(0, Vec::len);
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|s| dsse::Signature {
+                keyid: s
+                    .get("keyid")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                sig: s.get("sig").and_then(Value::as_str).and_then(decode_base64),
+            })
+            .collect();
+        let payload_type = envelope
+            .get("payloadType")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         return Ok(Statement {
             statement,
-            signatures: Some(signatures),
+            envelope: Some(Envelope {
+                payload_type,
+                payload: bytes,
+                signatures,
+            }),
             line,
             lines: None,
         });
     }
     Ok(Statement {
         statement: envelope,
-        signatures: None,
+        envelope: None,
         line,
         lines,
     })
@@ -153,7 +186,7 @@ fn locate(name: &str, statement_dir: &str, index: &FileIndex, root: &Path) -> Op
 }
 
 /// The digest of the root-relative `path`, read confined to `root`.
-fn file_digest(root: &Path, path: &str, algorithm: &str) -> Option<String> {
+pub fn file_digest(root: &Path, path: &str, algorithm: &str) -> Option<String> {
     let (mut file, _) = confine::open(root, path, u64::MAX).ok()?;
     let mut buf = vec![0; 1 << 16];
     macro_rules! hash_with {
@@ -176,13 +209,15 @@ fn file_digest(root: &Path, path: &str, algorithm: &str) -> Option<String> {
     }
 }
 
-/// The facts of one statement: its types, builder and each subject checked against the files
-/// under `root`. `statement_dir` is the root-relative folder of the statement file.
+/// The facts of one statement: its types, builder, each subject checked against the files
+/// under `root`, its signature verdict and SLSA level under `plan`. `statement_dir` is the
+/// root-relative folder of the statement file.
 pub fn facts(
     statement: &Statement,
     statement_dir: &str,
     index: &FileIndex,
     root: &Path,
+    plan: &Plan,
 ) -> (Value, LineMap) {
     let s = &statement.statement;
     let mut lines = LineMap::new();
@@ -203,6 +238,7 @@ pub fn facts(
     let builder = predicate
         .pointer("/runDetails/builder/id")
         .or_else(|| predicate.pointer("/builder/id"))
+        .or_else(|| predicate.pointer("/verifier/id"))
         .and_then(Value::as_str);
     let (mut matched, mut mismatched, mut unverified) = (0u64, 0u64, 0u64);
     let subjects: Vec<Value> = s
@@ -253,19 +289,31 @@ pub fn facts(
             Value::Object(facts)
         })
         .collect();
-    let data = json!({
+    let signature = dsse::verdict(statement.envelope.as_ref(), &plan.keys);
+    let levels = slsa::facts(
+        predicate_type,
+        &predicate,
+        builder,
+        signature["status"] == "verified",
+        &plan.builders,
+    );
+    let mut data = json!({
         "type": "provenance",
         "statement_type": s.get("_type"),
         "predicate_type": predicate_type,
         "slsa": predicate_type.starts_with("https://slsa.dev/provenance/"),
         "builder": builder,
-        "signatures": statement.signatures,
+        "signatures": statement.envelope.as_ref().map(|e| e.signatures.len()),
+        "signature": signature,
         "subject_count": subjects.len(),
         "subjects": subjects,
         "matched": matched,
         "mismatched": mismatched,
         "unverified": unverified,
     });
+    if let (Value::Object(data), Value::Object(levels)) = (&mut data, levels) {
+        data.extend(levels);
+    }
     lines.insert("/subjects".into(), source_line("/subject"));
     (data, lines)
 }
@@ -288,7 +336,8 @@ mod tests {
         let text = format!("{envelope}\n\n{statement}\n");
         let read = read(&text, true).unwrap();
         assert_eq!(read.len(), 2);
-        assert_eq!(read[0].signatures, Some(1));
+        assert_eq!(read[0].envelope.as_ref().unwrap().signatures.len(), 1);
+        assert_eq!(read[0].envelope.as_ref().unwrap().signatures[0].sig, None);
         assert_eq!(read[1].line, 3);
         assert_eq!(read[0].statement, statement);
 
@@ -320,9 +369,12 @@ mod tests {
         let statements = read_one(&text).unwrap();
         let mut index = FileIndex::new();
         index.insert("app.bin".into(), vec!["dist/app.bin".into()]);
-        let (facts, _) = super::facts(&statements[0], "", &index, dir.path());
+        let plan = Plan::new(None).unwrap();
+        let (facts, _) = super::facts(&statements[0], "", &index, dir.path(), &plan);
         assert_eq!(facts["slsa"], true);
         assert_eq!(facts["builder"], "b");
+        assert_eq!(facts["signature"]["status"], "unsigned");
+        assert_eq!(facts["builder_trusted"], false);
         assert_eq!(facts["subjects"][0]["artifact"], "dist/app.bin");
         assert_eq!(facts["subjects"][0]["matches"], true);
         assert_eq!(facts["subjects"][1]["matches"], false);

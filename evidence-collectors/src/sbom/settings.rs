@@ -4,8 +4,11 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use jiff::SignedDuration;
 use serde::Deserialize;
 
+use super::dsse::TrustedKey;
 use super::license::{LicensePolicy, DEFAULT_DENY};
 use super::model::Deadlines;
+use super::release::Release;
+use super::slsa::TrustedBuilder;
 use crate::collector::SourceError;
 
 /// The settings as written.
@@ -18,6 +21,53 @@ pub struct Settings {
     pub license_policy: PolicySettings,
     #[serde(default)]
     pub remediation_deadlines: DeadlineSettings,
+    #[serde(default)]
+    pub provenance: ProvenanceSettings,
+    #[serde(default)]
+    pub release: ReleaseSettings,
+}
+
+/// How provenance statements are verified.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenanceSettings {
+    /// Public keys whose DSSE signatures verify a statement.
+    #[serde(default)]
+    pub keys: Vec<KeySettings>,
+    /// Builder ids (globs) trusted, with their SLSA Build level; replaces the defaults.
+    pub trusted_builders: Option<Vec<BuilderSettings>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySettings {
+    /// The `keyid` signatures name the key by.
+    pub id: String,
+    /// PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
+    pub public_key: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuilderSettings {
+    pub id: String,
+    #[serde(default = "default_level")]
+    pub level: u8,
+}
+
+fn default_level() -> u8 {
+    3
+}
+
+/// The release folders whose artifacts need an SBOM and a provenance statement.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseSettings {
+    /// Folders relative to the scan root (default `dist`).
+    pub dirs: Option<Vec<String>>,
+    /// Globs (relative to the scan root) of further files that are not artifacts.
+    #[serde(default)]
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -45,6 +95,9 @@ pub struct Plan {
     pub paths: Option<GlobSet>,
     pub policy: LicensePolicy,
     pub deadlines: Deadlines,
+    pub keys: Vec<TrustedKey>,
+    pub builders: Vec<TrustedBuilder>,
+    pub release: Release,
 }
 
 fn config_error(key: &str, message: String, hint: &str) -> SourceError {
@@ -137,10 +190,56 @@ impl Plan {
             medium: pick("medium", &d.medium, defaults.medium)?,
             low: pick("low", &d.low, defaults.low)?,
         };
+        let mut keys = Vec::new();
+        for (i, k) in settings.provenance.keys.iter().enumerate() {
+            let key = TrustedKey::from_pem(&k.id, &k.public_key).map_err(|e| {
+                config_error(
+                    &format!("provenance.keys[{i}] ({})", k.id),
+                    e,
+                    "paste the signer's public key as PEM (`-----BEGIN PUBLIC KEY-----`)",
+                )
+            })?;
+            if keys.iter().any(|other: &TrustedKey| other.id == k.id) {
+                return Err(config_error(
+                    &format!("provenance.keys[{i}]"),
+                    format!("the key id `{}` is listed twice", k.id),
+                    "give each key its own id",
+                ));
+            }
+            keys.push(key);
+        }
+        let builders = match &settings.provenance.trusted_builders {
+            None => TrustedBuilder::defaults(),
+            Some(list) => list
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    if !(1..=3).contains(&b.level) {
+                        return Err(config_error(
+                            &format!("provenance.trusted_builders[{i}].level"),
+                            format!("{} is not a SLSA Build level", b.level),
+                            "write 1, 2 or 3",
+                        ));
+                    }
+                    TrustedBuilder::new(&b.id, b.level).map_err(|e| {
+                        config_error(
+                            &format!("provenance.trusted_builders[{i}].id"),
+                            e,
+                            "write a builder id, `*` matching within one path segment",
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let release = Release::new(&settings.release)
+            .map_err(|(key, e)| config_error(&format!("release.{key}"), e, "check the globs"))?;
         Ok(Plan {
             paths,
             policy,
             deadlines,
+            keys,
+            builders,
+            release,
         })
     }
 }
