@@ -2,6 +2,7 @@
 
 mod assert;
 mod attest;
+mod bindings;
 mod budget;
 pub mod cedar;
 mod item_filter;
