@@ -1003,7 +1003,7 @@ mod tests {
         offered.sort();
         compiled.sort();
         assert_eq!(offered, compiled);
-        let mut bounds: Vec<&str> = condition["count"]["properties"]
+        let mut bounds: Vec<&str> = schema["$defs"]["count"]["properties"]
             .as_object()
             .unwrap()
             .keys()
