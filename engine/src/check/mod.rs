@@ -24,7 +24,9 @@ pub use attest::{Attestation, MIN_STATEMENT_CHARS};
 pub use budget::Budget;
 pub use cedar::Cedar;
 pub use rego::Rego;
+pub use relation::Quantifier;
 pub use select::{Item, Selector};
+pub use workload::View;
 
 use resource_index::ResourceIndex;
 

@@ -13,6 +13,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::NAME_PATTERN;
+use crate::check::rego::Mode;
+use crate::check::{Quantifier, View};
 
 /// The check: exactly one backend.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -67,20 +69,12 @@ pub struct Select {
     pub api_versions: Option<Strings>,
     pub resource_types: Option<Strings>,
     /// Kubernetes workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob in YAML or JSON) seen the same way whatever their kind. pods: one item per workload, its pod spec ($ is the spec: $.containers, $.securityContext). containers: one item per container, init container and ephemeral container. Items are labelled Kind/namespace/name.
-    pub workloads: Option<Workloads>,
+    pub workloads: Option<View>,
     /// A filter on the item, `$[?@.spec]`.
     #[serde(rename = "where")]
     pub filter: Option<String>,
     /// Each node this JSONPath finds in the item becomes an item.
     pub for_each: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-#[schemars(rename = "workloads")]
-pub enum Workloads {
-    Pods,
-    Containers,
 }
 
 /// One string or a non-empty list of strings.
@@ -212,15 +206,6 @@ pub struct Related {
     pub if_missing: Option<IfMissing>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-#[schemars(rename = "quantifier")]
-pub enum Quantifier {
-    Any,
-    All,
-    None,
-}
-
 /// A Rego policy run by conftest's conventions: deny/violation rules report failures, warn rules warnings, exception rules waive them.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -245,7 +230,7 @@ pub struct RegoSpec {
     )]
     pub entrypoints: Option<Vec<String>>,
     /// per_file: one evaluation per document; combined: one over all, input = [{path, contents}] (like conftest --combine).
-    pub mode: Option<RegoMode>,
+    pub mode: Option<Mode>,
     pub select: Option<Select>,
     /// Control parameters, merged at the data root.
     pub data: Option<Map<String, Value>>,
@@ -255,14 +240,6 @@ pub struct RegoSpec {
     /// Read the modules as Rego v0 (`deny[msg] { ... }`).
     pub rego_v0: Option<bool>,
     pub limits: Option<RegoLimits>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-#[schemars(rename = "rego_mode")]
-pub enum RegoMode {
-    PerFile,
-    Combined,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
