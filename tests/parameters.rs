@@ -272,6 +272,54 @@ fn control_references_are_checked_at_load() {
     assert!(err.contains("assay: 1 error found"), "{err}");
 }
 
+/// A reference to an unknown `let` binding is a load error at its file:line naming the control,
+/// and a `when` without `then` is one too; the corrected control passes its own case.
+#[test]
+fn bindings_and_when_are_checked_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    custom_control(
+        dir.path(),
+        "",
+        "    let: {replicas: $.spec.replicas}\n    all:\n      - path: $replica\n        gte: 2\n    message: \"`{resource}` runs {value} replicas\"\n",
+    );
+    let out = lint(dir.path());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("control.yaml:12:9: error: unknown binding `$replica` in `replicas`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `$replicas`?"), "{err}");
+
+    custom_control(
+        dir.path(),
+        "",
+        "    let: {replicas: $.spec.replicas}\n    when:\n      - {path: $.metadata.name, equals: web}\n    message: \"`{resource}` runs {value} replicas\"\n",
+    );
+    let err = stderr(&lint(dir.path()));
+    assert!(
+        err.contains("control.yaml:11:5: error: `when` needs `then`"),
+        "{err}"
+    );
+
+    custom_control(
+        dir.path(),
+        "",
+        "    let: {replicas: $.spec.replicas}\n    when:\n      - {path: $.metadata.name, equals: web}\n    then:\n      - {path: $replicas, gte: 2}\n    message: \"`{resource}` runs {value} replicas\"\n",
+    );
+    assert_eq!(lint(dir.path()).status.code(), Some(0));
+    let out = assay()
+        .args(["controls", "test"])
+        .arg(dir.path().join("catalog"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 /// An unknown placeholder in a message is a load error at the message's line.
 #[test]
 fn unknown_placeholders_are_load_errors() {

@@ -6,8 +6,21 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// How bad a failure of a control is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "severity")]
 pub enum Severity {
     Info,
     Low,

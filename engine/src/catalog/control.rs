@@ -1,9 +1,10 @@
 //! A control: metadata, its compiled check and its test expectations.
 
 use assay_collectors::EvidenceKind;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use super::format::ControlFile;
 use super::parameters::Parameter;
 use super::source::ControlDir;
 use crate::check::Check;
@@ -38,8 +39,9 @@ pub struct Control {
 }
 
 /// What a control whose check selected no item means for the score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "when_empty")]
 pub enum WhenEmpty {
     /// The subject does not exist (no S3 bucket): nothing to judge, out of the score.
     NotApplicable,
@@ -62,18 +64,23 @@ impl WhenEmpty {
 }
 
 /// An explicit expectation for one test case.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "test")]
 pub struct TestSpec {
+    /// Path of the case, relative to the control's tests/ folder.
     pub case: String,
     pub expect: TestExpectation,
+    /// Exact number of items with the expected outcome.
     pub count: Option<usize>,
+    /// A substring of some message of the expected outcome.
     pub message: Option<String>,
 }
 
 /// The outcome a test case expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "test_expectation")]
 pub enum TestExpectation {
     Pass,
     Fail,
@@ -92,29 +99,6 @@ impl TestExpectation {
     }
 }
 
-/// The plain fields of a control file (the check is compiled separately).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Header {
-    id: String,
-    title: String,
-    description: String,
-    family: String,
-    severity: Severity,
-    remediation: String,
-    #[serde(default)]
-    references: Vec<String>,
-    #[serde(default)]
-    related: Vec<String>,
-    #[serde(rename = "parameters")]
-    _parameters: Option<Value>,
-    #[serde(rename = "check")]
-    _check: Value,
-    when_empty: Option<WhenEmpty>,
-    #[serde(default)]
-    tests: Vec<TestSpec>,
-}
-
 impl Control {
     /// Builds a control from a schema-valid document whose `parameters` are resolved; compile
     /// errors of the check are returned all at once.
@@ -123,7 +107,7 @@ impl Control {
         dir: ControlDir,
         parameters: Vec<Parameter>,
     ) -> Result<Control, Vec<Diagnostic>> {
-        let header: Header = serde_json::from_value(doc.value.clone())
+        let header: ControlFile = serde_json::from_value(doc.value.clone())
             .map_err(|e| vec![Diagnostic::new(&doc.file, e.to_string())])?;
         let check = Check::compile(doc, "/check", &dir)?;
         Ok(Control {

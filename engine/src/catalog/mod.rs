@@ -2,12 +2,14 @@
 //! user's directories, validated as a whole before anything runs.
 
 mod control;
+mod format;
 mod load;
 mod mapping;
 mod parameters;
 mod source;
 
 pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
+pub use format::control_schema;
 pub use load::{load, load_with, Catalog};
 pub use mapping::{
     Coverage, CoverageCounts, Exclusion, Framework, FrameworkChoice, FrameworkSelection,

@@ -11,14 +11,19 @@
 use std::collections::BTreeMap;
 
 use assay_collectors::{pointer_push, Position};
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::format::ParameterDecl;
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::parse::LocatedValue;
 use crate::schema::{validate, SchemaKind};
 
 /// The type of a parameter's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "param_type")]
 pub enum ParamType {
     Integer,
     Number,
@@ -36,13 +41,6 @@ impl ParamType {
         ("boolean", ParamType::Boolean),
         ("strings", ParamType::Strings),
     ];
-
-    fn named(name: &str) -> Option<ParamType> {
-        Self::NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
-    }
 
     pub fn name(self) -> &'static str {
         Self::NAMES
@@ -265,14 +263,15 @@ fn declared(doc: &LocatedValue, errors: &mut Vec<Diagnostic>) -> Vec<Parameter> 
     let mut out = Vec::new();
     for (name, decl) in decls {
         let at = pointer_push("/parameters", name);
-        let Some(kind) = decl
-            .get("type")
-            .and_then(Value::as_str)
-            .and_then(ParamType::named)
+        // A declaration the schema rejected is reported as such.
+        let Ok(ParameterDecl {
+            kind,
+            default,
+            description,
+        }) = ParameterDecl::deserialize(decl)
         else {
             continue;
         };
-        let default = decl.get("default").cloned().unwrap_or(Value::Null);
         if !kind.accepts(&default) {
             errors.push(
                 doc.diagnostic(
@@ -287,11 +286,7 @@ fn declared(doc: &LocatedValue, errors: &mut Vec<Diagnostic>) -> Vec<Parameter> 
             kind,
             value: default.clone(),
             default,
-            description: decl
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
+            description,
             set_at: None,
         });
     }

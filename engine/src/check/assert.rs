@@ -9,6 +9,11 @@
 //! history, say): an item that does not meet them is an `error` finding naming what is
 //! missing, never a pass or a fail.
 //!
+//! `when` lists conditions of applicability: an item that does not meet them is not judged by
+//! the check (no finding, like an item `select.where` leaves out), and `then` lists the
+//! conditions judged where it holds. Inside a list of conditions, `{when: [...], then: [...]}`
+//! is an implication: it holds where `when` does not.
+//!
 //! A `related` node judges the Terraform resources related to the item (see [`Relation`]);
 //! one that cannot be judged leaves its node undecided, and an item whose outcome depends on
 //! an undecided node is an `error` finding.
@@ -20,6 +25,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
+use super::bindings;
 use super::budget::Budget;
 use super::message::{check_template, render};
 use super::relation::Relation;
@@ -34,6 +40,9 @@ use crate::parse::LocatedValue;
 #[derive(Debug)]
 pub struct Assert {
     select: Selector,
+    /// Conditions for the item to be judged by this check: an item that does not meet them
+    /// gets no finding (`when`).
+    when: Option<Node>,
     /// Conditions for the item to be judged at all.
     requires: Option<Node>,
     root: Node,
@@ -49,6 +58,8 @@ pub(super) enum Node {
     All(Vec<Node>),
     Any(Vec<Node>),
     None(Vec<Node>),
+    /// `{when: [...], then: [...]}` in a list: `then` where `when` holds; holds elsewhere.
+    Implies(Box<Node>, Box<Node>),
     Condition(Box<Condition>),
     Related(Box<Relation>),
 }
@@ -152,8 +163,10 @@ pub(super) fn compile_path(
 }
 
 impl Assert {
-    /// Compiles the `assert` mapping at `pointer`.
+    /// Compiles the `assert` mapping at `pointer`, its `let` bindings expanded first.
     pub fn compile(doc: &LocatedValue, pointer: &str) -> Result<Assert, Vec<Diagnostic>> {
+        let (doc, binding_errors) = bindings::expand(doc, pointer)?;
+        let doc = &doc;
         let mut errors = Vec::new();
         let select = Selector::compile(doc, &format!("{pointer}/select")).unwrap_or_else(|e| {
             errors.extend(e);
@@ -171,48 +184,37 @@ impl Assert {
             .and_then(|o| o.get("pass_message"))
             .and_then(Value::as_str)
             .map(str::to_string);
-        let combinators: Vec<&str> = ["all", "any", "none"]
+        let combinators: Vec<&str> = ["all", "any", "none", "then"]
             .into_iter()
             .filter(|k| object.is_some_and(|o| o.contains_key(*k)))
             .collect();
-        let root = if combinators.len() == 1 {
-            compile_node(doc, pointer, &mut errors)
-        } else {
-            errors.push(
-                doc.diagnostic(
-                    pointer,
-                    "an assertion needs exactly one of `all`, `any`, `none`",
-                )
-                .expected("one combinator at the top of `assert`"),
-            );
-            None
-        };
-        let requires = match object.and_then(|o| o.get("requires")) {
-            None => None,
-            Some(Value::Array(list)) => {
-                let nodes: Vec<Node> = (0..list.len())
-                    .filter_map(|i| {
-                        compile_node(doc, &format!("{pointer}/requires/{i}"), &mut errors)
-                    })
-                    .collect();
-                Some(Node::All(nodes))
-            }
-            Some(_) => {
+        let root = match combinators[..] {
+            ["then"] => compile_list(doc, pointer, "then", &mut errors),
+            [_] => compile_node(doc, pointer, &mut errors),
+            _ => {
                 errors.push(
                     doc.diagnostic(
-                        &format!("{pointer}/requires"),
-                        "expected a list of conditions",
+                        pointer,
+                        "an assertion needs exactly one of `all`, `any`, `none`, `then`",
                     )
-                    .expected("`requires: [{path: ..., absent: true, message: ...}]`"),
+                    .expected("one combinator at the top of `assert` (`then` with `when`)"),
                 );
                 None
             }
         };
+        let when = compile_list(doc, pointer, "when", &mut errors);
+        errors.extend(pairing(doc, pointer, object));
+        let requires = compile_list(doc, pointer, "requires", &mut errors);
+        // A path with an unknown binding is reported once, as such.
+        errors.retain(|e| !binding_errors.iter().any(|b| b.key == e.key));
+        errors.splice(0..0, binding_errors);
         match root {
             Some(root) if errors.is_empty() => Ok(Assert {
                 select,
                 relations: root.has_relations()
-                    || requires.as_ref().is_some_and(Node::has_relations),
+                    || requires.as_ref().is_some_and(Node::has_relations)
+                    || when.as_ref().is_some_and(Node::has_relations),
+                when,
                 requires,
                 root,
                 message,
@@ -267,9 +269,10 @@ impl Assert {
         findings
     }
 
-    /// One `pass` finding for an item that holds; else one finding per offending node, each at
-    /// its own line (the item's line when no node is named): `error` when the item does not
-    /// meet `requires` or its outcome is undecided, `fail` when it breaks the conditions.
+    /// No finding for an item that does not meet `when`; one `pass` finding for an item that
+    /// holds; else one finding per offending node, each at its own line (the item's line when
+    /// no node is named): `error` when the item does not meet `requires` or its outcome is
+    /// undecided (`when`'s too), `fail` when it breaks the conditions.
     pub(super) fn judge(
         &self,
         item: &Item<'_>,
@@ -288,6 +291,15 @@ impl Assert {
             index,
             budget: *budget,
         };
+        if let Some(when) = &self.when {
+            let outcome = when.eval(&subject, &ctx);
+            if outcome.undecided {
+                return self.offenders(item, number, FindingStatus::Error, &outcome);
+            }
+            if !outcome.holds {
+                return Vec::new();
+            }
+        }
         if let Some(requires) = &self.requires {
             let outcome = requires.eval(&subject, &ctx);
             if !outcome.holds {
@@ -384,6 +396,24 @@ pub(super) fn compile_node(
     if object.contains_key("related") {
         return Relation::compile(doc, pointer, object, errors).map(|r| Node::Related(Box::new(r)));
     }
+    // The top-level `assert` mapping pairs `when` and `then` itself.
+    let top = pointer.ends_with("/assert");
+    if !top && (object.contains_key("when") || object.contains_key("then")) {
+        errors.extend(pairing(doc, pointer, Some(object)));
+        if let Some(other) = object.keys().find(|k| *k != "when" && *k != "then") {
+            errors.push(
+                doc.diagnostic(
+                    &format!("{pointer}/{other}"),
+                    format!("`{other}` cannot stand beside `when` and `then`"),
+                )
+                .hint("conditions go under `when` or `then`"),
+            );
+            return None;
+        }
+        let when = compile_list(doc, pointer, "when", errors)?;
+        let then = compile_list(doc, pointer, "then", errors)?;
+        return Some(Node::Implies(Box::new(when), Box::new(then)));
+    }
     for (key, make) in [
         ("all", Node::All as fn(Vec<Node>) -> Node),
         ("any", Node::Any),
@@ -410,6 +440,53 @@ pub(super) fn compile_node(
         }
     }
     compile_condition(doc, pointer, object, errors).map(|c| Node::Condition(Box::new(c)))
+}
+
+/// The list of conditions under `key` of the mapping at `pointer`, all of which must hold;
+/// `None` when absent or in error.
+fn compile_list(
+    doc: &LocatedValue,
+    pointer: &str,
+    key: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Node> {
+    let at = format!("{pointer}/{key}");
+    match doc.value.pointer(&at)? {
+        Value::Array(list) => {
+            let nodes: Vec<Node> = (0..list.len())
+                .filter_map(|i| compile_node(doc, &format!("{at}/{i}"), errors))
+                .collect();
+            (nodes.len() == list.len()).then_some(Node::All(nodes))
+        }
+        _ => {
+            errors.push(
+                doc.diagnostic(&at, "expected a list of conditions")
+                    .expected(format!("`{key}: [{{path: ..., equals: ...}}]`")),
+            );
+            None
+        }
+    }
+}
+
+/// An error when the mapping `object` at `pointer` has one of `when` and `then` without the
+/// other.
+fn pairing(
+    doc: &LocatedValue,
+    pointer: &str,
+    object: Option<&Map<String, Value>>,
+) -> Option<Diagnostic> {
+    let has = |k: &str| object.is_some_and(|o| o.contains_key(k));
+    match (has("when"), has("then")) {
+        (true, false) => Some(
+            doc.diagnostic(&format!("{pointer}/when"), "`when` needs `then`")
+                .expected("`then:` with the conditions judged where `when` holds"),
+        ),
+        (false, true) => Some(
+            doc.diagnostic(&format!("{pointer}/then"), "`then` needs `when`")
+                .hint("without a condition of applicability, write `all:`"),
+        ),
+        _ => None,
+    }
 }
 
 fn compile_condition(
@@ -649,6 +726,16 @@ impl Node {
             Node::Any(nodes) => Outcome::combine(children(nodes), true, true),
             // A `none` breaks where one of its conditions holds: those nodes are the offenders.
             Node::None(nodes) => Outcome::combine(children(nodes), true, false),
+            Node::Implies(when, then) => {
+                let applies = when.eval(subject, ctx);
+                if applies.undecided {
+                    applies
+                } else if applies.holds {
+                    then.eval(subject, ctx)
+                } else {
+                    Outcome::decided(true, vec![Witness::whole(subject, ctx.message.into())])
+                }
+            }
         }
     }
 
@@ -659,6 +746,7 @@ impl Node {
             Node::All(nodes) | Node::Any(nodes) | Node::None(nodes) => {
                 nodes.iter().any(Node::has_relations)
             }
+            Node::Implies(when, then) => when.has_relations() || then.has_relations(),
         }
     }
 }
@@ -902,6 +990,8 @@ mod tests {
                     "any",
                     "none",
                     "related",
+                    "when",
+                    "then",
                     "path",
                     "if_missing",
                     "message",
@@ -913,7 +1003,7 @@ mod tests {
         offered.sort();
         compiled.sort();
         assert_eq!(offered, compiled);
-        let mut bounds: Vec<&str> = condition["count"]["properties"]
+        let mut bounds: Vec<&str> = schema["$defs"]["count"]["properties"]
             .as_object()
             .unwrap()
             .keys()
@@ -924,6 +1014,91 @@ mod tests {
         applied.push("equals");
         applied.sort();
         assert_eq!(bounds, applied);
+    }
+
+    /// An item that does not meet `when` gets no finding; the others are judged by `then`.
+    #[test]
+    fn when_leaves_items_unjudged() {
+        let check = compile(
+            "  assert:\n    when:\n      - {path: $.protocol, in: [HTTPS, TLS]}\n    then:\n      - {path: $.policy, matches: '^TLS12'}\n    message: m\n",
+        )
+        .unwrap();
+        assert_eq!(
+            statuses(&check, "protocol: HTTPS\npolicy: TLS12-x"),
+            [FindingStatus::Pass]
+        );
+        assert_eq!(
+            statuses(&check, "protocol: TLS\npolicy: old"),
+            [FindingStatus::Fail]
+        );
+        assert!(statuses(&check, "protocol: HTTP\npolicy: old").is_empty());
+        assert!(statuses(&check, "policy: old").is_empty());
+    }
+
+    /// In a list, `{when, then}` holds where `when` does not.
+    #[test]
+    fn nested_when_is_an_implication() {
+        let check = compile(
+            "  assert:\n    all:\n      - {path: $.name, exists: true}\n      - when: [{path: $.protocol, equals: HTTP}]\n        then: [{path: $.redirect, equals: true}]\n    message: m\n",
+        )
+        .unwrap();
+        assert_eq!(
+            statuses(&check, "name: a\nprotocol: HTTPS"),
+            [FindingStatus::Pass]
+        );
+        assert_eq!(
+            statuses(&check, "name: a\nprotocol: HTTP"),
+            [FindingStatus::Fail]
+        );
+        assert_eq!(
+            statuses(&check, "name: a\nprotocol: HTTP\nredirect: true"),
+            [FindingStatus::Pass]
+        );
+        assert_eq!(statuses(&check, "protocol: HTTPS"), [FindingStatus::Fail]);
+    }
+
+    #[test]
+    fn when_and_then_go_together() {
+        for (check, message) in [
+            (
+                "    when: [{path: $.a, exists: true}]\n    all: [{path: $.b, exists: true}]\n",
+                "`when` needs `then`",
+            ),
+            (
+                "    then: [{path: $.b, exists: true}]\n    all: [{path: $.b, exists: true}]\n",
+                "exactly one of `all`, `any`, `none`, `then`",
+            ),
+            (
+                "    all:\n      - then: [{path: $.b, exists: true}]\n",
+                "`then` needs `when`",
+            ),
+        ] {
+            let (doc, _) = control(&format!("  assert:\n{check}    message: m\n"));
+            let errors = Assert::compile(&doc, "/check/assert").unwrap_err();
+            assert!(
+                errors.iter().any(|e| e.message.contains(message)),
+                "{check}: {errors:?}"
+            );
+        }
+    }
+
+    /// Bindings stand for their path in conditions and in messages.
+    #[test]
+    fn let_bindings_expand_in_paths_and_messages() {
+        let check = compile(
+            "  assert:\n    let: {c: \"$['containers','initContainers']\"}\n    all:\n      - path: $c[?@.privileged == true].name\n        absent: true\n        message: \"`{value}` is privileged; first: {$c[0].name}\"\n    message: m\n",
+        )
+        .unwrap();
+        let docs = documents(
+            "x.yaml",
+            "containers: [{name: a}]\ninitContainers: [{name: b, privileged: true}]\n",
+        );
+        let budget = Budget::start(&Default::default());
+        let findings = check.evaluate(&Inputs::new(&docs), &budget);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].status, FindingStatus::Fail);
+        assert_eq!(findings[0].message, "`b` is privileged; first: a");
+        assert_eq!(findings[0].location.as_ref().unwrap().line, Some(2));
     }
 
     #[test]

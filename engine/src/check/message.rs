@@ -43,7 +43,7 @@ pub fn unknown_placeholder(template: &str) -> Option<&str> {
         }
         let end = after.find('}')?;
         let name = &after[..end];
-        let query = name.starts_with("$.") && serde_json_path::JsonPath::parse(name).is_ok();
+        let query = name.starts_with('$') && serde_json_path::JsonPath::parse(name).is_ok();
         if !query && !PLACEHOLDERS.contains(&name) {
             return Some(name);
         }
@@ -77,7 +77,7 @@ pub fn render(template: &str, item: &Item<'_>, value: Option<&Value>, path: &str
             "name" => out.push_str(&item_name(item.value).unwrap_or_else(|| item.label.clone())),
             // The key the item is stored under (a docker-compose service's name).
             "key" => out.push_str(&item_key(&item.pointer)),
-            query if query.starts_with("$.") => {
+            query if query.starts_with('$') => {
                 let found = serde_json_path::JsonPath::parse(query)
                     .ok()
                     .and_then(|p| p.query(item.value).first().map(show));

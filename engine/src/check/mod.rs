@@ -2,6 +2,7 @@
 
 mod assert;
 mod attest;
+mod bindings;
 mod budget;
 pub mod cedar;
 mod item_filter;
@@ -23,7 +24,9 @@ pub use attest::{Attestation, MIN_STATEMENT_CHARS};
 pub use budget::Budget;
 pub use cedar::Cedar;
 pub use rego::Rego;
+pub use relation::Quantifier;
 pub use select::{Item, Selector};
+pub use workload::View;
 
 use resource_index::ResourceIndex;
 

@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
@@ -45,8 +47,11 @@ enum Direction {
     ReferencedBy,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Quantifier {
+/// How many related resources must meet a relation's conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "quantifier")]
+pub enum Quantifier {
     Any,
     All,
     None,
@@ -121,11 +126,10 @@ impl Relation {
                 None
             }
         };
-        let quantifier = match spec.get("match").map(|m| m.as_str()) {
-            None | Some(Some("any")) => Quantifier::Any,
-            Some(Some("all")) => Quantifier::All,
-            Some(Some("none")) => Quantifier::None,
-            Some(_) => {
+        let quantifier = match spec.get("match").map(Quantifier::deserialize) {
+            None => Quantifier::Any,
+            Some(Ok(quantifier)) => quantifier,
+            Some(Err(_)) => {
                 errors.push(
                     doc.diagnostic(&format!("{at}/match"), "unknown quantifier")
                         .expected("`any` (default), `all` or `none`"),

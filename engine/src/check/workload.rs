@@ -3,6 +3,8 @@
 //! Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job and CronJob.
 
 use assay_collectors::{pointer_push, Document, Format};
+use schemars::JsonSchema;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::select::{kubernetes_label, Item};
@@ -26,7 +28,9 @@ const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralCo
 static MISSING: Value = Value::Null;
 
 /// What a workload selector yields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(rename = "workloads")]
 pub enum View {
     /// One item per workload: its pod spec, with `$` the spec.
     Pods,
@@ -37,11 +41,7 @@ pub enum View {
 impl View {
     /// The view named in `select: {workloads: …}`.
     pub fn named(name: &str) -> Option<View> {
-        match name {
-            "pods" => Some(View::Pods),
-            "containers" => Some(View::Containers),
-            _ => None,
-        }
+        View::deserialize(Value::from(name)).ok()
     }
 
     /// Whether the document can hold Kubernetes manifests: YAML or JSON, or the manifests of a

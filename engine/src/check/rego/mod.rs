@@ -30,7 +30,9 @@ use super::Budget;
 use crate::model::{Finding, FindingStatus, Location};
 
 /// How inputs are formed from the selected documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(rename = "rego_mode")]
 pub enum Mode {
     /// One evaluation per document (conftest's default).
     PerFile,

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::policy::{DataSource, PolicyOptions, PolicySet, DEFAULT_TIMEOUT};
@@ -172,10 +173,9 @@ impl Rego {
                 .unwrap_or_default()
                 .to_string(),
             select,
-            mode: match get("mode").and_then(Value::as_str) {
-                Some("combined") => Mode::Combined,
-                _ => Mode::PerFile,
-            },
+            mode: get("mode")
+                .and_then(|m| Mode::deserialize(m).ok())
+                .unwrap_or(Mode::PerFile),
             policy: Arc::new(policy),
             namespace,
             rules,
