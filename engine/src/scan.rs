@@ -323,6 +323,7 @@ pub fn assemble(
                         coverage: r.coverage,
                         not_applicable: r.not_applicable,
                         exclusion: r.exclusion,
+                        earlier_ids: r.earlier_ids,
                     })
                     .collect(),
             }

@@ -19,7 +19,7 @@ pub struct InitArgs {
     /// Frameworks in scope, comma-separated (default: soc2, iso27001, gdpr, and eu-ai-act when
     /// AI systems are declared).
     #[arg(long, value_delimiter = ',', value_name = "ID",
-          value_parser = ["soc2", "iso27001", "gdpr", "eu-ai-act"])]
+          value_parser = ["soc2", "iso27001", "gdpr", "eu-ai-act", "bsi-c5", "gobd", "nis2", "dora"])]
     framework: Vec<String>,
     /// SOC 2 Trust Services categories in scope beside Security, comma-separated (default:
     /// all).

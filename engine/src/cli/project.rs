@@ -224,7 +224,7 @@ impl ProjectArgs {
             catalog.scope_to(wanted);
         }
         catalog
-            .exclude(&config.file.exclusions, &config_name)
+            .exclude(&config.file.exclusions, &config_name, &config.lines)
             .map_err(|errors| report_diagnostics(&errors))?;
         // Policies named on the command line are evaluated whatever the scope.
         self.policy

@@ -210,6 +210,10 @@ pub struct RequirementReport {
     /// The organisation's exclusion of the requirement from scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusion: Option<Exclusion>,
+    /// The ids of the framework's earlier edition that correspond to it (ISO/IEC 27001:2013
+    /// A.12.4.1, A.12.4.2 and A.12.4.3 beside 2022 A.8.15).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_ids: Vec<String>,
 }
 
 fn no_evidence() -> Evidenced {
