@@ -326,6 +326,19 @@ fn exclusions_understand_2013_ids_and_report_unknown_ones_at_their_line() {
         row.contains("Logging (formerly A.12.4.1, A.12.4.2, A.12.4.3)"),
         "{row}"
     );
+    // A misspelt framework is an error too, even out of scope.
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        "frameworks: [soc2]\nexclusions:\n  - framework: iso-27001\n    requirements: [A.7.1]\n    reason: Fully remote company without offices.\n    approved_by: Dana Reyes (CISO)\n    date: 2026-03-01\n",
+    )
+    .unwrap();
+    let err = common::exited(&scan(), 2);
+    assert!(err.contains("assay.yaml:3:"), "{err}");
+    assert!(
+        err.contains("no framework `iso-27001` to exclude from"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `iso27001`?"), "{err}");
     config("A.11.1.33");
     let err = common::exited(&scan(), 2);
     assert!(err.contains("assay.yaml:6:"), "{err}");

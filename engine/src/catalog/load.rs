@@ -153,6 +153,35 @@ impl Catalog {
         }
     }
 
+    /// Errors for the exclusions that name a framework the catalog lacks (checked before the
+    /// catalog is scoped, as [`Catalog::exclude`] skips the frameworks out of scope).
+    pub fn unknown_exclusion_frameworks(
+        &self,
+        exclusions: &[Exclusion],
+        origin: &str,
+        lines: &assay_collectors::LineMap,
+    ) -> Vec<Diagnostic> {
+        let ids = || self.frameworks.iter().map(|f| f.id.as_str());
+        exclusions
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !ids().any(|id| id == e.framework))
+            .map(|(i, e)| {
+                let key = format!("/exclusions/{i}/framework");
+                let d = Diagnostic::new(
+                    origin,
+                    format!("no framework `{}` to exclude from", e.framework),
+                )
+                .at(lines.position(&key))
+                .key(key);
+                match did_you_mean(&e.framework, ids()) {
+                    Some(close) => d.hint(format!("did you mean `{close}`?")),
+                    None => d.hint("`assay frameworks list` shows every framework"),
+                }
+            })
+            .collect()
+    }
+
     /// The coverage counts of every requirement of `framework`.
     pub fn coverage_counts(&self, framework: &Framework) -> CoverageCounts {
         let mut counts = CoverageCounts::default();
