@@ -1,6 +1,8 @@
 //! Catalog invariants: every requirement of the reference lists is in its mapping file, in the
 //! same order, and every built-in control evidences requirements (the configuration controls in
-//! each of the four frameworks). The reference lists live beside the checkout (skipped when absent).
+//! each of the first four frameworks). The reference lists live beside the checkout (skipped when
+//! absent). ISO/IEC 27001:2013 ids resolve to their 2022 controls, and a requirement id a
+//! built-in framework lacks is an error unless declared new.
 
 mod common;
 
@@ -169,6 +171,304 @@ fn mapping_attributes_follow_the_reference() {
     }
 }
 
+/// The requirement ids of a reference list, as its mapping file must list them.
+fn reference_ids(framework: &str, reference: &Value) -> Vec<String> {
+    let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    let id = |v: &Value, key: &str| v[key].as_str().unwrap().to_string();
+    match framework {
+        // Criteria by domain.
+        "bsi-c5" => list(&reference["domains"])
+            .iter()
+            .flat_map(|d| {
+                list(&d["criteria"])
+                    .iter()
+                    .map(|c| id(c, "id"))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        // Each chapter, then its sections.
+        "gobd" => list(&reference["chapters"])
+            .iter()
+            .flat_map(|c| {
+                std::iter::once(id(c, "id"))
+                    .chain(list(&c["subsections"]).iter().map(|s| id(s, "id")))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        // The most specific provision: a point, else a paragraph, else the article.
+        "nis2" => list(&reference["articles"])
+            .iter()
+            .flat_map(|a| {
+                let paragraphs = list(&a["paragraphs"]);
+                if paragraphs.is_empty() {
+                    return vec![id(a, "id")];
+                }
+                paragraphs
+                    .iter()
+                    .flat_map(|p| match list(&p["points"]) {
+                        points if points.is_empty() => vec![id(p, "ref")],
+                        points => points.iter().map(|x| id(x, "ref")).collect(),
+                    })
+                    .collect()
+            })
+            .collect(),
+        // Articles by chapter and section.
+        "dora" => list(&reference["chapters"])
+            .iter()
+            .flat_map(|c| list(&c["sections"]))
+            .flat_map(|s| {
+                list(&s["articles"])
+                    .iter()
+                    .map(|a| id(a, "id"))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        other => panic!("no reference layout for {other}"),
+    }
+}
+
+/// BSI C5, the GoBD, NIS 2 and DORA list every requirement of their reference list, in its
+/// order, with the count the reference states.
+#[test]
+fn the_european_frameworks_list_every_reference_requirement_in_order() {
+    let Some(dev) = corpus("") else { return };
+    let reference = dev.join("../../reference");
+    let mappings = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../mappings");
+    for (mapping, file, count) in [
+        ("bsi-c5", "bsi-c5-2020.yaml", 121),
+        ("gobd", "gobd.yaml", 47),
+        ("nis2", "nis2-art21.yaml", 35),
+        ("dora", "dora.yaml", 40),
+    ] {
+        let reference = read(&reference.join(file));
+        let expected = reference_ids(mapping, &reference);
+        assert_eq!(expected.len(), count, "{file}");
+        let mapped = ids(&read(&mappings.join(format!("{mapping}.yaml")))["requirements"]);
+        assert_eq!(
+            mapped, expected,
+            "{mapping}.yaml does not list the reference requirements in order"
+        );
+    }
+    // The reference's own counts agree.
+    let c5 = read(&reference.join("bsi-c5-2020.yaml"));
+    assert_eq!(c5["counts"]["criteria"], 121);
+    let gobd = read(&reference.join("gobd.yaml"));
+    assert_eq!(
+        gobd["counts"]["chapters"].as_u64().unwrap()
+            + gobd["counts"]["subsections"].as_u64().unwrap(),
+        47
+    );
+    let dora = read(&reference.join("dora.yaml"));
+    assert_eq!(dora["counts"]["articles_total"], 40);
+}
+
+/// Every ISO/IEC 27001:2013 Annex A id, A.5.1.1 to A.18.2.3, resolves to 2022 controls of the
+/// mapping; every 2022 control not new in 2022 has a predecessor, and none of the new ones has.
+#[test]
+fn every_iso27001_2013_id_resolves_to_2022_controls() {
+    let mappings = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../mappings");
+    let table = read(&mappings.join("iso27001-2013.yaml"));
+    assert_eq!(table["framework"], "iso27001");
+    let entries = table["earlier_edition"]["ids"].as_array().unwrap();
+    let old: Vec<&str> = entries.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(old.len(), 114);
+    assert_eq!((old[0], old[113]), ("A.5.1.1", "A.18.2.3"));
+    // Per clause A.5-A.18, in order.
+    let per_clause: Vec<usize> = (5..=18)
+        .map(|c| {
+            old.iter()
+                .filter(|id| id.split('.').nth(1) == Some(&c.to_string()))
+                .count()
+        })
+        .collect();
+    assert_eq!(per_clause, [2, 7, 6, 10, 14, 2, 15, 14, 7, 13, 5, 7, 4, 8]);
+    let current = ids(&read(&mappings.join("iso27001.yaml"))["requirements"]);
+    let mut reached = BTreeSet::new();
+    for e in entries {
+        for now in e["now"].as_array().unwrap() {
+            let now = now.as_str().unwrap();
+            assert!(current.iter().any(|c| c == now), "{e}");
+            reached.insert(now.to_string());
+        }
+    }
+    if let Some(dev) = corpus("") {
+        let reference = read(&dev.join("../../reference/iso27001-2022-annex-a.yaml"));
+        for c in reference["controls"].as_array().unwrap() {
+            let new = c["new_in_2022"] == true;
+            let id = c["id"].as_str().unwrap();
+            assert_eq!(reached.contains(id), !new, "{id}");
+        }
+    }
+    // Shown beside the 2022 id.
+    let out = assay()
+        .args(["frameworks", "coverage", "iso27001", "--format", "json"])
+        .output()
+        .unwrap();
+    let detail = json(&out)["frameworks"][0]["detail"].clone();
+    let a815 = detail
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "A.8.15")
+        .unwrap();
+    assert_eq!(
+        a815["earlier_ids"],
+        serde_json::json!(["A.12.4.1", "A.12.4.2", "A.12.4.3"])
+    );
+    let text = assay()
+        .args(["frameworks", "coverage", "iso27001"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("A.12.4.1 → A.8.15"), "{text}");
+    assert!(text.contains("A.18.2.3 → A.5.36") && text.contains("A.18.2.3 → A.8.8"));
+}
+
+/// A user mapping extends a built-in framework: a 2013 id maps its controls to the 2022
+/// control, `new: true` adds a requirement of one's own, and an id the framework lacks (or
+/// `new: true` on one it has) is a configuration error at its line with a suggestion.
+#[test]
+fn user_mappings_name_known_ids_earlier_ids_or_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mappings = dir.path().join("mappings");
+    std::fs::create_dir_all(&mappings).unwrap();
+    let write = |text: &str| std::fs::write(mappings.join("ours.yaml"), text).unwrap();
+    let coverage = || {
+        assay()
+            .args(["frameworks", "coverage", "iso27001", "--format", "json"])
+            .arg("--controls")
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    write("framework: iso27001\nrequirements:\n  - id: A.12.4.1\n    controls: [k8s-privileged-container]\n  - id: ORG-1\n    new: true\n    title: Production changes follow the change board\n    controls: [cm-reviewed-changes]\n");
+    let out = coverage();
+    common::exited(&out, 0);
+    let detail = json(&out)["frameworks"][0]["detail"].clone();
+    let find = |id: &str| {
+        detail
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} missing"))
+    };
+    assert!(find("A.8.15")["controls"]
+        .as_array()
+        .unwrap()
+        .contains(&"k8s-privileged-container".into()));
+    assert!(detail
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["id"] != "A.12.4.1"));
+    assert_eq!(
+        find("ORG-1")["controls"],
+        serde_json::json!(["cm-reviewed-changes"])
+    );
+    assert_eq!(detail.as_array().unwrap().len(), 94);
+
+    write("framework: iso27001\nrequirements:\n  - id: A.5.1\n    controls: [k8s-privileged-container]\n  - id: A.8.155\n    controls: [k8s-privileged-container]\n");
+    let err = common::exited(&coverage(), 2);
+    assert!(err.contains("ours.yaml:5:"), "{err}");
+    assert!(
+        err.contains("`iso27001` has no requirement `A.8.155`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `A.8.15`?"), "{err}");
+    assert!(err.contains("`new: true` to add one"), "{err}");
+
+    write("framework: iso27001\nrequirements:\n  - id: A.5.1\n    new: true\n");
+    let err = common::exited(&coverage(), 2);
+    assert!(err.contains("ours.yaml:4:"), "{err}");
+    assert!(
+        err.contains("`iso27001` already has a requirement `A.5.1`"),
+        "{err}"
+    );
+
+    // Earlier numberings come with the built-in catalog only.
+    write("framework: iso27001\nearlier_edition:\n  name: ISO/IEC 27001:2005\n  ids:\n    - {id: A.10.10.1, now: [A.8.15]}\n");
+    let err = common::exited(&coverage(), 2);
+    assert!(err.contains("ours.yaml:2:"), "{err}");
+    assert!(err.contains("part of the built-in catalog"), "{err}");
+}
+
+/// An exclusion may name a 2013 id: it excludes the 2022 control, whose results carry the 2013
+/// ids; an unknown id is an error at its line of assay.yaml.
+#[test]
+fn exclusions_understand_2013_ids_and_report_unknown_ones_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n    - {name: web, image: nginx:1.27}\n").unwrap();
+    let config = |requirements: &str| {
+        std::fs::write(
+            dir.path().join("assay.yaml"),
+            format!("frameworks: [iso27001]\nexclusions:\n  - framework: iso27001\n    requirements:\n      - A.7.1\n      - {requirements}\n    reason: Fully remote company without offices.\n    approved_by: Dana Reyes (CISO)\n    date: 2026-03-01\n"),
+        )
+        .unwrap();
+    };
+    let scan = || {
+        assay()
+            .arg("scan")
+            .arg(dir.path())
+            .args(["--format", "json", "--soft-fail"])
+            .output()
+            .unwrap()
+    };
+    config("A.11.1.3");
+    let out = scan();
+    common::exited(&out, 0);
+    let r = json(&out);
+    let a73 = common::requirement(&r, "iso27001", "A.7.3");
+    assert_eq!(a73["coverage"], "not_applicable");
+    assert_eq!(a73["earlier_ids"], serde_json::json!(["A.11.1.3"]));
+    assert!(a73["exclusion"]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("Fully remote"));
+    let a815 = common::requirement(&r, "iso27001", "A.8.15");
+    assert_eq!(
+        a815["earlier_ids"],
+        serde_json::json!(["A.12.4.1", "A.12.4.2", "A.12.4.3"])
+    );
+    // The Statement of Applicability names the 2013 ids beside the 2022 control.
+    let out = tempfile::tempdir().unwrap();
+    let run = assay()
+        .arg("documents")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    common::exited(&run, 0);
+    let soa = std::fs::read_to_string(out.path().join("statement-of-applicability.md")).unwrap();
+    let row = soa.lines().find(|l| l.starts_with("| A.8.15 |")).unwrap();
+    assert!(
+        row.contains("Logging (formerly A.12.4.1, A.12.4.2, A.12.4.3)"),
+        "{row}"
+    );
+    // A misspelt framework is an error too, even out of scope.
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        "frameworks: [soc2]\nexclusions:\n  - framework: iso-27001\n    requirements: [A.7.1]\n    reason: Fully remote company without offices.\n    approved_by: Dana Reyes (CISO)\n    date: 2026-03-01\n",
+    )
+    .unwrap();
+    let err = common::exited(&scan(), 2);
+    assert!(err.contains("assay.yaml:3:"), "{err}");
+    assert!(
+        err.contains("no framework `iso-27001` to exclude from"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `iso27001`?"), "{err}");
+    config("A.11.1.33");
+    let err = common::exited(&scan(), 2);
+    assert!(err.contains("assay.yaml:6:"), "{err}");
+    assert!(
+        err.contains("`iso27001` has no requirement `A.11.1.33` to exclude"),
+        "{err}"
+    );
+}
+
 #[test]
 fn every_builtin_control_evidences_requirements() {
     let out = assay()
@@ -187,8 +487,8 @@ fn every_builtin_control_evidences_requirements() {
             .map(|m| m["framework"].as_str().unwrap())
             .collect();
         // Every control evidences some requirement; the configuration controls (secure
-        // configuration, secrets, encryption, logging) and the backup controls evidence all four
-        // frameworks.
+        // configuration, secrets, encryption, logging) and the backup controls evidence SOC 2,
+        // ISO/IEC 27001, the GDPR and the EU AI Act.
         assert!(!frameworks.is_empty(), "{} is mapped nowhere", c["id"]);
         let config = [
             "kubernetes",
@@ -211,8 +511,8 @@ fn every_builtin_control_evidences_requirements() {
     }
 }
 
-/// Every requirement of the four frameworks is evidenced by a control (automated or attested)
-/// or marked not applicable with a reason: none is unmapped.
+/// Every requirement of the built-in frameworks is evidenced by a control (automated or
+/// attested) or marked not applicable with a reason: none is unmapped.
 #[test]
 fn frameworks_coverage_reports_no_unmapped_requirement() {
     let out = assay()
@@ -234,11 +534,15 @@ fn frameworks_coverage_reports_no_unmapped_requirement() {
     assert_eq!(
         counts,
         [
+            ("bsi-c5", 121),
+            ("dora", 40),
             ("eu-ai-act", 43),
             ("gdpr", 38),
+            ("gobd", 47),
             ("hipaa", 68),
             ("iso27001", 93),
             ("iso42001", 38),
+            ("nis2", 35),
             ("nist-800-53", 1011),
             ("pci-dss", 280),
             ("soc2", 61)

@@ -374,6 +374,8 @@ fn builtin_thresholds_are_parameters() {
                     .find_map(|k| line.strip_prefix(k))
                     .map(str::trim)
                     .or_else(|| line.strip_prefix("count:").map(str::trim));
+                    // A parameter reference, perhaps scaled to its place's unit (`times: 365`).
+                    let threshold = threshold.filter(|v| !v.starts_with("{param:"));
                     if let Some(value) = threshold {
                         let bounds: Vec<&str> = value
                             .trim_matches(|c| c == '{' || c == '}')
@@ -425,4 +427,40 @@ fn attest_follows_the_projects_max_age() {
     )
     .unwrap();
     assert!(text.contains("expires: 2026-04-01\n"), "{text}");
+}
+
+/// `{param: NAME, times: N}` compares a parameter in years with a period in days: a locked
+/// archive bucket of 3650 days passes the default 10 years and fails 11 set in assay.yaml.
+#[test]
+fn a_scaled_parameter_follows_the_value_set() {
+    let lock = r#"resource "aws_s3_bucket" "ledger" {
+  bucket = "acme-ledger"
+  object_lock_configuration {
+    object_lock_enabled = "Enabled"
+    rule {
+      default_retention {
+        mode = "COMPLIANCE"
+        days = 3650
+      }
+    }
+  }
+}
+"#;
+    let dir = repo("");
+    std::fs::write(dir.path().join("main.tf"), lock).unwrap();
+    let id = "tf-aws-s3-object-lock-retention";
+    assert_eq!(findings(&json(&scan(dir.path())), id, "pass").len(), 1);
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        format!("parameters:\n  {id}:\n    retention_years: 11\n"),
+    )
+    .unwrap();
+    let results = json(&scan(dir.path()));
+    assert_eq!(findings(&results, id, "pass").len(), 0);
+    let failed = findings(&results, id, "fail");
+    assert!(!failed.is_empty());
+    for f in failed {
+        let message = f["message"].as_str().unwrap();
+        assert!(message.contains("for less than 11 years"), "{message}");
+    }
 }

@@ -217,6 +217,8 @@ pub struct Config {
     pub explicit: bool,
     /// The control parameters the file sets.
     pub parameters: crate::catalog::Overrides,
+    /// The line of each node of the file, for diagnostics about its values.
+    pub lines: assay_collectors::LineMap,
 }
 
 impl Config {
@@ -262,6 +264,7 @@ impl Config {
         }
         Ok(Config {
             parameters: crate::catalog::Overrides::from_config(&doc),
+            lines: doc.lines,
             file,
             base,
             path: Some(path),

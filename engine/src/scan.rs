@@ -325,6 +325,7 @@ pub fn assemble(
                         exclusion: r.exclusion,
                         designation: f.requirements[i].designation.clone(),
                         service_provider: f.requirements[i].service_provider,
+                        earlier_ids: r.earlier_ids,
                     })
                     .collect(),
             }

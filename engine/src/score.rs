@@ -297,6 +297,8 @@ pub struct RequirementScore {
     pub not_applicable: Option<String>,
     /// The organisation's exclusion of the requirement from scope.
     pub exclusion: Option<Exclusion>,
+    /// The ids of the framework's earlier edition that correspond to it.
+    pub earlier_ids: Vec<String>,
 }
 
 /// Score and coverage of one framework.
@@ -414,6 +416,11 @@ pub fn score_framework(
                 coverage,
                 not_applicable: req.not_applicable.clone(),
                 exclusion: req.exclusion.clone(),
+                earlier_ids: framework
+                    .earlier_ids(&req.id)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
             }
         })
         .collect();

@@ -157,11 +157,13 @@ impl Catalog {
 
     /// Applies the organisation's exclusions: each requirement named leaves the scope (no
     /// control evidences it, it does not apply, its justification and approver recorded).
-    /// Unknown frameworks and requirements are errors of `origin`.
+    /// An earlier edition's id excludes the requirements it corresponds to. Unknown
+    /// requirements are errors of `origin`, at their line in `lines`.
     pub fn exclude(
         &mut self,
         exclusions: &[Exclusion],
         origin: &str,
+        lines: &assay_collectors::LineMap,
     ) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
         for (i, exclusion) in exclusions.iter().enumerate() {
@@ -176,22 +178,33 @@ impl Catalog {
             for (j, id) in exclusion.requirements.iter().enumerate() {
                 let known = framework.requirements.iter().map(|r| r.id.as_str());
                 let close = did_you_mean(id, known).map(str::to_string);
-                match framework.requirements.iter_mut().find(|r| &r.id == id) {
-                    Some(req) => {
-                        req.controls.clear();
-                        req.control_sites.clear();
-                        req.not_applicable = Some(format!(
-                            "{} (excluded by {} on {})",
-                            exclusion.reason, exclusion.approved_by, exclusion.date
-                        ));
-                        req.exclusion = Some(exclusion.clone());
+                // An earlier edition's id excludes the requirements it corresponds to.
+                let resolved = framework.resolve(id);
+                let mut excluded = framework
+                    .requirements
+                    .iter_mut()
+                    .filter(|r| resolved.contains(&r.id))
+                    .peekable();
+                match excluded.peek() {
+                    Some(_) => {
+                        for req in excluded {
+                            req.controls.clear();
+                            req.control_sites.clear();
+                            req.not_applicable = Some(format!(
+                                "{} (excluded by {} on {})",
+                                exclusion.reason, exclusion.approved_by, exclusion.date
+                            ));
+                            req.exclusion = Some(exclusion.clone());
+                        }
                     }
                     None => {
+                        let key = format!("/exclusions/{i}/requirements/{j}");
                         let d = Diagnostic::new(
                             origin,
                             format!("`{}` has no requirement `{id}` to exclude", framework.id),
                         )
-                        .key(format!("/exclusions/{i}/requirements/{j}"));
+                        .at(lines.position(&key))
+                        .key(key);
                         errors.push(match close {
                             Some(close) => d.hint(format!("did you mean `{close}`?")),
                             None => d,
@@ -205,6 +218,35 @@ impl Catalog {
         } else {
             Err(errors)
         }
+    }
+
+    /// Errors for the exclusions that name a framework the catalog lacks (checked before the
+    /// catalog is scoped, as [`Catalog::exclude`] skips the frameworks out of scope).
+    pub fn unknown_exclusion_frameworks(
+        &self,
+        exclusions: &[Exclusion],
+        origin: &str,
+        lines: &assay_collectors::LineMap,
+    ) -> Vec<Diagnostic> {
+        let ids = || self.frameworks.iter().map(|f| f.id.as_str());
+        exclusions
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !ids().any(|id| id == e.framework))
+            .map(|(i, e)| {
+                let key = format!("/exclusions/{i}/framework");
+                let d = Diagnostic::new(
+                    origin,
+                    format!("no framework `{}` to exclude from", e.framework),
+                )
+                .at(lines.position(&key))
+                .key(key);
+                match did_you_mean(&e.framework, ids()) {
+                    Some(close) => d.hint(format!("did you mean `{close}`?")),
+                    None => d.hint("`assay frameworks list` shows every framework"),
+                }
+            })
+            .collect()
     }
 
     /// The coverage counts of every requirement of `framework`.
@@ -295,22 +337,34 @@ pub fn load_with(roots: &[CatalogRoot], overrides: &Overrides) -> Result<Catalog
                     file_digests.push((digest_name(root, &file.display), sha256(&file.bytes)));
                     match read_yaml(&file.display, &file.bytes, SchemaKind::Mapping) {
                         Ok(doc) => match Framework::from_document(&doc) {
-                            Ok(framework) => {
+                            Ok(mut framework) => {
                                 diagnostics.extend(duplicate_requirements(&doc, &framework));
+                                if !is_builtin && framework.earlier.is_some() {
+                                    // Earlier numberings come with the built-in frameworks
+                                    // only: their size stays fixed whatever a catalog holds.
+                                    diagnostics.push(
+                                        doc.diagnostic(
+                                            "/earlier_edition",
+                                            "an earlier edition's numbering is part of the built-in catalog",
+                                        )
+                                        .hint("map controls to the earlier ids, or to the current ones"),
+                                    );
+                                    continue;
+                                }
                                 if is_builtin {
-                                    builtin.insert(
-                                        framework.id.clone(),
-                                        framework
-                                            .requirements
-                                            .iter()
-                                            .map(|r| r.id.clone())
-                                            .collect(),
+                                    builtin.entry(framework.id.clone()).or_default().extend(
+                                        framework.requirements.iter().map(|r| r.id.clone()),
                                     );
                                 } else if !builtin.is_empty() {
-                                    let errors = extension_errors(&doc, &framework, &builtin);
+                                    let extended = frameworks.get(&framework.id);
+                                    let errors =
+                                        extension_errors(&doc, &framework, &builtin, extended);
                                     if !errors.is_empty() {
                                         diagnostics.extend(errors);
                                         continue;
+                                    }
+                                    if let Some(extended) = extended {
+                                        resolve_earlier_ids(&mut framework, extended);
                                     }
                                 }
                                 match frameworks.get_mut(&framework.id) {
@@ -368,6 +422,7 @@ pub fn load_with(roots: &[CatalogRoot], overrides: &Overrides) -> Result<Catalog
         }
     }
     for framework in frameworks.values() {
+        diagnostics.extend(earlier_edition_errors(framework));
         for req in &framework.requirements {
             for (control, (file, position)) in req.controls.iter().zip(&req.control_sites) {
                 if ids.binary_search(&control.as_str()).is_err() {
@@ -456,11 +511,14 @@ fn unreadable(root: &CatalogRoot, e: std::io::Error) -> Diagnostic {
 
 /// What is wrong with a user mapping beside the built-in frameworks: a framework id that is
 /// not built-in unless the file declares `new_framework: true` (so that `soc-2` is not a fifth
-/// framework), a built-in id declared new, and requirement ids a built-in framework lacks.
+/// framework), a built-in id declared new, requirement ids a built-in framework lacks (unless
+/// an earlier edition's id, or declared `new: true`), and `new: true` on an id it has.
+/// `extended` is the framework as loaded so far, with its earlier edition.
 fn extension_errors(
     doc: &crate::parse::LocatedValue,
     framework: &Framework,
     builtin: &BTreeMap<String, Vec<String>>,
+    extended: Option<&Framework>,
 ) -> Vec<Diagnostic> {
     let declared_new = doc.value["new_framework"] == true;
     let Some(known) = builtin.get(&framework.id) else {
@@ -493,30 +551,92 @@ fn extension_errors(
             )
             .hint("remove `new_framework: true` to extend it, or choose another framework id")];
     }
-    framework
-        .requirements
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !known.contains(&r.id))
-        .map(|(i, r)| {
+    let earlier = |id: &str| extended.is_some_and(|f| !f.now_ids(id).is_empty());
+    let mut errors = Vec::new();
+    for (i, r) in framework.requirements.iter().enumerate() {
+        let declared_new = doc.value["requirements"][i]["new"] == true;
+        let exists = known.contains(&r.id) || earlier(&r.id);
+        if declared_new && exists {
+            errors.push(
+                doc.diagnostic(
+                    &format!("/requirements/{i}/new"),
+                    format!("`{}` already has a requirement `{}`", framework.id, r.id),
+                )
+                .hint("remove `new: true` to map controls to it"),
+            );
+        } else if !declared_new && !exists {
             let d = doc
                 .diagnostic(
                     &format!("/requirements/{i}/id"),
                     format!("`{}` has no requirement `{}`", framework.id, r.id),
                 )
                 .expected(format!(
-                    "a requirement id of the built-in `{}`",
+                    "a requirement id of the built-in `{}`, or `new: true` to add one",
                     framework.id
                 ));
-            match did_you_mean(&r.id, known.iter().map(String::as_str)) {
+            errors.push(
+                match did_you_mean(&r.id, known.iter().map(String::as_str)) {
+                    Some(close) => d.hint(format!("did you mean `{close}`?")),
+                    None => d.hint(format!(
+                        "`assay frameworks coverage {}` lists its requirements",
+                        framework.id
+                    )),
+                },
+            );
+        }
+    }
+    errors
+}
+
+/// Replaces each requirement of `framework` named by an id of `extended`'s earlier edition by
+/// the current requirements it corresponds to, with the same controls.
+fn resolve_earlier_ids(framework: &mut Framework, extended: &Framework) {
+    let requirements = std::mem::take(&mut framework.requirements);
+    for req in requirements {
+        match extended.now_ids(&req.id) {
+            [] => framework.requirements.push(req),
+            now => framework
+                .requirements
+                .extend(now.iter().map(|id| Requirement {
+                    id: id.clone(),
+                    ..req.clone()
+                })),
+        }
+    }
+}
+
+/// What is wrong with a framework's earlier edition: an id that is also a current requirement
+/// id, or that corresponds to a requirement the framework lacks.
+fn earlier_edition_errors(framework: &Framework) -> Vec<Diagnostic> {
+    let Some(earlier) = &framework.earlier else {
+        return Vec::new();
+    };
+    let current: std::collections::BTreeSet<&str> = framework
+        .requirements
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    let mut errors = Vec::new();
+    for entry in &earlier.ids {
+        let at = |message: String| Diagnostic::new(&earlier.file, message).at(entry.position);
+        if current.contains(&entry.id.as_str()) {
+            errors.push(at(format!(
+                "`{}` is a current requirement of `{}`, not an earlier id",
+                entry.id, framework.id
+            )));
+        }
+        for now in entry.now.iter().filter(|n| !current.contains(&n.as_str())) {
+            let d = at(format!(
+                "earlier id `{}` corresponds to `{now}`, which `{}` has no requirement of",
+                entry.id, framework.id
+            ));
+            errors.push(match did_you_mean(now, current.iter().copied()) {
                 Some(close) => d.hint(format!("did you mean `{close}`?")),
-                None => d.hint(format!(
-                    "`assay frameworks coverage {}` lists its requirements",
-                    framework.id
-                )),
-            }
-        })
-        .collect()
+                None => d,
+            });
+        }
+    }
+    errors
 }
 
 fn duplicate_requirements(

@@ -20,6 +20,29 @@ pub struct Framework {
     pub opt_in: bool,
     /// The baselines a configuration may select (e.g. NIST SP 800-53B `low`, `moderate`).
     pub baselines: Vec<String>,
+    /// The ids of an earlier edition, each with the requirements it corresponds to.
+    pub earlier: Option<EarlierEdition>,
+}
+
+/// The numbering of an earlier edition of a framework (ISO/IEC 27001:2013 beside 2022), so that
+/// an earlier id named in a mapping, an exclusion or a report is understood as its current
+/// requirements.
+#[derive(Debug, Clone)]
+pub struct EarlierEdition {
+    pub name: String,
+    pub version: Option<String>,
+    pub ids: Vec<EarlierId>,
+    /// The file the ids were read from.
+    pub file: String,
+}
+
+/// One id of an earlier edition and the current requirement ids it corresponds to.
+#[derive(Debug, Clone)]
+pub struct EarlierId {
+    pub id: String,
+    pub now: Vec<String>,
+    /// Where the id was listed, for diagnostics.
+    pub position: Option<Position>,
 }
 
 /// One requirement and the ids of its controls.
@@ -127,6 +150,22 @@ struct MappingFile {
     #[serde(default)]
     baselines: Vec<String>,
     requirements: Vec<RequirementEntry>,
+    earlier_edition: Option<EarlierEditionEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EarlierEditionEntry {
+    name: String,
+    version: Option<String>,
+    ids: Vec<EarlierIdEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EarlierIdEntry {
+    id: String,
+    now: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -142,6 +181,9 @@ struct RequirementEntry {
     #[serde(default)]
     service_provider: bool,
     designation: Option<String>,
+    /// Read where the catalog is loaded: the requirement is added to a built-in framework.
+    #[serde(default, rename = "new")]
+    _new: bool,
 }
 
 /// How a requirement is evidenced, judged from the catalog alone.
@@ -230,6 +272,21 @@ impl Framework {
                 designation: r.designation,
             })
             .collect();
+        let earlier = file.earlier_edition.map(|e| EarlierEdition {
+            name: e.name,
+            version: e.version,
+            ids: e
+                .ids
+                .into_iter()
+                .enumerate()
+                .map(|(i, entry)| EarlierId {
+                    position: doc.lines.position(&format!("/earlier_edition/ids/{i}/id")),
+                    id: entry.id,
+                    now: entry.now,
+                })
+                .collect(),
+            file: doc.file.clone(),
+        });
         Ok(Framework {
             name: file.name.unwrap_or_else(|| file.framework.clone()),
             id: file.framework,
@@ -239,11 +296,48 @@ impl Framework {
             files: vec![doc.file.clone()],
             opt_in: file.opt_in,
             baselines: file.baselines,
+            earlier,
         })
+    }
+
+    /// The current requirement ids an earlier edition's `id` corresponds to (empty when it is
+    /// not an earlier id).
+    pub fn now_ids(&self, id: &str) -> &[String] {
+        self.earlier
+            .as_ref()
+            .and_then(|e| e.ids.iter().find(|x| x.id == id))
+            .map_or(&[], |x| x.now.as_slice())
+    }
+
+    /// The earlier edition's ids that correspond to the requirement `id`, in their order.
+    pub fn earlier_ids(&self, id: &str) -> Vec<&str> {
+        self.earlier.as_ref().map_or_else(Vec::new, |e| {
+            e.ids
+                .iter()
+                .filter(|x| x.now.iter().any(|n| n == id))
+                .map(|x| x.id.as_str())
+                .collect()
+        })
+    }
+
+    /// `id` if it is a requirement, else the requirements an earlier id corresponds to.
+    pub fn resolve(&self, id: &str) -> Vec<String> {
+        if self.requirements.iter().any(|r| r.id == id) {
+            vec![id.to_string()]
+        } else {
+            self.now_ids(id).to_vec()
+        }
     }
 
     /// Adds the requirements and control links of `other` (same framework id) to this one.
     pub fn extend(&mut self, other: Framework) {
+        if self.requirements.is_empty() && !other.requirements.is_empty() {
+            // What was read so far lists an earlier edition's ids only: the file with the
+            // requirements names the framework.
+            self.name = other.name;
+            self.version = other.version;
+            self.source = other.source;
+        }
         for req in other.requirements {
             match self.requirements.iter_mut().find(|r| r.id == req.id) {
                 Some(existing) => {
@@ -261,5 +355,10 @@ impl Framework {
             }
         }
         self.files.extend(other.files);
+        match (&mut self.earlier, other.earlier) {
+            (Some(mine), Some(theirs)) => mine.ids.extend(theirs.ids),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
     }
 }

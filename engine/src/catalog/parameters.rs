@@ -329,10 +329,10 @@ fn substitute(
     values: &Map<String, Value>,
     uses: &mut Uses,
 ) {
-    if let Some(name) = reference(value) {
+    if let Some((name, times)) = reference(value) {
         match values.get(&name) {
             Some(v) => {
-                *value = v.clone();
+                *value = scaled(v, times);
                 uses.used(&name);
                 uses.sites.insert(pointer.to_string(), name);
             }
@@ -358,10 +358,30 @@ fn substitute(
     }
 }
 
-/// The name in `{param: NAME}`.
-fn reference(value: &Value) -> Option<String> {
-    let map = value.as_object().filter(|m| m.len() == 1)?;
-    map.get("param")?.as_str().map(str::to_string)
+/// The name in `{param: NAME}`, and the factor of `{param: NAME, times: N}`.
+fn reference(value: &Value) -> Option<(String, Option<f64>)> {
+    let map = value.as_object()?;
+    let name = map.get("param")?.as_str()?.to_string();
+    match (map.len(), map.get("times")) {
+        (1, None) => Some((name, None)),
+        (2, Some(times)) => Some((name, Some(times.as_f64()?))),
+        _ => None,
+    }
+}
+
+/// A parameter's value in the unit of the place it stands: multiplied by `times` (a year
+/// parameter compared with a period in days, `times: 365`). A value that is not a number stays
+/// as it is, and the schema reports it at its place.
+fn scaled(value: &Value, times: Option<f64>) -> Value {
+    let (Some(times), Some(x)) = (times, value.as_f64()) else {
+        return value.clone();
+    };
+    let product = x * times;
+    if product.fract() == 0.0 && product.abs() < 9.0e15 {
+        Value::from(product as i64)
+    } else {
+        serde_json::Number::from_f64(product).map_or(Value::Null, Value::Number)
+    }
 }
 
 /// A message with each `{params.NAME}` replaced by the value's text, its braces doubled so

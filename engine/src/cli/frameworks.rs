@@ -234,6 +234,7 @@ fn row(catalog: &Catalog, f: &Framework, last: Option<&TrendPoint>, detailed: bo
                 let mut detail = json!({
                     "id": r.id,
                     "title": r.title,
+                    "earlier_ids": f.earlier_ids(&r.id),
                     "coverage": catalog.coverage(r).as_str(),
                     "controls": r.controls,
                     "not_applicable": r.not_applicable,
@@ -323,11 +324,28 @@ fn print_text(rows: &[Value], last: Option<&TrendPoint>) {
                 format!(" [{}]", marks.join("; "))
             };
             println!(
-                "  {:<width$} {:<14} {what}{marks}",
+                "  {:<width$} {:<14} {what}{marks}{}",
                 d["id"].as_str().unwrap_or_default(),
                 how,
+                earlier(d)
             );
         }
+    }
+}
+
+/// The earlier edition's ids of a requirement row, shown as `  (A.12.4.1 → A.8.15, …)`.
+fn earlier(row: &Value) -> String {
+    let ids: Vec<String> = row["earlier_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|old| format!("{old} → {}", row["id"].as_str().unwrap_or_default()))
+        .collect();
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", ids.join(", "))
     }
 }
 

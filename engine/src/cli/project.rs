@@ -206,6 +206,14 @@ impl ProjectArgs {
         let mut catalog =
             catalog::load_with(&self.catalog.roots(&extra, builtin), &config.parameters)
                 .map_err(|errors| report_diagnostics(&errors))?;
+        let unknown = catalog.unknown_exclusion_frameworks(
+            &config.file.exclusions,
+            &config_name,
+            &config.lines,
+        );
+        if !unknown.is_empty() {
+            return Err(report_diagnostics(&unknown));
+        }
         if let Some(categories) = &config.file.soc2_categories {
             catalog.soc2_categories(categories);
         }
@@ -239,7 +247,7 @@ impl ProjectArgs {
                 .map_err(|errors| report_diagnostics(&errors))?;
         }
         catalog
-            .exclude(&config.file.exclusions, &config_name)
+            .exclude(&config.file.exclusions, &config_name, &config.lines)
             .map_err(|errors| report_diagnostics(&errors))?;
         // Policies named on the command line are evaluated whatever the scope.
         self.policy

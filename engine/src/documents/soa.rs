@@ -53,6 +53,8 @@ pub struct Row {
     /// `automated`, `attested`, `not applicable` or `not evidenced`.
     pub evidenced: &'static str,
     pub controls: Vec<ControlLink>,
+    /// The earlier edition's ids of the control (ISO/IEC 27001:2013 A.12.4.1 beside A.8.15).
+    pub earlier_ids: Vec<String>,
 }
 
 pub fn build(lookup: &Lookup<'_>) -> Soa {
@@ -163,6 +165,7 @@ fn row(lookup: &Lookup<'_>, r: &RequirementReport) -> Row {
         score: pct(r.score),
         evidenced,
         controls,
+        earlier_ids: r.earlier_ids.clone(),
     }
 }
 

@@ -216,6 +216,10 @@ pub struct RequirementReport {
     /// It applies only to service providers (PCI DSS).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub service_provider: bool,
+    /// The ids of the framework's earlier edition that correspond to it (ISO/IEC 27001:2013
+    /// A.12.4.1, A.12.4.2 and A.12.4.3 beside 2022 A.8.15).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_ids: Vec<String>,
 }
 
 fn no_evidence() -> Evidenced {

@@ -143,13 +143,18 @@ pub enum IfMissing {
     Fail,
 }
 
-/// The value of one of the control's parameters: its default, or what assay.yaml sets.
+/// The value of one of the control's parameters: its default, or what assay.yaml sets (times
+/// `times`, when given).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "param")]
 pub struct ParamRef {
     #[schemars(regex(pattern = NAME_PATTERN))]
     pub param: String,
+    /// A factor the numeric value is multiplied by where it stands, e.g. 365 to compare a
+    /// parameter in years with a period in days.
+    #[schemars(range(min = 0.0))]
+    pub times: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
