@@ -5,6 +5,8 @@
 //!
 //! ```yaml
 //! now: 2024-06-01T00:00:00Z          # the scan time (RFC 3339); default: the real time
+//! collectors:                        # collector settings, as under `collectors` in assay.yaml
+//!   audit_log: {sources: [{path: "logs/*.jsonl"}]}
 //! git:                               # a repository built in the case folder
 //!   branch: main                     # default: main
 //!   commits:                         # oldest first
@@ -37,6 +39,8 @@ pub const FILE: &str = "assay-case.yaml";
 struct Case {
     now: Option<String>,
     git: Option<History>,
+    #[serde(default)]
+    collectors: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +93,7 @@ pub fn prepare(root: &Path, scope: &mut Scope) -> Result<(), String> {
             .map_err(|e| format!("{FILE}: `now: {now}` is not an RFC 3339 time: {e}"))?;
         scope.now = at.into();
     }
+    scope.settings.extend(case.collectors);
     if let Some(history) = &case.git {
         build(root, history).map_err(|e| format!("{FILE}: {e}"))?;
     }
