@@ -306,6 +306,14 @@ impl Summary {
                 at(&format!("/incomplete_events/{i}{key}"), Some(*line));
             }
         }
+        let unlisted = self.incomplete - listed.len() as u64;
+        if unlisted > 0 {
+            facts.insert("incomplete_events_unlisted".into(), json!(unlisted));
+            at(
+                "/incomplete_events_unlisted",
+                self.incomplete_events.first().map(|(line, _)| *line),
+            );
+        }
         facts.insert("incomplete_events".into(), Value::Array(listed));
         let mut changes = Vec::new();
         for (i, (line, fields)) in self.privilege_changes.iter().enumerate() {
@@ -474,6 +482,7 @@ mod tests {
         assert_eq!(listed.len(), MAX_LISTED);
         assert_eq!(listed[0]["line"], 1);
         assert_eq!(listed[MAX_LISTED - 1]["line"], MAX_LISTED);
+        assert_eq!(facts["incomplete_events_unlisted"], 20);
         assert_eq!(
             facts["privilege_changes"].as_array().unwrap().len(),
             MAX_LISTED
