@@ -342,6 +342,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn namespaces_of_kubernetes_objects() {
+        let object = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+        let ns =
+            object(r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}"#);
+        assert_eq!(namespace_of(&ns), Some("shop"));
+        let deploy = object(
+            r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"}}"#,
+        );
+        assert_eq!(namespace_of(&deploy), Some("shop"));
+        let unset = object(r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}"#);
+        assert_eq!(namespace_of(&unset), Some("default"));
+        let other = object(r#"{"kind": "Pod", "metadata": {"name": "p"}}"#);
+        assert_eq!(namespace_of(&other), None);
+    }
+
+    #[test]
     fn reference_forms() {
         for text in [
             "aws_s3_bucket.b.id",
