@@ -154,7 +154,7 @@ fn ci_files_are_valid_yaml() {
         .iter()
         .map(|d| d["kind"].clone())
         .collect();
-    assert_eq!(kinds, ["ConfigMap", "CronJob"]);
+    assert_eq!(kinds, ["ConfigMap", "CronJob", "NetworkPolicy"]);
 }
 
 /// The `run:` scripts of the GitHub action and workflows that invoke assay, run as GitHub

@@ -548,7 +548,8 @@ fn a_gzip_bomb_is_streamed_not_held() {
 }
 
 /// An audit-log line over `limits.line_bytes` is reported with its line number and skipped
-/// instead of being held in memory.
+/// instead of being held in memory; the configured source then yields no event, which fails
+/// the gate.
 #[test]
 fn an_overlong_audit_log_line_is_skipped_and_reported() {
     let dir = tempfile::tempdir().unwrap();
@@ -569,7 +570,7 @@ fn an_overlong_audit_log_line_is_skipped_and_reported() {
         os("--format"),
         os("json"),
     ]);
-    let results = out.exited(0).json();
+    let results = out.exited(1).json();
     let errors = errors(&results);
     let error = errors
         .iter()

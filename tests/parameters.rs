@@ -463,4 +463,58 @@ fn a_scaled_parameter_follows_the_value_set() {
         let message = f["message"].as_str().unwrap();
         assert!(message.contains("for less than 11 years"), "{message}");
     }
+/// Operations thresholds are policy too: a quarterly restore-test rule fails a restore tested
+/// 92 days ago that the yearly default passes, and a stricter p95 objective fails a service
+/// the default passes, naming the group.
+#[test]
+fn restore_frequency_and_slo_objectives_are_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("docs/restore-tests")).unwrap();
+    std::fs::write(
+        dir.path().join("docs/restore-tests/2026-03-01-orders-db.md"),
+        "---\ndate: 2026-03-01\nsystem: orders-db\nresult: pass\n---\n# Restore test\n\nRestored last night's snapshot; checksums matched.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("api.prom"),
+        "# TYPE http_request_duration_seconds histogram\n\
+         http_request_duration_seconds_bucket{service=\"api\",le=\"0.1\"} 900\n\
+         http_request_duration_seconds_bucket{service=\"api\",le=\"0.5\"} 1000\n\
+         http_request_duration_seconds_bucket{service=\"api\",le=\"+Inf\"} 1000\n\
+         http_request_duration_seconds_sum{service=\"api\"} 60\n\
+         http_request_duration_seconds_count{service=\"api\"} 1000\n",
+    )
+    .unwrap();
+    let results = json(&scan(dir.path()));
+    assert_eq!(findings(&results, "dr-restore-tested", "pass").len(), 1);
+    assert_eq!(findings(&results, "avail-latency-p95", "fail").len(), 0);
+    assert_eq!(findings(&results, "avail-latency-p95", "pass").len(), 2);
+
+    std::fs::write(
+        dir.path().join("assay.yaml"),
+        "parameters:\n  dr-restore-tested:\n    max_days_since_restore_test: 90\n  avail-latency-p95:\n    max_p95_ms: 250\n",
+    )
+    .unwrap();
+    let results = json(&scan(dir.path()));
+    let stale = findings(&results, "dr-restore-tested", "fail");
+    assert_eq!(stale.len(), 1, "{results}");
+    assert!(
+        stale[0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("is 92 days old (more than 90)"),
+        "{}",
+        stale[0]["message"]
+    );
+    let slow: Vec<&str> = findings(&results, "avail-latency-p95", "fail")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        slow,
+        [
+            "p95 latency of `all` is 300.0 ms, over the 250 ms objective",
+            "p95 latency of `service=api` is 300.0 ms, over the 250 ms objective"
+        ]
+    );
 }

@@ -6,7 +6,7 @@
 //! ```yaml
 //! now: 2024-06-01T00:00:00Z          # the scan time (RFC 3339); default: the real time
 //! collectors:                        # collector settings, as under `collectors:` in assay.yaml
-//!   sbom: {provenance: {keys: []}}
+//!   audit_log: {sources: [{path: "logs/*.jsonl"}]}
 //! git:                               # a repository built in the case folder
 //!   branch: main                     # default: main
 //!   commits:                         # oldest first
@@ -38,8 +38,9 @@ pub const FILE: &str = "assay-case.yaml";
 #[serde(deny_unknown_fields)]
 struct Case {
     now: Option<String>,
-    collectors: Option<serde_json::Map<String, serde_json::Value>>,
     git: Option<History>,
+    #[serde(default)]
+    collectors: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,9 +93,7 @@ pub fn prepare(root: &Path, scope: &mut Scope) -> Result<(), String> {
             .map_err(|e| format!("{FILE}: `now: {now}` is not an RFC 3339 time: {e}"))?;
         scope.now = at.into();
     }
-    if let Some(settings) = case.collectors {
-        scope.settings = settings;
-    }
+    scope.settings.extend(case.collectors);
     if let Some(history) = &case.git {
         build(root, history).map_err(|e| format!("{FILE}: {e}"))?;
     }

@@ -27,12 +27,15 @@
 //!   record (else the latest record); none when no record is dated, so that restore testing
 //!   is missing evidence rather than a judged file;
 //! - `AlertRules`, one per rule file: `source`, `groups`, `recording_rules` and `alerts`
-//!   (`name`, `group`, `expr`, `for`, `severity`, `runbook_url`, `runbook_doc`, `runbook`),
-//!   each alert located at its line.
+//!   (`name`, `group`, `expr`, `for`, `severity`, `runbook_url`, `runbook_doc`, `runbook`,
+//!   and `runbook_problem` when the link is neither a well-formed http(s) URL nor a file
+//!   inside the root, or the runbook file is only a placeholder), each alert located at its
+//!   line.
 
 pub(crate) mod policy;
 mod restore;
 mod rules;
+mod runbook;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -319,7 +322,9 @@ fn read_rules(scope: &Scope, path: &str, runbooks: &BTreeMap<String, String>) ->
             continue;
         };
         match rules::read(parsed, at, source, runbooks) {
-            Ok((data, lines)) => c.documents.push(Document {
+            Ok((mut data, lines)) => {
+                judge_runbooks(scope, path, &mut data);
+                c.documents.push(Document {
                 kind: EvidenceKind::Docs,
                 format: Format::Yaml,
                 path: Arc::from(path),
@@ -328,7 +333,8 @@ fn read_rules(scope: &Scope, path: &str, runbooks: &BTreeMap<String, String>) ->
                 lines,
                 digest: digest.clone(),
                 suppressions: Arc::default(),
-            }),
+            })
+            }
             Err(errors) => c.errors.extend(errors.into_iter().map(|e| SourceError {
                 path: path.to_string(),
                 position: Some(e.position),
@@ -338,6 +344,20 @@ fn read_rules(scope: &Scope, path: &str, runbooks: &BTreeMap<String, String>) ->
         }
     }
     c
+}
+
+/// Sets `runbook_problem` on each alert of a rule file's facts whose runbook cannot be followed.
+fn judge_runbooks(scope: &Scope, path: &str, data: &mut serde_json::Value) {
+    let Some(alerts) = data.get_mut("alerts").and_then(|a| a.as_array_mut()) else {
+        return;
+    };
+    for alert in alerts {
+        let link = alert["runbook_url"].as_str();
+        let doc = alert["runbook_doc"].as_str();
+        if let Some(problem) = runbook::problem(scope, path, link, doc) {
+            alert["runbook_problem"] = serde_json::Value::String(problem);
+        }
+    }
 }
 
 /// One document per required policy, from the policies found.

@@ -292,8 +292,13 @@ fn csv_with_a_configured_mapping() {
         }]
     });
     let c = collect(dir.path(), Some(settings));
-    assert_eq!(c.documents.len(), 1);
-    let d = &c.documents[0];
+    // The log, and the configured sources with what each yielded.
+    assert_eq!(c.documents.len(), 2);
+    assert_eq!(
+        doc(&c.documents, "assay.yaml").data["expected_sources"][0]["events"],
+        100
+    );
+    let d = doc(&c.documents, "logs/access.csv");
     assert_eq!(d.data["events"], 100);
     assert_eq!(d.data["period_days"], 99.0);
     assert_eq!(d.data["retention_met"], true);
@@ -306,4 +311,44 @@ fn csv_with_a_configured_mapping() {
     // The digest covers every byte of the file, streamed through the CSV reader.
     let bytes = std::fs::read(dir.path().join("logs/access.csv")).unwrap();
     assert_eq!(d.digest.as_ref(), hex::encode(Sha256::digest(&bytes)));
+}
+
+/// Configured sources are expected: the `assay.yaml` document counts the logs and events of
+/// each, so a source with none shows; `required_fields` sets what an event must record.
+#[test]
+fn expected_sources_and_required_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("logs/app")).unwrap();
+    std::fs::write(
+        dir.path().join("logs/app/2024-03.jsonl"),
+        jsonl(&[
+            json!({"timestamp": "2024-03-01T00:00:00Z", "actor": "ann", "action": "grant admin", "resource": "team"}),
+            json!({"timestamp": "2024-03-01T00:01:00Z", "action": "login"}),
+        ]),
+    )
+    .unwrap();
+    let c = collect(
+        dir.path(),
+        Some(json!({"sources": [
+            {"name": "app", "path": "logs/app/*.jsonl", "required_fields": ["timestamp", "action"]},
+            {"path": "logs/db/*.jsonl"},
+        ]})),
+    );
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let sources = doc(&c.documents, "assay.yaml");
+    assert_eq!(
+        sources.data["expected_sources"],
+        json!([
+            {"name": "app", "path": "logs/app/*.jsonl", "files": 1, "events": 2},
+            {"name": "logs/db/*.jsonl", "path": "logs/db/*.jsonl", "files": 0, "events": 0},
+        ])
+    );
+    let log = doc(&c.documents, "logs/app/2024-03.jsonl");
+    assert_eq!(log.data["required_fields"], json!(["timestamp", "action"]));
+    assert_eq!(log.data["incomplete_events_count"], 0);
+    assert_eq!(log.data["privilege_changes"][0]["actor"], "ann");
+    assert_eq!(log.line("/privilege_changes/0"), 1);
+    // Without sources configured there is no expectation, so no such document.
+    let c = collect(dir.path(), None);
+    assert!(c.documents.iter().all(|d| d.path.as_ref() != "assay.yaml"));
 }

@@ -321,7 +321,7 @@ impl Uses {
 }
 
 /// Replaces, below `value` (at `pointer`, under the key `key`), each `{param: NAME}` by the
-/// parameter's value and each `{params.NAME}` of a message by its text.
+/// parameter's value and each `{params.NAME}` of a message or pass message by its text.
 fn substitute(
     value: &mut Value,
     pointer: &str,
@@ -351,7 +351,9 @@ fn substitute(
                 substitute(v, &format!("{pointer}/{i}"), None, values, uses);
             }
         }
-        Value::String(text) if key == Some("message") && text.contains("{params.") => {
+        Value::String(text)
+            if matches!(key, Some("message" | "pass_message")) && text.contains("{params.") =>
+        {
             *text = fill_message(text, pointer, values, uses);
         }
         _ => {}

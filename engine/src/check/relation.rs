@@ -1,7 +1,8 @@
 //! `related` nodes of YAML assertions: from a Terraform resource item, the resources of given
 //! types in the same module directory that refer to it through an attribute
 //! (`referencing: bucket`) or that it refers to through one of its own (`referenced_by:`),
-//! judged by the conditions under the node, `match` saying how many must meet them.
+//! judged by the conditions under the node, `match` saying how many must meet them; from a
+//! Kubernetes object, the objects of given kinds in its namespace (`same_namespace: true`).
 //!
 //! A reference is a mention of the resource's address in the attribute's text
 //! (`aws_s3_bucket.b.id`, `${aws_s3_bucket.b.arn}`, `aws_s3_bucket.b["x"].id`) or, for a
@@ -16,7 +17,8 @@ use serde_json_path::JsonPath;
 
 use super::assert::{compile_node, compile_path, Ctx, Node, Outcome, Subject, Witness};
 use super::resource_index::{
-    is_terraform, literal_name, module_of, refers_to, strings, Resource, ResourceIndex,
+    is_terraform, literal_name, module_of, namespace_of, refers_to, strings, Resource,
+    ResourceIndex,
 };
 use crate::diag::Diagnostic;
 use crate::parse::LocatedValue;
@@ -30,8 +32,8 @@ pub const MAX_RELATED: usize = 1000;
 pub struct Relation {
     types: Vec<String>,
     direction: Direction,
-    /// The attribute holding the reference, as written and compiled.
-    attribute: (String, JsonPath),
+    /// The attribute holding the reference, as written and compiled (none for a namespace).
+    attribute: Option<(String, JsonPath)>,
     quantifier: Quantifier,
     /// What each related resource is judged by; `None`: being related is enough.
     conditions: Option<Node>,
@@ -45,6 +47,8 @@ enum Direction {
     Referencing,
     /// The item refers to the related resources through its attribute.
     ReferencedBy,
+    /// The related Kubernetes objects are in the item's namespace.
+    SameNamespace,
 }
 
 /// How many related resources must meet a relation's conditions.
@@ -102,20 +106,31 @@ impl Relation {
         let directions: Vec<(&str, Direction)> = [
             ("referencing", Direction::Referencing),
             ("referenced_by", Direction::ReferencedBy),
+            ("same_namespace", Direction::SameNamespace),
         ]
         .into_iter()
         .filter(|(k, _)| spec.contains_key(*k))
         .collect();
         let [(key, direction)] = directions[..] else {
             errors.push(
-                doc.diagnostic(&at, "a relation needs exactly one of `referencing`, `referenced_by`")
-                    .expected("`referencing: bucket` (they refer to the item through their `bucket`) or `referenced_by: target_bucket` (the item refers to them through its `target_bucket`)"),
+                doc.diagnostic(&at, "a relation needs exactly one of `referencing`, `referenced_by`, `same_namespace`")
+                    .expected("`referencing: bucket` (they refer to the item through their `bucket`), `referenced_by: target_bucket` (the item refers to them through its `target_bucket`) or `same_namespace: true` (Kubernetes objects in the item's namespace)"),
             );
             return None;
         };
-        let attribute = match spec.get(key).and_then(Value::as_str) {
-            Some(src) => attribute_path(doc, &format!("{at}/{key}"), src, errors),
-            None => {
+        let attribute = match spec.get(key) {
+            Some(Value::Bool(true)) if direction == Direction::SameNamespace => Some(None),
+            Some(Value::String(src)) if direction != Direction::SameNamespace => {
+                attribute_path(doc, &format!("{at}/{key}"), src, errors).map(Some)
+            }
+            _ if direction == Direction::SameNamespace => {
+                errors.push(
+                    doc.diagnostic(&format!("{at}/{key}"), "expected `true`")
+                        .expected("`same_namespace: true`"),
+                );
+                None
+            }
+            _ => {
                 errors.push(
                     doc.diagnostic(
                         &format!("{at}/{key}"),
@@ -191,10 +206,10 @@ impl Relation {
         let related = match ctx.index.map(|index| self.related(subject, index)) {
             Some(Ok(related)) => related,
             Some(Err(count)) => {
+                let through = self.attribute.as_ref().map_or("its namespace", |a| &a.0);
                 let reason = format!(
                     "`{{resource}}` is not judged: {count} resources may be related through \
-                     `{}`, more than the {MAX_RELATED} one item may have",
-                    self.attribute.0
+                     `{through}`, more than the {MAX_RELATED} one item may have"
                 );
                 return Outcome {
                     holds: false,
@@ -232,7 +247,7 @@ impl Relation {
                 document: r.document,
                 pointer: &r.pointer,
                 value: r.value,
-                resource: Some((r.kind, r.name)),
+                resource: (self.direction != Direction::SameNamespace).then_some((r.kind, r.name)),
             };
             parts.push(match &self.conditions {
                 Some(conditions) => conditions.eval(&related, &inner),
@@ -253,17 +268,30 @@ impl Relation {
         subject: &Subject<'v>,
         index: &'v ResourceIndex<'v>,
     ) -> Result<Vec<&'v Resource<'v>>, usize> {
-        if !is_terraform(subject.document) {
-            return Ok(Vec::new());
-        }
-        let module = module_of(&subject.document.path);
         let of_type = |r: &Resource<'_>| self.types.iter().any(|t| t == r.kind);
-        let path = &self.attribute.1;
-        let ids = match self.direction {
-            Direction::Referencing => {
+        let ids = match (self.direction, &self.attribute) {
+            (Direction::SameNamespace, _) => {
+                let Some(namespace) = namespace_of(subject.value) else {
+                    return Ok(Vec::new());
+                };
+                let ids: Vec<usize> = index
+                    .in_namespace(namespace)
+                    .iter()
+                    .copied()
+                    .filter(|id| of_type(&index.resources[*id]))
+                    .collect();
+                if ids.len() > MAX_RELATED {
+                    return Err(ids.len());
+                }
+                ids
+            }
+            (_, None) => Vec::new(),
+            (_, Some(_)) if !is_terraform(subject.document) => Vec::new(),
+            (Direction::Referencing, Some((_, path))) => {
                 let Some((kind, name)) = subject.resource else {
                     return Ok(Vec::new());
                 };
+                let module = module_of(&subject.document.path);
                 let literal = literal_name(subject.value);
                 index
                     .candidates_referring(module, kind, name, literal, MAX_RELATED)?
@@ -279,7 +307,8 @@ impl Relation {
                     })
                     .collect()
             }
-            Direction::ReferencedBy => {
+            (Direction::ReferencedBy, Some((_, path))) => {
+                let module = module_of(&subject.document.path);
                 let mut ids: Vec<usize> = Vec::new();
                 for text in path.query(subject.value).into_iter().flat_map(strings) {
                     let found = index.referred_by(module, text);

@@ -1,6 +1,7 @@
 //! Terraform resources of a scan indexed for relations: which resources refer to which, by
 //! reference text (`aws_s3_bucket.b.id`, `${aws_s3_bucket.b.arn}`, `aws_s3_bucket.b["x"].id`)
-//! or by a literal bucket name, within one module directory.
+//! or by a literal bucket name, within one module directory; and Kubernetes objects by
+//! namespace.
 //!
 //! Lookups cost the number of candidates found, never the number of resources: each resource
 //! is filed under the addresses its strings mention and under its short literal strings, so
@@ -47,6 +48,25 @@ pub struct ResourceIndex<'d> {
     mentioning: HashMap<Address<'d>, Vec<usize>>,
     /// Resources by the short literal strings among their values.
     holding: HashMap<(&'d str, &'d str), Vec<usize>>,
+    /// Kubernetes objects by namespace.
+    in_namespace: HashMap<&'d str, Vec<usize>>,
+}
+
+/// The namespace of a Kubernetes object: a Namespace's own name, else `metadata.namespace`,
+/// `default` when unset; `None` for a value that is no Kubernetes object.
+pub fn namespace_of(object: &Value) -> Option<&str> {
+    let kind = object.get("kind")?.as_str()?;
+    object.get("apiVersion")?.as_str()?;
+    let name = object.pointer("/metadata/name")?.as_str()?;
+    if kind == "Namespace" {
+        return Some(name);
+    }
+    Some(
+        object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("default"),
+    )
 }
 
 /// Whether a document is a Terraform configuration file (`.tf` or `.tf.json`).
@@ -68,9 +88,15 @@ pub fn module_of(path: &str) -> &str {
 }
 
 impl<'d> ResourceIndex<'d> {
-    /// Indexes every resource of the Terraform documents among `documents`.
+    /// Indexes every resource of the Terraform documents among `documents`, and every
+    /// Kubernetes object (the objects of a list each on its own) of the other config documents.
     pub fn build(documents: &'d [Document]) -> Self {
         let mut index = ResourceIndex::default();
+        for doc in documents.iter() {
+            if doc.kind == EvidenceKind::Config && !is_terraform(doc) {
+                index.add_kubernetes(doc);
+            }
+        }
         for doc in documents.iter().filter(|d| is_terraform(d)) {
             let module = module_of(&doc.path);
             let Some(types) = doc.data.get("resource").and_then(Value::as_object) else {
@@ -96,6 +122,38 @@ impl<'d> ResourceIndex<'d> {
             }
         }
         index
+    }
+
+    /// Files the Kubernetes objects of `doc` under their namespaces.
+    fn add_kubernetes(&mut self, doc: &'d Document) {
+        let mut objects = vec![(String::new(), &doc.data)];
+        if let Some(items) = doc.data.get("items").and_then(Value::as_array) {
+            objects.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (format!("/items/{i}"), o)),
+            );
+        }
+        for (pointer, object) in objects {
+            let Some(namespace) = namespace_of(object) else {
+                continue;
+            };
+            let id = self.resources.len();
+            self.in_namespace.entry(namespace).or_default().push(id);
+            self.resources.push(Resource {
+                document: doc,
+                pointer,
+                value: object,
+                kind: object["kind"].as_str().unwrap_or_default(),
+                name: object["metadata"]["name"].as_str().unwrap_or_default(),
+            });
+        }
+    }
+
+    /// The Kubernetes objects of `namespace`, in scan order.
+    pub fn in_namespace(&self, namespace: &str) -> &[usize] {
+        self.in_namespace.get(namespace).map_or(&[], Vec::as_slice)
     }
 
     fn add(&mut self, resource: Resource<'d>, module: &'d str) {
@@ -282,6 +340,22 @@ fn may_be_instance(rest: &str, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn namespaces_of_kubernetes_objects() {
+        let object = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+        let ns =
+            object(r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}"#);
+        assert_eq!(namespace_of(&ns), Some("shop"));
+        let deploy = object(
+            r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"}}"#,
+        );
+        assert_eq!(namespace_of(&deploy), Some("shop"));
+        let unset = object(r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}"#);
+        assert_eq!(namespace_of(&unset), Some("default"));
+        let other = object(r#"{"kind": "Pod", "metadata": {"name": "p"}}"#);
+        assert_eq!(namespace_of(&other), None);
+    }
 
     #[test]
     fn reference_forms() {

@@ -26,6 +26,15 @@ impl Field {
         Field::Outcome,
     ];
 
+    /// The fields every event must have unless a source says otherwise: who did what to
+    /// which target, and when.
+    pub const REQUIRED: [Field; 4] = [
+        Field::Timestamp,
+        Field::Actor,
+        Field::Action,
+        Field::Resource,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Field::Timestamp => "timestamp",
@@ -81,6 +90,8 @@ pub struct Mapping {
     pub fields: [FieldSpec; 5],
     pub privileged: Vec<Rule>,
     pub failed_authentication: Vec<Rule>,
+    /// The fields an event must have to be complete.
+    pub required: Vec<Field>,
 }
 
 /// The normalized view of one event.
@@ -95,6 +106,21 @@ impl Normalized {
     /// The text of a field, if the event has it.
     pub fn value(&self, field: Field) -> Option<&str> {
         self.values[field.index()].as_deref()
+    }
+
+    /// The fields the event has, as JSON (the timestamp in RFC 3339).
+    pub fn to_json(&self) -> Value {
+        let mut out = serde_json::Map::new();
+        for field in Field::ALL {
+            let value = match field {
+                Field::Timestamp => self.timestamp.map(|t| t.to_string()),
+                other => self.value(other).map(str::to_string),
+            };
+            if let Some(value) = value {
+                out.insert(field.as_str().into(), Value::String(value));
+            }
+        }
+        Value::Object(out)
     }
 
     /// Whether the field is present (for the timestamp: present and readable).
@@ -216,6 +242,7 @@ mod tests {
             fields: Field::ALL.map(|f| preset.field(f)),
             privileged: preset.privileged(),
             failed_authentication: preset.failed_authentication(),
+            required: Field::REQUIRED.to_vec(),
         }
     }
 

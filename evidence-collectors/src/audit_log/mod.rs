@@ -65,8 +65,55 @@ impl Collector for AuditLogCollector {
                 FileResult::Skipped(s) => collection.skipped.push(s),
             }
         }
+        if !plan.sources.is_empty() {
+            collection
+                .documents
+                .push(expected_sources(&plan, &collection.documents));
+        }
         collection.sort();
         Ok(collection)
+    }
+}
+
+/// Where the configured sources are reported: the configuration file.
+const SOURCES_PATH: &str = "assay.yaml";
+
+/// The configured sources, each with the logs read for it and their events: the document that
+/// tells a source that yielded no events (its files missing, empty or unreadable) from one
+/// that did. A log counts for the first source whose glob matches it.
+fn expected_sources(plan: &Plan, logs: &[Document]) -> Document {
+    let mut tally = vec![(0u64, 0u64); plan.sources.len()];
+    for log in logs {
+        if let Some(i) = plan
+            .sources
+            .iter()
+            .position(|s| s.matcher.is_match(log.path.as_ref()))
+        {
+            tally[i].0 += 1;
+            tally[i].1 += log.data["events"].as_u64().unwrap_or(0);
+        }
+    }
+    let sources: Vec<Value> = plan
+        .sources
+        .iter()
+        .zip(&tally)
+        .map(|(s, (files, events))| {
+            json!({"name": s.name, "path": s.matcher.glob().glob(), "files": files, "events": events})
+        })
+        .collect();
+    let data = json!({ "expected_sources": sources });
+    let digest = hex::encode(Sha256::digest(data.to_string().as_bytes()));
+    let mut lines = crate::lines::LineMap::new();
+    lines.insert(String::new(), Position::new(1, 1));
+    Document {
+        kind: EvidenceKind::AuditLog,
+        format: Format::Json,
+        path: Arc::from(SOURCES_PATH),
+        index: 0,
+        data,
+        lines,
+        digest: Arc::from(digest),
+        suppressions: Arc::default(),
     }
 }
 
@@ -336,7 +383,11 @@ fn finish(
             }),
         };
     }
-    let (mut data, lines) = summary.facts(&plan.chain, plan.retention_days);
+    let required = match plan.source_for(relative) {
+        Some(source) => source.mapping(preset).required,
+        None => preset_mapping(preset).required,
+    };
+    let (mut data, lines) = summary.facts(&plan.chain, plan.retention_days, &required);
     data["preset"] = json!(preset.as_str());
     let format = match format {
         LogFormat::Jsonl => Format::Jsonl,

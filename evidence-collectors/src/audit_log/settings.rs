@@ -40,6 +40,10 @@ pub struct SourceSettings {
     pub fields: BTreeMap<Field, FieldSetting>,
     pub privileged: Option<Vec<RuleSetting>>,
     pub failed_authentication: Option<Vec<RuleSetting>>,
+    /// The fields every event must have (default: timestamp, actor, action, resource).
+    pub required_fields: Option<Vec<Field>>,
+    /// How reports name the source (default: its `path`).
+    pub name: Option<String>,
 }
 
 /// How a log file is laid out.
@@ -106,6 +110,9 @@ pub struct SourcePlan {
     fields: BTreeMap<Field, FieldSpec>,
     privileged: Option<Vec<Rule>>,
     failed_authentication: Option<Vec<Rule>>,
+    required: Option<Vec<Field>>,
+    /// The source's name: as configured, else its glob.
+    pub name: String,
 }
 
 impl SourcePlan {
@@ -121,6 +128,9 @@ impl SourcePlan {
         if let Some(rules) = &self.failed_authentication {
             mapping.failed_authentication = rules.clone();
         }
+        if let Some(required) = &self.required {
+            mapping.required = required.clone();
+        }
         mapping
     }
 }
@@ -131,6 +141,7 @@ pub fn preset_mapping(preset: Preset) -> Mapping {
         fields: Field::ALL.map(|f| preset.field(f)),
         privileged: preset.privileged(),
         failed_authentication: preset.failed_authentication(),
+        required: Field::REQUIRED.to_vec(),
     }
 }
 
@@ -249,6 +260,8 @@ impl Plan {
                     &format!("sources[{i}].failed_authentication"),
                     &s.failed_authentication,
                 )?,
+                required: s.required_fields.clone(),
+                name: s.name.clone().unwrap_or_else(|| s.path.clone()),
             });
         }
         let detectors = match &settings.dlp.detectors {

@@ -13,6 +13,8 @@ use crate::lines::{pointer_push, LineMap, Position};
 
 /// How many malformed line numbers are kept.
 const MAX_MALFORMED_LINES: usize = 20;
+/// How many incomplete events and privilege changes are listed with their lines.
+const MAX_LISTED: usize = 100;
 
 /// What a part of a log is judged with.
 pub struct Context<'a> {
@@ -43,6 +45,11 @@ pub struct Summary {
     first_incomplete: Option<u64>,
     privileged: u64,
     first_privileged: Option<u64>,
+    /// Events lacking a required field: how many, and the first ones with what they lack.
+    incomplete: u64,
+    incomplete_events: Vec<(u64, Vec<Field>)>,
+    /// The first privileged events, normalized.
+    privilege_changes: Vec<(u64, Value)>,
     failed_auth: u64,
     first_failed_auth: Option<u64>,
     malformed: u64,
@@ -84,9 +91,25 @@ impl Summary {
         } else {
             keep_first(&mut self.first_incomplete, line);
         }
+        let lacking: Vec<Field> = ctx
+            .mapping
+            .required
+            .iter()
+            .copied()
+            .filter(|f| !normalized.has(*f))
+            .collect();
+        if !lacking.is_empty() {
+            self.incomplete += 1;
+            if self.incomplete_events.len() < MAX_LISTED {
+                self.incomplete_events.push((line, lacking));
+            }
+        }
         if ctx.mapping.is_privileged(&normalized) {
             self.privileged += 1;
             keep_first(&mut self.first_privileged, line);
+            if self.privilege_changes.len() < MAX_LISTED {
+                self.privilege_changes.push((line, normalized.to_json()));
+            }
         }
         if ctx.mapping.is_failed_authentication(&normalized) {
             self.failed_auth += 1;
@@ -164,6 +187,13 @@ impl Summary {
         self.first_incomplete = self.first_incomplete.or(later.first_incomplete);
         self.privileged += later.privileged;
         self.first_privileged = self.first_privileged.or(later.first_privileged);
+        self.incomplete += later.incomplete;
+        let room = MAX_LISTED.saturating_sub(self.incomplete_events.len());
+        self.incomplete_events
+            .extend(later.incomplete_events.into_iter().take(room));
+        let room = MAX_LISTED.saturating_sub(self.privilege_changes.len());
+        self.privilege_changes
+            .extend(later.privilege_changes.into_iter().take(room));
         self.failed_auth += later.failed_auth;
         self.first_failed_auth = self.first_failed_auth.or(later.first_failed_auth);
         self.malformed += later.malformed;
@@ -195,8 +225,14 @@ impl Summary {
         ))
     }
 
-    /// The facts of the whole log, and the line each of them points at.
-    pub fn facts(&self, chain: &ChainRules, required_days: f64) -> (Value, LineMap) {
+    /// The facts of the whole log, and the line each of them points at; `required` are the
+    /// fields every event must have.
+    pub fn facts(
+        &self,
+        chain: &ChainRules,
+        required_days: f64,
+        required: &[Field],
+    ) -> (Value, LineMap) {
         let mut lines = LineMap::new();
         let mut at = |pointer: &str, line: Option<u64>| {
             if let Some(line) = line {
@@ -255,6 +291,48 @@ impl Summary {
         facts.insert("missing_fields".into(), Value::Object(missing));
         facts.insert("privileged_actions".into(), json!(self.privileged));
         at("/privileged_actions", self.first_privileged);
+        let required: Vec<&str> = required.iter().map(|f| f.as_str()).collect();
+        facts.insert("required_fields".into(), json!(required));
+        facts.insert("incomplete_events_count".into(), json!(self.incomplete));
+        at(
+            "/incomplete_events_count",
+            self.incomplete_events.first().map(|(line, _)| *line),
+        );
+        let mut listed = Vec::new();
+        for (i, (line, lacking)) in self.incomplete_events.iter().enumerate() {
+            let names: Vec<&str> = lacking.iter().map(|f| f.as_str()).collect();
+            listed.push(json!({"line": line, "missing": names}));
+            for key in ["", "/line", "/missing"] {
+                at(&format!("/incomplete_events/{i}{key}"), Some(*line));
+            }
+        }
+        let unlisted = self.incomplete - listed.len() as u64;
+        if unlisted > 0 {
+            facts.insert("incomplete_events_unlisted".into(), json!(unlisted));
+            at(
+                "/incomplete_events_unlisted",
+                self.incomplete_events.first().map(|(line, _)| *line),
+            );
+        }
+        facts.insert("incomplete_events".into(), Value::Array(listed));
+        let mut changes = Vec::new();
+        for (i, (line, fields)) in self.privilege_changes.iter().enumerate() {
+            let mut change = fields.clone();
+            change["line"] = json!(line);
+            at(&format!("/privilege_changes/{i}"), Some(*line));
+            for key in [
+                "line",
+                "timestamp",
+                "actor",
+                "action",
+                "resource",
+                "outcome",
+            ] {
+                at(&format!("/privilege_changes/{i}/{key}"), Some(*line));
+            }
+            changes.push(change);
+        }
+        facts.insert("privilege_changes".into(), Value::Array(changes));
         facts.insert("failed_authentications".into(), json!(self.failed_auth));
         at("/failed_authentications", self.first_failed_auth);
 
@@ -335,7 +413,7 @@ mod tests {
             part.event(line, e.clone(), &ctx);
         }
         a.merge(b, &chain);
-        a.facts(&chain, 90.0)
+        a.facts(&chain, 90.0, &mapping.required)
     }
 
     #[test]
@@ -371,5 +449,44 @@ mod tests {
         assert_eq!(lines.line("/dlp/findings/email/lines/0"), Some(3));
         assert_eq!(lines.line("/first"), Some(1));
         assert_eq!(lines.line("/last"), Some(4));
+        // Who, what, which target and when: the event without a target is listed at its line.
+        assert_eq!(
+            facts["required_fields"],
+            json!(["timestamp", "actor", "action", "resource"])
+        );
+        assert_eq!(facts["incomplete_events_count"], 1);
+        assert_eq!(
+            facts["incomplete_events"],
+            json!([{"line": 3, "missing": ["resource"]}])
+        );
+        assert_eq!(lines.line("/incomplete_events/0/missing"), Some(3));
+        assert_eq!(
+            facts["privilege_changes"],
+            json!([{"line": 2, "timestamp": "2024-01-02T00:00:00Z", "actor": "a", "action": "grant admin", "resource": "r", "outcome": "ok"}])
+        );
+        assert_eq!(lines.line("/privilege_changes/0/actor"), Some(2));
+    }
+
+    /// The lists keep the first events in file order, however the log is split, and no more
+    /// than their bound.
+    #[test]
+    fn listed_events_are_bounded_and_in_order() {
+        let events: Vec<Value> = (0..MAX_LISTED + 20)
+            .map(|i| json!({"timestamp": "2024-01-01T00:00:00Z", "actor": "root", "action": format!("grant admin {i}")}))
+            .collect();
+        let reference = summarize(&events, 0).0;
+        let (facts, _) = summarize(&events, 7);
+        assert_eq!(facts, reference);
+        assert_eq!(facts["incomplete_events_count"], MAX_LISTED + 20);
+        let listed = facts["incomplete_events"].as_array().unwrap();
+        assert_eq!(listed.len(), MAX_LISTED);
+        assert_eq!(listed[0]["line"], 1);
+        assert_eq!(listed[MAX_LISTED - 1]["line"], MAX_LISTED);
+        assert_eq!(facts["incomplete_events_unlisted"], 20);
+        assert_eq!(
+            facts["privilege_changes"].as_array().unwrap().len(),
+            MAX_LISTED
+        );
+        assert_eq!(facts["privileged_actions"], MAX_LISTED + 20);
     }
 }

@@ -361,6 +361,12 @@ fn metric_rest(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == ':'
 }
 
+/// Whether `name` is a valid label name (`[a-zA-Z_][a-zA-Z0-9_]*`).
+pub fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(label_first) && chars.all(label_rest)
+}
+
 fn label_first(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
 }

@@ -1,9 +1,10 @@
 //! Service-level facts from metric samples: request totals, errors, error rate and availability
 //! from a request counter; latency quantiles (p50, p95, p99) from a request-duration histogram;
-//! both overall and broken down by one label (such as `tenant`); and quantiles for every
-//! histogram family.
+//! with throughput when the window the counters cover is known; all of them in aggregate and
+//! for every group of the breakdown labels (such as `service` and `tenant`) in `slo`; and
+//! quantiles for every histogram family.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use regex::Regex;
 use serde_json::{json, Map, Value};
@@ -34,8 +35,10 @@ const LATENCY_HISTOGRAMS: [&str; 4] = [
     "http_server_requests_seconds",
     "request_duration_seconds",
 ];
-/// The label a breakdown uses when none is configured and the samples carry it.
-pub const DEFAULT_BREAKDOWN: &str = "tenant";
+/// The labels a breakdown uses when none are configured, each when the samples carry it.
+pub const DEFAULT_BREAKDOWN: [&str; 2] = ["service", "tenant"];
+/// The gauge holding the process start, the beginning of the window of an exposition's counters.
+const PROCESS_START: &str = "process_start_time_seconds";
 
 /// Which metrics the facts come from.
 #[derive(Debug, Clone)]
@@ -45,7 +48,8 @@ pub struct Selection {
     /// Matches a whole status value that counts as an error.
     pub error_pattern: Regex,
     pub latency: Option<String>,
-    pub by: Option<String>,
+    /// The labels facts are broken down by, each used when the samples carry it.
+    pub by: Vec<String>,
 }
 
 impl Selection {
@@ -55,7 +59,7 @@ impl Selection {
         error_label: Option<String>,
         error_pattern: Option<&str>,
         latency: Option<String>,
-        by: Option<String>,
+        by: Option<Vec<String>>,
     ) -> Result<Selection, regex::Error> {
         let pattern = format!("^(?:{})$", error_pattern.unwrap_or("5.."));
         Ok(Selection {
@@ -63,7 +67,7 @@ impl Selection {
             error_label,
             error_pattern: Regex::new(&pattern)?,
             latency,
-            by,
+            by: by.unwrap_or_else(|| DEFAULT_BREAKDOWN.map(String::from).to_vec()),
         })
     }
 }
@@ -78,8 +82,9 @@ fn round(v: f64, digits: i32) -> f64 {
     (v * scale).round() / scale
 }
 
-/// The facts of `e`, with the line of the first sample behind each.
-pub fn derive(e: &Exposition, s: &Selection) -> (Value, LineMap) {
+/// The facts of `e`, with the line of the first sample behind each; `window` is the number of
+/// seconds its counters cover, when known.
+pub fn derive(e: &Exposition, s: &Selection, window: Option<f64>) -> (Value, LineMap) {
     let mut lines = LineMap::new();
     let mut types: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &e.families {
@@ -89,8 +94,20 @@ pub fn derive(e: &Exposition, s: &Selection) -> (Value, LineMap) {
     out.insert("families".into(), json!(e.families.len()));
     out.insert("samples".into(), json!(e.samples()));
     out.insert("types".into(), json!(types));
-    out.insert("requests".into(), requests(e, s, &mut lines));
-    out.insert("latency".into(), latency(e, s, &mut lines));
+    let (requests, tallies) = requests(e, s, &mut lines);
+    let (latency, buckets, unit) = latency(e, s, &mut lines);
+    let breakdown: BTreeSet<&str> = tallies
+        .keys()
+        .chain(buckets.keys())
+        .flatten()
+        .map(|(label, _)| label.as_str())
+        .collect();
+    out.insert("requests".into(), requests);
+    out.insert("latency".into(), latency);
+    out.insert("window_seconds".into(), window.map_or(Value::Null, float));
+    out.insert("breakdown".into(), json!(breakdown));
+    let groups = slo(&tallies, &buckets, unit, window, &mut lines);
+    out.insert("slo".into(), groups);
     out.insert("histograms".into(), histograms(e, &mut lines));
     (Value::Object(out), lines)
 }
@@ -107,15 +124,101 @@ fn mark(lines: &mut LineMap, pointer: &str, line: u32) {
     lines.insert(pointer.to_string(), Position::new(line, 1));
 }
 
-/// The label to break down by: the configured one, else `tenant` when the samples carry it.
-fn breakdown<'s>(s: &'s Selection, samples: &[&Sample]) -> Option<&'s str> {
-    match &s.by {
-        Some(by) => Some(by.as_str()),
-        None => samples
-            .iter()
-            .any(|x| x.label(DEFAULT_BREAKDOWN).is_some())
-            .then_some(DEFAULT_BREAKDOWN),
+/// The seconds the counters of an exposition cover: from the process start
+/// (`process_start_time_seconds`) to the latest sample timestamp (milliseconds in the text
+/// format, seconds in OpenMetrics); unknown unless the text carries both.
+pub fn exposition_window(e: &Exposition, openmetrics: bool) -> Option<f64> {
+    let start = samples_named(e, PROCESS_START)
+        .iter()
+        .map(|x| x.value)
+        .filter(|v| v.is_finite())
+        .reduce(f64::min)?;
+    let scale = if openmetrics { 1.0 } else { 0.001 };
+    let end = e
+        .families
+        .iter()
+        .flat_map(|f| &f.samples)
+        .filter_map(|x| x.timestamp)
+        .map(|t| t * scale)
+        .filter(|t| t.is_finite())
+        .reduce(f64::max)?;
+    (end > start).then_some(end - start)
+}
+
+/// A group of samples: the breakdown labels and values they share; empty for the aggregate.
+type GroupKey = Vec<(String, String)>;
+
+/// The breakdown labels some of `samples` carry, in the configured order.
+fn breakdown<'s>(s: &'s Selection, samples: &[&Sample]) -> Vec<&'s str> {
+    s.by.iter()
+        .map(String::as_str)
+        .filter(|l| samples.iter().any(|x| x.label(l).is_some()))
+        .collect()
+}
+
+/// The groups a sample counts in: the aggregate, one group per breakdown label it carries,
+/// and the combination of all of them when there are several. A sample without a breakdown
+/// label counts in the aggregate only.
+fn groups_of(x: &Sample, by: &[&str]) -> Vec<GroupKey> {
+    let pairs: GroupKey = by
+        .iter()
+        .filter_map(|l| x.label(l).map(|v| (l.to_string(), v.to_string())))
+        .collect();
+    let mut out = vec![Vec::new()];
+    out.extend(pairs.iter().map(|p| vec![p.clone()]));
+    if pairs.len() > 1 && pairs.len() == by.len() {
+        out.push(pairs);
     }
+    out
+}
+
+/// A group's name: `all`, `tenant=acme`, `service=api,tenant=acme`.
+fn group_name(key: &GroupKey) -> String {
+    if key.is_empty() {
+        return "all".into();
+    }
+    let pairs: Vec<String> = key.iter().map(|(l, v)| format!("{l}={v}")).collect();
+    pairs.join(",")
+}
+
+/// One entry per group, the aggregate first: the request facts, throughput (requests per
+/// second over `window`) and the latency quantiles of the samples in the group.
+fn slo(
+    tallies: &BTreeMap<GroupKey, Tally>,
+    buckets: &BTreeMap<GroupKey, Buckets>,
+    unit: Option<f64>,
+    window: Option<f64>,
+    lines: &mut LineMap,
+) -> Value {
+    let keys: BTreeSet<&GroupKey> = tallies.keys().chain(buckets.keys()).collect();
+    let mut out = Vec::new();
+    for (i, key) in keys.into_iter().enumerate() {
+        let mut group = Map::new();
+        group.insert("group".into(), json!(group_name(key)));
+        let labels: BTreeMap<&str, &str> =
+            key.iter().map(|(l, v)| (l.as_str(), v.as_str())).collect();
+        group.insert("labels".into(), json!(labels));
+        let tally = tallies.get(key);
+        if let Some(Value::Object(fields)) = tally.map(Tally::json) {
+            group.extend(fields);
+        }
+        let throughput = tally.zip(window).map(|(t, w)| float(round(t.total / w, 6)));
+        group.insert("throughput_rps".into(), throughput.unwrap_or(Value::Null));
+        let latency = buckets.get(key);
+        group.insert(
+            "latency".into(),
+            latency.map_or(Value::Null, |b| b.json(unit)),
+        );
+        let line = [tally.map(|t| t.line), latency.map(|b| b.line)]
+            .into_iter()
+            .flatten()
+            .filter(|l| *l > 0)
+            .min()
+            .unwrap_or(1);
+        mark(lines, &format!("/slo/{i}"), line);
+        out.push(Value::Object(group));
+    }
+    Value::Array(out)
 }
 
 #[derive(Default)]
@@ -136,12 +239,18 @@ impl Tally {
             "total": float(self.total),
             "errors": float(self.errors),
             "error_rate": float(round(rate, 8)),
+            "error_percent": float(round(rate * 100.0, 6)),
             "availability": float(round((1.0 - rate) * 100.0, 6)),
         })
     }
 }
 
-fn requests(e: &Exposition, s: &Selection, lines: &mut LineMap) -> Value {
+/// The request facts in aggregate, and the tally of every group.
+fn requests(
+    e: &Exposition,
+    s: &Selection,
+    lines: &mut LineMap,
+) -> (Value, BTreeMap<GroupKey, Tally>) {
     let candidates: Vec<&str> = match &s.requests {
         Some(name) => vec![name.as_str()],
         None => REQUEST_COUNTERS.to_vec(),
@@ -151,7 +260,7 @@ fn requests(e: &Exposition, s: &Selection, lines: &mut LineMap) -> Value {
         .map(|m| (*m, samples_named(e, m)))
         .find(|(_, found)| !found.is_empty())
     else {
-        return Value::Null;
+        return (Value::Null, BTreeMap::new());
     };
     let status = s.error_label.as_deref().or_else(|| {
         STATUS_LABELS
@@ -159,30 +268,23 @@ fn requests(e: &Exposition, s: &Selection, lines: &mut LineMap) -> Value {
             .find(|l| samples.iter().any(|x| x.label(l).is_some()))
     });
     let by = breakdown(s, &samples);
-    let mut all = Tally {
-        line: samples[0].line,
-        ..Tally::default()
-    };
-    let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Tally> = BTreeMap::new();
     for x in &samples {
         let error = status
             .and_then(|l| x.label(l))
             .is_some_and(|v| s.error_pattern.is_match(v));
-        let add = |t: &mut Tally| {
+        for key in groups_of(x, &by) {
+            let t = groups.entry(key).or_insert_with(|| Tally {
+                line: x.line,
+                ..Tally::default()
+            });
             t.total += x.value;
             if error {
                 t.errors += x.value;
             }
-        };
-        add(&mut all);
-        if let Some(value) = by.and_then(|l| x.label(l)) {
-            let group = groups.entry(value.to_string()).or_insert_with(|| Tally {
-                line: x.line,
-                ..Tally::default()
-            });
-            add(group);
         }
     }
+    let all = &groups[&GroupKey::new()];
     mark(lines, "/requests", all.line);
     let mut value = all.json();
     let fields = value.as_object_mut().expect("tally JSON is an object");
@@ -196,14 +298,7 @@ fn requests(e: &Exposition, s: &Selection, lines: &mut LineMap) -> Value {
             .trim_start_matches("^(?:")
             .trim_end_matches(")$")),
     );
-    fields.insert("by".into(), json!(by));
-    let mut group_json = Map::new();
-    for (name, tally) in &groups {
-        mark(lines, &pointer_push("/requests/groups", name), tally.line);
-        group_json.insert(name.clone(), tally.json());
-    }
-    fields.insert("groups".into(), Value::Object(group_json));
-    value
+    (value, groups)
 }
 
 /// Bucket counts summed by upper bound (PromQL's `sum by (le)`), with the first line seen.
@@ -297,7 +392,13 @@ fn histogram_families(e: &Exposition) -> Vec<(&str, Vec<&Sample>)> {
         .collect()
 }
 
-fn latency(e: &Exposition, s: &Selection, lines: &mut LineMap) -> Value {
+/// The latency facts in aggregate, the buckets of every group, and the milliseconds per unit
+/// of the histogram when its name tells the unit.
+fn latency(
+    e: &Exposition,
+    s: &Selection,
+    lines: &mut LineMap,
+) -> (Value, BTreeMap<GroupKey, Buckets>, Option<f64>) {
     let families = histogram_families(e);
     let chosen = match &s.latency {
         Some(name) => families.iter().find(|(n, _)| n == name),
@@ -311,17 +412,16 @@ fn latency(e: &Exposition, s: &Selection, lines: &mut LineMap) -> Value {
             }),
     };
     let Some((name, samples)) = chosen else {
-        return Value::Null;
+        return (Value::Null, BTreeMap::new(), None);
     };
     let by = breakdown(s, samples);
-    let mut all = Buckets::default();
-    let mut groups: BTreeMap<String, Buckets> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Buckets> = BTreeMap::new();
     for x in samples {
-        all.add(x, name);
-        if let Some(value) = by.and_then(|l| x.label(l)) {
-            groups.entry(value.to_string()).or_default().add(x, name);
+        for key in groups_of(x, &by) {
+            groups.entry(key).or_default().add(x, name);
         }
     }
+    let all = groups.entry(GroupKey::new()).or_default();
     let unit = ms_per_unit(name);
     mark(lines, "/latency", all.line);
     let mut value = all.json(unit);
@@ -331,14 +431,7 @@ fn latency(e: &Exposition, s: &Selection, lines: &mut LineMap) -> Value {
         "unit".into(),
         json!(unit.map(|u| if u == 1.0 { "milliseconds" } else { "seconds" })),
     );
-    fields.insert("by".into(), json!(by));
-    let mut group_json = Map::new();
-    for (group, buckets) in &groups {
-        mark(lines, &pointer_push("/latency/groups", group), buckets.line);
-        group_json.insert(group.clone(), buckets.json(unit));
-    }
-    fields.insert("groups".into(), Value::Object(group_json));
-    value
+    (value, groups, unit)
 }
 
 fn histograms(e: &Exposition, lines: &mut LineMap) -> Value {
@@ -390,11 +483,22 @@ http_request_duration_seconds_count{tenant=\"globex\"} 100
 ";
 
     fn facts(text: &str, s: &Selection) -> (Value, LineMap) {
-        derive(&parse(text, false).unwrap(), s)
+        derive(&parse(text, false).unwrap(), s, None)
     }
 
     fn default_selection() -> Selection {
         Selection::new(None, None, None, None, None).unwrap()
+    }
+
+    /// The `slo` entry of the group named `name`, and its index.
+    fn group<'v>(v: &'v Value, name: &str) -> (usize, &'v Value) {
+        v["slo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .find(|(_, g)| g["group"] == name)
+            .unwrap_or_else(|| panic!("no group {name} in {}", v["slo"]))
     }
 
     #[test]
@@ -406,11 +510,22 @@ http_request_duration_seconds_count{tenant=\"globex\"} 100
         assert_eq!(r["total"], 11000.0);
         assert_eq!(r["errors"], 20.0);
         assert_eq!(r["availability"], 99.818182);
-        assert_eq!(r["by"], "tenant");
-        assert_eq!(r["groups"]["acme"]["availability"], 99.9);
-        assert_eq!(r["groups"]["globex"]["availability"], 99.0);
-        assert_eq!(r["groups"]["globex"]["error_rate"], 0.01);
-        assert_eq!(lines.line("/requests/groups/globex"), Some(4));
+        assert_eq!(v["breakdown"], json!(["tenant"]));
+        let names: Vec<&Value> = v["slo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| &g["group"])
+            .collect();
+        assert_eq!(names, ["all", "tenant=acme", "tenant=globex"]);
+        assert_eq!(group(&v, "all").1["availability"], 99.818182);
+        assert_eq!(group(&v, "tenant=acme").1["availability"], 99.9);
+        let (i, globex) = group(&v, "tenant=globex");
+        assert_eq!(globex["availability"], 99.0);
+        assert_eq!(globex["error_rate"], 0.01);
+        assert_eq!(globex["labels"], json!({"tenant": "globex"}));
+        assert_eq!(globex["throughput_rps"], Value::Null);
+        assert_eq!(lines.line(&format!("/slo/{i}")), Some(4));
         assert_eq!(lines.line("/requests"), Some(2));
     }
 
@@ -425,14 +540,88 @@ http_request_duration_seconds_count{tenant=\"globex\"} 100
         assert_eq!(l["p95_ms"], 500.0);
         // p50: rank 550 within (0, 0.1]: 0.1 * 550/800.
         assert_eq!(l["p50_ms"], 68.75);
+        let all = &group(&v, "all").1["latency"];
+        assert_eq!(all["p95_ms"], 500.0);
+        assert_eq!(all["p99_ms"], l["p99_ms"]);
         // acme p95: rank 950 within (0.1, 0.5]: 0.1 + 0.4 * 150/190.
-        let acme = l["groups"]["acme"]["p95"].as_f64().unwrap();
+        let acme = group(&v, "tenant=acme").1["latency"]["p95"]
+            .as_f64()
+            .unwrap();
         assert!((acme - (0.1 + 0.4 * 150.0 / 190.0)).abs() < 1e-12);
-        assert_eq!(lines.line("/latency/groups/globex"), Some(12));
+        // The globex group starts at its first request counter (line 4), before its buckets.
+        let (i, _) = group(&v, "tenant=globex");
+        assert_eq!(lines.line(&format!("/slo/{i}")), Some(4));
         assert_eq!(
             v["histograms"]["http_request_duration_seconds"]["series"],
             2
         );
+    }
+
+    /// Samples without a breakdown label count in the aggregate only: no group is made up for
+    /// them, and a service and tenant breakdown adds their combination.
+    #[test]
+    fn groups_by_service_and_tenant_and_aggregate_only_without_labels() {
+        let bare = "# TYPE http_requests_total counter
+http_requests_total{code=\"200\"} 999
+http_requests_total{code=\"500\"} 1
+";
+        let (v, _) = facts(bare, &default_selection());
+        assert_eq!(v["breakdown"], json!([]));
+        assert_eq!(v["slo"].as_array().unwrap().len(), 1);
+        assert_eq!(v["slo"][0]["group"], "all");
+        assert_eq!(v["slo"][0]["availability"], 99.9);
+        let both = "# TYPE http_requests_total counter
+http_requests_total{service=\"api\",tenant=\"acme\",code=\"200\"} 90
+http_requests_total{service=\"api\",tenant=\"acme\",code=\"500\"} 10
+http_requests_total{service=\"web\",tenant=\"acme\",code=\"200\"} 100
+http_requests_total{service=\"web\",code=\"200\"} 100
+";
+        let (v, lines) = facts(both, &default_selection());
+        assert_eq!(v["breakdown"], json!(["service", "tenant"]));
+        let names: Vec<&str> = v["slo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["group"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "all",
+                "service=api",
+                "service=api,tenant=acme",
+                "service=web",
+                "service=web,tenant=acme",
+                "tenant=acme"
+            ]
+        );
+        assert_eq!(group(&v, "service=web").1["total"], 200.0);
+        assert_eq!(group(&v, "tenant=acme").1["availability"], 95.0);
+        assert_eq!(group(&v, "service=api,tenant=acme").1["availability"], 90.0);
+        let (i, _) = group(&v, "service=web");
+        assert_eq!(lines.line(&format!("/slo/{i}")), Some(4));
+    }
+
+    /// Throughput needs the window: from the process start to the samples' timestamps in an
+    /// exposition, or the query window of a Prometheus server.
+    #[test]
+    fn throughput_over_the_window() {
+        let text = "# TYPE process_start_time_seconds gauge
+process_start_time_seconds 1700000000
+# TYPE http_requests_total counter
+http_requests_total{tenant=\"acme\",code=\"200\"} 36000 1700003600000
+http_requests_total{tenant=\"globex\",code=\"200\"} 3600 1700003600000
+";
+        let parsed = parse(text, false).unwrap();
+        let window = exposition_window(&parsed, false);
+        assert_eq!(window, Some(3600.0));
+        let (v, _) = derive(&parsed, &default_selection(), window);
+        assert_eq!(v["window_seconds"], 3600.0);
+        assert_eq!(group(&v, "all").1["throughput_rps"], 11.0);
+        assert_eq!(group(&v, "tenant=globex").1["throughput_rps"], 1.0);
+        // Without timestamps the window is unknown.
+        let undated = parse(&text.replace(" 1700003600000", ""), false).unwrap();
+        assert_eq!(exposition_window(&undated, false), None);
     }
 
     #[test]
@@ -442,13 +631,13 @@ http_request_duration_seconds_count{tenant=\"globex\"} 100
             Some("code".into()),
             Some("503"),
             None,
-            Some("code".into()),
+            Some(vec!["code".into()]),
         )
         .unwrap();
         let (v, _) = facts(TEXT, &s);
         assert_eq!(v["requests"]["errors"], 10.0);
         assert_eq!(v["requests"]["error_pattern"], "503");
-        assert_eq!(v["requests"]["groups"]["503"]["availability"], 0.0);
+        assert_eq!(group(&v, "code=503").1["availability"], 0.0);
         let missing = Selection::new(
             Some("nope_total".into()),
             None,
@@ -460,5 +649,6 @@ http_request_duration_seconds_count{tenant=\"globex\"} 100
         let (v, _) = facts(TEXT, &missing);
         assert_eq!(v["requests"], Value::Null);
         assert_eq!(v["latency"], Value::Null);
+        assert_eq!(v["slo"], json!([]));
     }
 }

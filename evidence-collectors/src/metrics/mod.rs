@@ -40,7 +40,7 @@ use crate::lines::{LineMap, Position};
 use exposition::{parse, Exposition, Family, MetricType, Sample};
 use facts::Selection;
 use prometheus::Client;
-use settings::{duration_seconds, PrometheusSettings, QuerySettings, Settings};
+use settings::{duration_seconds, Breakdown, PrometheusSettings, QuerySettings, Settings};
 
 /// Collects service metrics.
 pub struct MetricsCollector;
@@ -61,12 +61,22 @@ impl Collector for MetricsCollector {
             Ok(s) => s,
             Err(e) => return Ok(Collection::failed(e)),
         };
+        let by = match settings.by.clone().map(Breakdown::labels).transpose() {
+            Ok(by) => by,
+            Err(m) => {
+                collection.errors.push(settings_error(
+                    EvidenceKind::Metrics,
+                    format!("collectors.metrics.by: {m}"),
+                ));
+                return Ok(collection);
+            }
+        };
         let selection = match Selection::new(
             settings.requests.clone(),
             settings.error_label.clone(),
             settings.error_pattern.as_deref(),
             settings.latency.clone(),
-            settings.by.clone(),
+            by,
         ) {
             Ok(s) => s,
             Err(e) => {
@@ -168,7 +178,8 @@ fn facts_of(
     source: Value,
 ) -> Result<(Value, LineMap), crate::formats::ParseError> {
     let parsed = parse(text, openmetrics)?;
-    let (mut data, mut lines) = facts::derive(&parsed, selection);
+    let window = facts::exposition_window(&parsed, openmetrics);
+    let (mut data, mut lines) = facts::derive(&parsed, selection, window);
     data["source"] = source;
     data["format"] = json!(if openmetrics {
         "openmetrics"
@@ -310,20 +321,23 @@ fn query_prometheus(
         hint: Some("check `collectors.metrics.prometheus` and that the server is reachable".into()),
     };
     let window = p.window.clone().unwrap_or_else(|| "30d".to_string());
-    if let Err(m) = duration_seconds(&window) {
-        return (
-            None,
-            vec![settings_error(
-                EvidenceKind::Metrics,
-                format!("collectors.metrics.prometheus.window: {m}"),
-            )],
-        );
-    }
+    let seconds = match duration_seconds(&window) {
+        Ok(seconds) => seconds,
+        Err(m) => {
+            return (
+                None,
+                vec![settings_error(
+                    EvidenceKind::Metrics,
+                    format!("collectors.metrics.prometheus.window: {m}"),
+                )],
+            )
+        }
+    };
     let client = Client::new(&p.url, timeout);
     if let Err(m) = client.ready() {
         return (None, vec![error(m)]);
     }
-    let by = selection.by.as_deref().unwrap_or(facts::DEFAULT_BREAKDOWN);
+    let by: String = selection.by.iter().map(|l| format!(", {l}")).collect();
     let requests = selection
         .requests
         .as_deref()
@@ -333,8 +347,8 @@ fn query_prometheus(
         .latency
         .as_deref()
         .unwrap_or("http_request_duration_seconds");
-    let requests_query = format!("sum by ({status}, {by}) (increase({requests}[{window}]))");
-    let latency_query = format!("sum by (le, {by}) (increase({latency}_bucket[{window}]))");
+    let requests_query = format!("sum by ({status}{by}) (increase({requests}[{window}]))");
+    let latency_query = format!("sum by (le{by}) (increase({latency}_bucket[{window}]))");
     let mut raw = Vec::new();
     let mut families = Vec::new();
     for (query, name, sample, kind) in [
@@ -355,7 +369,7 @@ fn query_prometheus(
         }
     }
     let exposition = Exposition { families };
-    let (mut data, _) = facts::derive(&exposition, selection);
+    let (mut data, _) = facts::derive(&exposition, selection, Some(seconds));
     let mut queries = Map::new();
     for (name, q) in &p.queries {
         let result = run_query(&client, q, now, &mut raw);

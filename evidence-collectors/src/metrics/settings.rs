@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::exposition::is_label_name;
+
 /// Exposition files found by convention when no `files` are configured.
 pub const DEFAULT_FILES: [&str; 6] = [
     "**/*.prom",
@@ -31,11 +33,35 @@ pub struct Settings {
     pub error_pattern: Option<String>,
     /// The request-duration histogram, without `_bucket` (default: the usual names).
     pub latency: Option<String>,
-    /// The label facts are broken down by (default: `tenant`, when present).
-    pub by: Option<String>,
+    /// The labels facts are broken down by (default: `service` and `tenant`, each when present).
+    pub by: Option<Breakdown>,
     pub prometheus: Option<PrometheusSettings>,
     /// Seconds to wait for a server (default 10).
     pub timeout_seconds: Option<u64>,
+}
+
+/// `by`: one label or several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Breakdown {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Breakdown {
+    /// The labels, in the order written; an error names one that is not a label name.
+    pub fn labels(self) -> Result<Vec<String>, String> {
+        let labels = match self {
+            Breakdown::One(label) => vec![label],
+            Breakdown::Many(labels) => labels,
+        };
+        match labels.iter().find(|l| !is_label_name(l)) {
+            Some(bad) => Err(format!(
+                "`{bad}` is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)"
+            )),
+            None => Ok(labels),
+        }
+    }
 }
 
 /// A Prometheus server to query.

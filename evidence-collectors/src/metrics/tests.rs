@@ -57,7 +57,8 @@ fn files_found_by_convention_with_lines_and_errors() {
     assert_eq!(doc.data["requests"]["availability"], 99.99);
     // Rank 95000 within (0.1, 0.5]: 0.1 + 0.4 * 5000 / 9000 seconds.
     assert_eq!(doc.data["latency"]["p95_ms"], 322.222222);
-    assert_eq!(doc.line("/requests/groups/acme"), 3);
+    assert_eq!(doc.data["slo"][1]["group"], "tenant=acme");
+    assert_eq!(doc.line("/slo/1"), 3);
     assert_eq!(doc.line("/latency"), 6);
     assert_eq!(
         doc.digest.as_ref(),
@@ -152,6 +153,19 @@ fn bad_settings_are_reported() {
     assert!(c.errors[0]
         .message
         .starts_with("collectors.metrics.error_pattern"));
+    let c = MetricsCollector
+        .collect(&scope(
+            dir.path(),
+            Some(json!({"by": ["tenant", "a) or vector(1"]})),
+        ))
+        .unwrap();
+    assert!(
+        c.errors[0]
+            .message
+            .contains("`a) or vector(1` is not a label name"),
+        "{:?}",
+        c.errors
+    );
     let c = MetricsCollector
         .collect(&scope(
             dir.path(),
@@ -337,13 +351,27 @@ fn a_real_prometheus_server_agrees_on_p95() {
     // 6 failing of 200 requests a minute.
     let availability = data["requests"]["availability"].as_f64().unwrap();
     assert!((availability - 97.0).abs() < 1e-6, "{availability}");
-    assert_eq!(data["requests"]["groups"]["acme"]["availability"], 99.0);
+    let group = |name: &str| {
+        data["slo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["group"] == name)
+            .unwrap_or_else(|| panic!("no group {name}"))
+    };
+    assert_eq!(group("tenant=acme")["availability"], 99.0);
     assert!(
-        data["latency"]["groups"]["globex"]["p95_ms"]
+        group("tenant=globex")["latency"]["p95_ms"]
             .as_f64()
             .unwrap()
             > 500.0
     );
+    // 100 requests a minute per tenant over the window of an hour.
+    assert_eq!(data["window_seconds"], 3600.0);
+    let throughput = group("all")["throughput_rps"].as_f64().unwrap();
+    assert!((throughput - 200.0 / 60.0).abs() < 0.01, "{throughput}");
+    let acme = group("tenant=acme")["throughput_rps"].as_f64().unwrap();
+    assert!((acme - 100.0 / 60.0).abs() < 0.01, "{acme}");
     let range = &data["queries"]["error_ratio"];
     assert_eq!(range["type"], "range");
     assert!(range["series"][0]["points"].as_u64().unwrap() >= 10);

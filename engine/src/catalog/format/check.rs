@@ -189,7 +189,7 @@ pub enum TextOrParam {
     Param(ParamRef),
 }
 
-/// The Terraform resources related to the item (a resource), through exactly one of `referencing` and `referenced_by`, looked up among the resources of every .tf and .tf.json file of its directory (its module). A resource refers to another when the attribute's text holds the other's address (aws_s3_bucket.b.id, ${aws_s3_bucket.b.arn}, aws_s3_bucket.b["x"].id) or equals its literal `bucket` name; a resource named as one instance (b[0], b["x"]) is referred to with its own key or a computed one. Beside `related`, a node may have only a `message`, which is also the default message of the conditions under it.
+/// The Terraform resources related to the item (a resource), through exactly one of `referencing` and `referenced_by`, or the Kubernetes objects in the item's namespace with `same_namespace`; looked up among the resources of every .tf and .tf.json file of its directory (its module). A resource refers to another when the attribute's text holds the other's address (aws_s3_bucket.b.id, ${aws_s3_bucket.b.arn}, aws_s3_bucket.b["x"].id) or equals its literal `bucket` name; a resource named as one instance (b[0], b["x"]) is referred to with its own key or a computed one. Beside `related`, a node may have only a `message`, which is also the default message of the conditions under it.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "related")]
@@ -202,6 +202,8 @@ pub struct Related {
     /// The item refers to the related resources through this attribute of its own: a name (`target_bucket`) or a JSONPath (`$.logging[*].target_bucket`).
     #[schemars(length(min = 1))]
     pub referenced_by: Option<String>,
+    /// For a Kubernetes object: the related objects are the objects of `resource_types` (kinds, e.g. [NetworkPolicy]) anywhere in the scan whose namespace is the item's (a Namespace object's own name; `default` when unset).
+    pub same_namespace: Option<bool>,
     /// How many related resources must meet the conditions: any (default, at least one), all (every one), none (not one).
     #[serde(rename = "match")]
     pub quantifier: Option<Quantifier>,
