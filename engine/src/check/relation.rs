@@ -229,6 +229,7 @@ impl Relation {
                 pointer: &r.pointer,
                 value: r.value,
                 resource: Some((r.kind, r.name)),
+                negated: subject.negated != (self.quantifier == Quantifier::None),
             };
             parts.push(match &self.conditions {
                 Some(conditions) => conditions.eval(&related, &inner),
