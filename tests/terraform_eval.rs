@@ -253,6 +253,46 @@ fn plans_are_terraform_resources_located_in_the_plan() {
     );
 }
 
+/// A plan under the configuration it was planned from: each planned resource is judged once,
+/// at the `resource` block that declares it (in a local module too).
+#[test]
+fn plans_under_their_configuration_are_located_at_the_blocks() {
+    let root = fixture("terraform-eval/plan-config");
+    let results = scan(&root, &[]);
+    assert_eq!(
+        public_acl_failures(&results),
+        [(
+            "aws_s3_bucket_acl.site".to_string(),
+            "main.tf".to_string(),
+            21
+        )]
+    );
+    let places: Vec<(String, String, u64)> = findings(&results, "tf-aws-s3-versioning", "fail")
+        .into_iter()
+        .map(|f| {
+            (
+                f["resource"].as_str().unwrap().to_string(),
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("aws_s3_bucket.site".to_string(), "main.tf".to_string(), 15),
+            (
+                "module.logs.aws_s3_bucket.this".to_string(),
+                "modules/bucket/main.tf".to_string(),
+                5
+            )
+        ]
+    );
+    // The configuration leaves the planned resources to the plan.
+    let main = parse(&root, "main.tf", &[]);
+    assert!(main["resource"].get("aws_s3_bucket").is_none(), "{main}");
+}
+
 #[test]
 fn hostile_expansion_is_bounded_and_reported() {
     let root = fixture("terraform-eval/hostile");

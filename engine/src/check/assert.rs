@@ -254,7 +254,7 @@ impl Assert {
                         resource: Some(item.label.clone()),
                         message: budget.spent_message(),
                         location: Some(Location {
-                            path: item.document.path.to_string(),
+                            path: item.document.place(&item.pointer).0.to_string(),
                             line: Some(item.line()),
                         }),
                         evidence: Vec::new(),
@@ -366,7 +366,7 @@ impl Assert {
             resource: Some(item.label.clone()),
             message,
             location: Some(Location {
-                path: document.path.to_string(),
+                path: document.place(pointer).0.to_string(),
                 line: Some(document.line(pointer)),
             }),
             evidence,

@@ -12,7 +12,8 @@
 //!   the directories no other directory calls.
 //! * What cannot be known statically stays as written (`"${var.x}"`, `"${aws_s3_bucket.b.id}"`).
 //! * A `terraform show -json` plan gains a `resource` object of its planned resources
-//!   ([`plan`]).
+//!   ([`plan`]), located at their blocks when the configuration is in the scan (which then
+//!   leaves them to the plan).
 //!
 //! Every resource keeps the position of its block. Limits (instances, module depth, value
 //! sizes) are reported on the file and never abort the collection.
@@ -68,11 +69,6 @@ pub struct Output {
 /// Evaluates the Terraform documents of `collection` in place; problems are added to its
 /// errors. `var_files` are variable files named by the person running assay, read as given.
 pub fn evaluate(collection: &mut Collection, var_files: &[PathBuf], max_file_size: u64) {
-    for doc in &mut collection.documents {
-        if doc.format == Format::Json && plan::is_plan(&doc.data) {
-            plan::add_resources(doc);
-        }
-    }
     let mut eval = Evaluation {
         modules: BTreeMap::new(),
         tfvars: BTreeMap::new(),
@@ -92,6 +88,14 @@ pub fn evaluate(collection: &mut Collection, var_files: &[PathBuf], max_file_siz
             eval.modules.entry(dir.to_string()).or_default().push(i);
         } else if is_tfvars(&lower) {
             eval.tfvars.entry(dir.to_string()).or_default().push(i);
+        }
+    }
+    let mut planned = Vec::new();
+    for i in 0..collection.documents.len() {
+        let doc = &collection.documents[i];
+        if doc.format == Format::Json && plan::is_plan(&doc.data) {
+            let declared = plan::declarations(doc, &collection.documents, &eval.modules);
+            planned.extend(plan::add_resources(&mut collection.documents[i], &declared));
         }
     }
     if eval.modules.is_empty() {
@@ -143,6 +147,7 @@ pub fn evaluate(collection: &mut Collection, var_files: &[PathBuf], max_file_siz
     let outputs = std::mem::take(&mut eval.outputs);
     for (i, output) in outputs {
         finish(&mut collection.documents[i], output);
+        plan::remove_planned(&mut collection.documents[i], &planned);
     }
     collection.errors.append(&mut eval.errors);
     collection.sort();
