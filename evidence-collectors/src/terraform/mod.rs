@@ -228,6 +228,13 @@ fn is_module_file(name: &str, format: Format) -> bool {
         || (name.ends_with(".tf.json") && format == Format::Json)
 }
 
+/// Whether a root-relative path is a file the Terraform evaluation of its directory reads
+/// (`*.tf`, `*.tf.json`, and the variable files loaded by themselves).
+pub fn is_module_part(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.ends_with(".tf") || name.ends_with(".tf.json") || is_tfvars(&name)
+}
+
 /// Whether a lower-cased file name is a variable file Terraform loads by itself.
 fn is_tfvars(name: &str) -> bool {
     matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
@@ -243,30 +250,31 @@ fn called_modules(
     let mut called = BTreeSet::new();
     for (dir, files) in modules {
         for &file in files {
-            let Some(Json::Object(calls)) = documents[file].data.get("module") else {
-                continue;
-            };
-            for body in calls.values() {
-                let Some(source) = body.get("source").and_then(Json::as_str) else {
-                    continue;
-                };
-                if !is_local_source(source) {
-                    continue;
-                }
-                let joined = if dir.is_empty() {
-                    source.to_string()
-                } else {
-                    format!("{dir}/{source}")
-                };
-                if let Some(child) = crate::confine::lexical(&joined) {
-                    if child != *dir {
-                        called.insert(child);
-                    }
-                }
-            }
+            called.extend(local_calls(dir, &documents[file]));
         }
     }
     called
+}
+
+/// The root-relative directories the local module calls of a (not yet evaluated) Terraform
+/// document in directory `dir` refer to, within the scan root and other than `dir`.
+pub fn local_calls(dir: &str, doc: &Document) -> Vec<String> {
+    let Some(Json::Object(calls)) = doc.data.get("module") else {
+        return Vec::new();
+    };
+    calls
+        .values()
+        .filter_map(|body| body.get("source")?.as_str())
+        .filter(|source| is_local_source(source))
+        .filter_map(|source| {
+            let joined = if dir.is_empty() {
+                source.to_string()
+            } else {
+                format!("{dir}/{source}")
+            };
+            crate::confine::lexical(&joined).filter(|child| child != dir)
+        })
+        .collect()
 }
 
 /// The variable values of a `--var-file` (HCL, or JSON when its name ends in `.json`).
