@@ -246,7 +246,11 @@ fn terraform_changes_re_evaluate_their_module_directories() {
     );
 
     let repo = terraform_repo();
-    repo.edit("infra/modules/bucket/variables.tf", "private", "public-read");
+    repo.edit(
+        "infra/modules/bucket/variables.tf",
+        "private",
+        "public-read",
+    );
     let (code, r) = check_json(&repo, &[]);
     assert_eq!(code, 1, "{r}");
     assert_eq!(

@@ -293,6 +293,29 @@ fn plans_under_their_configuration_are_located_at_the_blocks() {
     assert!(main["resource"].get("aws_s3_bucket").is_none(), "{main}");
 }
 
+/// An override file replaces the attribute of the block it overrides (the block is judged once,
+/// in its own file), and tfvars strings take the type of their variable (`"2"` counts,
+/// `"true"` decides a conditional).
+#[test]
+fn override_files_merge_and_variables_convert_to_their_types() {
+    let root = fixture("terraform-eval/override-types");
+    let results = scan(&root, &[]);
+    assert_eq!(
+        public_acl_failures(&results),
+        [
+            ("aws_s3_bucket.copy[0]".to_string(), "main.tf".to_string(), 17),
+            ("aws_s3_bucket.copy[1]".to_string(), "main.tf".to_string(), 17),
+            ("aws_s3_bucket.site".to_string(), "main.tf".to_string(), 11),
+        ]
+    );
+    let failures = findings(&results, "tf-aws-s3-public-acl", "fail");
+    assert!(failures
+        .iter()
+        .any(|f| f["message"].as_str().unwrap().contains("`public-read-write`")));
+    let merged = parse(&root, "site_override.tf", &[]);
+    assert_eq!(merged, json!({}), "the override file keeps nothing it merged");
+}
+
 #[test]
 fn hostile_expansion_is_bounded_and_reported() {
     let root = fixture("terraform-eval/hostile");

@@ -3,8 +3,10 @@
 //!
 //! * Variables take their values from module inputs, else (root modules) `terraform.tfvars`,
 //!   `*.auto.tfvars` (and their `.json` forms) and `--var-file`s in that order, else their
-//!   defaults. Locals, templates, conditionals, `for` expressions and the functions of
+//!   defaults, converted to their `type` ([`types`]). Locals, templates, conditionals, `for` expressions and the functions of
 //!   [`functions`] are evaluated with the `hcl` crate's evaluator.
+//! * Override files (`override.tf`, `*_override.tf`) are merged into the blocks they
+//!   override ([`overrides`]).
 //! * `count` and `for_each` expand a resource into instances keyed by their address
 //!   (`logs[0]`, `logs["a"]`); `dynamic` blocks become the blocks they stand for.
 //! * A local module call (`source = "./modules/x"`) evaluates that directory with the call's
@@ -21,7 +23,9 @@
 mod expr;
 mod functions;
 mod module;
+mod overrides;
 pub mod plan;
+mod types;
 
 /// Whether a string of an evaluated document still holds an expression: a value known only
 /// after apply.
@@ -89,6 +93,9 @@ pub fn evaluate(collection: &mut Collection, var_files: &[PathBuf], max_file_siz
         } else if is_tfvars(&lower) {
             eval.tfvars.entry(dir.to_string()).or_default().push(i);
         }
+    }
+    for files in eval.modules.values() {
+        overrides::merge(&mut collection.documents, files);
     }
     let mut planned = Vec::new();
     for i in 0..collection.documents.len() {
