@@ -46,18 +46,11 @@ fn scan(root: &Path, extra: &[&str]) -> Value {
     json(&out)
 }
 
-/// `(resource, file, line)` of each failing finding of the public-ACL control.
-/// The public ACLs found (each bucket without a public access block that overrides its ACL is
-/// also reported at the bucket itself; those findings are left out here).
+/// `(resource, file, line)` of each failing finding of the public-ACL control: one per public
+/// ACL, at its own line.
 fn public_acl_failures(results: &Value) -> Vec<(String, String, u64)> {
     let mut out: Vec<_> = findings(results, "tf-aws-s3-public-acl", "fail")
         .into_iter()
-        .filter(|f| {
-            !f["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("aws_s3_bucket_public_access_block")
-        })
         .map(|f| {
             (
                 f["resource"].as_str().unwrap_or_default().to_string(),
@@ -303,17 +296,30 @@ fn override_files_merge_and_variables_convert_to_their_types() {
     assert_eq!(
         public_acl_failures(&results),
         [
-            ("aws_s3_bucket.copy[0]".to_string(), "main.tf".to_string(), 17),
-            ("aws_s3_bucket.copy[1]".to_string(), "main.tf".to_string(), 17),
+            (
+                "aws_s3_bucket.copy[0]".to_string(),
+                "main.tf".to_string(),
+                17
+            ),
+            (
+                "aws_s3_bucket.copy[1]".to_string(),
+                "main.tf".to_string(),
+                17
+            ),
             ("aws_s3_bucket.site".to_string(), "main.tf".to_string(), 11),
         ]
     );
     let failures = findings(&results, "tf-aws-s3-public-acl", "fail");
-    assert!(failures
-        .iter()
-        .any(|f| f["message"].as_str().unwrap().contains("`public-read-write`")));
+    assert!(failures.iter().any(|f| f["message"]
+        .as_str()
+        .unwrap()
+        .contains("`public-read-write`")));
     let merged = parse(&root, "site_override.tf", &[]);
-    assert_eq!(merged, json!({}), "the override file keeps nothing it merged");
+    assert_eq!(
+        merged,
+        json!({}),
+        "the override file keeps nothing it merged"
+    );
 }
 
 #[test]

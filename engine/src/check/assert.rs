@@ -654,7 +654,18 @@ impl Node {
             Node::Condition(c) => c.eval(subject, ctx),
             Node::Related(r) => r.eval(subject, ctx),
             Node::All(nodes) => Outcome::combine(children(nodes), false, false),
-            Node::Any(nodes) => Outcome::combine(children(nodes), true, true),
+            Node::Any(nodes) => {
+                // When every alternative breaks, the offenders are those of the first: the
+                // others are ways out that were not taken (a mitigating resource), not more
+                // offenders, so each offender is one finding at its own line.
+                let parts = children(nodes);
+                let first = parts.first().map_or(0, |p| p.witnesses.len());
+                let mut outcome = Outcome::combine(parts, true, true);
+                if !outcome.holds && !outcome.undecided && first > 0 {
+                    outcome.witnesses.truncate(first);
+                }
+                outcome
+            }
             // A `none` breaks where one of its conditions holds: those nodes are the offenders.
             Node::None(nodes) => {
                 let flipped = Subject {
@@ -945,6 +956,21 @@ mod tests {
             "{}",
             d.message
         );
+    }
+
+    /// A failing `any` is reported by the offenders of its first alternative only.
+    #[test]
+    fn a_failing_any_reports_its_first_alternative() {
+        let check = compile(
+            "  assert:\n    any:\n      - path: $.acl\n        equals: private\n        message: acl\n      - path: $.blocked\n        equals: true\n        message: blocked\n    message: m\n",
+        )
+        .unwrap();
+        let docs = documents("x.yaml", "acl: public\nblocked: false\n");
+        let budget = Budget::start(&Default::default());
+        let findings = check.evaluate(&Inputs::new(&docs), &budget);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, ["acl"]);
+        assert_eq!(findings[0].location.as_ref().unwrap().line, Some(1));
     }
 
     #[test]
