@@ -138,7 +138,7 @@ fn charts_and_kustomizations_are_rendered_with_helm_and_kubectl() {
         at("k8s-privileged-container", "Deployment/prod/api"),
         vec![("kustomize/overlays/prod/kustomization.yaml", None)]
     );
-    // The base renders on its own too, and is hardened.
+    // The base is judged in the overlay's output, not rendered on its own.
     assert!(at("k8s-privileged-container", "Deployment/default/api").is_empty());
     assert!(
         !failures.iter().any(|f| f.2.ends_with("debug-sidecar.yaml")),
@@ -225,18 +225,18 @@ fn without_helm_or_kubectl_each_is_noted_never_a_parse_error() {
     let paths: Vec<&str> = notes.iter().map(|n| n.0.as_str()).collect();
     assert_eq!(
         paths,
+        // The base is built by the overlay: only the overlay is noted.
         vec![
-            "kustomize/base/kustomization.yaml",
             "kustomize/overlays/prod/debug-sidecar.yaml",
             "kustomize/overlays/prod/kustomization.yaml",
             "web/templates/",
         ]
     );
     assert_eq!(
-        notes[3].1,
+        notes[2].1,
         "Helm chart not rendered: install helm or pass rendered manifests with `assay scan -`"
     );
-    assert!(notes[0]
+    assert!(notes[1]
         .1
         .starts_with("Kustomize directory not rendered: install kubectl"));
 }
@@ -467,8 +467,7 @@ fn cloudformation_mapping_covers_buckets_databases_volumes_rules_and_policies() 
         ("tf-aws-ebs-encryption", "aws_ebs_volume.Data", 22),
         ("tf-aws-iam-wildcard-policy", "stack.yaml#1", 26),
         ("tf-aws-rds-encryption", "aws_db_instance.Db", 17),
-        // The public ACL, and no public access block that would override it.
-        ("tf-aws-s3-public-acl", "aws_s3_bucket.Site", 5),
+        // The public ACL (one finding, at its own line: no public access block overrides it).
         ("tf-aws-s3-public-acl", "aws_s3_bucket.Site", 8),
         (
             "tf-aws-sg-admin-ports-open",
