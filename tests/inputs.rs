@@ -616,6 +616,33 @@ fn terraform_kubernetes_resources_are_judged_as_manifests() {
     assert_eq!(at("k8s-rbac-wildcard"), vec![role(28), role(29)]);
 }
 
+/// The manifests of `kubernetes_*` resources come from the evaluated Terraform: a privileged
+/// flag and a namespace from variables and locals are seen with their values.
+#[test]
+fn terraform_kubernetes_resources_are_evaluated_first() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k8s.tf"),
+        "variable \"debug\" {\n  default = true\n}\n\nlocals {\n  ns = \"shop\"\n}\n\n\
+         resource \"kubernetes_pod_v1\" \"probe\" {\n  metadata {\n    name      = \"probe\"\n    \
+         namespace = local.ns\n  }\n  spec {\n    container {\n      name  = \"probe\"\n      \
+         image = \"busybox:1.37\"\n      security_context {\n        privileged = var.debug\n      \
+         }\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    let r = scan(dir.path(), &std::env::var_os("PATH").unwrap_or_default());
+    let failing: Vec<(String, u64)> = findings(&r, "k8s-privileged-container", "fail")
+        .iter()
+        .map(|f| {
+            (
+                f["resource"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(failing, [("Pod/shop/probe".to_string(), 19)]);
+}
+
 /// Real ARM templates are judged by the Terraform Azure controls through the same mapping
 /// table, named by their parameters' defaults.
 #[test]

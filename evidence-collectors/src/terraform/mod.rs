@@ -17,6 +17,9 @@
 //!   ([`plan`]), located at their blocks when the configuration is in the scan (which then
 //!   leaves them to the plan).
 //!
+//! The Kubernetes manifests of `kubernetes_*` resources ([`crate::terraform_kubernetes`])
+//! are derived again from the evaluated files.
+//!
 //! Every resource keeps the position of its block. Limits (instances, module depth, value
 //! sizes) are reported on the file and never abort the collection.
 
@@ -156,6 +159,7 @@ pub fn evaluate(collection: &mut Collection, var_files: &[PathBuf], max_file_siz
         finish(&mut collection.documents[i], output);
         plan::remove_planned(&mut collection.documents[i], &planned);
     }
+    kubernetes_views(collection, &eval.modules);
     collection.errors.append(&mut eval.errors);
     collection.sort();
 }
@@ -199,6 +203,36 @@ impl Evaluation {
             hint: None,
         });
     }
+}
+
+/// Replaces the Kubernetes manifests the parser derived from the Terraform files of `modules`
+/// (the documents numbered after a file's own) by those of the evaluated files, so that
+/// `kubernetes_*` resources are judged with their variables and locals resolved and their
+/// `count`/`for_each` instances expanded.
+fn kubernetes_views(collection: &mut Collection, modules: &BTreeMap<String, Vec<usize>>) {
+    let mut files = BTreeSet::new();
+    let mut views = Vec::new();
+    for &i in modules.values().flatten() {
+        let doc = &collection.documents[i];
+        files.insert(doc.path.clone());
+        let manifests = crate::terraform_kubernetes::manifests(&doc.data, &doc.lines);
+        for (n, (data, lines)) in manifests.into_iter().enumerate() {
+            views.push(Document {
+                kind: doc.kind,
+                format: doc.format,
+                path: doc.path.clone(),
+                index: doc.index + 1 + n,
+                data,
+                lines,
+                digest: doc.digest.clone(),
+                suppressions: doc.suppressions.clone(),
+            });
+        }
+    }
+    collection
+        .documents
+        .retain(|d| d.index == 0 || !files.contains(&d.path));
+    collection.documents.extend(views);
 }
 
 /// Replaces the document's data and positions by its evaluated form, keeping the order of
