@@ -138,7 +138,7 @@ fn charts_and_kustomizations_are_rendered_with_helm_and_kubectl() {
         at("k8s-privileged-container", "Deployment/prod/api"),
         vec![("kustomize/overlays/prod/kustomization.yaml", None)]
     );
-    // The base renders on its own too, and is hardened.
+    // The base is judged in the overlay's output, not rendered on its own.
     assert!(at("k8s-privileged-container", "Deployment/default/api").is_empty());
     assert!(
         !failures.iter().any(|f| f.2.ends_with("debug-sidecar.yaml")),
@@ -225,18 +225,18 @@ fn without_helm_or_kubectl_each_is_noted_never_a_parse_error() {
     let paths: Vec<&str> = notes.iter().map(|n| n.0.as_str()).collect();
     assert_eq!(
         paths,
+        // The base is built by the overlay: only the overlay is noted.
         vec![
-            "kustomize/base/kustomization.yaml",
             "kustomize/overlays/prod/debug-sidecar.yaml",
             "kustomize/overlays/prod/kustomization.yaml",
             "web/templates/",
         ]
     );
     assert_eq!(
-        notes[3].1,
+        notes[2].1,
         "Helm chart not rendered: install helm or pass rendered manifests with `assay scan -`"
     );
-    assert!(notes[0]
+    assert!(notes[1]
         .1
         .starts_with("Kustomize directory not rendered: install kubectl"));
 }
@@ -467,8 +467,7 @@ fn cloudformation_mapping_covers_buckets_databases_volumes_rules_and_policies() 
         ("tf-aws-ebs-encryption", "aws_ebs_volume.Data", 22),
         ("tf-aws-iam-wildcard-policy", "stack.yaml#1", 26),
         ("tf-aws-rds-encryption", "aws_db_instance.Db", 17),
-        // The public ACL, and no public access block that would override it.
-        ("tf-aws-s3-public-acl", "aws_s3_bucket.Site", 5),
+        // The public ACL (one finding, at its own line: no public access block overrides it).
         ("tf-aws-s3-public-acl", "aws_s3_bucket.Site", 8),
         (
             "tf-aws-sg-admin-ports-open",
@@ -615,6 +614,33 @@ fn terraform_kubernetes_resources_are_judged_as_manifests() {
         )
     };
     assert_eq!(at("k8s-rbac-wildcard"), vec![role(28), role(29)]);
+}
+
+/// The manifests of `kubernetes_*` resources come from the evaluated Terraform: a privileged
+/// flag and a namespace from variables and locals are seen with their values.
+#[test]
+fn terraform_kubernetes_resources_are_evaluated_first() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k8s.tf"),
+        "variable \"debug\" {\n  default = true\n}\n\nlocals {\n  ns = \"shop\"\n}\n\n\
+         resource \"kubernetes_pod_v1\" \"probe\" {\n  metadata {\n    name      = \"probe\"\n    \
+         namespace = local.ns\n  }\n  spec {\n    container {\n      name  = \"probe\"\n      \
+         image = \"busybox:1.37\"\n      security_context {\n        privileged = var.debug\n      \
+         }\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    let r = scan(dir.path(), &std::env::var_os("PATH").unwrap_or_default());
+    let failing: Vec<(String, u64)> = findings(&r, "k8s-privileged-container", "fail")
+        .iter()
+        .map(|f| {
+            (
+                f["resource"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(failing, [("Pod/shop/probe".to_string(), 19)]);
 }
 
 /// Real ARM templates are judged by the Terraform Azure controls through the same mapping

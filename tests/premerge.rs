@@ -177,6 +177,120 @@ fn untracked_files_count_and_globs_select() {
     );
 }
 
+/// The fixture repository with Terraform whose values come from other files: a root module
+/// taking its ACL from `terraform.tfvars`, and a root calling a local module whose ACL is a
+/// variable default of `variables.tf`. Both are private in the base.
+fn terraform_repo() -> GitRepo {
+    let repo = GitRepo::from(&fixture("premerge/repo"));
+    repo.write(
+        "infra/site/main.tf",
+        "resource \"aws_s3_bucket\" \"site\" {\n  bucket = \"site\"\n  acl    = var.acl\n}\n",
+    );
+    repo.write("infra/site/variables.tf", "variable \"acl\" {}\n");
+    repo.write("infra/site/terraform.tfvars", "acl = \"private\"\n");
+    repo.write(
+        "infra/app/main.tf",
+        "module \"store\" {\n  source = \"../modules/bucket\"\n}\n",
+    );
+    repo.write(
+        "infra/modules/bucket/main.tf",
+        "resource \"aws_s3_bucket\" \"this\" {\n  acl = var.acl\n}\n",
+    );
+    repo.write(
+        "infra/modules/bucket/variables.tf",
+        "variable \"acl\" {\n  default = \"private\"\n}\n",
+    );
+    repo.commit_all("base");
+    repo
+}
+
+/// `(resource, path, line)` of each new failure.
+fn new_failures(r: &Value) -> Vec<(String, String, u64)> {
+    r["check"]["new_failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["resource"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Terraform is evaluated per module directory: a changed tfvars file re-evaluates the module
+/// it sets, and a changed variable default of a local module re-evaluates the module through
+/// its caller; the base is evaluated the same way, so nothing else is new.
+#[test]
+fn terraform_changes_re_evaluate_their_module_directories() {
+    let repo = terraform_repo();
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 0, "{r}");
+
+    repo.edit("infra/site/terraform.tfvars", "private", "public-read");
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        new_failures(&r),
+        [(
+            "aws_s3_bucket.site".to_string(),
+            "infra/site/main.tf".to_string(),
+            3
+        )]
+    );
+    assert_eq!(
+        strings(&r["check"]["changed_paths"]),
+        ["infra/site/terraform.tfvars"]
+    );
+
+    let repo = terraform_repo();
+    repo.edit(
+        "infra/modules/bucket/variables.tf",
+        "private",
+        "public-read",
+    );
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        new_failures(&r),
+        [(
+            "module.store.aws_s3_bucket.this".to_string(),
+            "infra/modules/bucket/main.tf".to_string(),
+            2
+        )]
+    );
+}
+
+/// A new plan is judged whatever its name, like in a scan.
+#[test]
+fn plan_changes_are_evaluated() {
+    let repo = terraform_repo();
+    repo.write(
+        "infra/site/plans/site.tfplan.json",
+        r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+  {"address": "aws_s3_bucket.planned", "mode": "managed", "type": "aws_s3_bucket",
+   "name": "planned", "values": {"acl": "public-read"}}
+]}}}
+"#,
+    );
+    let (code, r) = check_json(&repo, &[]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        new_failures(&r),
+        [(
+            "aws_s3_bucket.planned".to_string(),
+            "infra/site/plans/site.tfplan.json".to_string(),
+            3
+        )]
+    );
+    assert_eq!(
+        strings(&r["check"]["evaluated_controls"]),
+        ["pm-tf-bucket-private"]
+    );
+}
+
 /// The first run evaluates the base and stores it; the second reads it back, and gives the same
 /// answer; `--no-cache` leaves the cache alone.
 #[test]

@@ -46,18 +46,11 @@ fn scan(root: &Path, extra: &[&str]) -> Value {
     json(&out)
 }
 
-/// `(resource, file, line)` of each failing finding of the public-ACL control.
-/// The public ACLs found (each bucket without a public access block that overrides its ACL is
-/// also reported at the bucket itself; those findings are left out here).
+/// `(resource, file, line)` of each failing finding of the public-ACL control: one per public
+/// ACL, at its own line.
 fn public_acl_failures(results: &Value) -> Vec<(String, String, u64)> {
     let mut out: Vec<_> = findings(results, "tf-aws-s3-public-acl", "fail")
         .into_iter()
-        .filter(|f| {
-            !f["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("aws_s3_bucket_public_access_block")
-        })
         .map(|f| {
             (
                 f["resource"].as_str().unwrap_or_default().to_string(),
@@ -250,6 +243,82 @@ fn plans_are_terraform_resources_located_in_the_plan() {
             "plan.json".to_string(),
             46
         )]
+    );
+}
+
+/// A plan under the configuration it was planned from: each planned resource is judged once,
+/// at the `resource` block that declares it (in a local module too).
+#[test]
+fn plans_under_their_configuration_are_located_at_the_blocks() {
+    let root = fixture("terraform-eval/plan-config");
+    let results = scan(&root, &[]);
+    assert_eq!(
+        public_acl_failures(&results),
+        [(
+            "aws_s3_bucket_acl.site".to_string(),
+            "main.tf".to_string(),
+            21
+        )]
+    );
+    let places: Vec<(String, String, u64)> = findings(&results, "tf-aws-s3-versioning", "fail")
+        .into_iter()
+        .map(|f| {
+            (
+                f["resource"].as_str().unwrap().to_string(),
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("aws_s3_bucket.site".to_string(), "main.tf".to_string(), 15),
+            (
+                "module.logs.aws_s3_bucket.this".to_string(),
+                "modules/bucket/main.tf".to_string(),
+                5
+            )
+        ]
+    );
+    // The configuration leaves the planned resources to the plan.
+    let main = parse(&root, "main.tf", &[]);
+    assert!(main["resource"].get("aws_s3_bucket").is_none(), "{main}");
+}
+
+/// An override file replaces the attribute of the block it overrides (the block is judged once,
+/// in its own file), and tfvars strings take the type of their variable (`"2"` counts,
+/// `"true"` decides a conditional).
+#[test]
+fn override_files_merge_and_variables_convert_to_their_types() {
+    let root = fixture("terraform-eval/override-types");
+    let results = scan(&root, &[]);
+    assert_eq!(
+        public_acl_failures(&results),
+        [
+            (
+                "aws_s3_bucket.copy[0]".to_string(),
+                "main.tf".to_string(),
+                17
+            ),
+            (
+                "aws_s3_bucket.copy[1]".to_string(),
+                "main.tf".to_string(),
+                17
+            ),
+            ("aws_s3_bucket.site".to_string(), "main.tf".to_string(), 11),
+        ]
+    );
+    let failures = findings(&results, "tf-aws-s3-public-acl", "fail");
+    assert!(failures.iter().any(|f| f["message"]
+        .as_str()
+        .unwrap()
+        .contains("`public-read-write`")));
+    let merged = parse(&root, "site_override.tf", &[]);
+    assert_eq!(
+        merged,
+        json!({}),
+        "the override file keeps nothing it merged"
     );
 }
 

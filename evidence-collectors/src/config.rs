@@ -103,13 +103,18 @@ fn collect_bytes_as(bytes: &[u8], relative: &str, format: Format) -> Collection 
 /// Files of no known format yield an empty collection. Terraform is evaluated with that file
 /// alone as its module.
 pub fn collect_bytes(path: &str, bytes: &[u8]) -> Collection {
+    let mut collection = parse_file(path, bytes);
+    crate::terraform::evaluate(&mut collection, &[], Scope::DEFAULT_MAX_FILE_SIZE);
+    collection
+}
+
+/// Parses one in-memory file like [`collect_bytes`], leaving Terraform unevaluated: for
+/// readers that gather the files of a tree and evaluate them together
+/// ([`crate::terraform::evaluate`]).
+pub fn parse_file(path: &str, bytes: &[u8]) -> Collection {
     let name = path.rsplit('/').next().unwrap_or(path);
     match Format::detect(name) {
-        Some(format) => {
-            let mut collection = collect_bytes_as(bytes, path, format);
-            crate::terraform::evaluate(&mut collection, &[], Scope::DEFAULT_MAX_FILE_SIZE);
-            collection
-        }
+        Some(format) => collect_bytes_as(bytes, path, format),
         None => Collection::default(),
     }
 }

@@ -198,6 +198,13 @@ impl Document {
         self.lines.line(pointer).unwrap_or(1)
     }
 
+    /// The file and line of the node at `pointer`: the document's own file, or the file a
+    /// planned or rendered node was declared in ([`LineMap::place_in`]).
+    pub fn place(&self, pointer: &str) -> (&str, u32) {
+        let path = self.lines.file(pointer).unwrap_or(&self.path);
+        (path, self.line(pointer))
+    }
+
     /// The digest a finding on this document rests on; none for a file that does not exist.
     pub fn evidence_digest(&self) -> Option<String> {
         (!self.digest.is_empty()).then(|| self.digest.to_string())

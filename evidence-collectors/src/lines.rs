@@ -1,6 +1,7 @@
 //! Source positions of the nodes of a parsed document, keyed by RFC 6901 JSON pointer.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// A 1-based line and column in a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -34,6 +35,9 @@ pub struct LineMap {
     /// document order, so the next pointer mostly shares a prefix with it and is resolved
     /// from there instead of from the root.
     trail: Box<(String, Vec<u32>)>,
+    /// Pointers whose node and everything below it are positioned in another file (a planned
+    /// resource at its `.tf` block, a rendered document at the file declaring it), by pointer.
+    elsewhere: BTreeMap<String, Arc<str>>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +59,7 @@ impl Default for LineMap {
             recorded: 0,
             keep: None,
             trail: Box::default(),
+            elsewhere: BTreeMap::new(),
         }
     }
 }
@@ -200,6 +205,29 @@ impl LineMap {
         for (_, pointer, position) in moved {
             self.insert(pointer, position);
         }
+    }
+
+    /// Records that the node at `pointer` and every node below it are positioned in the file
+    /// `path` (root-relative) rather than in the document's own; the positions recorded for
+    /// them must be positions of that file, the node at `pointer` included.
+    pub fn place_in(&mut self, pointer: &str, path: Arc<str>) {
+        self.elsewhere.insert(pointer.to_string(), path);
+    }
+
+    /// The file the node at `pointer` is positioned in when it is not the document's own:
+    /// that of its nearest ancestor (or itself) placed with [`LineMap::place_in`].
+    pub fn file(&self, pointer: &str) -> Option<&Arc<str>> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        let mut best = self.elsewhere.get("");
+        let mut at = String::with_capacity(pointer.len());
+        for token in tokens(pointer) {
+            at.push('/');
+            at.push_str(token);
+            best = self.elsewhere.get(&at).or(best);
+        }
+        best
     }
 
     pub fn len(&self) -> usize {

@@ -6,8 +6,9 @@
 //! each chart is rendered with `helm template` and each kustomization with `kubectl kustomize`;
 //! the rendered manifests become YAML documents, attributed to the template named in helm's
 //! `# Source:` comments (or to the `kustomization.yaml`), with lines counted within each
-//! rendered document. Without the program, one note per chart or kustomization says how to
-//! render it.
+//! rendered document. A kustomization that another one of the scan builds (names under
+//! `resources` or `bases`) is judged in that one's output only, not rendered on its own.
+//! Without the program, one note per chart or kustomization says how to render it.
 //!
 //! Rendering never leaves the scan root and never uses the network: the files under the chart
 //! or kustomization directories are copied (through [`confine`], so links leading out and
@@ -90,6 +91,9 @@ struct Kustomization {
     file: String,
     /// How many YAML documents the file itself holds: rendered documents are numbered after them.
     own_documents: usize,
+    /// Whether another kustomization of the scan builds it (names its directory under
+    /// `resources` or `bases`): it is then judged in that one's output only.
+    built_by_other: bool,
 }
 
 /// The charts and Kustomize directories of a scan, found among the config files.
@@ -191,6 +195,8 @@ impl Sources {
             all_charts,
             ..Sources::default()
         };
+        // Directories other kustomizations build as their bases.
+        let mut built: Vec<String> = Vec::new();
         for file in paths
             .iter()
             .filter(|p| KUSTOMIZATION_FILES.contains(&name(p).as_str()))
@@ -215,11 +221,27 @@ impl Sources {
             if data.get("kind").and_then(Value::as_str) == Some("Component") {
                 continue;
             }
+            for key in ["resources", "bases"] {
+                let entries = data
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten();
+                for entry in entries.filter_map(Value::as_str) {
+                    if let Some(base) = resolve(&dir, entry).filter(|b| *b != dir) {
+                        built.push(base);
+                    }
+                }
+            }
             sources.kustomizations.push(Kustomization {
                 dir,
                 file: file.clone(),
                 own_documents: docs.len(),
+                built_by_other: false,
             });
+        }
+        for k in &mut sources.kustomizations {
+            k.built_by_other = built.contains(&k.dir);
         }
         sources
     }
@@ -282,7 +304,13 @@ impl Sources {
             .charts
             .iter()
             .map(|dir| Job::Chart(dir.as_str()))
-            .chain(self.kustomizations.iter().map(Job::Kustomize))
+            // A base is judged in the output of the overlays that build it.
+            .chain(
+                self.kustomizations
+                    .iter()
+                    .filter(|k| !k.built_by_other)
+                    .map(Job::Kustomize),
+            )
             .collect();
         let parts: Vec<Collection> = jobs
             .par_iter()
@@ -673,6 +701,13 @@ mod tests {
             .map(|k| k.dir.as_str())
             .collect();
         assert_eq!(dirs, vec!["k/base", "k/overlay"]);
+        // The base is built by the overlay: only the overlay is rendered.
+        let built: Vec<bool> = sources
+            .kustomizations
+            .iter()
+            .map(|k| k.built_by_other)
+            .collect();
+        assert_eq!(built, vec![true, false]);
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! `securityContext`, a repeated `container` block is the `containers` list, `host_pid` is
 //! `hostPID`), single blocks lose their one-element array, and attribute values (label maps,
 //! resource limits, lists) are kept as written. Every node is located at the attribute or
-//! block it comes from. Expressions stay as the parser wrote them (`"${var.image}"`).
+//! block it comes from. The manifests are derived again from the evaluated Terraform
+//! (variables, locals, `count`/`for_each` resolved); what cannot be known stays as written
+//! (`"${var.image}"`).
 
 use serde_json::{Map, Value};
 

@@ -31,6 +31,7 @@ use super::message::{check_template, render};
 use super::relation::Relation;
 use super::resource_index::ResourceIndex;
 use super::select::{Item, Selector};
+use super::unknown;
 use super::Inputs;
 use crate::diag::Diagnostic;
 use crate::model::{Finding, FindingStatus, Location};
@@ -67,6 +68,8 @@ pub(super) enum Node {
 #[derive(Debug)]
 pub(super) struct Condition {
     path: JsonPath,
+    /// The path as written: which attributes it reads, which literals it compares with.
+    source: String,
     op: Op,
     if_missing: Option<bool>,
     message: Option<String>,
@@ -253,7 +256,7 @@ impl Assert {
                         resource: Some(item.label.clone()),
                         message: budget.spent_message(),
                         location: Some(Location {
-                            path: item.document.path.to_string(),
+                            path: item.document.place(&item.pointer).0.to_string(),
                             line: Some(item.line()),
                         }),
                         evidence: Vec::new(),
@@ -285,6 +288,7 @@ impl Assert {
             pointer: &item.pointer,
             value: item.value,
             resource: item.resource,
+            negated: false,
         };
         let ctx = Ctx {
             message: &self.message,
@@ -374,7 +378,7 @@ impl Assert {
             resource: Some(item.label.clone()),
             message,
             location: Some(Location {
-                path: document.path.to_string(),
+                path: document.place(pointer).0.to_string(),
                 line: Some(document.line(pointer)),
             }),
             evidence,
@@ -572,6 +576,7 @@ fn compile_condition(
     };
     Some(Condition {
         path,
+        source: path_src.clone(),
         op,
         if_missing: object
             .get("if_missing")
@@ -632,6 +637,9 @@ pub(super) struct Subject<'v> {
     pub value: &'v Value,
     /// The Terraform resource (type, name) the subject is or lies in.
     pub resource: Option<(&'v str, &'v str)>,
+    /// Whether the subject is judged under an odd number of `none`s: a condition that does
+    /// not hold then counts towards a pass.
+    pub negated: bool,
 }
 
 /// What every node of one item's evaluation shares.
@@ -723,9 +731,27 @@ impl Node {
             Node::Condition(c) => c.eval(subject, ctx),
             Node::Related(r) => r.eval(subject, ctx),
             Node::All(nodes) => Outcome::combine(children(nodes), false, false),
-            Node::Any(nodes) => Outcome::combine(children(nodes), true, true),
+            Node::Any(nodes) => {
+                // When every alternative breaks, the offenders are those of the first: the
+                // others are ways out that were not taken (a mitigating resource), not more
+                // offenders, so each offender is one finding at its own line.
+                let parts = children(nodes);
+                let first = parts.first().map_or(0, |p| p.witnesses.len());
+                let mut outcome = Outcome::combine(parts, true, true);
+                if !outcome.holds && !outcome.undecided && first > 0 {
+                    outcome.witnesses.truncate(first);
+                }
+                outcome
+            }
             // A `none` breaks where one of its conditions holds: those nodes are the offenders.
-            Node::None(nodes) => Outcome::combine(children(nodes), true, false),
+            Node::None(nodes) => {
+                let flipped = Subject {
+                    negated: !subject.negated,
+                    ..*subject
+                };
+                let parts = nodes.iter().map(|c| c.eval(&flipped, ctx)).collect();
+                Outcome::combine(parts, true, false)
+            }
             Node::Implies(when, then) => {
                 let applies = when.eval(subject, ctx);
                 if applies.undecided {
@@ -776,9 +802,37 @@ impl Condition {
         };
         let whole =
             |holds: bool| Outcome::decided(holds, vec![Witness::whole(subject, template.into())]);
+        // Undecided for the unknown values `witnesses` point at.
+        let undecided = |witnesses: Vec<Witness<'v, 't>>| Outcome {
+            holds: false,
+            undecided: true,
+            witnesses: witnesses
+                .into_iter()
+                .map(|w| Witness {
+                    template: Cow::Borrowed(
+                        "`{resource}` is not judged: `{value}` at {path} is known only after apply",
+                    ),
+                    ..w
+                })
+                .collect(),
+        };
         match &self.op {
             Op::Exists(wanted) => {
                 if nodes.is_empty() {
+                    // Finding nothing counts towards a pass: an unknown that could make the
+                    // path find something leaves the condition undecided.
+                    if *wanted == subject.negated && subject.resource.is_some() {
+                        let unknowns =
+                            unknown::could_select(&self.path, &self.source, subject.value);
+                        if !unknowns.is_empty() {
+                            return undecided(
+                                unknowns
+                                    .into_iter()
+                                    .map(|u| witness(u.pointer, u.path, Some(u.value)))
+                                    .collect(),
+                            );
+                        }
+                    }
                     whole(!*wanted)
                 } else {
                     Outcome::decided(*wanted, all_nodes())
@@ -798,34 +852,30 @@ impl Condition {
                     return whole(self.if_missing.unwrap_or(negative));
                 }
                 // A Terraform value known only after apply (a variable without a value, a
-                // computed attribute) can satisfy neither a negative condition nor a bound:
-                // unless a known node already breaks the condition, the node is undecided and
-                // the item an error saying so, never a pass.
-                let guarded =
-                    (negative || matches!(op, Op::Compare(_))) && subject.resource.is_some();
-                let (unknown, nodes): (Vec<_>, Vec<_>) =
-                    nodes.iter().partition(|n| guarded && is_unknown(n.node()));
+                // computed attribute) can satisfy neither a negative condition nor a bound,
+                // nor fail a positive one under `none`: unless a known node already breaks the
+                // condition, the node is undecided and the item an error saying so, never a
+                // pass. (A positive condition it fails elsewhere fails the item.)
+                let guarded = (negative || matches!(op, Op::Compare(_)) || subject.negated)
+                    && subject.resource.is_some();
+                let (unknown, nodes): (Vec<_>, Vec<_>) = nodes
+                    .iter()
+                    .partition(|n| guarded && unknown::is_unknown(n.node()));
                 let (good, bad): (Vec<_>, Vec<_>) =
                     nodes.into_iter().partition(|n| op.accepts(n.node()));
                 if bad.is_empty() && !unknown.is_empty() {
-                    let reason: Cow<'t, str> = Cow::Borrowed(
-                        "`{resource}` is not judged: `{value}` at {path} is known only after apply",
-                    );
-                    return Outcome {
-                        holds: false,
-                        undecided: true,
-                        witnesses: unknown
+                    return undecided(
+                        unknown
                             .into_iter()
-                            .map(|n| Witness {
-                                template: reason.clone(),
-                                ..witness(
+                            .map(|n| {
+                                witness(
                                     n.location().to_json_pointer(),
                                     n.location().to_string(),
                                     Some(n.node()),
                                 )
                             })
                             .collect(),
-                    };
+                    );
                 }
                 let holds = bad.is_empty();
                 let chosen = if holds { good } else { bad };
@@ -861,13 +911,6 @@ impl Op {
             Op::Exists(_) | Op::Count(..) => true,
         }
     }
-}
-
-/// Whether a value holds a Terraform expression left unevaluated (`${var.x}`, `arn:${…}`).
-fn is_unknown(value: &Value) -> bool {
-    value
-        .as_str()
-        .is_some_and(assay_collectors::terraform::is_template)
 }
 
 /// Equality that treats numbers by value (`1` equals `1.0`).
@@ -960,6 +1003,62 @@ mod tests {
         assert!(findings
             .iter()
             .any(|f| f.message.contains("known only after apply")));
+    }
+
+    /// Under `none`, an unknown fails a positive condition without passing the item: a known
+    /// offender still fails it, an unknown alone leaves it undecided; `absent` paths whose
+    /// filters an unknown could satisfy are undecided too.
+    #[test]
+    fn unknowns_under_none_and_absent_are_undecided() {
+        let check = compile(
+            "  assert:\n    select:\n      resource_types: [t]\n    all:\n      - none:\n          - path: $.cidrs[*]\n            in: ['0.0.0.0/0']\n      - path: $.rules[?@.port == 22]\n        absent: true\n    message: m\n",
+        )
+        .unwrap();
+        let docs = documents(
+            "main.tf",
+            "resource:\n  t:\n    a: {cidrs: ['${var.c}']}\n    b: {cidrs: ['0.0.0.0/0'], rules: [{port: '${var.p}'}]}\n    c: {cidrs: ['10.0.0.0/8']}\n    d: {rules: [{port: '${var.p}'}]}\n    e: {rules: [{port: 80}], other: '${var.o}'}\n",
+        );
+        let budget = Budget::start(&Default::default());
+        let findings = check.evaluate(&Inputs::new(&docs), &budget);
+        let status = |name: &str| {
+            let of: Vec<_> = findings
+                .iter()
+                .filter(|f| f.resource.as_deref() == Some(name))
+                .map(|f| f.status)
+                .collect();
+            assert_eq!(of.len(), 1, "{name}: {findings:?}");
+            of[0]
+        };
+        assert_eq!(status("t.a"), FindingStatus::Error);
+        assert_eq!(status("t.b"), FindingStatus::Fail);
+        assert_eq!(status("t.c"), FindingStatus::Pass);
+        assert_eq!(status("t.d"), FindingStatus::Error);
+        assert_eq!(status("t.e"), FindingStatus::Pass);
+        let d = findings
+            .iter()
+            .find(|f| f.resource.as_deref() == Some("t.d"))
+            .unwrap();
+        assert!(
+            d.message
+                .contains("`${var.p}` at $['rules'][0]['port'] is known only after apply"),
+            "{}",
+            d.message
+        );
+    }
+
+    /// A failing `any` is reported by the offenders of its first alternative only.
+    #[test]
+    fn a_failing_any_reports_its_first_alternative() {
+        let check = compile(
+            "  assert:\n    any:\n      - path: $.acl\n        equals: private\n        message: acl\n      - path: $.blocked\n        equals: true\n        message: blocked\n    message: m\n",
+        )
+        .unwrap();
+        let docs = documents("x.yaml", "acl: public\nblocked: false\n");
+        let budget = Budget::start(&Default::default());
+        let findings = check.evaluate(&Inputs::new(&docs), &budget);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, ["acl"]);
+        assert_eq!(findings[0].location.as_ref().unwrap().line, Some(1));
     }
 
     #[test]

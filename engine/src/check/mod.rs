@@ -13,6 +13,7 @@ mod resource_index;
 mod select;
 #[cfg(test)]
 mod test_support;
+mod unknown;
 mod workload;
 
 use std::sync::OnceLock;

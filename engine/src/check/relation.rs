@@ -248,6 +248,7 @@ impl Relation {
                 pointer: &r.pointer,
                 value: r.value,
                 resource: (self.direction != Direction::SameNamespace).then_some((r.kind, r.name)),
+                negated: subject.negated != (self.quantifier == Quantifier::None),
             };
             parts.push(match &self.conditions {
                 Some(conditions) => conditions.eval(&related, &inner),

@@ -167,8 +167,10 @@ impl Selector {
                 && (self.formats.contains(&Format::CloudFormation)
                     || self.formats.contains(&Format::Arm))
         };
+        // A JSON file may be a Terraform plan, selected whatever its name (see `admits`).
+        let plan = !self.resource_types.is_empty() && name.to_ascii_lowercase().ends_with(".json");
         reads_config
-            && self.files.as_ref().is_none_or(|g| g.is_match(path))
+            && (plan || self.files.as_ref().is_none_or(|g| g.is_match(path)))
             && Format::detect(name).is_some_and(|f| {
                 self.formats.is_empty() || self.formats.contains(&f) || template(f)
             })

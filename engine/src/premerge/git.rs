@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use assay_collectors::config::collect_bytes;
+use assay_collectors::config::parse_file;
 use assay_collectors::confine::{self, Refused};
 use assay_collectors::{Collection, Format, Scope, SkippedFile};
 use git2::{DiffOptions, ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
@@ -226,11 +226,13 @@ impl Repo {
             collection.extend(part);
         }
         collection.sort();
+        evaluate_terraform(&mut collection, scope);
         Ok(collection)
     }
 
     /// Collects the root-relative `paths` from the work tree as the config collector would
-    /// (paths that no longer exist, or are not regular files, yield nothing).
+    /// (paths that no longer exist, or are not regular files, yield nothing); their Terraform
+    /// files are evaluated together, so `paths` should hold whole module directories.
     pub fn collect_worktree(&self, paths: &BTreeSet<String>, scope: &Scope) -> Collection {
         let root = self.root.as_path();
         let parts: Vec<Collection> = paths
@@ -249,8 +251,18 @@ impl Repo {
             collection.extend(part);
         }
         collection.sort();
+        evaluate_terraform(&mut collection, scope);
         collection
     }
+}
+
+/// Evaluates the Terraform files of a collection together, as the config collector does.
+fn evaluate_terraform(collection: &mut Collection, scope: &Scope) {
+    assay_collectors::terraform::evaluate(
+        collection,
+        &scope.terraform_var_files,
+        scope.max_file_size,
+    );
 }
 
 fn too_large(path: &str, max: u64) -> Collection {
@@ -289,7 +301,7 @@ fn read_blob(repo: Option<&Repository>, blob: &Blob, max: u64) -> Collection {
     match size {
         Ok(size) if size > max => too_large(&blob.path, max),
         Ok(_) => match repo.find_blob(blob.oid) {
-            Ok(b) => collect_bytes(&blob.path, b.content()),
+            Ok(b) => parse_file(&blob.path, b.content()),
             Err(e) => unreadable(
                 &blob.path,
                 format!("cannot read the base version: {}", e.message()),
@@ -304,7 +316,7 @@ fn read_blob(repo: Option<&Repository>, blob: &Blob, max: u64) -> Collection {
 
 fn read_file(root: &Path, path: &str, max: u64) -> Collection {
     match confine::read(root, path, max) {
-        Ok(bytes) => collect_bytes(path, &bytes),
+        Ok(bytes) => parse_file(path, &bytes),
         // Deleted in the work tree, or not a regular file.
         Err(Refused::Missing | Refused::NotRegular) => Collection::default(),
         Err(reason) => Collection::unread(path, reason),

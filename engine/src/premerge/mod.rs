@@ -5,7 +5,9 @@
 //! Against a revision, only the controls whose evidence the change touches are evaluated
 //! again: a control is affected when a changed, added or deleted path could be selected by it
 //! (by file glob and format). For checks that judge each document alone, the findings on
-//! unchanged files are taken from the base and only the changed files are evaluated. The
+//! unchanged files are taken from the base and only the changed files are evaluated; a
+//! changed Terraform file stands for every module directory (and plan) connected to its own
+//! by local module calls, since Terraform evaluates those together. The
 //! base's evaluation is cached under `.assay-cache/`, so later runs read the base from disk.
 //! Controls that read evidence other than config files (audit logs, SBOMs, access models)
 //! cannot be read from git objects: they are evaluated on the current evidence every time,
@@ -16,6 +18,7 @@ mod cache;
 mod compare;
 mod git;
 mod snapshot;
+mod terraform;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -214,6 +217,9 @@ fn config_side(
         }
     };
 
+    // Terraform is evaluated per module directory: a changed variable file re-evaluates the
+    // modules it reaches, which stand in for it below.
+    let changed = &terraform::widen(changed, &request.scope);
     let affected: Vec<&Arc<Control>> = controls
         .iter()
         .filter(|c| changed.iter().any(|p| c.check.could_select(p)))

@@ -3,8 +3,10 @@
 //!
 //! * Variables take their values from module inputs, else (root modules) `terraform.tfvars`,
 //!   `*.auto.tfvars` (and their `.json` forms) and `--var-file`s in that order, else their
-//!   defaults. Locals, templates, conditionals, `for` expressions and the functions of
+//!   defaults, converted to their `type` ([`types`]). Locals, templates, conditionals, `for` expressions and the functions of
 //!   [`functions`] are evaluated with the `hcl` crate's evaluator.
+//! * Override files (`override.tf`, `*_override.tf`) are merged into the blocks they
+//!   override ([`overrides`]).
 //! * `count` and `for_each` expand a resource into instances keyed by their address
 //!   (`logs[0]`, `logs["a"]`); `dynamic` blocks become the blocks they stand for.
 //! * A local module call (`source = "./modules/x"`) evaluates that directory with the call's
@@ -12,7 +14,11 @@
 //!   the directories no other directory calls.
 //! * What cannot be known statically stays as written (`"${var.x}"`, `"${aws_s3_bucket.b.id}"`).
 //! * A `terraform show -json` plan gains a `resource` object of its planned resources
-//!   ([`plan`]).
+//!   ([`plan`]), located at their blocks when the configuration is in the scan (which then
+//!   leaves them to the plan).
+//!
+//! The Kubernetes manifests of `kubernetes_*` resources ([`crate::terraform_kubernetes`])
+//! are derived again from the evaluated files.
 //!
 //! Every resource keeps the position of its block. Limits (instances, module depth, value
 //! sizes) are reported on the file and never abort the collection.
@@ -20,7 +26,9 @@
 mod expr;
 mod functions;
 mod module;
+mod overrides;
 pub mod plan;
+mod types;
 
 /// Whether a string of an evaluated document still holds an expression: a value known only
 /// after apply.
@@ -68,11 +76,6 @@ pub struct Output {
 /// Evaluates the Terraform documents of `collection` in place; problems are added to its
 /// errors. `var_files` are variable files named by the person running assay, read as given.
 pub fn evaluate(collection: &mut Collection, var_files: &[PathBuf], max_file_size: u64) {
-    for doc in &mut collection.documents {
-        if doc.format == Format::Json && plan::is_plan(&doc.data) {
-            plan::add_resources(doc);
-        }
-    }
     let mut eval = Evaluation {
         modules: BTreeMap::new(),
         tfvars: BTreeMap::new(),
@@ -92,6 +95,17 @@ pub fn evaluate(collection: &mut Collection, var_files: &[PathBuf], max_file_siz
             eval.modules.entry(dir.to_string()).or_default().push(i);
         } else if is_tfvars(&lower) {
             eval.tfvars.entry(dir.to_string()).or_default().push(i);
+        }
+    }
+    for files in eval.modules.values() {
+        overrides::merge(&mut collection.documents, files);
+    }
+    let mut planned = Vec::new();
+    for i in 0..collection.documents.len() {
+        let doc = &collection.documents[i];
+        if doc.format == Format::Json && plan::is_plan(&doc.data) {
+            let declared = plan::declarations(doc, &collection.documents, &eval.modules);
+            planned.extend(plan::add_resources(&mut collection.documents[i], &declared));
         }
     }
     if eval.modules.is_empty() {
@@ -143,7 +157,9 @@ pub fn evaluate(collection: &mut Collection, var_files: &[PathBuf], max_file_siz
     let outputs = std::mem::take(&mut eval.outputs);
     for (i, output) in outputs {
         finish(&mut collection.documents[i], output);
+        plan::remove_planned(&mut collection.documents[i], &planned);
     }
+    kubernetes_views(collection, &eval.modules);
     collection.errors.append(&mut eval.errors);
     collection.sort();
 }
@@ -189,6 +205,36 @@ impl Evaluation {
     }
 }
 
+/// Replaces the Kubernetes manifests the parser derived from the Terraform files of `modules`
+/// (the documents numbered after a file's own) by those of the evaluated files, so that
+/// `kubernetes_*` resources are judged with their variables and locals resolved and their
+/// `count`/`for_each` instances expanded.
+fn kubernetes_views(collection: &mut Collection, modules: &BTreeMap<String, Vec<usize>>) {
+    let mut files = BTreeSet::new();
+    let mut views = Vec::new();
+    for &i in modules.values().flatten() {
+        let doc = &collection.documents[i];
+        files.insert(doc.path.clone());
+        let manifests = crate::terraform_kubernetes::manifests(&doc.data, &doc.lines);
+        for (n, (data, lines)) in manifests.into_iter().enumerate() {
+            views.push(Document {
+                kind: doc.kind,
+                format: doc.format,
+                path: doc.path.clone(),
+                index: doc.index + 1 + n,
+                data,
+                lines,
+                digest: doc.digest.clone(),
+                suppressions: doc.suppressions.clone(),
+            });
+        }
+    }
+    collection
+        .documents
+        .retain(|d| d.index == 0 || !files.contains(&d.path));
+    collection.documents.extend(views);
+}
+
 /// Replaces the document's data and positions by its evaluated form, keeping the order of
 /// its top-level blocks.
 fn finish(doc: &mut Document, mut output: Output) {
@@ -223,6 +269,13 @@ fn is_module_file(name: &str, format: Format) -> bool {
         || (name.ends_with(".tf.json") && format == Format::Json)
 }
 
+/// Whether a root-relative path is a file the Terraform evaluation of its directory reads
+/// (`*.tf`, `*.tf.json`, and the variable files loaded by themselves).
+pub fn is_module_part(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.ends_with(".tf") || name.ends_with(".tf.json") || is_tfvars(&name)
+}
+
 /// Whether a lower-cased file name is a variable file Terraform loads by itself.
 fn is_tfvars(name: &str) -> bool {
     matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
@@ -238,30 +291,31 @@ fn called_modules(
     let mut called = BTreeSet::new();
     for (dir, files) in modules {
         for &file in files {
-            let Some(Json::Object(calls)) = documents[file].data.get("module") else {
-                continue;
-            };
-            for body in calls.values() {
-                let Some(source) = body.get("source").and_then(Json::as_str) else {
-                    continue;
-                };
-                if !is_local_source(source) {
-                    continue;
-                }
-                let joined = if dir.is_empty() {
-                    source.to_string()
-                } else {
-                    format!("{dir}/{source}")
-                };
-                if let Some(child) = crate::confine::lexical(&joined) {
-                    if child != *dir {
-                        called.insert(child);
-                    }
-                }
-            }
+            called.extend(local_calls(dir, &documents[file]));
         }
     }
     called
+}
+
+/// The root-relative directories the local module calls of a (not yet evaluated) Terraform
+/// document in directory `dir` refer to, within the scan root and other than `dir`.
+pub fn local_calls(dir: &str, doc: &Document) -> Vec<String> {
+    let Some(Json::Object(calls)) = doc.data.get("module") else {
+        return Vec::new();
+    };
+    calls
+        .values()
+        .filter_map(|body| body.get("source")?.as_str())
+        .filter(|source| is_local_source(source))
+        .filter_map(|source| {
+            let joined = if dir.is_empty() {
+                source.to_string()
+            } else {
+                format!("{dir}/{source}")
+            };
+            crate::confine::lexical(&joined).filter(|child| child != dir)
+        })
+        .collect()
 }
 
 /// The variable values of a `--var-file` (HCL, or JSON when its name ends in `.json`).

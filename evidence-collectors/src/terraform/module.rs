@@ -7,6 +7,7 @@ use hcl::{Map, Value};
 use serde_json::Value as Json;
 
 use super::expr::{self, entries, from_json, literal_part, nodes, Env, MAX_VALUE_NODES};
+use super::types::Type;
 use super::{Evaluation, Output};
 use crate::document::Document;
 use crate::lines::{pointer_push, LineMap};
@@ -94,7 +95,7 @@ impl Instance<'_> {
     }
 
     /// The known values of the module's variables: module inputs, else (for a root module)
-    /// the tfvars files and `--var-file`s in order, else defaults.
+    /// the tfvars files and `--var-file`s in order, else defaults; converted to their types.
     fn variables(&self, documents: &[Document], files: &[usize]) -> Map<String, Value> {
         let mut given: Map<String, Json> = Map::new();
         if self.inputs.is_none() {
@@ -126,7 +127,15 @@ impl Instance<'_> {
                         .and_then(literal_part)
                         .map(|v| from_json(&v))
                 };
+                let ty = body
+                    .get("type")
+                    .and_then(Json::as_str)
+                    .and_then(Type::parse);
                 if let Some(value) = value.or_else(default) {
+                    let value = match ty {
+                        Some(ty) => ty.convert(value),
+                        None => value,
+                    };
                     known.insert(name.clone(), value);
                 }
             }

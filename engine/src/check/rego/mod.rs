@@ -116,7 +116,7 @@ impl Rego {
                         || self.policy.engine(),
                         |engine, input| {
                             (!budget.is_spent()).then(|| InputOutcome {
-                                path: Some(input.document.path.to_string()),
+                                path: Some(input.document.place(&input.pointer).0.to_string()),
                                 line: Some(input.document.line(&input.pointer)),
                                 label: input.label.clone(),
                                 evidence: input.document.evidence_digest().into_iter().collect(),
