@@ -2,12 +2,15 @@
 //! user's directories, validated as a whole before anything runs.
 
 mod control;
+mod crosswalk;
 mod load;
 mod mapping;
+pub mod oscal_import;
 mod parameters;
 mod source;
 
 pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
+pub use crosswalk::{crosswalk, CrosswalkMatch, CrosswalkRow};
 pub use load::{load, load_with, Catalog};
 pub use mapping::{Coverage, CoverageCounts, Exclusion, Framework, Requirement, Soc2Category};
 pub use parameters::{Overrides, ParamType, Parameter};
