@@ -159,7 +159,9 @@ impl Walk<'_> {
             let id = control["id"]
                 .as_str()
                 .ok_or("a control without a string `id`")?;
-            self.seen.insert(id.to_string());
+            if !self.seen.insert(id.to_string()) {
+                return Err(format!("control `{id}` appears twice"));
+            }
             let named = self.selection.include.iter().find(|(i, _)| i == id);
             let included = !self.selection.exclude.contains(id)
                 && (self.selection.include_all || parent_included || named.is_some());
@@ -305,5 +307,8 @@ mod tests {
     fn documents_of_another_kind_are_refused() {
         assert!(import(&json!({"profile": {}}), None, "x").is_err());
         assert!(Selection::of_profile(&catalog()).is_err());
+        let twice = json!({"catalog": {"controls": [{"id": "a-1"}, {"id": "a-1"}]}});
+        let err = import(&twice, None, "x").unwrap_err();
+        assert!(err.contains("`a-1` appears twice"), "{err}");
     }
 }
