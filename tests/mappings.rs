@@ -829,3 +829,316 @@ fn a_baseline_selection_changes_the_requirement_count() {
     let stderr = common::exited(&scan("[{id: hipaa, level: 2}]"), 2);
     assert!(stderr.contains("frameworks"), "{stderr}");
 }
+
+/// The requirements of B listed beside requirement `id` of A in a crosswalk, with the shared
+/// controls.
+fn crosswalked(crosswalk: &Value, id: &str) -> Vec<(String, Vec<String>)> {
+    let row = crosswalk["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("{id} is not in the crosswalk"));
+    row["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let controls = m["controls"].as_array().unwrap();
+            (
+                m["id"].as_str().unwrap().to_string(),
+                controls
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn crosswalk_links_requirements_that_share_controls() {
+    let out = assay()
+        .args([
+            "frameworks",
+            "crosswalk",
+            "soc2",
+            "iso27001",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let walk = json(&out);
+    assert_eq!(
+        (walk["from"].as_str(), walk["to"].as_str()),
+        (Some("soc2"), Some("iso27001"))
+    );
+    // Every SOC 2 criterion, in order.
+    let rows: Vec<&str> = walk["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rows[..3], ["CC1.1", "CC1.2", "CC1.3"]);
+    let owned = |pairs: &[(&str, &[&str])]| -> Vec<(String, Vec<String>)> {
+        pairs
+            .iter()
+            .map(|(id, cs)| (id.to_string(), cs.iter().map(|c| c.to_string()).collect()))
+            .collect()
+    };
+    assert_eq!(
+        crosswalked(&walk, "CC1.1"),
+        owned(&[
+            ("A.5.10", &["att-code-of-conduct"]),
+            ("A.6.4", &["att-code-of-conduct"])
+        ])
+    );
+    assert_eq!(
+        crosswalked(&walk, "A1.3"),
+        owned(&[
+            ("A.5.30", &["dr-restore-tested", "policy-dr-rto-rpo"]),
+            ("A.8.13", &["dr-restore-tested", "policy-dr-rto-rpo"])
+        ])
+    );
+    // Processing integrity has no counterpart in Annex A's controls.
+    assert!(crosswalked(&walk, "PI1.1").is_empty());
+
+    let text = assay()
+        .args(["frameworks", "crosswalk", "soc2", "iso27001"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("\nA1.3  Testing of recovery plan procedures\n  A.5.30       dr-restore-tested, policy-dr-rto-rpo\n"), "{text}");
+    assert!(
+        text.contains("  (no iso27001 requirement shares a control)"),
+        "{text}"
+    );
+
+    let unknown = assay()
+        .args(["frameworks", "crosswalk", "soc2", "iso2700"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("did you mean `iso27001`?"), "{stderr}");
+}
+
+/// `../shared/reference/oscal` and `../shared/schemas` beside the checkout, when present.
+fn shared(path: &str) -> Option<std::path::PathBuf> {
+    let dev = corpus("")?;
+    Some(dev.join("../..").join(path))
+}
+
+#[test]
+fn oscal_export_is_a_valid_component_definition() {
+    let export = |frameworks: &[&str]| {
+        let out = assay()
+            .args(["frameworks", "export", "--format", "oscal-component"])
+            .args(frameworks)
+            .env("SOURCE_DATE_EPOCH", "1780000000")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let soc2 = export(&["soc2"]);
+    // Deterministic: the same catalog gives the same bytes.
+    assert_eq!(soc2, export(&["soc2"]));
+    let doc: Value = serde_json::from_slice(&soc2).unwrap();
+    let definition = &doc["component-definition"];
+    assert_eq!(
+        definition["metadata"]["last-modified"],
+        "2026-05-28T20:26:40Z"
+    );
+    let implementations = definition["components"][0]["control-implementations"]
+        .as_array()
+        .unwrap();
+    assert_eq!(implementations.len(), 1);
+    let requirements = implementations[0]["implemented-requirements"]
+        .as_array()
+        .unwrap();
+    let a13 = requirements
+        .iter()
+        .find(|r| r["control-id"] == "A1.3")
+        .unwrap();
+    let controls: Vec<&str> = a13["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "control")
+        .map(|p| p["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(controls, ["dr-restore-tested", "policy-dr-rto-rpo"]);
+    // The source names the framework's back-matter resource.
+    let source = implementations[0]["source"].as_str().unwrap();
+    let resource = &definition["back-matter"]["resources"][0];
+    assert_eq!(source, format!("#{}", resource["uuid"].as_str().unwrap()));
+
+    let Some(schema) = shared("schemas/oscal_complete_schema.json") else {
+        return;
+    };
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let all: Value = serde_json::from_slice(&export(&[])).unwrap();
+    assert_eq!(
+        all["component-definition"]["components"][0]["control-implementations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    for (what, doc) in [("soc2", &doc), ("every framework", &all)] {
+        let errors: Vec<String> = validator
+            .iter_errors(doc)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .take(5)
+            .collect();
+        assert!(errors.is_empty(), "{what}: {errors:#?}");
+    }
+    // The validator does reject what the schema forbids: a control id that is no token.
+    let mut wrong = doc.clone();
+    wrong["component-definition"]["components"][0]["control-implementations"][0]
+        ["implemented-requirements"][0]["control-id"] = Value::from("1 x");
+    assert!(!validator.is_valid(&wrong));
+}
+
+/// The ids of the MODERATE baseline in the reference list of SP 800-53, in catalog order.
+fn reference_moderate(reference: &Value) -> Vec<String> {
+    let mut ids = Vec::new();
+    let moderate = |e: &Value| {
+        e["baselines"]
+            .as_array()
+            .is_some_and(|b| b.iter().any(|b| b == "MODERATE"))
+    };
+    for family in reference["families"].as_array().unwrap() {
+        for control in family["controls"].as_array().unwrap() {
+            if moderate(control) {
+                ids.push(control["id"].as_str().unwrap().to_string());
+            }
+            for e in control["enhancements"].as_array().into_iter().flatten() {
+                if moderate(e) {
+                    ids.push(e["id"].as_str().unwrap().to_string());
+                }
+            }
+        }
+    }
+    ids
+}
+
+#[test]
+fn oscal_import_reproduces_the_moderate_baseline() {
+    let Some(oscal) = shared("reference/oscal") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("catalog/mappings/nist-moderate.yaml");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let resolved =
+        oscal.join("NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json");
+    let run = assay()
+        .args(["frameworks", "import"])
+        .arg(&resolved)
+        .args(["--id", "nist-moderate", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let skeleton = read(&out);
+    assert_eq!(skeleton["framework"], "nist-moderate");
+    assert_eq!(skeleton["version"], "5.1.1+u4");
+    let imported = ids(&skeleton["requirements"]);
+    assert_eq!(imported.len(), 287);
+    assert_eq!(imported[..4], ["AC-1", "AC-2", "AC-2(1)", "AC-2(2)"]);
+    let first = &skeleton["requirements"][0];
+    assert_eq!(first["title"], "Policy and Procedures");
+    assert_eq!(first["controls"], serde_json::json!([]));
+    let reference = read(&oscal.join("../nist-800-53r5.yaml"));
+    assert_eq!(imported, reference_moderate(&reference));
+
+    // The skeleton is a mapping assay loads as a framework of its own.
+    let list = assay()
+        .args(["frameworks", "list", "--format", "json", "--controls"])
+        .arg(dir.path().join("catalog"))
+        .output()
+        .unwrap();
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let listed = json(&list);
+    let nist = listed["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "nist-moderate")
+        .unwrap();
+    assert_eq!(nist["requirements"], 287);
+
+    // The MODERATE profile applied to the resolved catalog selects the same list, and the HIGH
+    // profile names controls the MODERATE catalog does not have.
+    let profiled = |profile: &str| {
+        assay()
+            .args(["frameworks", "import"])
+            .arg(&resolved)
+            .arg("--profile")
+            .arg(oscal.join(profile))
+            .output()
+            .unwrap()
+    };
+    let moderate = profiled("NIST_SP-800-53_rev5_MODERATE-baseline_profile.json");
+    assert!(moderate.status.success());
+    let text = String::from_utf8(moderate.stdout).unwrap();
+    let doc = assay_collectors::formats::yaml::parse(&text)
+        .unwrap()
+        .remove(0)
+        .data;
+    assert_eq!(ids(&doc["requirements"]), imported);
+    let high = profiled("NIST_SP-800-53_rev5_HIGH-baseline_profile.json");
+    assert_eq!(high.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&high.stderr).contains("not in the catalog"));
+}
+
+#[test]
+fn oscal_import_reports_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\n  \"catalog\": [\n").unwrap();
+    let out = assay()
+        .args(["frameworks", "import"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.json:3: not OSCAL JSON"), "{stderr}");
+
+    let profile = dir.path().join("profile.json");
+    std::fs::write(&profile, r#"{"profile": {"imports": []}}"#).unwrap();
+    let out = assay()
+        .args(["frameworks", "import"])
+        .arg(&profile)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not an OSCAL catalog"), "{stderr}");
+
+    let out = assay()
+        .args(["frameworks", "import", "--id", "Bad Id"])
+        .arg(&profile)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -44,6 +44,9 @@ pub const ALIAS_NODES_MAX: usize = 1_000_000;
 /// Largest `manifest.json` read from a pack.
 pub const PACK_MANIFEST_BYTES: u64 = 64 << 20;
 
+/// Largest OSCAL document (catalog or profile) read for an import.
+pub const OSCAL_DOCUMENT_BYTES: u64 = 256 << 20;
+
 /// Most bytes read from a pack, all files together (after decompression).
 pub const PACK_TOTAL_BYTES: u64 = 4 << 30;
 

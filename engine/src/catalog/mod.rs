@@ -3,13 +3,16 @@
 
 mod control;
 mod format;
+mod crosswalk;
 mod load;
 mod mapping;
+pub mod oscal_import;
 mod parameters;
 mod source;
 
 pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
 pub use format::control_schema;
+pub use crosswalk::{crosswalk, CrosswalkMatch, CrosswalkRow};
 pub use load::{load, load_with, Catalog};
 pub use mapping::{
     Coverage, CoverageCounts, Exclusion, Framework, FrameworkChoice, FrameworkSelection,

@@ -1,18 +1,21 @@
-//! `assay frameworks list | coverage`: the frameworks of the catalog, and how each requirement
-//! is evidenced (automated, attested, not applicable, unmapped) beside the last scan's score.
+//! `assay frameworks list | coverage | crosswalk | export | import`: the frameworks of the
+//! catalog, how each requirement is evidenced (automated, attested, not applicable, unmapped)
+//! beside the last scan's score, which requirements of two frameworks share controls, the
+//! mappings as an OSCAL component definition, and mapping skeletons from OSCAL catalogs.
 
 use std::path::{Path, PathBuf};
 
+use assay_collectors::limits::OSCAL_DOCUMENT_BYTES;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use super::controls::ListFormat;
 use super::{load_catalog, CatalogArgs, Exit};
-use crate::catalog::{Catalog, Framework};
+use crate::catalog::{self, oscal_import, Catalog, Framework};
 use crate::config::{Config, OutputFormat};
 use crate::diag::did_you_mean;
 use crate::pack::locker::Locker;
-use crate::report::Results;
+use crate::report::{oscal_component, Results};
 use crate::site::TrendPoint;
 
 #[derive(Debug, Subcommand)]
@@ -21,6 +24,12 @@ pub enum FrameworksCommand {
     List(ListArgs),
     /// Requirements per framework by how they are evidenced, and the last scan's score.
     Coverage(CoverageArgs),
+    /// For each requirement of framework A, the requirements of B that share controls with it.
+    Crosswalk(CrosswalkArgs),
+    /// Write framework mappings as an OSCAL component definition.
+    Export(ExportArgs),
+    /// Write a mapping skeleton from an OSCAL catalog, optionally narrowed by a profile.
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -55,10 +64,57 @@ pub struct CoverageArgs {
     format: ListFormat,
 }
 
+#[derive(Debug, Args)]
+pub struct CrosswalkArgs {
+    /// The framework whose requirements are listed.
+    from: String,
+    /// The framework they are matched against.
+    to: String,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The frameworks to export (default: every framework of the catalog).
+    frameworks: Vec<String>,
+    #[arg(long, value_enum, default_value = "oscal-component")]
+    format: ExportFormat,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+/// What `assay frameworks export` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    /// OSCAL 1.1 component definition (JSON).
+    OscalComponent,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The OSCAL catalog (JSON), e.g. NIST SP 800-53 or a resolved baseline catalog.
+    catalog: PathBuf,
+    /// An OSCAL profile (JSON) selecting controls of the catalog by id.
+    #[arg(long, value_name = "PROFILE")]
+    profile: Option<PathBuf>,
+    /// The framework id of the mapping (default: from the catalog's file name).
+    #[arg(long)]
+    id: Option<String>,
+    /// Write the mapping here (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
 pub fn run(command: FrameworksCommand) -> Exit {
     match command {
         FrameworksCommand::List(args) => list(args),
         FrameworksCommand::Coverage(args) => coverage(args),
+        FrameworksCommand::Crosswalk(args) => crosswalk(args),
+        FrameworksCommand::Export(args) => export(args),
+        FrameworksCommand::Import(args) => import(args),
     }
 }
 
@@ -127,17 +183,9 @@ fn coverage(args: CoverageArgs) -> Exit {
     };
     let frameworks: Vec<&Framework> = match &args.framework {
         None => catalog.frameworks.iter().collect(),
-        Some(id) => match catalog.frameworks.iter().find(|f| &f.id == id) {
-            Some(f) => vec![f],
-            None => {
-                eprintln!("assay: no framework `{id}` in the catalog");
-                let ids = catalog.frameworks.iter().map(|f| f.id.as_str());
-                match did_you_mean(id, ids) {
-                    Some(close) => eprintln!("  hint: did you mean `{close}`?"),
-                    None => eprintln!("  hint: `assay frameworks list` shows every framework"),
-                }
-                return Exit::Usage;
-            }
+        Some(id) => match find(&catalog, id) {
+            Ok(f) => vec![f],
+            Err(e) => return e,
         },
     };
     let detailed = args.framework.is_some();
@@ -158,6 +206,160 @@ fn coverage(args: CoverageArgs) -> Exit {
         return Exit::GateFailed;
     }
     Exit::Passed
+}
+
+fn crosswalk(args: CrosswalkArgs) -> Exit {
+    let catalog = match load_catalog(&args.catalog.roots(&[], true)) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let (from, to) = match (find(&catalog, &args.from), find(&catalog, &args.to)) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let rows = catalog::crosswalk(from, to);
+    match args.format {
+        ListFormat::Json => print_json(&json!({
+            "from": from.id,
+            "to": to.id,
+            "requirements": rows,
+        })),
+        ListFormat::Text => {
+            let linked = rows.iter().filter(|r| !r.matches.is_empty()).count();
+            println!(
+                "{} -> {}: {linked} of {} requirements share controls",
+                from.id,
+                to.id,
+                rows.len()
+            );
+            for row in &rows {
+                println!("\n{}  {}", row.id, row.title);
+                if row.matches.is_empty() {
+                    println!("  (no {} requirement shares a control)", to.id);
+                }
+                for m in &row.matches {
+                    println!("  {:<12} {}", m.id, m.controls.join(", "));
+                }
+            }
+        }
+    }
+    Exit::Passed
+}
+
+fn export(args: ExportArgs) -> Exit {
+    let catalog = match load_catalog(&args.catalog.roots(&[], true)) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let frameworks: Vec<&Framework> = if args.frameworks.is_empty() {
+        catalog.frameworks.iter().collect()
+    } else {
+        match args
+            .frameworks
+            .iter()
+            .map(|id| find(&catalog, id))
+            .collect()
+        {
+            Ok(fs) => fs,
+            Err(e) => return e,
+        }
+    };
+    let now = match super::project::source_date_epoch() {
+        Ok(epoch) => epoch.unwrap_or_else(|| {
+            jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
+                .expect("the current second is a valid time")
+        }),
+        Err(message) => {
+            eprintln!("assay: {message}");
+            return Exit::Usage;
+        }
+    };
+    let ExportFormat::OscalComponent = args.format;
+    match oscal_component::render(&frameworks, &now.to_string()) {
+        Ok(text) => {
+            print!("{text}");
+            Exit::Passed
+        }
+        Err(message) => {
+            eprintln!("assay: {message}");
+            Exit::Usage
+        }
+    }
+}
+
+fn import(args: ImportArgs) -> Exit {
+    match imported(&args) {
+        Ok(()) => Exit::Passed,
+        Err(message) => {
+            eprintln!("assay: {message}");
+            Exit::Usage
+        }
+    }
+}
+
+fn imported(args: &ImportArgs) -> Result<(), String> {
+    let id = match &args.id {
+        Some(id) => id.clone(),
+        None => slug(&args.catalog),
+    };
+    if !id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(format!(
+            "`{id}` is no framework id: lowercase letters, digits and `-`, as in `nist-moderate`"
+        ));
+    }
+    let catalog = read_oscal(&args.catalog)?;
+    let selection = match &args.profile {
+        Some(path) => Some(
+            oscal_import::Selection::of_profile(&read_oscal(path)?)
+                .map_err(|e| format!("{}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    let skeleton = oscal_import::import(&catalog, selection.as_ref(), &id)
+        .map_err(|e| format!("{}: {e}", args.catalog.display()))?;
+    let from: Vec<String> = std::iter::once(&args.catalog)
+        .chain(&args.profile)
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    let yaml = skeleton.to_yaml(&from.join(" and "));
+    match &args.out {
+        Some(path) => std::fs::write(path, yaml)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?,
+        None => print!("{yaml}"),
+    }
+    eprintln!(
+        "assay: {} requirement(s) imported as `{id}`{}",
+        skeleton.requirements.len(),
+        match skeleton.withdrawn {
+            0 => String::new(),
+            n => format!(", {n} withdrawn control(s) left out"),
+        }
+    );
+    Ok(())
+}
+
+/// An OSCAL JSON document, read within [`OSCAL_DOCUMENT_BYTES`].
+fn read_oscal(path: &Path) -> Result<Value, String> {
+    let bytes = assay_collectors::confine::read_named(path, OSCAL_DOCUMENT_BYTES)
+        .map_err(|reason| format!("cannot read `{}`: {reason}", path.display()))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| format!("{}:{}: not OSCAL JSON: {e}", path.display(), e.line()))
+}
+
+/// A framework id from a file name: `NIST_SP-800-53_rev5_LOW.json` → `nist-sp-800-53-rev5-low`.
+fn slug(path: &Path) -> String {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let words: Vec<String> = stem
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.join("-")
 }
 
 /// The framework scores of the last scan: from `--results`, `--locker`, or else the `json`
@@ -347,6 +549,20 @@ fn earlier(row: &Value) -> String {
     } else {
         format!("  ({})", ids.join(", "))
     }
+}
+
+/// The framework `id` of the catalog, or a usage error naming the closest id.
+fn find<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Framework, Exit> {
+    if let Some(f) = catalog.frameworks.iter().find(|f| f.id == id) {
+        return Ok(f);
+    }
+    eprintln!("assay: no framework `{id}` in the catalog");
+    let ids = catalog.frameworks.iter().map(|f| f.id.as_str());
+    match did_you_mean(id, ids) {
+        Some(close) => eprintln!("  hint: did you mean `{close}`?"),
+        None => eprintln!("  hint: `assay frameworks list` shows every framework"),
+    }
+    Err(Exit::Usage)
 }
 
 fn count(value: &Value) -> u64 {

@@ -78,7 +78,7 @@ pub struct ProjectArgs {
 }
 
 /// `SOURCE_DATE_EPOCH` (whole seconds since the epoch), when set.
-fn source_date_epoch() -> Result<Option<jiff::Timestamp>, String> {
+pub(super) fn source_date_epoch() -> Result<Option<jiff::Timestamp>, String> {
     let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") else {
         return Ok(None);
     };

@@ -8,6 +8,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod oscal;
+pub mod oscal_component;
 mod results;
 pub mod sarif;
 pub mod terminal;

@@ -221,15 +221,15 @@ struct Resource {
 
 /// An assay property: `name` in assay's namespace.
 #[derive(Serialize)]
-struct Prop {
-    name: &'static str,
-    ns: &'static str,
-    value: String,
+pub(super) struct Prop {
+    pub(super) name: &'static str,
+    pub(super) ns: &'static str,
+    pub(super) value: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    class: Option<String>,
+    pub(super) class: Option<String>,
 }
 
-fn prop(name: &'static str, value: impl Into<String>) -> Prop {
+pub(super) fn prop(name: &'static str, value: impl Into<String>) -> Prop {
     Prop {
         name,
         ns: NS,
@@ -239,19 +239,19 @@ fn prop(name: &'static str, value: impl Into<String>) -> Prop {
 }
 
 /// Version 5 UUIDs in assay's namespace.
-struct Uuids {
+pub(super) struct Uuids {
     namespace: Uuid,
 }
 
 impl Uuids {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let url = concat!(env!("CARGO_PKG_REPOSITORY"), "/oscal");
         Self {
             namespace: Uuid::new_v5(&Uuid::NAMESPACE_URL, url.as_bytes()),
         }
     }
 
-    fn of(&self, name: &str) -> String {
+    pub(super) fn of(&self, name: &str) -> String {
         Uuid::new_v5(&self.namespace, name.as_bytes()).to_string()
     }
 }
@@ -505,7 +505,7 @@ fn finding<'a>(
 
 /// An id as an OSCAL token (an XML NCName): characters outside letters, digits, `.`, `-` and
 /// `_` become `_`, and an id that does not start with a letter gets a leading `_`.
-fn token(id: &str) -> String {
+pub(super) fn token(id: &str) -> String {
     let mut out: String = id
         .chars()
         .map(|c| {
