@@ -5,10 +5,12 @@ mod control;
 mod load;
 mod mapping;
 mod parameters;
+mod selection;
 mod source;
 
 pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
 pub use load::{load, load_with, Catalog};
 pub use mapping::{Coverage, CoverageCounts, Exclusion, Framework, Requirement, Soc2Category};
 pub use parameters::{Overrides, ParamType, Parameter};
+pub use selection::{Skip, SkippedControl};
 pub use source::{CatalogRoot, ControlDir, SourceFile, TestCase};

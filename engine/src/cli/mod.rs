@@ -3,6 +3,7 @@
 mod attest;
 mod baseline;
 mod check;
+mod config;
 mod controls;
 mod documents;
 mod evidence;
@@ -21,7 +22,7 @@ mod waivers;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::catalog::{self, Catalog, CatalogRoot};
 use crate::diag::Diagnostic;
@@ -86,6 +87,9 @@ enum Command {
     Keygen(keygen::KeygenArgs),
     /// Set a repository up: assay.yaml, a sample control, .gitignore and the CI integration.
     Init(init::InitArgs),
+    /// Print the effective configuration: each value with its origin (flag, environment,
+    /// assay.yaml:LINE or default).
+    Config(config::ConfigArgs),
     /// Check waivers files.
     #[command(subcommand)]
     Waivers(waivers::WaiversCommand),
@@ -141,7 +145,11 @@ const STACK_BYTES: usize = 64 << 20;
 
 /// Parses the arguments and runs the command on a thread with a known, generous stack.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     if let Err(e) = rayon::ThreadPoolBuilder::new()
         .num_threads(cli.threads.unwrap_or(0))
         .stack_size(STACK_BYTES)
@@ -153,7 +161,7 @@ pub fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("assay".into())
         .stack_size(STACK_BYTES)
-        .spawn(move || run(cli));
+        .spawn(move || run(cli, &matches));
     match worker {
         Ok(handle) => handle
             .join()
@@ -165,7 +173,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> ExitCode {
+fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
     let exit = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Check(args) => check::run(args),
@@ -181,6 +189,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Waivers(cmd) => waivers::run(cmd),
         Command::Init(args) => init::run(args),
+        Command::Config(args) => config::run(args, matches),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "assay", &mut std::io::stdout());
             Exit::Passed

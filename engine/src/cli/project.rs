@@ -9,7 +9,7 @@ use clap::Args;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{report_diagnostics, CatalogArgs, Exit};
-use crate::catalog::{self, Catalog};
+use crate::catalog::{self, Catalog, Skip};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::policy_dir::PolicyDirs;
@@ -38,6 +38,14 @@ pub struct ProjectArgs {
         value_name = "ID"
     )]
     pub frameworks: Vec<String>,
+    /// Evaluate only this control; an id or a glob such as `tf-aws-*`; repeatable.
+    #[arg(help_heading = "Scope")]
+    #[arg(long = "control", value_name = "ID")]
+    pub only_controls: Vec<String>,
+    /// Do not evaluate this control (reported as skipped); an id or a glob; repeatable.
+    #[arg(help_heading = "Scope")]
+    #[arg(long = "skip-control", value_name = "ID")]
+    pub skip_controls: Vec<String>,
     /// Only collect files matching GLOB (relative to the scan root); repeatable.
     #[arg(help_heading = "Scope")]
     #[arg(long, value_name = "GLOB")]
@@ -163,6 +171,23 @@ fn globs(patterns: &[String], origin: &str) -> Result<Option<GlobSet>, Diagnosti
 }
 
 impl ProjectArgs {
+    /// The controls to skip: `skip:` of the config file, then `--skip-control`.
+    fn skips(&self, config: &Config, root: &std::path::Path) -> Vec<Skip> {
+        let written = config.file.skip.iter().enumerate().map(|(i, s)| Skip {
+            control: s.control.clone(),
+            reason: s.reason.clone(),
+            origin: config
+                .origin(&format!("/skip/{i}"), root)
+                .unwrap_or_else(|| "assay.yaml".into()),
+        });
+        let flagged = self.skip_controls.iter().map(|id| Skip {
+            control: id.clone(),
+            reason: "skipped with --skip-control".into(),
+            origin: "--skip-control".into(),
+        });
+        written.chain(flagged).collect()
+    }
+
     /// Loads the config, the catalog and the waivers and builds the scan request; every
     /// problem is printed and turned into the usage exit code.
     pub fn open(&self) -> Result<Project, Exit> {
@@ -205,6 +230,9 @@ impl ProjectArgs {
         let mut catalog =
             catalog::load_with(&self.catalog.roots(&extra, builtin), &config.parameters)
                 .map_err(|errors| report_diagnostics(&errors))?;
+        catalog
+            .select(&self.only_controls, &self.skips(&config, base))
+            .map_err(|errors| report_diagnostics(&errors))?;
         if let Some(categories) = &config.file.soc2_categories {
             catalog.soc2_categories(categories);
         }

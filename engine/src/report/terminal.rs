@@ -139,6 +139,7 @@ pub fn render(results: &Results, verdict: &Verdict, view: &View) -> String {
         attestations(&mut out, results);
         write_errors(&mut out, results);
         waivers(&mut out, &results.waivers);
+        skipped_controls(&mut out, results);
         skipped(&mut out, results);
     }
     verdict_lines(&mut out, verdict);
@@ -310,6 +311,38 @@ fn failing_controls(out: &mut String, results: &Results, view: &View) {
                 visible(&c.remediation)
             );
         }
+    }
+}
+
+/// The controls skipped on purpose: one line per reason, naming them.
+fn skipped_controls(out: &mut String, results: &Results) {
+    if results.skipped_controls.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}  {} control(s) not evaluated",
+        paint(BOLD, "Skipped controls"),
+        results.skipped_controls.len()
+    );
+    let mut reasons: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for c in &results.skipped_controls {
+        match reasons
+            .iter_mut()
+            .find(|(r, o, _)| *r == c.reason && *o == c.origin)
+        {
+            Some((_, _, ids)) => ids.push(&c.id),
+            None => reasons.push((&c.reason, &c.origin, vec![&c.id])),
+        }
+    }
+    for (reason, origin, ids) in reasons {
+        let _ = writeln!(
+            out,
+            "  {} {}  {}",
+            paint(DIM, "-"),
+            paint(BOLD, &visible(&ids.join(", "))),
+            paint(DIM, &format!("{} ({})", visible(reason), visible(origin)))
+        );
     }
 }
 
