@@ -514,9 +514,13 @@ pub fn fix_first(
         for f in fixed[i].findings.iter_mut().filter(|f| failing(f)) {
             f.status = FindingStatus::Pass;
         }
+        let id = &fixed[i].control.id;
+        // A framework that does not map the control scores it nowhere: nothing to gain.
+        let maps = |f: &Framework| f.requirements.iter().any(|r| r.controls.contains(id));
         let gained: Vec<FrameworkGain> = frameworks
             .iter()
             .zip(&before)
+            .filter(|(f, _)| maps(f))
             .filter_map(|(f, b)| {
                 let points = round(score(f, &fixed).unwrap_or(0.0) - b.unwrap_or(0.0));
                 (points > 0.0).then(|| FrameworkGain {

@@ -68,6 +68,10 @@ pub struct ViewArgs {
     /// Show only failing controls of these severities, comma-separated (the gate is unchanged).
     #[arg(long, value_delimiter = ',', value_name = "SEVERITY")]
     severity: Vec<Severity>,
+    /// Show everything: each failure with its message and fix, each control missing evidence,
+    /// each attestation in force and each skipped file (the default fits about a screen).
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 impl ViewArgs {
@@ -76,6 +80,7 @@ impl ViewArgs {
             quiet: self.quiet,
             compact: self.compact,
             severities: self.severity.clone(),
+            verbose: self.verbose,
         }
     }
 }
