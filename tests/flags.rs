@@ -211,3 +211,42 @@ fn config_prints_each_value_with_its_origin() {
         "{line}"
     );
 }
+
+/// A pack built without a signing key says so on stderr; with ASSAY_SIGNING_KEY it is signed
+/// and nothing is said.
+#[test]
+fn an_unsigned_pack_is_announced() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("app.yaml"), "a: 1\n").unwrap();
+    let pack = |name: &str, key: Option<&str>| {
+        let mut cmd = assay();
+        cmd.arg("scan")
+            .arg(&root)
+            .args(["--soft-fail", "--pack"])
+            .arg(dir.path().join(name));
+        if let Some(key) = key {
+            cmd.env("ASSAY_SIGNING_KEY", key);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let unsigned = pack("unsigned", None);
+    assert!(
+        unsigned.contains("the evidence pack will not be signed"),
+        "{unsigned}"
+    );
+    let keys = dir.path().join("keys");
+    let made = assay()
+        .arg("keygen")
+        .arg("--out")
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0));
+    let key = std::fs::read_to_string(keys.join("assay-signing.key")).unwrap();
+    let signed = pack("signed", Some(&key));
+    assert!(!signed.contains("will not be signed"), "{signed}");
+}

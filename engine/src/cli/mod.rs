@@ -19,12 +19,13 @@ mod site;
 mod verify;
 mod waivers;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::catalog::{self, Catalog, CatalogRoot};
+use crate::config::Config;
 use crate::diag::Diagnostic;
 
 /// Exit status: 0 passed, 1 the gate failed, 2 usage or configuration error.
@@ -206,6 +207,29 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
         Command::Parse(args) => parse::run(args),
     };
     exit.into()
+}
+
+/// The `assay.yaml` of the current directory (or `explicit`) and the catalog directories its
+/// `controls:` names.
+fn configured_dirs(explicit: Option<&Path>) -> Result<(Config, Vec<PathBuf>), Exit> {
+    let config =
+        Config::discover(Path::new("."), explicit).map_err(|errors| report_diagnostics(&errors))?;
+    let dirs = config
+        .file
+        .controls
+        .iter()
+        .map(|p| config.resolve_read("controls", p))
+        .collect::<Result<Vec<PathBuf>, _>>()
+        .map_err(|d| report_diagnostics(&[d]))?;
+    Ok((config, dirs))
+}
+
+/// The catalog as the project configures it: the built-in one unless `builtin: false`, the
+/// directories of `controls:` and `--controls`, with the parameter values of `assay.yaml`.
+fn configured_catalog(args: &CatalogArgs, explicit: Option<&Path>) -> Result<Catalog, Exit> {
+    let (config, dirs) = configured_dirs(explicit)?;
+    let roots = args.roots(&dirs, config.file.builtin.unwrap_or(true));
+    catalog::load_with(&roots, &config.parameters).map_err(|errors| report_diagnostics(&errors))
 }
 
 /// Loads a catalog, printing every diagnostic to stderr on failure.

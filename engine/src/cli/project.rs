@@ -1,7 +1,7 @@
 //! What `scan`, `check` and `baseline` share: the directory, its config file, the catalog,
 //! the frameworks, the files in scope and the waivers, checked before anything runs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use assay_collectors::Scope;
@@ -152,6 +152,23 @@ fn read_stdin(max: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// `DIR/**` for each catalog directory below the scan `root`, relative to it.
+fn catalog_globs<'a>(root: &Path, dirs: impl Iterator<Item = &'a PathBuf>) -> Vec<String> {
+    let Ok(root) = root.canonicalize() else {
+        return Vec::new();
+    };
+    dirs.filter_map(|dir| dir.canonicalize().ok())
+        .filter_map(|dir| {
+            let inside = dir.strip_prefix(&root).ok()?;
+            let parts: Vec<String> = inside
+                .components()
+                .map(|c| globset::escape(&c.as_os_str().to_string_lossy()))
+                .collect();
+            (!parts.is_empty()).then(|| format!("{}/**", parts.join("/")))
+        })
+        .collect()
+}
+
 fn globs(patterns: &[String], origin: &str) -> Result<Option<GlobSet>, Diagnostic> {
     if patterns.is_empty() {
         return Ok(None);
@@ -264,11 +281,15 @@ impl ProjectArgs {
         } else {
             &self.include
         };
+        // The catalogs' own folders hold control test cases, examples of failures: they are
+        // never collected as the repository's configuration.
+        let catalogs = catalog_globs(&self.path, self.catalog.controls.iter().chain(&extra));
         let exclude: Vec<String> = collector
             .exclude
             .iter()
             .chain(&self.exclude)
             .cloned()
+            .chain(catalogs)
             .collect();
         let empty_root = match stdin {
             true => Some(tempfile::tempdir().map_err(|e| {
