@@ -354,12 +354,13 @@ impl ProjectArgs {
         crate::signed_attestation::check_settings(&config.file.attestations)
             .map_err(|m| report_diagnostics(&[Diagnostic::new(config_name.clone(), m)]))?;
         let settings = format!(
-            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}\nvar_files={:?}",
+            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}\nvar_files={:?}\ncontrols={:?}",
             scope.max_file_size,
             serde_json::Value::Object(scope.settings.clone()),
             self.policy,
             config.file.attestations,
-            scope.terraform_var_files
+            scope.terraform_var_files,
+            catalog.controls.iter().map(|c| &c.id).collect::<Vec<_>>()
         );
         Ok(Project {
             request: ScanRequest {
