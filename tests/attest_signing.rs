@@ -97,8 +97,9 @@ impl Project {
             .unwrap()
     }
 
+    /// The verbose terminal summary, which lists each attestation in force.
     fn terminal(&self) -> String {
-        String::from_utf8_lossy(&self.scan_with(&[]).stdout).into_owned()
+        String::from_utf8_lossy(&self.scan_with(&["--verbose"]).stdout).into_owned()
     }
 }
 

@@ -143,14 +143,14 @@ fn the_site_lists_attestations_attested_or_not() {
 fn the_terminal_summary_counts_automated_attested_and_not_applicable() {
     let r = scan();
     let out = assay()
-        .args(["scan", "--now", "2026-11-22T00:00:00Z"])
+        .args(["scan", "--verbose", "--now", "2026-11-22T00:00:00Z"])
         .arg(fixture("attested-repo"))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     for f in r["frameworks"].as_array().unwrap() {
         let e = &f["evidenced"];
-        let pct = |v: &serde_json::Value| format!("{:.1}%", v.as_f64().unwrap());
+        let pct = |v: &serde_json::Value| format!("{:.1} %", v.as_f64().unwrap());
         let expected = format!(
             "evidenced: {} automatically, {} by attestation only, {} not at all",
             pct(&e["automated"]),

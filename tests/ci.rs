@@ -164,8 +164,20 @@ fn ci_files_are_valid_yaml() {
 fn github_run_scripts_work() {
     let (repo, base) = repo();
     let temp = tempfile::tempdir().unwrap();
+    let keys = temp.path().join("keys");
+    common::exited(
+        &assay()
+            .arg("keygen")
+            .arg("--out")
+            .arg(&keys)
+            .output()
+            .unwrap(),
+        0,
+    );
+    let secret = std::fs::read_to_string(keys.join("assay-signing.key")).unwrap();
     let values: BTreeMap<&str, String> = [
         ("github.event.pull_request.base.sha", base.clone()),
+        ("secrets.ASSAY_SIGNING_KEY", secret),
         (
             "github.event.pull_request.base.sha || github.event.before",
             base.clone(),
@@ -223,6 +235,15 @@ fn github_run_scripts_work() {
                 for made in ["pack/manifest.json", "pack.tar.gz", "site/index.html"] {
                     assert!(repo.file(made).exists(), "{file}: {made}");
                 }
+                let manifest: Value = serde_json::from_str(
+                    &std::fs::read_to_string(repo.file("pack/manifest.json")).unwrap(),
+                )
+                .unwrap();
+                assert_eq!(
+                    manifest["signature"]["algorithm"], "ed25519",
+                    "the scheduled scan signs its pack"
+                );
+                assert!(!stderr.contains("will not be signed"), "{stderr}");
             } else {
                 let sarif: Value = serde_json::from_str(
                     &std::fs::read_to_string(temp.path().join("assay/results.sarif")).unwrap(),
@@ -574,7 +595,7 @@ fn init_sets_a_repository_up() {
         r["errors"]
     );
     assert!(r["waivers"].is_null());
-    let example = common::control(&r, "example-image-pinned");
+    let example = common::control(&r, "example-team-label");
     assert_eq!(
         example["failed"], 0,
         "the sample control's test cases are not scanned"
@@ -582,4 +603,118 @@ fn init_sets_a_repository_up() {
     for id in ["gha-actions-pinned-sha", "gha-workflow-permissions"] {
         assert_eq!(common::control(&r, id)["failed"], 0, "{id}");
     }
+}
+
+/// A new user's path in one go: `assay init` in a fresh git repository without CI files
+/// (`--ci github`), `assay controls new`, a check written, `assay controls test`, `assay scan`:
+/// the new control lands in the catalog assay.yaml configures, its test cases are not scanned
+/// as the repository's configuration, and it runs.
+#[test]
+fn a_new_users_path_from_init_to_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git2::Repository::init(root).unwrap();
+    std::fs::create_dir_all(root.join("k8s")).unwrap();
+    std::fs::write(
+        root.join("k8s/web.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    team: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27.2\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| assay().current_dir(root).args(args).output().unwrap();
+    let scan = || {
+        let out = run(&["scan", ".", "--format", "json"]);
+        assert!(out.status.code().unwrap() < 2, "{out:?}");
+        json(&out)
+    };
+    let before = scan();
+
+    let init = run(&["init", "--ci", "github"]);
+    common::exited(&init, 0);
+    let stdout = String::from_utf8_lossy(&init.stdout);
+    assert!(
+        stdout.contains("wrote   .github/workflows/assay-scheduled-scan.yml"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ASSAY_SIGNING_KEY"), "{stdout}");
+    let scheduled =
+        std::fs::read_to_string(root.join(".github/workflows/assay-scheduled-scan.yml")).unwrap();
+    assert!(scheduled.contains("ASSAY_SIGNING_KEY: ${{ secrets.ASSAY_SIGNING_KEY }}"));
+
+    let new = run(&["controls", "new", "web-owner-label"]);
+    common::exited(&new, 0);
+    let control_dir = root.join("compliance/controls/web-owner-label");
+    let scaffold = std::fs::read_to_string(control_dir.join("control.yaml")).unwrap();
+    assert!(
+        scaffold.starts_with("# yaml-language-server: $schema=../control.schema.json\n"),
+        "{scaffold}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("compliance/controls/control.schema.json")).unwrap(),
+        include_str!("../schemas/control.schema.json"),
+        "the schema line leads to the control schema"
+    );
+    // The example `init` wrote is not one of the built-in controls under another name.
+    let builtin = json(
+        &assay()
+            .args(["controls", "list", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    let example =
+        std::fs::read_to_string(root.join("compliance/controls/example-team-label/control.yaml"))
+            .unwrap();
+    let example = &yaml::parse(&example).unwrap()[0].data;
+    for c in builtin.as_array().unwrap() {
+        assert_ne!(c["title"], example["title"], "{}", c["id"]);
+    }
+
+    // The user writes the check and its test cases.
+    std::fs::write(
+        control_dir.join("control.yaml"),
+        "# yaml-language-server: $schema=../control.schema.json\nid: web-owner-label\ntitle: Workloads name an owner\ndescription: Every workload names the person on call for it.\nfamily: custom\nseverity: medium\nremediation: Add an `owner` label.\ncheck:\n  assert:\n    select:\n      kinds: [Deployment]\n    all:\n      - path: $.metadata.labels.owner\n        exists: true\n    message: \"`{resource}` names no owner\"\ntests:\n  - {case: fail/deployment.yaml, expect: fail, count: 1, message: names no owner}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        control_dir.join("tests/pass/deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  labels:\n    owner: dana\n",
+    )
+    .unwrap();
+
+    let tested = run(&["controls", "test"]);
+    let text = String::from_utf8_lossy(&tested.stdout);
+    assert_eq!(tested.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("test web-owner-label::fail/deployment.yaml ... ok"),
+        "{text}"
+    );
+    assert!(text.contains("test example-team-label::"), "{text}");
+    let listed = String::from_utf8_lossy(&run(&["controls", "list"]).stdout).into_owned();
+    assert!(listed.contains("web-owner-label"), "{listed}");
+    common::exited(&run(&["explain", "web-owner-label"]), 0);
+
+    let after = scan();
+    let ours = common::control(&after, "web-owner-label");
+    assert_eq!(ours["failed"], 1, "{ours}");
+    assert_eq!(ours["findings"][0]["location"]["path"], "k8s/web.yaml");
+    assert_eq!(common::control(&after, "example-team-label")["failed"], 0);
+    // No finding comes from the scaffold's test cases: every built-in control fails exactly
+    // the items it failed before init.
+    let failures = |r: &Value| -> Vec<String> {
+        r["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| !c["id"].as_str().unwrap().contains("-label"))
+            .flat_map(|c| {
+                c["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|f| f["status"] == "fail")
+                    .map(move |f| format!("{} {}", c["id"], f["location"]["path"]))
+            })
+            .filter(|f| f.contains("compliance/") || f.contains("k8s/"))
+            .collect()
+    };
+    assert_eq!(failures(&after), failures(&before));
 }

@@ -197,13 +197,13 @@ fn commit_subjects_are_redacted_in_every_output() {
     }
 }
 
-/// The terminal summary on stdout as a colour terminal gets it, then the CSV, Markdown, JUnit
-/// and JSON files of one scan of `root` with the catalog at `catalog`.
+/// The verbose terminal summary (every message) on stdout as a colour terminal gets it, then
+/// the CSV, Markdown, JUnit and JSON files of one scan of `root` with the catalog at `catalog`.
 fn all_outputs(root: &Path, catalog: &Path) -> Vec<(String, Vec<u8>)> {
     let terminal = assay()
         .arg("scan")
         .arg(root)
-        .args(["--soft-fail", "--no-builtin", "--controls"])
+        .args(["--soft-fail", "--verbose", "--no-builtin", "--controls"])
         .arg(catalog)
         .env_remove("NO_COLOR")
         .env("CLICOLOR_FORCE", "1")

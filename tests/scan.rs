@@ -58,10 +58,13 @@ fn every_operator_and_combinator() {
     let fail = &findings(&r, "op-equals", "fail")[0];
     assert_eq!(fail["location"]["path"], "items.yaml");
     assert_eq!(fail["location"]["line"], 16);
-    assert_eq!(fail["message"], "item `b`: value `false` at $['flag']");
+    assert_eq!(fail["message"], "item `b`: value `false` at flag");
     // A missing node fails a positive operator at the item itself.
     let missing = &findings(&r, "op-exists", "fail")[0];
-    assert_eq!(missing["message"], "item `a`: value `(missing)` at $");
+    assert_eq!(
+        missing["message"],
+        "item `a`: value `(missing)` at the item"
+    );
     assert_eq!(missing["location"]["line"], 2);
 
     assert_eq!(findings(&r, "comb-any", "pass").len(), 2);
@@ -350,6 +353,148 @@ fn terminal_display_flags() {
         assert!(
             !critical.contains(&format!("✗ {other}")),
             "{other}: {critical}"
+        );
+    }
+}
+
+/// The default summary of the sample repository fits about a screen; `--verbose` shows every
+/// failure with its message and fix, each control missing evidence and each attestation.
+#[test]
+fn terminal_summary_fits_a_screen_and_verbose_shows_everything() {
+    let brief = sample_scan(&[]);
+    assert!(
+        brief.lines().count() <= 60,
+        "{} lines:\n{brief}",
+        brief.lines().count()
+    );
+    let verbose = sample_scan(&["--verbose"]);
+    assert!(verbose.lines().count() > 100, "{verbose}");
+    let results = json(
+        &assay()
+            .arg("scan")
+            .arg(fixture("sample-repo"))
+            .args(["--now", "2026-11-22T00:00:00Z", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    // Every failing automated control is named in the verbose summary, the high and critical
+    // ones in the brief one too; their findings only in the verbose one.
+    for c in results["controls"].as_array().unwrap() {
+        let failing = c["kind"] == "automated"
+            && ["partial", "not_implemented", "error"].contains(&c["status"].as_str().unwrap());
+        if failing {
+            let id = c["id"].as_str().unwrap();
+            assert!(verbose.contains(id), "{id}");
+            if ["high", "critical"].contains(&c["severity"].as_str().unwrap()) {
+                assert!(brief.contains(&format!("{id}  ")), "{id}");
+            }
+        }
+    }
+    assert!(
+        verbose.contains("uses the canned ACL `public-read`"),
+        "{verbose}"
+    );
+    assert!(
+        !brief.contains("uses the canned ACL `public-read`"),
+        "{brief}"
+    );
+    // Percentages are written as percentages, and no message quotes a raw JSONPath.
+    for line in brief.lines().filter(|l| l.starts_with("  ● ")) {
+        let glued = line
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_digit() && w[1] == b'%');
+        assert!(!glued && line.contains(" %  (automated "), "{line}");
+    }
+    assert!(!verbose.contains("$['"), "{verbose}");
+    assert!(
+        verbose.contains("`containers[0].securityContext.runAsUser` is `0`"),
+        "{verbose}"
+    );
+}
+
+/// "Fix first" names the failing controls whose fix raises the scores most, in the order of
+/// the results' `fix_first`, with the points each framework gains: waiving every failure of
+/// the first one (waived findings score as passing) raises each framework by those points.
+#[test]
+fn fix_first_names_the_fixes_that_raise_the_scores_most() {
+    let scan_json = |extra: &[&str]| {
+        json(
+            &assay()
+                .arg("scan")
+                .arg(fixture("sample-repo"))
+                .args(["--now", "2026-11-22T00:00:00Z", "--format", "json"])
+                .args(extra)
+                .output()
+                .unwrap(),
+        )
+    };
+    let results = scan_json(&[]);
+    let fix_first = results["fix_first"].as_array().unwrap();
+    assert!(
+        !fix_first.is_empty() && fix_first.len() <= 5,
+        "{fix_first:?}"
+    );
+    let total = |f: &Value| -> f64 {
+        f["gains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["points"].as_f64().unwrap())
+            .sum()
+    };
+    for pair in fix_first.windows(2) {
+        assert!(total(&pair[0]) >= total(&pair[1]), "{fix_first:?}");
+    }
+    let text = sample_scan(&[]);
+    let block: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Fix first"))
+        .skip(1)
+        .filter(|l| !l.trim_start().starts_with("fix:"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(block.len(), fix_first.len(), "{text}");
+    for (i, (line, f)) in block.iter().zip(fix_first).enumerate() {
+        let id = f["control"].as_str().unwrap();
+        assert!(line.starts_with(&format!("  {}. ", i + 1)), "{line}");
+        assert!(line.contains(id), "{line}");
+        for g in f["gains"].as_array().unwrap() {
+            let shown = format!(
+                "+{:.1} {}",
+                g["points"].as_f64().unwrap(),
+                g["framework"].as_str().unwrap()
+            );
+            assert!(line.contains(&shown), "{line} lacks {shown}");
+        }
+    }
+
+    let first = &fix_first[0];
+    let id = first["control"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = dir.path().join("waivers.yaml");
+    std::fs::write(
+        &waivers,
+        format!("waivers:\n  - control: {id}\n    justification: what fixing it would score\n"),
+    )
+    .unwrap();
+    let fixed = scan_json(&["--waivers", waivers.to_str().unwrap()]);
+    let score = |r: &Value, framework: &str| -> f64 {
+        r["frameworks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == framework)
+            .unwrap()["score"]
+            .as_f64()
+            .unwrap()
+    };
+    for g in first["gains"].as_array().unwrap() {
+        let framework = g["framework"].as_str().unwrap();
+        let gained = score(&fixed, framework) - score(&results, framework);
+        assert!(
+            (gained - g["points"].as_f64().unwrap()).abs() < 0.02,
+            "{framework}: {gained} vs {g}"
         );
     }
 }

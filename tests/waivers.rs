@@ -183,8 +183,8 @@ fn scores_before_and_after_waivers() {
     assert!(errors.is_empty(), "{errors:?}");
 
     let text = String::from_utf8(scan(&repo, &["--waivers", &file]).stdout).unwrap();
-    assert!(text.contains("100.0%"), "{text}");
-    assert!(text.contains("(90.0% before waivers)"), "{text}");
+    assert!(text.contains("100.0 %"), "{text}");
+    assert!(text.contains("(90.0 % before waivers)"), "{text}");
     assert!(
         text.contains("Waivers  1 of 3 applied, 1 finding(s) waived"),
         "{text}"

@@ -42,6 +42,9 @@ pub struct ConfigFile {
     /// Requirements the organisation excludes from scope, with justification and approver.
     #[serde(default)]
     pub exclusions: Vec<crate::catalog::Exclusion>,
+    /// Controls not evaluated, each with the reason (reported as skipped).
+    #[serde(default)]
+    pub skip: Vec<SkipEntry>,
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
     /// Time and size limits (see the README's "Limits").
@@ -60,6 +63,14 @@ pub struct ConfigFile {
     /// Parameter values per control id (read with their positions into [`Config::parameters`]).
     #[serde(default, rename = "parameters")]
     _parameters: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An entry of `skip:` in assay.yaml: a control id (or glob) and why it is not evaluated.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkipEntry {
+    pub control: String,
+    pub reason: String,
 }
 
 /// `repository:` in assay.yaml.
@@ -217,7 +228,9 @@ pub struct Config {
     pub explicit: bool,
     /// The control parameters the file sets.
     pub parameters: crate::catalog::Overrides,
-    /// The line of each node of the file, for diagnostics about its values.
+    /// The file as written, and where each of its nodes starts by JSON pointer (also for
+    /// diagnostics about its values).
+    written: serde_json::Value,
     pub lines: assay_collectors::LineMap,
 }
 
@@ -269,7 +282,23 @@ impl Config {
             base,
             path: Some(path),
             explicit: explicit.is_some(),
+            written: doc.value,
+            lines: doc.lines,
         })
+    }
+
+    /// `FILE:LINE` of the node at `pointer` (e.g. `/gate/fail_on`) when the file sets it, the
+    /// file named as results name files under the scan `root`.
+    pub fn origin(&self, pointer: &str, root: &Path) -> Option<String> {
+        let path = self.path.as_ref()?;
+        self.written.pointer(pointer)?;
+        let line = self.lines.line(pointer).unwrap_or(1);
+        Some(format!("{}:{line}", crate::scan::shown_path(path, root)))
+    }
+
+    /// The file as written (schema-valid), when there is one.
+    pub fn written(&self) -> Option<&serde_json::Value> {
+        self.path.as_ref().map(|_| &self.written)
     }
 
     /// Resolves a path written in the config file against the file's directory.

@@ -13,7 +13,7 @@ use crate::check::{Budget, Inputs};
 use crate::model::{Finding, FindingStatus};
 
 /// The findings of one control.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ControlResult {
     pub control: Arc<Control>,
     pub findings: Vec<Finding>,

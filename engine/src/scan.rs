@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use assay_collectors::{Collection, EvidenceKind, Scope, SkippedFile, SourceError};
 use rayon::prelude::*;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Framework};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::eval::{evaluate, ControlResult};
 use crate::model::{FindingStatus, Severity};
@@ -207,6 +207,7 @@ fn default_scope(
         controls: catalog.controls.clone(),
         frameworks: catalog.frameworks.clone(),
         digest: catalog.digest.clone(),
+        skipped: catalog.skipped.clone(),
     };
     let others: Vec<String> = catalog
         .frameworks
@@ -255,6 +256,9 @@ pub fn collect(
     Ok(collection)
 }
 
+/// How many failing controls the results name as the ones to fix first.
+const FIX_FIRST: usize = 5;
+
 /// Scores the control results (waivers already applied) and assembles the results document.
 pub fn assemble(
     catalog: &Catalog,
@@ -280,7 +284,7 @@ pub fn assemble(
     } else {
         HashMap::new()
     };
-    let frameworks = catalog
+    let scored: Vec<&Framework> = catalog
         .frameworks
         .iter()
         .filter(|f| {
@@ -289,6 +293,10 @@ pub fn assemble(
                 .as_ref()
                 .is_none_or(|wanted| wanted.contains(&f.id))
         })
+        .collect();
+    let fix_first = crate::score::fix_first(catalog, &scored, &results, FIX_FIRST);
+    let frameworks = scored
+        .into_iter()
         .map(|f| {
             let s = score_framework(catalog, f, &results, true, &request.thresholds);
             let b = any_waived
@@ -449,6 +457,8 @@ pub fn assemble(
                 reason: s.reason.clone(),
             })
             .collect(),
+        skipped_controls: catalog.skipped.clone(),
+        fix_first,
         waivers,
         check: None,
     }

@@ -473,6 +473,86 @@ fn weighted_mean<'a>(
     ((weights > 0.0).then(|| round(weighted / weights)), all_gaps)
 }
 
+/// What fixing one failing automated control would raise: the framework scores gained, by
+/// framework id, in the order of `frameworks`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FixGain {
+    pub control: String,
+    /// Points gained per framework (only frameworks whose score rises).
+    pub gains: Vec<FrameworkGain>,
+}
+
+/// Points a framework score gains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkGain {
+    pub framework: String,
+    pub points: f64,
+}
+
+impl FixGain {
+    /// The points gained over every framework.
+    pub fn total(&self) -> f64 {
+        self.gains.iter().map(|g| g.points).sum()
+    }
+}
+
+/// The `limit` failing automated controls whose fix raises the framework scores most: each is
+/// scored again as if its failing and erroneous items passed. Largest total gain first, ties
+/// by control id.
+pub fn fix_first(
+    catalog: &Catalog,
+    frameworks: &[&Framework],
+    results: &[ControlResult],
+    limit: usize,
+) -> Vec<FixGain> {
+    let thresholds = Thresholds::default();
+    let score = |f: &Framework, results: &[ControlResult]| {
+        score_framework(catalog, f, results, true, &thresholds).score
+    };
+    let before: Vec<Option<f64>> = frameworks.iter().map(|f| score(f, results)).collect();
+    let mut fixed: Vec<ControlResult> = results.to_vec();
+    let mut gains: Vec<FixGain> = Vec::new();
+    for i in 0..fixed.len() {
+        let failing = |f: &Finding| matches!(f.status, FindingStatus::Fail | FindingStatus::Error);
+        if fixed[i].control.check.is_attestation() || !fixed[i].findings.iter().any(failing) {
+            continue;
+        }
+        let original = fixed[i].findings.clone();
+        for f in fixed[i].findings.iter_mut().filter(|f| failing(f)) {
+            f.status = FindingStatus::Pass;
+        }
+        let id = &fixed[i].control.id;
+        // A framework that does not map the control scores it nowhere: nothing to gain.
+        let maps = |f: &Framework| f.requirements.iter().any(|r| r.controls.contains(id));
+        let gained: Vec<FrameworkGain> = frameworks
+            .iter()
+            .zip(&before)
+            .filter(|(f, _)| maps(f))
+            .filter_map(|(f, b)| {
+                let points = round(score(f, &fixed).unwrap_or(0.0) - b.unwrap_or(0.0));
+                (points > 0.0).then(|| FrameworkGain {
+                    framework: f.id.clone(),
+                    points,
+                })
+            })
+            .collect();
+        fixed[i].findings = original;
+        if !gained.is_empty() {
+            gains.push(FixGain {
+                control: fixed[i].control.id.clone(),
+                gains: gained,
+            });
+        }
+    }
+    gains.sort_by(|a, b| {
+        b.total()
+            .total_cmp(&a.total())
+            .then_with(|| a.control.cmp(&b.control))
+    });
+    gains.truncate(limit);
+    gains
+}
+
 /// The rounded mean, `None` of nothing.
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     let values: Vec<f64> = values.collect();

@@ -24,6 +24,8 @@ pub struct Catalog {
     pub frameworks: Vec<Framework>,
     /// sha256 over the names and contents of every control and mapping file.
     pub digest: String,
+    /// The controls taken out by a skip, with the reason (see [`Catalog::select`]).
+    pub skipped: Vec<super::SkippedControl>,
 }
 
 impl Catalog {
@@ -77,6 +79,7 @@ impl Catalog {
             .map(String::as_str)
             .collect();
         self.controls.retain(|c| mapped.contains(c.id.as_str()));
+        self.skipped.retain(|c| mapped.contains(c.id.as_str()));
     }
 
     /// Keeps, of SOC 2, the Security criteria (CC) and those of the Trust Services
@@ -458,6 +461,7 @@ pub fn load_with(roots: &[CatalogRoot], overrides: &Overrides) -> Result<Catalog
             controls: controls.into_iter().map(Arc::new).collect(),
             frameworks: frameworks.into_values().collect(),
             digest: hex::encode(hasher.finalize()),
+            skipped: Vec::new(),
         })
     } else {
         diagnostics.sort();

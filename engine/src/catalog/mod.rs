@@ -8,6 +8,7 @@ mod load;
 mod mapping;
 pub mod oscal_import;
 mod parameters;
+mod selection;
 mod source;
 
 pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
@@ -19,4 +20,5 @@ pub use mapping::{
     Requirement, Soc2Category,
 };
 pub use parameters::{Overrides, ParamType, Parameter};
+pub use selection::{Skip, SkippedControl};
 pub use source::{CatalogRoot, ControlDir, SourceFile, TestCase};

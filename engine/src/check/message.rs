@@ -71,7 +71,7 @@ pub fn render(template: &str, item: &Item<'_>, value: Option<&Value>, path: &str
         let name = &after[..end];
         match name {
             "value" => out.push_str(&value.map_or_else(|| "(missing)".to_string(), show)),
-            "path" => out.push_str(path),
+            "path" => out.push_str(&readable_path(path)),
             "resource" => out.push_str(&item.label),
             "file" => out.push_str(&item.document.path),
             "name" => out.push_str(&item_name(item.value).unwrap_or_else(|| item.label.clone())),
@@ -93,6 +93,69 @@ pub fn render(template: &str, item: &Item<'_>, value: Option<&Value>, path: &str
     }
     out.push_str(rest);
     out
+}
+
+/// A normalized JSONPath (`$['spec']['containers'][0]`) as people write a field:
+/// `spec.containers[0]`; keys that are not plain names keep brackets (`labels["app.kubernetes.io/name"]`).
+/// `$` alone is `the item`; any other text (a query as written) loses only its `$.`.
+fn readable_path(path: &str) -> String {
+    if path == "$" {
+        return "the item".into();
+    }
+    let Some(mut rest) = path.strip_prefix('$') else {
+        return path.to_string();
+    };
+    let mut out = String::new();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("['") {
+            let mut key = String::new();
+            let mut chars = after.char_indices();
+            let end = loop {
+                match chars.next() {
+                    Some((_, '\\')) => {
+                        if let Some((_, c)) = chars.next() {
+                            key.push(c);
+                        }
+                    }
+                    Some((i, '\'')) if after[i..].starts_with("']") => break Some(i + 2),
+                    Some((_, c)) => key.push(c),
+                    None => break None,
+                }
+            };
+            let Some(end) = end else {
+                return written(path);
+            };
+            let plain = !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            match (plain, out.is_empty()) {
+                (true, true) => out.push_str(&key),
+                (true, false) => {
+                    out.push('.');
+                    out.push_str(&key);
+                }
+                (false, _) => out.push_str(&format!("[{key:?}]")),
+            }
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            match after.find(']') {
+                Some(end) if after[..end].chars().all(|c| c.is_ascii_digit()) && end > 0 => {
+                    out.push_str(&rest[..end + 2]);
+                    rest = &after[end + 1..];
+                }
+                _ => return written(path),
+            }
+        } else {
+            return written(path);
+        }
+    }
+    out
+}
+
+/// A query as written, without its leading `$.`.
+fn written(path: &str) -> String {
+    path.strip_prefix("$.").unwrap_or(path).to_string()
 }
 
 fn show(value: &Value) -> String {
@@ -120,6 +183,23 @@ fn item_name(value: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_read_as_fields() {
+        assert_eq!(
+            readable_path("$['containers'][0]['securityContext']['runAsUser']"),
+            "containers[0].securityContext.runAsUser"
+        );
+        assert_eq!(
+            readable_path("$['metadata']['labels']['app.kubernetes.io/name']"),
+            "metadata.labels[\"app.kubernetes.io/name\"]"
+        );
+        assert_eq!(readable_path("$['it\\'s']"), "[\"it's\"]");
+        assert_eq!(readable_path("$[3]"), "[3]");
+        assert_eq!(readable_path("$"), "the item");
+        assert_eq!(readable_path("$.spec.hostPID"), "spec.hostPID");
+        assert_eq!(readable_path("$.a[?@.b]"), "a[?@.b]");
+    }
 
     #[test]
     fn finds_unknown_placeholders() {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
-use super::{load_catalog, CatalogArgs, Exit};
+use super::{configured_catalog, configured_dirs, load_catalog, CatalogArgs, Exit};
 use crate::catalog::Control;
 use crate::scaffold::{self, Lang};
 use crate::testing;
@@ -36,10 +36,21 @@ pub enum TestFormat {
     Junit,
 }
 
+/// `--config`, for the subcommands that read the catalogs `assay.yaml` configures.
+#[derive(Debug, Args)]
+struct ConfigArg {
+    /// The assay.yaml whose `controls:` catalogs and `builtin:` apply (default: assay.yaml or
+    /// .assay.yaml in the current directory or a parent).
+    #[arg(long, env = "ASSAY_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct ListArgs {
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    config: ConfigArg,
     #[arg(long, value_enum, default_value = "text")]
     format: ListFormat,
     /// Only controls mapped to this framework (soc2, iso27001, gdpr, eu-ai-act, ...).
@@ -60,8 +71,11 @@ pub struct LintArgs {
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Catalog directories whose controls are tested (default: the built-in catalog).
+    /// Catalog directories whose controls are tested (default: those assay.yaml's `controls:`
+    /// names, else the built-in catalog).
     dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArg,
     /// Output format: `text` in the style of `cargo test`, or `junit` XML for CI.
     #[arg(long, value_enum, default_value = "text")]
     format: TestFormat,
@@ -76,9 +90,12 @@ pub struct NewArgs {
     /// The check language.
     #[arg(long, value_enum, default_value = "yaml")]
     lang: Lang,
-    /// The catalog directory to create it in.
-    #[arg(long, default_value = "controls")]
-    dir: PathBuf,
+    /// The catalog directory to create it in (default: the first of assay.yaml's `controls:`,
+    /// else `controls`).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    config: ConfigArg,
 }
 
 pub fn run(command: ControlsCommand) -> Exit {
@@ -92,13 +109,28 @@ pub fn run(command: ControlsCommand) -> Exit {
 }
 
 fn new(args: NewArgs) -> Exit {
-    match scaffold::create(&args.dir, &args.id, args.lang) {
+    let (dir, configured) = match &args.dir {
+        Some(dir) => (dir.clone(), true),
+        None => match configured_dirs(args.config.config.as_deref()) {
+            Ok((_, dirs)) => match dirs.into_iter().next() {
+                Some(dir) => (dir, true),
+                None => (PathBuf::from("controls"), false),
+            },
+            Err(exit) => return exit,
+        },
+    };
+    match scaffold::create(&dir, &args.id, args.lang) {
         Ok(path) => {
             println!("created {}", path.display());
+            if !configured {
+                println!(
+                    "note: assay.yaml names no catalog directory; add `controls: [{}]` to it so that scans load the control and leave its test cases out",
+                    dir.display()
+                );
+            }
             println!(
-                "next: edit {}/control.yaml, then run `assay controls test {}`",
+                "next: edit {}/control.yaml, then run `assay controls test`",
                 path.display(),
-                args.dir.display()
             );
             Exit::Passed
         }
@@ -110,7 +142,7 @@ fn new(args: NewArgs) -> Exit {
 }
 
 fn list(args: ListArgs) -> Exit {
-    let catalog = match load_catalog(&args.catalog.roots(&[], true)) {
+    let catalog = match configured_catalog(&args.catalog, args.config.config.as_deref()) {
         Ok(c) => c,
         Err(e) => return e,
     };
@@ -207,8 +239,15 @@ fn lint(args: LintArgs) -> Exit {
 }
 
 fn test(args: TestArgs) -> Exit {
-    let builtin = args.dirs.is_empty() && args.catalog.controls.is_empty();
-    let catalog = match load_catalog(&args.catalog.roots(&args.dirs, builtin)) {
+    let mut dirs = args.dirs.clone();
+    if dirs.is_empty() && args.catalog.controls.is_empty() {
+        match configured_dirs(args.config.config.as_deref()) {
+            Ok((_, configured)) => dirs = configured,
+            Err(exit) => return exit,
+        }
+    }
+    let builtin = dirs.is_empty() && args.catalog.controls.is_empty();
+    let catalog = match load_catalog(&args.catalog.roots(&dirs, builtin)) {
         Ok(c) => c,
         Err(e) => return e,
     };

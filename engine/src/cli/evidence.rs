@@ -91,6 +91,12 @@ impl EvidenceArgs {
         } else {
             None
         };
+        if packing && key.is_none() {
+            eprintln!(
+                "assay: warning: the evidence pack will not be signed\n  hint: pass --sign-key FILE or set {} (make a key pair with `assay keygen`)",
+                sign::SIGNING_KEY_ENV
+            );
+        }
         let locker = match &self.locker {
             Some(dir) => Some(Locker::open(dir).map_err(usage)?),
             None => None,

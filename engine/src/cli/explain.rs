@@ -1,13 +1,11 @@
 //! `assay explain CONTROL`: the control, its mappings, its parameters, its check source and
 //! how to fix a failure.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{report_diagnostics, CatalogArgs, Exit};
-use crate::catalog;
-use crate::config::Config;
+use super::{CatalogArgs, Exit};
 use crate::diag::did_you_mean;
 
 #[derive(Debug, Args)]
@@ -23,25 +21,9 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> Exit {
-    let config = match Config::discover(Path::new("."), args.config.as_deref()) {
+    let catalog = match super::configured_catalog(&args.catalog, args.config.as_deref()) {
         Ok(c) => c,
-        Err(errors) => return report_diagnostics(&errors),
-    };
-    let extra: Result<Vec<PathBuf>, _> = config
-        .file
-        .controls
-        .iter()
-        .map(|p| config.resolve_read("controls", p))
-        .collect();
-    let extra = match extra {
-        Ok(dirs) => dirs,
-        Err(d) => return report_diagnostics(&[d]),
-    };
-    let builtin = config.file.builtin.unwrap_or(true);
-    let roots = args.catalog.roots(&extra, builtin);
-    let catalog = match catalog::load_with(&roots, &config.parameters) {
-        Ok(c) => c,
-        Err(errors) => return report_diagnostics(&errors),
+        Err(exit) => return exit,
     };
     let Some(control) = catalog.control(&args.control) else {
         let ids = catalog.controls.iter().map(|c| c.id.as_str());

@@ -25,6 +25,10 @@ pub struct InitArgs {
     /// all).
     #[arg(long, value_delimiter = ',', value_name = "CATEGORY", value_enum)]
     soc2_category: Vec<Soc2Category>,
+    /// Set up these CI systems too, comma-separated (default: those the repository's files
+    /// show).
+    #[arg(long, value_delimiter = ',', value_name = "CI", value_enum)]
+    ci: Vec<init::Ci>,
 }
 
 pub fn run(args: InitArgs) -> Exit {
@@ -47,6 +51,7 @@ pub fn run(args: InitArgs) -> Exit {
     let scope = init::InitScope {
         frameworks: args.framework,
         soc2_categories: args.soc2_category,
+        ci: args.ci,
     };
     let report = match init::init(&args.path, args.force, &scope) {
         Ok(r) => r,
@@ -56,7 +61,7 @@ pub fn run(args: InitArgs) -> Exit {
         }
     };
     let detected = if report.detected.is_empty() {
-        "none (no .github/workflows, .gitlab-ci.yml or .pre-commit-config.yaml)".to_string()
+        "none (no .github/workflows, .gitlab-ci.yml or .pre-commit-config.yaml); `--ci github` or `--ci gitlab` sets one up".to_string()
     } else {
         report
             .detected

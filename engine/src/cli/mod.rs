@@ -3,6 +3,7 @@
 mod attest;
 mod baseline;
 mod check;
+mod config;
 mod controls;
 mod documents;
 mod evidence;
@@ -18,12 +19,13 @@ mod site;
 mod verify;
 mod waivers;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::catalog::{self, Catalog, CatalogRoot};
+use crate::config::Config;
 use crate::diag::Diagnostic;
 
 /// Exit status: 0 passed, 1 the gate failed, 2 usage or configuration error.
@@ -86,6 +88,9 @@ enum Command {
     Keygen(keygen::KeygenArgs),
     /// Set a repository up: assay.yaml, a sample control, .gitignore and the CI integration.
     Init(init::InitArgs),
+    /// Print the effective configuration: each value with its origin (flag, environment,
+    /// assay.yaml:LINE or default).
+    Config(config::ConfigArgs),
     /// Check waivers files.
     #[command(subcommand)]
     Waivers(waivers::WaiversCommand),
@@ -141,7 +146,11 @@ const STACK_BYTES: usize = 64 << 20;
 
 /// Parses the arguments and runs the command on a thread with a known, generous stack.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     if let Err(e) = rayon::ThreadPoolBuilder::new()
         .num_threads(cli.threads.unwrap_or(0))
         .stack_size(STACK_BYTES)
@@ -153,7 +162,7 @@ pub fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("assay".into())
         .stack_size(STACK_BYTES)
-        .spawn(move || run(cli));
+        .spawn(move || run(cli, &matches));
     match worker {
         Ok(handle) => handle
             .join()
@@ -165,7 +174,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> ExitCode {
+fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
     let exit = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Check(args) => check::run(args),
@@ -181,6 +190,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Waivers(cmd) => waivers::run(cmd),
         Command::Init(args) => init::run(args),
+        Command::Config(args) => config::run(args, matches),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "assay", &mut std::io::stdout());
             Exit::Passed
@@ -197,6 +207,29 @@ fn run(cli: Cli) -> ExitCode {
         Command::Parse(args) => parse::run(args),
     };
     exit.into()
+}
+
+/// The `assay.yaml` of the current directory (or `explicit`) and the catalog directories its
+/// `controls:` names.
+fn configured_dirs(explicit: Option<&Path>) -> Result<(Config, Vec<PathBuf>), Exit> {
+    let config =
+        Config::discover(Path::new("."), explicit).map_err(|errors| report_diagnostics(&errors))?;
+    let dirs = config
+        .file
+        .controls
+        .iter()
+        .map(|p| config.resolve_read("controls", p))
+        .collect::<Result<Vec<PathBuf>, _>>()
+        .map_err(|d| report_diagnostics(&[d]))?;
+    Ok((config, dirs))
+}
+
+/// The catalog as the project configures it: the built-in one unless `builtin: false`, the
+/// directories of `controls:` and `--controls`, with the parameter values of `assay.yaml`.
+fn configured_catalog(args: &CatalogArgs, explicit: Option<&Path>) -> Result<Catalog, Exit> {
+    let (config, dirs) = configured_dirs(explicit)?;
+    let roots = args.roots(&dirs, config.file.builtin.unwrap_or(true));
+    catalog::load_with(&roots, &config.parameters).map_err(|errors| report_diagnostics(&errors))
 }
 
 /// Loads a catalog, printing every diagnostic to stderr on failure.

@@ -1,7 +1,7 @@
 //! What `scan`, `check` and `baseline` share: the directory, its config file, the catalog,
 //! the frameworks, the files in scope and the waivers, checked before anything runs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use assay_collectors::Scope;
@@ -9,7 +9,7 @@ use clap::Args;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{report_diagnostics, CatalogArgs, Exit};
-use crate::catalog::{self, Catalog, FrameworkChoice};
+use crate::catalog::{self, Catalog, FrameworkChoice, Skip};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::policy_dir::PolicyDirs;
@@ -39,6 +39,14 @@ pub struct ProjectArgs {
         value_name = "ID"
     )]
     pub frameworks: Vec<String>,
+    /// Evaluate only this control; an id or a glob such as `tf-aws-*`; repeatable.
+    #[arg(help_heading = "Scope")]
+    #[arg(long = "control", value_name = "ID")]
+    pub only_controls: Vec<String>,
+    /// Do not evaluate this control (reported as skipped); an id or a glob; repeatable.
+    #[arg(help_heading = "Scope")]
+    #[arg(long = "skip-control", value_name = "ID")]
+    pub skip_controls: Vec<String>,
     /// Only collect files matching GLOB (relative to the scan root); repeatable.
     #[arg(help_heading = "Scope")]
     #[arg(long, value_name = "GLOB")]
@@ -145,6 +153,23 @@ fn read_stdin(max: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// `DIR/**` for each catalog directory below the scan `root`, relative to it.
+fn catalog_globs<'a>(root: &Path, dirs: impl Iterator<Item = &'a PathBuf>) -> Vec<String> {
+    let Ok(root) = root.canonicalize() else {
+        return Vec::new();
+    };
+    dirs.filter_map(|dir| dir.canonicalize().ok())
+        .filter_map(|dir| {
+            let inside = dir.strip_prefix(&root).ok()?;
+            let parts: Vec<String> = inside
+                .components()
+                .map(|c| globset::escape(&c.as_os_str().to_string_lossy()))
+                .collect();
+            (!parts.is_empty()).then(|| format!("{}/**", parts.join("/")))
+        })
+        .collect()
+}
+
 fn globs(patterns: &[String], origin: &str) -> Result<Option<GlobSet>, Diagnostic> {
     if patterns.is_empty() {
         return Ok(None);
@@ -164,6 +189,23 @@ fn globs(patterns: &[String], origin: &str) -> Result<Option<GlobSet>, Diagnosti
 }
 
 impl ProjectArgs {
+    /// The controls to skip: `skip:` of the config file, then `--skip-control`.
+    fn skips(&self, config: &Config, root: &std::path::Path) -> Vec<Skip> {
+        let written = config.file.skip.iter().enumerate().map(|(i, s)| Skip {
+            control: s.control.clone(),
+            reason: s.reason.clone(),
+            origin: config
+                .origin(&format!("/skip/{i}"), root)
+                .unwrap_or_else(|| "assay.yaml".into()),
+        });
+        let flagged = self.skip_controls.iter().map(|id| Skip {
+            control: id.clone(),
+            reason: "skipped with --skip-control".into(),
+            origin: "--skip-control".into(),
+        });
+        written.chain(flagged).collect()
+    }
+
     /// Loads the config, the catalog and the waivers and builds the scan request; every
     /// problem is printed and turned into the usage exit code.
     pub fn open(&self) -> Result<Project, Exit> {
@@ -214,6 +256,9 @@ impl ProjectArgs {
         if !unknown.is_empty() {
             return Err(report_diagnostics(&unknown));
         }
+        catalog
+            .select(&self.only_controls, &self.skips(&config, base))
+            .map_err(|errors| report_diagnostics(&errors))?;
         if let Some(categories) = &config.file.soc2_categories {
             catalog.soc2_categories(categories);
         }
@@ -259,11 +304,15 @@ impl ProjectArgs {
         } else {
             &self.include
         };
+        // The catalogs' own folders hold control test cases, examples of failures: they are
+        // never collected as the repository's configuration.
+        let catalogs = catalog_globs(&self.path, self.catalog.controls.iter().chain(&extra));
         let exclude: Vec<String> = collector
             .exclude
             .iter()
             .chain(&self.exclude)
             .cloned()
+            .chain(catalogs)
             .collect();
         let empty_root = match stdin {
             true => Some(tempfile::tempdir().map_err(|e| {
@@ -328,12 +377,13 @@ impl ProjectArgs {
         crate::signed_attestation::check_settings(&config.file.attestations)
             .map_err(|m| report_diagnostics(&[Diagnostic::new(config_name.clone(), m)]))?;
         let settings = format!(
-            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}\nvar_files={:?}",
+            "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}\nvar_files={:?}\ncontrols={:?}",
             scope.max_file_size,
             serde_json::Value::Object(scope.settings.clone()),
             self.policy,
             config.file.attestations,
-            scope.terraform_var_files
+            scope.terraform_var_files,
+            catalog.controls.iter().map(|c| &c.id).collect::<Vec<_>>()
         );
         Ok(Project {
             request: ScanRequest {

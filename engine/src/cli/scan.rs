@@ -19,31 +19,40 @@ pub struct ScanArgs {
     project: ProjectArgs,
     #[command(flatten)]
     output: OutputArgs,
-    /// Fail (exit 1) when any framework scores under PCT percent.
-    #[arg(
-        long,
-        env = "ASSAY_FAIL_UNDER",
-        value_name = "PCT",
-        value_parser = percent,
-        help_heading = "Gate"
-    )]
-    fail_under: Option<f64>,
-    /// Fail (exit 1) when a control of this severity or worse has a failing item (default
-    /// high; automated controls only unless `gate.include_attestations` is set).
-    #[arg(
-        long,
-        env = "ASSAY_FAIL_ON",
-        value_name = "SEVERITY",
-        help_heading = "Gate"
-    )]
-    fail_on: Option<Severity>,
-    /// Report only: exit 0 whatever the scan finds (the summary still says what would fail).
-    #[arg(long, env = "ASSAY_SOFT_FAIL", help_heading = "Gate")]
-    soft_fail: bool,
+    #[command(flatten)]
+    gate: GateArgs,
     #[command(flatten)]
     view: ViewArgs,
     #[command(flatten)]
     evidence: super::evidence::EvidenceArgs,
+}
+
+/// The gate flags of `scan`, which `assay config` resolves too.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Gate")]
+pub struct GateArgs {
+    /// Fail (exit 1) when any framework scores under PCT percent.
+    #[arg(long, env = "ASSAY_FAIL_UNDER", value_name = "PCT", value_parser = percent)]
+    pub fail_under: Option<f64>,
+    /// Fail (exit 1) when a control of this severity or worse has a failing item (default
+    /// high; automated controls only unless `gate.include_attestations` is set).
+    #[arg(long, env = "ASSAY_FAIL_ON", value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Report only: exit 0 whatever the scan finds (the summary still says what would fail).
+    #[arg(long, env = "ASSAY_SOFT_FAIL")]
+    pub soft_fail: bool,
+}
+
+impl GateArgs {
+    /// The gate these flags and the config file's `gate:` set.
+    pub fn gate(&self, settings: &crate::config::Gate) -> Gate {
+        Gate {
+            fail_under: self.fail_under.or(settings.fail_under),
+            fail_on: self.fail_on.or(settings.fail_on).unwrap_or(DEFAULT_FAIL_ON),
+            include_attestations: settings.include_attestations,
+            soft_fail: self.soft_fail || settings.soft_fail,
+        }
+    }
 }
 
 /// What the terminal summary shows (other formats are unaffected).
@@ -59,6 +68,10 @@ pub struct ViewArgs {
     /// Show only failing controls of these severities, comma-separated (the gate is unchanged).
     #[arg(long, value_delimiter = ',', value_name = "SEVERITY")]
     severity: Vec<Severity>,
+    /// Show everything: each failure with its message and fix, each control missing evidence,
+    /// each attestation in force and each skipped file (the default fits about a screen).
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 impl ViewArgs {
@@ -67,6 +80,7 @@ impl ViewArgs {
             quiet: self.quiet,
             compact: self.compact,
             severities: self.severity.clone(),
+            verbose: self.verbose,
         }
     }
 }
@@ -141,14 +155,7 @@ pub fn run(args: ScanArgs) -> Exit {
     };
     bar.finish_and_clear();
 
-    let settings = &config.file.gate;
-    let verdict = Gate {
-        fail_under: args.fail_under.or(settings.fail_under),
-        fail_on: args.fail_on.or(settings.fail_on).unwrap_or(DEFAULT_FAIL_ON),
-        include_attestations: settings.include_attestations,
-        soft_fail: args.soft_fail || settings.soft_fail,
-    }
-    .judge(&results);
+    let verdict = args.gate.gate(&config.file.gate).judge(&results);
 
     let view = args.view.view();
     if let Err(exit) = emit(outputs, &results, &|| {

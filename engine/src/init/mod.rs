@@ -17,7 +17,10 @@ use crate::scaffold::{self, Lang};
 /// Where the sample control and the waivers file go.
 const COMPLIANCE_DIR: &str = "compliance";
 /// The id of the sample control.
-const SAMPLE_CONTROL: &str = "example-image-pinned";
+const SAMPLE_CONTROL: &str = "example-team-label";
+
+/// The start of the to-do that makes scheduled scans sign their packs.
+const SIGNING: &str = "make a key pair with `assay keygen --out keys` (keep keys/assay-signing.key out of the repository) and, so that scheduled scans sign their evidence packs, store the secret key's contents as";
 
 const ASSAY_YAML: &str = include_str!("assay.yaml");
 const WAIVERS_YAML: &str = include_str!("waivers.yaml");
@@ -27,9 +30,11 @@ const GITLAB: &str = include_str!("../../../ci/gitlab/assay.gitlab-ci.yml");
 const PRE_COMMIT_HOOKS: &str = include_str!("../../../ci/pre-commit/.pre-commit-hooks.yaml");
 
 /// A CI system assay integrates with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Ci {
+    #[value(name = "github")]
     GitHub,
+    #[value(name = "gitlab")]
     GitLab,
     PreCommit,
 }
@@ -73,6 +78,8 @@ pub struct InitReport {
 pub struct InitScope {
     pub frameworks: Vec<String>,
     pub soc2_categories: Vec<Soc2Category>,
+    /// CI systems to set up beside those detected.
+    pub ci: Vec<Ci>,
 }
 
 /// `assay.yaml` with the scope chosen written in place of the commented examples.
@@ -102,9 +109,15 @@ fn assay_yaml(scope: &InitScope) -> String {
 
 /// Sets up the repository at `root`.
 pub fn init(root: &Path, force: bool, scope: &InitScope) -> Result<InitReport, String> {
-    let detected = detect(root);
+    let mut detected = detect(root);
+    for ci in &scope.ci {
+        if !detected.contains(ci) {
+            detected.push(*ci);
+        }
+    }
     let control_dir = format!("{COMPLIANCE_DIR}/controls");
     let sample = format!("{control_dir}/{SAMPLE_CONTROL}");
+    let schema = format!("{control_dir}/{}", scaffold::SCHEMA_FILE);
     let config = assay_yaml(scope);
     let mut files: Vec<(String, &str)> = vec![
         ("assay.yaml".into(), config.as_str()),
@@ -119,6 +132,7 @@ pub fn init(root: &Path, force: bool, scope: &InitScope) -> Result<InitReport, S
                     ".github/workflows/assay-scheduled-scan.yml".into(),
                     GITHUB_SCHEDULED,
                 ));
+                todo.push(format!("{SIGNING} the repository secret ASSAY_SIGNING_KEY"));
             }
             Ci::GitLab => {
                 files.push((".gitlab/assay.gitlab-ci.yml".into(), GITLAB));
@@ -126,6 +140,9 @@ pub fn init(root: &Path, force: bool, scope: &InitScope) -> Result<InitReport, S
                     "include the GitLab jobs from .gitlab-ci.yml: `include: [{local: .gitlab/assay.gitlab-ci.yml}]`"
                         .to_string(),
                 );
+                todo.push(format!(
+                    "{SIGNING} the masked CI/CD variable ASSAY_SIGNING_KEY"
+                ));
             }
             Ci::PreCommit => {}
         }
@@ -160,7 +177,7 @@ pub fn init(root: &Path, force: bool, scope: &InitScope) -> Result<InitReport, S
     for path in files
         .iter()
         .map(|(p, _)| p.as_str())
-        .chain([sample.as_str()])
+        .chain([sample.as_str(), schema.as_str()])
         .chain(extended)
     {
         if let Err(reason) = confine::writable(root, path) {

@@ -27,6 +27,13 @@ pub struct Results {
     pub errors: Vec<SourceErrorReport>,
     /// Files left out on purpose.
     pub skipped: Vec<SkippedReport>,
+    /// Controls not evaluated on purpose (`skip:`, `--skip-control`), with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_controls: Vec<crate::catalog::SkippedControl>,
+    /// The failing automated controls whose fix raises the framework scores most (at most
+    /// five), with the points each framework gains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fix_first: Vec<crate::score::FixGain>,
     /// Every waiver and inline suppression, with what it did (absent when there are none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<WaiverReport>,

@@ -68,8 +68,40 @@ fn rating_style(rating: Rating) -> Style {
     }
 }
 
+/// A percentage as people write it: `42.1 %`.
 fn percent(score: Option<f64>) -> String {
-    score.map_or_else(|| "  n/a".to_string(), |s| format!("{s:5.1}%"))
+    score.map_or_else(|| "   n/a".to_string(), |s| format!("{s:5.1} %"))
+}
+
+/// The colour of a severity label.
+fn severity_style(severity: Severity) -> Style {
+    match severity {
+        Severity::Critical => RED.bold(),
+        Severity::High => RED,
+        Severity::Medium => AMBER,
+        Severity::Low | Severity::Info => DIM,
+    }
+}
+
+/// A severity label, upper case, padded to the longest and coloured.
+fn severity_label(severity: Severity) -> String {
+    paint(
+        severity_style(severity),
+        &format!("{:8}", severity.as_str().to_uppercase()),
+    )
+}
+
+/// `ids` joined, the first `shown` of them, then "and N more".
+fn named(ids: &[&str], shown: usize) -> String {
+    let mut out: Vec<String> = ids
+        .iter()
+        .take(shown)
+        .map(|i| visible(i).into_owned())
+        .collect();
+    if ids.len() > shown {
+        out.push(format!("and {} more", ids.len() - shown));
+    }
+    out.join(", ")
 }
 
 /// The waivers: how many applied, and each one that expired or matched nothing.
@@ -125,6 +157,16 @@ pub struct View {
     pub compact: bool,
     /// Only failing controls of these severities (all when empty).
     pub severities: Vec<Severity>,
+    /// Everything: each failing control with its failures and fix, each missing evidence,
+    /// attestation and skipped file on its own line. By default the summary names the most
+    /// severe failures one per line and the rest by severity, to stay about a screen long.
+    pub verbose: bool,
+}
+
+impl View {
+    fn shows(&self, severity: Severity) -> bool {
+        self.severities.is_empty() || self.severities.contains(&severity)
+    }
 }
 
 /// Renders the summary, ending with what the gate made of the scan.
@@ -132,16 +174,18 @@ pub fn render(results: &Results, verdict: &Verdict, view: &View) -> String {
     let mut out = String::new();
     if !view.quiet {
         header(&mut out, results);
+        fix_first(&mut out, results, view);
     }
     failing_controls(&mut out, results, view);
     if !view.quiet {
-        missing_evidence(&mut out, results);
-        attestations(&mut out, results);
+        missing_evidence(&mut out, results, view.verbose);
+        attestations(&mut out, results, view.verbose);
         write_errors(&mut out, results);
         waivers(&mut out, &results.waivers);
-        skipped(&mut out, results);
+        skipped_controls(&mut out, results);
+        skipped(&mut out, results, view.verbose);
     }
-    verdict_lines(&mut out, verdict);
+    verdict_lines(&mut out, verdict, view.verbose);
     out
 }
 
@@ -195,7 +239,7 @@ fn header(out: &mut String, results: &Results) {
         let evidenced = paint(
             DIM,
             &format!(
-                "  evidenced: {:.1}% automatically, {:.1}% by attestation only, {:.1}% not at all",
+                "  evidenced: {:.1} % automatically, {:.1} % by attestation only, {:.1} % not at all",
                 e.automated, e.attested_only, e.none
             ),
         );
@@ -221,13 +265,62 @@ fn header(out: &mut String, results: &Results) {
     );
 }
 
-/// The failing automated controls, most severe first, with their failures and fix.
+/// The failing controls whose fix raises the framework scores most, with the points gained
+/// (the scan computes them from the scores) and the fix.
+fn fix_first(out: &mut String, results: &Results, view: &View) {
+    let shown: Vec<(&crate::score::FixGain, &ControlReport)> = results
+        .fix_first
+        .iter()
+        .filter_map(|g| {
+            let c = results.controls.iter().find(|c| c.id == g.control)?;
+            view.shows(c.severity).then_some((g, c))
+        })
+        .collect();
+    if shown.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}  the failures whose fix raises the scores most",
+        paint(BOLD, "Fix first")
+    );
+    for (i, (gain, c)) in shown.iter().enumerate() {
+        let points: Vec<String> = gain
+            .gains
+            .iter()
+            .map(|g| format!("+{:.1} {}", g.points, visible(&g.framework)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {}. {} {}  {}",
+            i + 1,
+            severity_label(c.severity),
+            paint(BOLD, &visible(&c.id)),
+            paint(GREEN, &points.join(" · ")),
+        );
+        if !view.compact {
+            let _ = writeln!(
+                out,
+                "     {} {}",
+                paint(GREEN, "fix:"),
+                visible(&c.remediation)
+            );
+        }
+    }
+}
+
+/// How many failing controls the default summary names one per line.
+const NAMED_ONE_PER_LINE: usize = 12;
+
+/// The failing automated controls, most severe first: by default the high and critical ones
+/// one per line with their first failure and the others by severity; with `--verbose` (or
+/// `--compact`) each with its failures (or their places) and fix.
 fn failing_controls(out: &mut String, results: &Results, view: &View) {
     let mut failing: Vec<_> = results
         .controls
         .iter()
         .filter(|c| c.kind == ControlKind::Automated)
-        .filter(|c| view.severities.is_empty() || view.severities.contains(&c.severity))
+        .filter(|c| view.shows(c.severity))
         .filter(|c| {
             matches!(
                 c.status,
@@ -236,6 +329,12 @@ fn failing_controls(out: &mut String, results: &Results, view: &View) {
         })
         .collect();
     failing.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+    if failing.is_empty() {
+        return;
+    }
+    if !view.verbose && !view.compact {
+        return failing_brief(out, &failing);
+    }
     for c in failing {
         let style = if c.status == Implementation::Error {
             RED
@@ -244,9 +343,9 @@ fn failing_controls(out: &mut String, results: &Results, view: &View) {
         };
         let _ = writeln!(
             out,
-            "\n  {} {:8} {}  {}  {}",
+            "\n  {} {} {}  {}  {}",
             paint(style, "✗"),
-            paint(BOLD, &c.severity.as_str().to_uppercase()),
+            severity_label(c.severity),
             paint(BOLD, &visible(&c.id)),
             visible(&c.title),
             paint(
@@ -313,9 +412,122 @@ fn failing_controls(out: &mut String, results: &Results, view: &View) {
     }
 }
 
-/// The files collection skipped, with why.
-fn skipped(out: &mut String, results: &Results) {
-    if !results.skipped.is_empty() {
+/// The failing controls in brief: the high and critical ones (at most
+/// [`NAMED_ONE_PER_LINE`]) one per line with the place of their first failure, the others one
+/// line per severity.
+fn failing_brief(out: &mut String, failing: &[&ControlReport]) {
+    let mut counts: Vec<(Severity, Vec<&str>)> = Vec::new();
+    for c in failing {
+        match counts.iter_mut().find(|(s, _)| *s == c.severity) {
+            Some((_, ids)) => ids.push(&c.id),
+            None => counts.push((c.severity, vec![&c.id])),
+        }
+    }
+    let by_severity: Vec<String> = counts
+        .iter()
+        .map(|(s, ids)| format!("{} {}", ids.len(), s.as_str()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n{}  {} ({}); --verbose shows every failure and its fix",
+        paint(BOLD, "Failing controls"),
+        failing.len(),
+        by_severity.join(", ")
+    );
+    let one_per_line: Vec<&&ControlReport> = failing
+        .iter()
+        .filter(|c| c.severity >= Severity::High)
+        .take(NAMED_ONE_PER_LINE)
+        .collect();
+    for c in &one_per_line {
+        let bad: Vec<_> = c
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, FindingStatus::Fail | FindingStatus::Error))
+            .collect();
+        let first = bad
+            .first()
+            .and_then(|f| f.location.as_ref())
+            .map_or_else(String::new, |l| place(&l.path, l.line));
+        let more = match bad.len() {
+            0 | 1 => String::new(),
+            n => format!(" +{}", n - 1),
+        };
+        let _ = writeln!(
+            out,
+            "  {} {} {}  {}  {}",
+            paint(RED, "✗"),
+            severity_label(c.severity),
+            paint(BOLD, &visible(&c.id)),
+            visible(&c.title),
+            paint(DIM, &format!("{first}{more}")),
+        );
+    }
+    for (severity, ids) in &counts {
+        let rest: Vec<&str> = ids
+            .iter()
+            .filter(|id| !one_per_line.iter().any(|c| c.id == **id))
+            .copied()
+            .collect();
+        if !rest.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} {} {}",
+                paint(AMBER, "✗"),
+                severity_label(*severity),
+                named(&rest, 8)
+            );
+        }
+    }
+}
+
+/// The controls skipped on purpose: one line per reason, naming them.
+fn skipped_controls(out: &mut String, results: &Results) {
+    if results.skipped_controls.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}  {} control(s) not evaluated",
+        paint(BOLD, "Skipped controls"),
+        results.skipped_controls.len()
+    );
+    let mut reasons: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for c in &results.skipped_controls {
+        match reasons
+            .iter_mut()
+            .find(|(r, o, _)| *r == c.reason && *o == c.origin)
+        {
+            Some((_, _, ids)) => ids.push(&c.id),
+            None => reasons.push((&c.reason, &c.origin, vec![&c.id])),
+        }
+    }
+    for (reason, origin, ids) in reasons {
+        let _ = writeln!(
+            out,
+            "  {} {}  {}",
+            paint(DIM, "-"),
+            paint(BOLD, &visible(&ids.join(", "))),
+            paint(DIM, &format!("{} ({})", visible(reason), visible(origin)))
+        );
+    }
+}
+
+/// The files collection skipped, with why (their count alone unless `verbose`).
+fn skipped(out: &mut String, results: &Results, verbose: bool) {
+    if !results.skipped.is_empty() && !verbose {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                DIM,
+                &format!(
+                    "Skipped {} file(s); --verbose lists them with the reason",
+                    results.skipped.len()
+                )
+            )
+        );
+    } else if !results.skipped.is_empty() {
         let _ = writeln!(
             out,
             "\n{}",
@@ -339,7 +551,7 @@ const FAILURES_NAMED: usize = 5;
 
 /// The gate section; its last line says whether the gate passed, names what failed it, or
 /// says that no gate is set.
-fn verdict_lines(out: &mut String, verdict: &Verdict) {
+fn verdict_lines(out: &mut String, verdict: &Verdict, verbose: bool) {
     let _ = writeln!(out);
     match &verdict.gate {
         Some(gate) => {
@@ -353,7 +565,12 @@ fn verdict_lines(out: &mut String, verdict: &Verdict) {
             );
         }
     }
-    for f in &verdict.failures {
+    let listed = if verbose {
+        verdict.failures.len()
+    } else {
+        FAILURES_NAMED
+    };
+    for f in verdict.failures.iter().take(listed) {
         let _ = writeln!(
             out,
             "  {} {}  {}",
@@ -387,8 +604,9 @@ fn verdict_lines(out: &mut String, verdict: &Verdict) {
     let _ = writeln!(out, "{line}");
 }
 
-/// The automated controls that found no evidence: gaps scoring 0, with what to provide.
-fn missing_evidence(out: &mut String, results: &Results) {
+/// The automated controls that found no evidence: gaps scoring 0, with what to provide (one
+/// line per kind of evidence unless `verbose`).
+fn missing_evidence(out: &mut String, results: &Results, verbose: bool) {
     let gaps: Vec<&ControlReport> = results
         .controls
         .iter()
@@ -403,6 +621,26 @@ fn missing_evidence(out: &mut String, results: &Results) {
         paint(BOLD, "Missing evidence"),
         gaps.len()
     );
+    if !verbose {
+        let mut asks: Vec<(&str, Vec<&str>)> = Vec::new();
+        for c in &gaps {
+            let ask = c.missing_evidence.as_deref().unwrap_or_default();
+            match asks.iter_mut().find(|(a, _)| *a == ask) {
+                Some((_, ids)) => ids.push(&c.id),
+                None => asks.push((ask, vec![&c.id])),
+            }
+        }
+        for (ask, ids) in asks {
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                paint(AMBER, "?"),
+                paint(BOLD, &named(&ids, 2)),
+                visible(ask.trim_start_matches("no evidence found; "))
+            );
+        }
+        return;
+    }
     for c in gaps {
         let _ = writeln!(
             out,
@@ -417,7 +655,7 @@ fn missing_evidence(out: &mut String, results: &Results) {
 /// The attestation controls in one section: how many are in force, each one in force with its
 /// signature (`signed by …`, `unsigned`), each expired, incomplete or invalid attestation with
 /// its file and signature, each renewal due, and the ids nobody has attested.
-fn attestations(out: &mut String, results: &Results) {
+fn attestations(out: &mut String, results: &Results, verbose: bool) {
     let controls: Vec<&ControlReport> = results
         .controls
         .iter()
@@ -438,7 +676,10 @@ fn attestations(out: &mut String, results: &Results) {
     );
     let mut missing = Vec::new();
     for c in &controls {
-        for label in crate::signed_attestation::in_force_labels(&c.findings) {
+        for label in crate::signed_attestation::in_force_labels(&c.findings)
+            .into_iter()
+            .filter(|_| verbose)
+        {
             let style = if label.starts_with("signed") {
                 GREEN
             } else {

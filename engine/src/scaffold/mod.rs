@@ -71,7 +71,12 @@ fn files(id: &str, lang: Lang) -> Vec<(&'static str, String)> {
     }
 }
 
-/// Writes the control `id` under `dir/id/`; refuses to overwrite an existing folder.
+/// The control schema's file in a catalog directory, which the first line of each scaffolded
+/// `control.yaml` names for editors (`# yaml-language-server: $schema=../control.schema.json`).
+pub const SCHEMA_FILE: &str = "control.schema.json";
+
+/// Writes the control `id` under `dir/id/`, and the control schema of this version of assay as
+/// `dir/control.schema.json`; refuses to overwrite an existing control folder.
 pub fn create(dir: &Path, id: &str, lang: Lang) -> Result<PathBuf, String> {
     let valid = !id.is_empty()
         && id
@@ -99,5 +104,8 @@ pub fn create(dir: &Path, id: &str, lang: Lang) -> Result<PathBuf, String> {
         std::fs::write(&path, content)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     }
+    let schema = dir.join(SCHEMA_FILE);
+    std::fs::write(&schema, crate::schema::SchemaKind::Control.source())
+        .map_err(|e| format!("cannot write `{}`: {e}", schema.display()))?;
     Ok(root)
 }
