@@ -463,6 +463,8 @@ fn a_scaled_parameter_follows_the_value_set() {
         let message = f["message"].as_str().unwrap();
         assert!(message.contains("for less than 11 years"), "{message}");
     }
+}
+
 /// Operations thresholds are policy too: a quarterly restore-test rule fails a restore tested
 /// 92 days ago that the yearly default passes, and a stricter p95 objective fails a service
 /// the default passes, naming the group.

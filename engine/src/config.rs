@@ -277,7 +277,6 @@ impl Config {
         }
         Ok(Config {
             parameters: crate::catalog::Overrides::from_config(&doc),
-            lines: doc.lines,
             file,
             base,
             path: Some(path),

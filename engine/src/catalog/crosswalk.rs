@@ -71,9 +71,15 @@ mod tests {
                     not_applicable: None,
                     control_sites: Vec::new(),
                     exclusion: None,
+                    baselines: Vec::new(),
+                    designation: None,
+                    service_provider: false,
                 })
                 .collect(),
             files: Vec::new(),
+            opt_in: false,
+            baselines: Vec::new(),
+            earlier: None,
         }
     }
 

@@ -97,7 +97,7 @@ impl Catalog {
     /// the requirements of that part. A baseline the framework does not declare, or a
     /// service-provider choice for a framework without such requirements, is an error of
     /// `origin`.
-    pub fn select(
+    pub fn select_parts(
         &mut self,
         choices: &[FrameworkChoice],
         origin: &str,

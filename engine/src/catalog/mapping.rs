@@ -135,6 +135,22 @@ impl FrameworkChoice {
     }
 }
 
+/// `nist-800-53 (baseline moderate)`, `pci-dss (no service-provider requirements)`, or the id.
+impl std::fmt::Display for FrameworkChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())?;
+        if let FrameworkChoice::Selection(s) = self {
+            if let Some(baseline) = &s.baseline {
+                write!(f, " (baseline {baseline})")?;
+            }
+            if s.service_provider == Some(false) {
+                f.write_str(" (no service-provider requirements)")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MappingFile {
@@ -149,6 +165,7 @@ struct MappingFile {
     opt_in: bool,
     #[serde(default)]
     baselines: Vec<String>,
+    #[serde(default)]
     requirements: Vec<RequirementEntry>,
     earlier_edition: Option<EarlierEditionEntry>,
 }

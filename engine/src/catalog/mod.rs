@@ -2,8 +2,8 @@
 //! user's directories, validated as a whole before anything runs.
 
 mod control;
-mod format;
 mod crosswalk;
+mod format;
 mod load;
 mod mapping;
 pub mod oscal_import;
@@ -12,8 +12,8 @@ mod selection;
 mod source;
 
 pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
-pub use format::control_schema;
 pub use crosswalk::{crosswalk, CrosswalkMatch, CrosswalkRow};
+pub use format::control_schema;
 pub use load::{load, load_with, Catalog};
 pub use mapping::{
     Coverage, CoverageCounts, Exclusion, Framework, FrameworkChoice, FrameworkSelection,

@@ -63,7 +63,11 @@ impl Catalog {
     /// Keeps only the controls `only` names (all when empty), then takes out those `skips`
     /// name, recording each in [`Catalog::skipped`] with its reason. Every pattern must name a
     /// control of the catalog; all the errors are returned at once.
-    pub fn select(&mut self, only: &[String], skips: &[Skip]) -> Result<(), Vec<Diagnostic>> {
+    pub fn select_controls(
+        &mut self,
+        only: &[String],
+        skips: &[Skip],
+    ) -> Result<(), Vec<Diagnostic>> {
         let ids: Vec<&str> = self.controls.iter().map(|c| c.id.as_str()).collect();
         let mut errors = Vec::new();
         let mut compile = |text: &str, origin: &str| {

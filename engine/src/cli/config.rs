@@ -151,7 +151,11 @@ impl Resolver<'_> {
         );
         let frameworks = match (&project.frameworks[..], &file.frameworks) {
             ([], None) => "all".into(),
-            ([], Some(f)) => f.join(", "),
+            ([], Some(f)) => f
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             (given, _) => given.join(", "),
         };
         push(

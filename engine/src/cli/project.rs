@@ -257,7 +257,7 @@ impl ProjectArgs {
             return Err(report_diagnostics(&unknown));
         }
         catalog
-            .select(&self.only_controls, &self.skips(&config, base))
+            .select_controls(&self.only_controls, &self.skips(&config, base))
             .map_err(|errors| report_diagnostics(&errors))?;
         if let Some(categories) = &config.file.soc2_categories {
             catalog.soc2_categories(categories);
@@ -288,7 +288,7 @@ impl ProjectArgs {
                 .map_err(|errors| report_diagnostics(&errors))?;
             catalog.scope_to(wanted);
             catalog
-                .select(&choices, origin)
+                .select_parts(&choices, origin)
                 .map_err(|errors| report_diagnostics(&errors))?;
         }
         catalog
