@@ -561,7 +561,7 @@ fn framework_documents_follow_their_frameworks() {
         tmp.path(),
         &[
             "--framework",
-            "soc2,nist-800-53,hipaa,pci-dss",
+            "soc2,nist-800-53,hipaa,pci-dss,gobd",
             "--now",
             "2026-11-22T00:00:00Z",
         ],
@@ -578,6 +578,11 @@ fn framework_documents_follow_their_frameworks() {
             "pci-dss-requirement-evidence",
             "pci-dss",
             "(service providers only)",
+        ),
+        (
+            "gobd-verfahrensdokumentation",
+            "gobd",
+            "## 2. Anwenderdokumentation",
         ),
     ] {
         let md = docs.read(&format!("{stem}.md"));
@@ -608,4 +613,66 @@ fn framework_documents_follow_their_frameworks() {
     }
     let default = documents(&[sample().to_str().unwrap()]);
     assert!(!default.dir.join("hipaa-risk-analysis-evidence.md").exists());
+}
+
+/// `--pdf` prints every document with headless Chromium: the text `pdftotext` extracts holds
+/// the Annex A controls of the Statement of Applicability and the HIPAA requirements in their
+/// order. Needs Chromium and pdftotext (poppler-utils): skipped without them, failing under CI.
+#[test]
+fn documents_print_to_pdf_in_requirement_order() {
+    let found = |name: &str| {
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .any(|dir| dir.join(name).is_file())
+    };
+    let chromium = std::env::var_os("CHROMIUM").is_some() || found("chromium");
+    if !(chromium && found("pdftotext")) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "Chromium and pdftotext (poppler-utils) are needed under CI"
+        );
+        eprintln!("skipped: --pdf needs chromium and pdftotext (poppler-utils)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let results = save_results(&sample(), tmp.path(), &["--framework", "iso27001,hipaa"]);
+    let docs = documents(&["--results", results.to_str().unwrap(), "--pdf"]);
+    for (stem, framework) in [
+        ("statement-of-applicability", "iso27001"),
+        ("hipaa-risk-analysis-evidence", "hipaa"),
+    ] {
+        let pdf = docs.dir.join(format!("{stem}.pdf"));
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"), "{stem}");
+        let out = std::process::Command::new("pdftotext")
+            .args(["-raw"])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        // A long id may wrap inside its table cell: compare without white space.
+        let text: String = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect();
+        let mut at = 0;
+        for id in mapping_ids(framework) {
+            let id: String = id.split_whitespace().collect();
+            let found = text[at..]
+                .find(&id)
+                .unwrap_or_else(|| panic!("{stem}: {id} missing or out of order"));
+            at += found + id.len();
+        }
+    }
+    let out = assay()
+        .args([
+            "documents",
+            "--results",
+            results.to_str().unwrap(),
+            "--pdf",
+            "--out",
+        ])
+        .arg(tmp.path().join("none"))
+        .env("CHROMIUM", tmp.path().join("no-such-browser"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -1040,7 +1040,7 @@ mod tests {
             .unwrap();
         assert!(
             d.message
-                .contains("`${var.p}` at $['rules'][0]['port'] is known only after apply"),
+                .contains("`${var.p}` at rules[0].port is known only after apply"),
             "{}",
             d.message
         );

@@ -24,9 +24,21 @@ pub struct DocumentsArgs {
     /// are read from ROOT, by default the scan root the results name.
     #[arg(long, value_name = "FILE")]
     results: Option<PathBuf>,
+    /// Also print each document to PDF (`STEM.pdf`) with headless Chromium ($CHROMIUM or
+    /// `chromium` on PATH).
+    #[arg(long)]
+    pdf: bool,
 }
 
 pub fn run(args: DocumentsArgs) -> Exit {
+    let chromium = match (args.pdf, documents::pdf::find_chromium()) {
+        (false, _) => None,
+        (true, Some(chromium)) => Some(chromium),
+        (true, None) => {
+            eprintln!("assay: --pdf needs Chromium: install it (Debian: `apt-get install chromium`) or set CHROMIUM to its binary");
+            return Exit::Usage;
+        }
+    };
     let (results, config) = match &args.results {
         Some(file) => match saved(file, &args.project) {
             Ok(loaded) => loaded,
@@ -51,7 +63,8 @@ pub fn run(args: DocumentsArgs) -> Exit {
         declarations: &declarations,
         site: None,
     };
-    let written = documents::render(&input).and_then(|docs| documents::write(&docs, &args.out));
+    let written = documents::render(&input)
+        .and_then(|docs| documents::write(&docs, &args.out, chromium.as_deref()));
     match written {
         Ok(files) => {
             println!(

@@ -14,6 +14,7 @@ mod ai_act;
 mod attribution;
 mod declared;
 mod matrix;
+pub mod pdf;
 mod records;
 mod soa;
 mod templates;
@@ -277,9 +278,13 @@ fn tidy(markdown: &str) -> String {
     out
 }
 
-/// Writes each document as `STEM.md` and `STEM.html` into `out` (created if needed) and
-/// returns the file names written.
-pub fn write(documents: &[Rendered], out: &Path) -> Result<Vec<String>, String> {
+/// Writes each document as `STEM.md` and `STEM.html` into `out` (created if needed), and as
+/// `STEM.pdf` printed by `chromium` when given, and returns the file names written.
+pub fn write(
+    documents: &[Rendered],
+    out: &Path,
+    chromium: Option<&Path>,
+) -> Result<Vec<String>, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create `{}`: {e}", out.display()))?;
     let mut written = Vec::new();
     for d in documents {
@@ -288,6 +293,12 @@ pub fn write(documents: &[Rendered], out: &Path) -> Result<Vec<String>, String> 
             let path = out.join(&name);
             std::fs::write(&path, text)
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            written.push(name);
+        }
+        if let Some(chromium) = chromium {
+            let name = format!("{}.pdf", d.kind.stem());
+            let html = out.join(format!("{}.html", d.kind.stem()));
+            pdf::print(chromium, &html, &out.join(&name))?;
             written.push(name);
         }
     }

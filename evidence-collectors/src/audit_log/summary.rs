@@ -108,7 +108,9 @@ impl Summary {
             self.privileged += 1;
             keep_first(&mut self.first_privileged, line);
             if self.privilege_changes.len() < MAX_LISTED {
-                self.privilege_changes.push((line, normalized.to_json()));
+                let mut change = normalized.to_json();
+                redact_strings(&mut change, ctx.dlp);
+                self.privilege_changes.push((line, change));
             }
         }
         if ctx.mapping.is_failed_authentication(&normalized) {
@@ -387,6 +389,17 @@ fn number(x: f64) -> Value {
 fn round(x: f64, digits: i32) -> f64 {
     let scale = 10f64.powi(digits);
     (x * scale).round() / scale
+}
+
+/// Every string in `value` with what the detectors find redacted: a listed event keeps no
+/// personal data or secret (an actor's e-mail address reads `[REDACTED:email]`).
+fn redact_strings(value: &mut Value, dlp: &Scanner) {
+    match value {
+        Value::String(text) => *text = dlp.redact(text),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_strings(v, dlp)),
+        Value::Object(fields) => fields.values_mut().for_each(|v| redact_strings(v, dlp)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
