@@ -2,7 +2,7 @@
 //! evidence digests; the scan verifies the signature against `attestations.allowed_signers`
 //! and every output says whether an attestation is signed, invalid, untrusted or unsigned.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

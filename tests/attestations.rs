@@ -2,7 +2,7 @@
 //! judge them against the scan time, report malformed files with file:line, and list every
 //! attestation control, attested or not.
 
-mod common;
+use crate::common;
 
 use common::{assay, control, fixture, json, render_site, requirement, save_results};
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! Audit-log and SBOM evidence through `assay scan`: configured collectors, findings that point
 //! at the offending line, and no personal data in the results.
 
-mod common;
+use crate::common;
 
 use common::{assay, findings, fixture, json};
 

@@ -1,7 +1,7 @@
 //! End-to-end tests of Cedar checks: `assay scan` over repositories holding an access model
 //! (Cedar policies, entities, schema, template links).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! compiled into an access model and asked its questions; each answer must equal the one in
 //! the case's `expected.yaml`, which the reference engine wrote.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,9 +1,8 @@
 //! The CI integrations in `ci/`: valid YAML, the assay commands they run work on a fixture
 //! repository, our own built-in controls pass on them, and `assay init` installs them.
 
-mod common;
-#[path = "common/git_repo.rs"]
-mod git_repo;
+use crate::common;
+use crate::git_repo;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! End-to-end tests of `assay controls …` and `assay explain`: the control author's loop.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

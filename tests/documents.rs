@@ -3,7 +3,7 @@
 //! criterion), for agreement between the two formats, for determinism, for the declaration
 //! files being absent, and inside the evidence site.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -6,9 +6,8 @@
 //! The seeded values are assembled from parts at run time, so that no real-looking secret is
 //! written into this repository.
 
-mod common;
-#[path = "common/git_repo.rs"]
-mod git_repo;
+use crate::common;
+use crate::git_repo;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! The flags people reach for: `--control` and `--skip-control`, `skip:` in assay.yaml with
 //! its reasons, and `assay config` with the origin of each value.
 
-mod common;
+use crate::common;
 
 use common::{assay, fixture, json};
 use serde_json::Value;

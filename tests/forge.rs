@@ -1,9 +1,8 @@
 //! Change-management evidence end to end: the git history a scan judged is kept in the
 //! evidence pack, listed in its manifest, redacted and shown on the site.
 
-mod common;
-#[path = "common/git_repo.rs"]
-mod git_repo;
+use crate::common;
+use crate::git_repo;
 
 use std::path::Path;
 

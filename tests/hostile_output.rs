@@ -2,9 +2,8 @@
 //! commit) is an error and never a pass, and file names, YAML values and commit subjects reach
 //! the terminal, CSV, Markdown and JUnit outputs neutralised, with secrets redacted.
 
-mod common;
-#[path = "common/git_repo.rs"]
-mod git_repo;
+use crate::common;
+use crate::git_repo;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,7 +3,7 @@
 //! repository cannot turn the network on, ignore files do not hide tracked files, and misuse
 //! is a usage error (exit 2).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! directories (rendered with helm / kubectl when on PATH, noted otherwise), standard input and
 //! Kubernetes lists.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! absent). ISO/IEC 27001:2013 ids resolve to their 2022 controls, and a requirement id a
 //! built-in framework lacks is an error unless declared new.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -3,7 +3,7 @@
 //! CSV and the JUnit XML, waived / warning / error findings in every format, and the CLI's
 //! `--format a,b --output-dir`. `ASSAY_UPDATE_GOLDEN=1` rewrites the golden files.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Evidence packs end to end: written by `assay scan --pack`, checked by `assay verify`, with
 //! every kind of file tampered with, reproducible archives, signatures, chains and the locker.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Control parameters: thresholds declared by controls, set per control in assay.yaml,
 //! type-checked when the catalog loads and shown by `assay explain`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

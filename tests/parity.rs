@@ -5,7 +5,7 @@
 //! PASSED/FAILED fixtures pass and fail. Each test prints recall and precision per control
 //! family (the directory under controls/). Skipped when ../shared is absent.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;

@@ -1,9 +1,8 @@
 //! `assay check` (pre-merge mode) and `assay baseline` on a fixture git repository built in a
 //! temporary directory: only new failures, only affected controls, the base cached on disk.
 
-mod common;
-#[path = "common/git_repo.rs"]
-mod git_repo;
+use crate::common;
+use crate::git_repo;
 
 use std::process::Output;
 

@@ -2,7 +2,7 @@
 //! (failures, warnings, waived exceptions, object results, namespaces, combined input, v0,
 //! compile errors, runaway policies) and controls written in Rego.
 
-mod common;
+use crate::common;
 
 use common::{assay, control, fixture, json};
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! controls built by `PolicyDirs`, the documents of the config collector — and the counts and
 //! sorted messages are compared with the expected ones, case by case.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,9 +1,8 @@
 //! End-to-end tests of relations between Terraform resources: S3 buckets configured in the AWS
 //! provider v4+ style, by separate resources in other files of the bucket's module directory.
 
-mod common;
-#[path = "common/git_repo.rs"]
-mod git_repo;
+use crate::common;
+use crate::git_repo;
 
 use common::{assay, control, findings, json};
 use git_repo::GitRepo;

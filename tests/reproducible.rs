@@ -2,7 +2,7 @@
 //! `SOURCE_DATE_EPOCH`) gives byte-identical archives, however far apart the scans run; without
 //! a pinned time the real times are recorded.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! End-to-end tests of `assay scan` over fixture repositories.
 
-mod common;
+use crate::common;
 
 use common::{assay, control, findings, fixture, json};
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! End-to-end tests of honest scores: what an empty selection means, the default gate, and
 //! mappings that must name real requirements.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -4,8 +4,8 @@
 //! and a control page are saved under target/site-screenshots/. Skipped (with a message) when
 //! no Chromium is installed.
 
-mod cdp;
-mod common;
+use crate::cdp;
+use crate::common;
 
 use std::path::PathBuf;
 

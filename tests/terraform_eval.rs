@@ -2,7 +2,7 @@
 //! locals, functions, `count`/`for_each`/`dynamic`, local modules and plans, seen through
 //! `assay parse` and through the findings of the public-ACL control.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

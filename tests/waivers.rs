@@ -2,9 +2,8 @@
 //! after, `# assay:ignore` comments with and without a reason and with the switch off, and
 //! `assay waivers lint`.
 
-mod common;
-#[path = "common/git_repo.rs"]
-mod git_repo;
+use crate::common;
+use crate::git_repo;
 
 use std::process::Output;
 

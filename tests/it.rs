@@ -1,0 +1,39 @@
+//! The integration tests, one module per area, linked into one test binary:
+//! `cargo test --workspace --locked --test it -- scan::` runs one area.
+
+mod common;
+#[path = "common/git_repo.rs"]
+mod git_repo;
+mod cdp;
+
+mod attest_signing;
+mod attestations;
+mod audit_sbom;
+mod cedar;
+mod cedar_suite;
+mod ci;
+mod controls;
+mod dlp_corpus;
+mod documents;
+mod evidence_trust;
+mod flags;
+mod forge;
+mod hostile_limits;
+mod hostile_output;
+mod hostile_paths;
+mod inputs;
+mod mappings;
+mod outputs;
+mod pack;
+mod parameters;
+mod parity;
+mod premerge;
+mod rego;
+mod rego_suite;
+mod relations;
+mod reproducible;
+mod scan;
+mod scores;
+mod site_browser;
+mod terraform_eval;
+mod waivers;
