@@ -3,7 +3,7 @@
 //! naming the limit, with the rest of the scan complete. Peak memory is the child process's own
 //! accounting (`wait4`'s `ru_maxrss`).
 
-use crate::common;
+mod common;
 
 use std::io::Write;
 use std::path::Path;
