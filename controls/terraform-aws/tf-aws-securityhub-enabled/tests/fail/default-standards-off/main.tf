@@ -1,0 +1,3 @@
+resource "aws_securityhub_account" "main" {
+  enable_default_standards = false
+}

@@ -1,0 +1,4 @@
+resource "aws_securityhub_account" "main" {
+  enable_default_standards  = true
+  control_finding_generator = "SECURITY_CONTROL"
+}
