@@ -624,7 +624,7 @@ fn documents_print_to_pdf_in_requirement_order() {
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
             .any(|dir| dir.join(name).is_file())
     };
-    let chromium = std::env::var_os("CHROMIUM").is_some() || found("chromium");
+    let chromium = crate::cdp::find_chromium().is_some();
     if !(chromium && found("pdftotext")) {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),

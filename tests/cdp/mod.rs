@@ -17,21 +17,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// The Chromium binary: `$CHROMIUM`, else the first of the usual names on PATH; under
 /// `CI=true` a missing one is a failure, not a skip.
 pub fn find_chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let found = std::env::split_paths(&path)
-        .flat_map(|dir| {
-            [
-                "chromium",
-                "chromium-browser",
-                "google-chrome",
-                "google-chrome-stable",
-            ]
-            .map(|n| dir.join(n))
-        })
-        .find(|p| p.is_file());
+    let found = assay_engine::documents::pdf::find_chromium();
     assert!(
         found.is_some() || std::env::var("CI").as_deref() != Ok("true"),
         "a Chromium binary is needed under CI (Debian's `chromium`, or set CHROMIUM)"
