@@ -18,8 +18,12 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use base64::Engine;
-use regex::bytes::{Regex, RegexSet};
+use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
 use serde_json::{json, Value};
+
+/// Cache of the detector set's lazy DFA, per thread (the `regex` default is 2 MiB); it grows
+/// only as far as the text needs.
+const DFA_CACHE_BYTES: usize = 16 << 20;
 
 /// One kind of sensitive value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -498,8 +502,13 @@ impl Scanner {
         } else {
             Some(RegexSet::new(allow)?)
         };
+        // The set's lazy DFA needs room for the states of ~30 patterns at once: with the
+        // default 2 MiB cache it is cleared every few lines and falls back to the far slower
+        // NFA (2.3 MB/s on log text, against 33 MB/s with room).
         Ok(Scanner {
-            set: RegexSet::new(&patterns)?,
+            set: RegexSetBuilder::new(&patterns)
+                .dfa_size_limit(DFA_CACHE_BYTES)
+                .build()?,
             regexes: patterns
                 .iter()
                 .map(|p| Regex::new(p))
