@@ -48,7 +48,10 @@ pub fn print(chromium: &Path, html: &Path, pdf: &Path) -> Result<(), String> {
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", html.display()))
+        .arg(format!(
+            "file://{}",
+            crate::report::relative_uri(&html.to_string_lossy())
+        ))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -15,6 +15,7 @@ pub mod terminal;
 mod uri;
 pub mod waivers;
 
+pub(crate) use uri::relative_uri;
 pub use results::{
     ControlKind, ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
     SkippedReport, SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
