@@ -15,11 +15,11 @@ pub mod terminal;
 mod uri;
 pub mod waivers;
 
-pub(crate) use uri::relative_uri;
 pub use results::{
     ControlKind, ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
     SkippedReport, SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
 };
+pub(crate) use uri::relative_uri;
 
 /// The largest saved results (or baseline) file read.
 pub const MAX_RESULTS_FILE: u64 = 1 << 30;
