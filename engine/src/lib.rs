@@ -23,6 +23,7 @@ pub mod scaffold;
 pub mod scan;
 pub mod schema;
 pub mod score;
+pub mod shard;
 pub mod signed_attestation;
 pub mod site;
 pub mod testing;
