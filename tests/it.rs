@@ -18,6 +18,7 @@ mod controls;
 mod dlp_corpus;
 mod documents;
 mod evidence_trust;
+mod exports;
 mod flags;
 mod forge;
 mod hostile_output;

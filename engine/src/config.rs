@@ -196,6 +196,10 @@ pub enum OutputFormat {
     Csv,
     /// OSCAL assessment results (JSON).
     Oscal,
+    /// An XLSX workbook of the findings: the CSV's rows, one worksheet (needs a file).
+    Xlsx,
+    /// The scan report printed to PDF by headless Chromium (needs a file and Chromium).
+    Pdf,
 }
 
 impl OutputFormat {
@@ -209,7 +213,21 @@ impl OutputFormat {
             OutputFormat::Markdown => "results.md",
             OutputFormat::Csv => "results.csv",
             OutputFormat::Oscal => "results.oscal.json",
+            OutputFormat::Xlsx => "results.xlsx",
+            OutputFormat::Pdf => "results.pdf",
         }
+    }
+
+    /// The name `--format` takes.
+    pub fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_string())
+    }
+
+    /// Whether the format is binary: written to a file only, never to a terminal or stdout.
+    pub fn is_binary(self) -> bool {
+        matches!(self, OutputFormat::Xlsx | OutputFormat::Pdf)
     }
 }
 

@@ -63,8 +63,14 @@ pub fn run(args: DocumentsArgs) -> Exit {
         declarations: &declarations,
         site: None,
     };
-    let written = documents::render(&input)
-        .and_then(|docs| documents::write(&docs, &args.out, chromium.as_deref()));
+    let written = documents::render(&input).and_then(|docs| {
+        documents::write(
+            &docs,
+            &args.out,
+            &results.scan.finished_at,
+            chromium.as_deref(),
+        )
+    });
     match written {
         Ok(files) => {
             println!(

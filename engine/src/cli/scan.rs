@@ -9,8 +9,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::project::ProjectArgs;
 use super::{report_diagnostics, Exit};
 use crate::config::{Config, OutputFormat, OutputSpec};
+use crate::documents;
 use crate::model::Severity;
-use crate::report::{csv, json, junit, markdown, oscal, sarif, terminal, Results};
+use crate::report::{csv, json, junit, markdown, oscal, sarif, table, terminal, Results};
 use crate::scan::{run_keeping, Gate, DEFAULT_FAIL_ON};
 
 #[derive(Debug, Args)]
@@ -108,7 +109,7 @@ pub struct OutputArgs {
     )]
     output: Option<PathBuf>,
     /// Write each format to DIR: results.json, results.sarif, results.junit.xml, results.md,
-    /// results.csv, results.oscal.json, results.txt (terminal).
+    /// results.csv, results.oscal.json, results.xlsx, results.pdf, results.txt (terminal).
     #[arg(long, env = "ASSAY_OUTPUT_DIR", value_name = "DIR")]
     output_dir: Option<PathBuf>,
 }
@@ -180,31 +181,29 @@ pub(super) fn emit(
     terminal: &dyn Fn() -> String,
 ) -> Result<(), Exit> {
     for output in outputs {
-        let text = match output.format {
-            OutputFormat::Terminal => terminal(),
-            OutputFormat::Json => json::render(results),
-            OutputFormat::Sarif => sarif::render(results),
-            OutputFormat::Junit => junit::render(results),
-            OutputFormat::Markdown => markdown::render(results),
-            OutputFormat::Csv => csv::render(results),
-            OutputFormat::Oscal => oscal::render(results),
-        };
-        let terminal = output.format == OutputFormat::Terminal;
-        let written = match &output.path {
-            Some(path) => {
-                let text = if terminal {
-                    anstream::adapter::strip_str(&text).to_string()
-                } else {
-                    text
-                };
-                write_file(path, &text)
+        let written = match (output.format, &output.path) {
+            (OutputFormat::Pdf, Some(path)) => print_report(results, path),
+            (OutputFormat::Xlsx, Some(path)) => {
+                table::workbook(&[&csv::findings(results)], &results.scan.finished_at)
+                    .and_then(|bytes| write_file(path, &bytes))
             }
-            None if terminal => anstream::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|e| format!("cannot write to stdout: {e}")),
-            None => std::io::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|e| format!("cannot write to stdout: {e}")),
+            (format @ (OutputFormat::Xlsx | OutputFormat::Pdf), None) => Err(format!(
+                "`{}` is a binary format: give it a file",
+                format.name()
+            )),
+            (format, path) => {
+                let text = match format {
+                    OutputFormat::Terminal => terminal(),
+                    OutputFormat::Json => json::render(results),
+                    OutputFormat::Sarif => sarif::render(results),
+                    OutputFormat::Junit => junit::render(results),
+                    OutputFormat::Markdown => markdown::render(results),
+                    OutputFormat::Csv => csv::render(results),
+                    OutputFormat::Oscal => oscal::render(results),
+                    OutputFormat::Xlsx | OutputFormat::Pdf => String::new(),
+                };
+                write_text(format == OutputFormat::Terminal, path.as_deref(), text)
+            }
         };
         if let Err(message) = written {
             eprintln!("assay: {message}");
@@ -214,9 +213,61 @@ pub(super) fn emit(
     Ok(())
 }
 
+/// Writes a text format to `path`, or to stdout (the terminal format with its colours when
+/// stdout takes them).
+fn write_text(terminal: bool, path: Option<&Path>, text: String) -> Result<(), String> {
+    match path {
+        Some(path) => {
+            let text = if terminal {
+                anstream::adapter::strip_str(&text).to_string()
+            } else {
+                text
+            };
+            write_file(path, text.as_bytes())
+        }
+        None if terminal => anstream::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("cannot write to stdout: {e}")),
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("cannot write to stdout: {e}")),
+    }
+}
+
+/// Prints the scan report (the `scan-report` document) to the PDF file `path`.
+fn print_report(results: &Results, path: &Path) -> Result<(), String> {
+    let chromium = documents::pdf::find_chromium().ok_or(NO_CHROMIUM)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    }
+    documents::print_scan_report(results, &chromium, path)
+}
+
+/// Why `--format pdf` cannot run here.
+const NO_CHROMIUM: &str = "--format pdf needs Chromium: install it (Debian: `apt-get install chromium`) or set CHROMIUM to its binary";
+
 /// Where each output goes: `--format` with `--output` or `--output-dir` when given, else the
-/// `outputs:` of the config file, else the terminal summary on stdout.
+/// `outputs:` of the config file, else the terminal summary on stdout. A binary format needs a
+/// file, and `pdf` needs Chromium: both are refused before anything is scanned.
 pub(super) fn outputs(args: &OutputArgs, config: &Config) -> Result<Vec<OutputSpec>, String> {
+    let outputs = requested_outputs(args, config)?;
+    for o in &outputs {
+        if o.format.is_binary() && o.path.is_none() {
+            return Err(format!(
+                "`{}` is a binary format: give it a file\n  hint: `--output {}` or `--output-dir DIR`",
+                o.format.name(),
+                o.format.file_name()
+            ));
+        }
+        if o.format == OutputFormat::Pdf && documents::pdf::find_chromium().is_none() {
+            return Err(NO_CHROMIUM.to_string());
+        }
+    }
+    Ok(outputs)
+}
+
+fn requested_outputs(args: &OutputArgs, config: &Config) -> Result<Vec<OutputSpec>, String> {
     let mut formats: Vec<OutputFormat> = Vec::new();
     for f in &args.format {
         if !formats.contains(f) {
@@ -273,13 +324,13 @@ pub(super) fn outputs(args: &OutputArgs, config: &Config) -> Result<Vec<OutputSp
         .collect()
 }
 
-/// Writes `text` to `path`, creating its directory when missing.
-fn write_file(path: &Path, text: &str) -> Result<(), String> {
+/// Writes `bytes` to `path`, creating its directory when missing.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     }
-    std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
 /// A progress bar on stderr when stderr is a terminal; hidden otherwise.

@@ -46,6 +46,19 @@ pub struct Declarations {
 }
 
 impl Declarations {
+    /// No declaration read: for the documents that rest on the results alone (the scan report).
+    pub fn none() -> Declarations {
+        Declarations {
+            privacy: Declaration::Absent {
+                looked_for: Vec::new(),
+            },
+            ai: Declaration::Absent {
+                looked_for: Vec::new(),
+            },
+            organization: None,
+        }
+    }
+
     /// Reads both files under `root`; `collectors` is the `collectors:` section of
     /// `assay.yaml`, whose `privacy.records` and `ai.inventory` may name other paths.
     pub fn read(root: &Path, collectors: &Map<String, Value>) -> Declarations {

@@ -3,7 +3,8 @@
 //! activities, the EU AI Act technical documentation summary and the SOC 2 control matrix, and,
 //! for the frameworks the scan scored, the NIST SP 800-53 control implementation summary, the
 //! HIPAA Security Rule risk-analysis evidence table, the PCI DSS requirement evidence list and
-//! the GoBD Verfahrensdokumentation skeleton.
+//! the GoBD Verfahrensdokumentation skeleton; and the scan report. The SoA and the SOC 2 matrix
+//! are also written as CSV and XLSX tables ([`tables`]).
 //!
 //! Each is rendered from `templates/documents` as Markdown and as self-contained HTML (inline
 //! style, no script, no request leaving the file). Inside the evidence site the HTML links to
@@ -16,7 +17,9 @@ mod declared;
 mod matrix;
 pub mod pdf;
 mod records;
+mod scan_report;
 mod soa;
+mod tables;
 mod templates;
 mod view;
 
@@ -29,6 +32,7 @@ use serde::Serialize;
 pub use declared::{Declaration, Declarations};
 
 use crate::pack::evidence::EvidenceSet;
+use crate::report::table::{self, Table};
 use crate::report::Results;
 use templates::Templates;
 use view::{Linker, Lookup, ScanFacts};
@@ -47,11 +51,12 @@ pub enum Kind {
     HipaaRiskAnalysisEvidence,
     PciRequirementEvidence,
     GobdVerfahrensdokumentation,
+    ScanReport,
 }
 
 impl Kind {
     /// Every document, in the order they are listed.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::StatementOfApplicability,
         Kind::ProcessingRecords,
         Kind::AiTechnicalDocumentation,
@@ -60,6 +65,7 @@ impl Kind {
         Kind::HipaaRiskAnalysisEvidence,
         Kind::PciRequirementEvidence,
         Kind::GobdVerfahrensdokumentation,
+        Kind::ScanReport,
     ];
 
     /// The framework a document of requirement-by-requirement evidence is written from.
@@ -91,6 +97,7 @@ impl Kind {
             Kind::HipaaRiskAnalysisEvidence => "hipaa-risk-analysis-evidence",
             Kind::PciRequirementEvidence => "pci-dss-requirement-evidence",
             Kind::GobdVerfahrensdokumentation => "gobd-verfahrensdokumentation",
+            Kind::ScanReport => "scan-report",
         }
     }
 
@@ -114,6 +121,7 @@ impl Kind {
             Kind::HipaaRiskAnalysisEvidence => "HIPAA Security Rule risk-analysis evidence table",
             Kind::PciRequirementEvidence => "PCI DSS requirement-by-requirement evidence list",
             Kind::GobdVerfahrensdokumentation => "GoBD Verfahrensdokumentation (skeleton)",
+            Kind::ScanReport => "Compliance scan report",
         }
     }
 
@@ -128,6 +136,7 @@ impl Kind {
             Kind::HipaaRiskAnalysisEvidence => "Per standard and implementation specification (Required or Addressable): the safeguards in place, their result and evidence, for the risk analysis of 164.308(a)(1)(ii)(A).",
             Kind::PciRequirementEvidence => "Per defined requirement (service-provider ones marked): the controls tested, their result and the evidence files.",
             Kind::GobdVerfahrensdokumentation => "The procedural documentation's four parts, with the evidence found for each GoBD requirement; the prose parts are for the taxpayer to write.",
+            Kind::ScanReport => "The whole scan: framework scores, unreadable sources, the controls that need action with their failing items and evidence, and every control's result.",
         }
     }
 
@@ -150,6 +159,8 @@ pub struct Rendered {
     pub kind: Kind,
     pub markdown: String,
     pub html: String,
+    /// The document as a table (the SoA and the SOC 2 matrix), written as CSV and XLSX.
+    pub table: Option<Table>,
 }
 
 /// What the documents are written from.
@@ -217,42 +228,63 @@ pub fn render(input: &DocumentInput<'_>) -> Result<Vec<Rendered>, String> {
                     .framework()
                     .is_some_and(|f| lookup.framework(f).is_some())
         })
-        .map(|kind| {
-            let doc = match kind {
-                Kind::StatementOfApplicability => Value::from(Serde(soa::build(&lookup))),
-                Kind::ProcessingRecords => {
-                    Value::from(Serde(records::build(&lookup, &input.declarations.privacy)))
-                }
-                Kind::AiTechnicalDocumentation => {
-                    Value::from(Serde(ai_act::build(&lookup, &input.declarations.ai)))
-                }
-                Kind::Soc2ControlMatrix
-                | Kind::NistImplementationSummary
-                | Kind::HipaaRiskAnalysisEvidence
-                | Kind::PciRequirementEvidence
-                | Kind::GobdVerfahrensdokumentation => Value::from(Serde(matrix::build(
-                    &lookup,
-                    kind.framework().unwrap_or_default(),
-                ))),
-            };
-            let (requirement, intro) = kind.wording();
-            let ctx = context! {
-                title => kind.title(),
-                requirement => requirement,
-                intro => intro,
-                gobd => kind == Kind::GobdVerfahrensdokumentation,
-                scan => Value::from(Serde(&scan)),
-                home => home.clone(),
-                org => Value::from(Serde(&input.declarations.organization)),
-                doc => doc,
-            };
-            Ok(Rendered {
-                kind,
-                markdown: tidy(&templates.render(&format!("{}.md", kind.template()), ctx.clone())?),
-                html: templates.render(&format!("{}.html", kind.template()), ctx)?,
-            })
-        })
+        .map(|kind| render_kind(kind, input, &templates, &lookup, &scan, &home))
         .collect()
+}
+
+/// Renders one document.
+fn render_kind(
+    kind: Kind,
+    input: &DocumentInput<'_>,
+    templates: &Templates,
+    lookup: &Lookup<'_>,
+    scan: &ScanFacts,
+    home: &Option<String>,
+) -> Result<Rendered, String> {
+    let mut table = None;
+    let doc = match kind {
+        Kind::StatementOfApplicability => {
+            let soa = soa::build(lookup);
+            table = Some(tables::soa(&soa));
+            Value::from(Serde(soa))
+        }
+        Kind::ScanReport => Value::from(Serde(scan_report::build(lookup))),
+        Kind::ProcessingRecords => {
+            Value::from(Serde(records::build(lookup, &input.declarations.privacy)))
+        }
+        Kind::AiTechnicalDocumentation => {
+            Value::from(Serde(ai_act::build(lookup, &input.declarations.ai)))
+        }
+        Kind::Soc2ControlMatrix => {
+            let matrix = matrix::build(lookup, "soc2");
+            table = Some(tables::matrix(&matrix));
+            Value::from(Serde(matrix))
+        }
+        Kind::NistImplementationSummary
+        | Kind::HipaaRiskAnalysisEvidence
+        | Kind::PciRequirementEvidence
+        | Kind::GobdVerfahrensdokumentation => Value::from(Serde(matrix::build(
+            lookup,
+            kind.framework().unwrap_or_default(),
+        ))),
+    };
+    let (requirement, intro) = kind.wording();
+    let ctx = context! {
+        title => kind.title(),
+        requirement => requirement,
+        intro => intro,
+        gobd => kind == Kind::GobdVerfahrensdokumentation,
+        scan => Value::from(Serde(scan)),
+        home => home.clone(),
+        org => Value::from(Serde(&input.declarations.organization)),
+        doc => doc,
+    };
+    Ok(Rendered {
+        kind,
+        markdown: tidy(&templates.render(&format!("{}.md", kind.template()), ctx.clone())?),
+        html: templates.render(&format!("{}.html", kind.template()), ctx)?,
+        table,
+    })
 }
 
 /// Markdown with at most one blank line between blocks, no trailing spaces and one final
@@ -278,11 +310,13 @@ fn tidy(markdown: &str) -> String {
     out
 }
 
-/// Writes each document as `STEM.md` and `STEM.html` into `out` (created if needed), and as
-/// `STEM.pdf` printed by `chromium` when given, and returns the file names written.
+/// Writes each document as `STEM.md` and `STEM.html` into `out` (created if needed), the
+/// tabular ones also as `STEM.csv` and `STEM.xlsx` (dated `created`, the scan's time), and
+/// each as `STEM.pdf` printed by `chromium` when given; returns the file names written.
 pub fn write(
     documents: &[Rendered],
     out: &Path,
+    created: &str,
     chromium: Option<&Path>,
 ) -> Result<Vec<String>, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create `{}`: {e}", out.display()))?;
@@ -295,6 +329,16 @@ pub fn write(
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
             written.push(name);
         }
+        if let Some(t) = &d.table {
+            let workbook = table::workbook(&[t], created)?;
+            for (ext, bytes) in [("csv", t.to_csv().into_bytes()), ("xlsx", workbook)] {
+                let name = format!("{}.{ext}", d.kind.stem());
+                let path = out.join(&name);
+                std::fs::write(&path, bytes)
+                    .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+                written.push(name);
+            }
+        }
         if let Some(chromium) = chromium {
             let name = format!("{}.pdf", d.kind.stem());
             let html = out.join(format!("{}.html", d.kind.stem()));
@@ -303,6 +347,31 @@ pub fn write(
         }
     }
     Ok(written)
+}
+
+/// Prints the scan report of `results` to the PDF file `pdf` with `chromium`.
+pub fn print_scan_report(results: &Results, chromium: &Path, pdf: &Path) -> Result<(), String> {
+    let templates = Templates::builtin()?;
+    let lookup = Lookup::new(results, Linker::new(None));
+    let declarations = Declarations::none();
+    let input = DocumentInput {
+        results,
+        declarations: &declarations,
+        site: None,
+    };
+    let report = render_kind(
+        Kind::ScanReport,
+        &input,
+        &templates,
+        &lookup,
+        &ScanFacts::of(results),
+        &None,
+    )?;
+    let dir = tempfile::tempdir().map_err(|e| format!("cannot make a temporary folder: {e}"))?;
+    let html = dir.path().join("scan-report.html");
+    std::fs::write(&html, &report.html)
+        .map_err(|e| format!("cannot write `{}`: {e}", html.display()))?;
+    pdf::print(chromium, &html, pdf)
 }
 
 #[cfg(test)]

@@ -1,8 +1,7 @@
 //! CSV: a header, then one row per finding, in the order of the results document. Cells that
-//! a spreadsheet would read as a formula are neutralised (see [`cell`]).
+//! a spreadsheet would read as a formula are neutralised (see [`super::table::cell`]).
 
-use std::borrow::Cow;
-
+use super::table::Table;
 use super::Results;
 
 const HEADER: [&str; 8] = [
@@ -18,64 +17,40 @@ const HEADER: [&str; 8] = [
 
 /// The findings as CSV; `frameworks` holds `framework:requirement` tags separated by `;`.
 pub fn render(results: &Results) -> String {
-    let mut out = ::csv::Writer::from_writer(Vec::new());
-    out.write_record(HEADER)
-        .expect("writing to memory cannot fail");
+    findings(results).to_csv()
+}
+
+/// One row per finding, in the order of the results document.
+pub fn findings(results: &Results) -> Table {
+    let mut rows = Vec::new();
     for c in &results.controls {
         let frameworks: Vec<String> = c.mappings.iter().map(|m| m.tag()).collect();
         let frameworks = frameworks.join(";");
         for f in &c.findings {
-            let (path, line) = f.location.as_ref().map_or(("", String::new()), |l| {
-                (
-                    l.path.as_str(),
-                    l.line.map_or_else(String::new, |n| n.to_string()),
-                )
-            });
-            let record = [
-                c.id.as_str(),
-                c.severity.as_str(),
-                f.status.as_str(),
-                f.resource.as_deref().unwrap_or(""),
+            let (path, line) = f
+                .location
+                .as_ref()
+                .map_or((String::new(), String::new()), |l| {
+                    (
+                        l.path.clone(),
+                        l.line.map_or_else(String::new, |n| n.to_string()),
+                    )
+                });
+            rows.push(vec![
+                c.id.clone(),
+                c.severity.as_str().to_string(),
+                f.status.as_str().to_string(),
+                f.resource.clone().unwrap_or_default(),
                 path,
-                &line,
-                &f.message,
-                &frameworks,
-            ];
-            out.write_record(record.map(cell).iter().map(|c| c.as_bytes()))
-                .expect("writing to memory cannot fail");
+                line,
+                f.message.clone(),
+                frameworks.clone(),
+            ]);
         }
     }
-    let bytes = out.into_inner().expect("flushing to memory cannot fail");
-    String::from_utf8(bytes).expect("every field is UTF-8")
-}
-
-/// A cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return gets a leading `'`, as OWASP recommends against CSV injection.
-fn cell(text: &str) -> Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{text}"))
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        for formula in [
-            "=HYPERLINK(\"http://x\")",
-            "+1",
-            "-2+3",
-            "@SUM(A1)",
-            "\tx",
-            "\rx",
-        ] {
-            assert_eq!(cell(formula), format!("'{formula}"));
-        }
-        assert_eq!(cell("a=b"), "a=b");
-        assert_eq!(cell(""), "");
+    Table {
+        sheet: "Findings",
+        header: HEADER.to_vec(),
+        rows,
     }
 }
