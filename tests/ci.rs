@@ -546,6 +546,37 @@ fn init_sets_a_repository_up() {
         "assay check --base HEAD"
     );
 
+    // assay.yaml and waivers.yaml name their schema for editors; it is written beside them,
+    // and what init writes is valid against it.
+    for (file, schema) in [
+        ("assay.yaml", "compliance/config.schema.json"),
+        ("compliance/waivers.yaml", "compliance/waivers.schema.json"),
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let named = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# yaml-language-server: $schema="))
+            .unwrap_or_else(|| panic!("{file} names no schema"));
+        let at = root.join(file).parent().unwrap().join(named);
+        assert_eq!(at, root.join(schema), "{file}");
+        let schema: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&at).unwrap()).unwrap();
+        let doc = yaml::parse(&text).unwrap();
+        let instance = doc
+            .first()
+            .map_or(serde_json::Value::Null, |d| d.data.clone());
+        let instance = if instance.is_null() {
+            serde_json::json!({})
+        } else {
+            instance
+        };
+        assert!(
+            jsonschema::is_valid(&schema, &instance),
+            "{file} is not valid against {named}"
+        );
+    }
+
     let again = assay().arg("init").arg(root).output().unwrap();
     let stderr = common::exited(&again, 2);
     assert!(

@@ -1,5 +1,6 @@
 //! `assay init`: sets a repository up for assay. It writes a commented `assay.yaml`, an empty
-//! waivers file, a sample control with its test cases, git-ignores `.assay-cache/`, and adds
+//! waivers file (both naming their JSON Schema for editors, written beside them), a sample
+//! control with its test cases, git-ignores `.assay-cache/`, and adds
 //! the CI integration of each CI system the repository uses (the files of `ci/`, embedded in
 //! the binary). Existing files are never overwritten unless `force` is set.
 
@@ -13,6 +14,7 @@ use serde_json::Value;
 use crate::catalog::Soc2Category;
 use crate::premerge::CACHE_DIR;
 use crate::scaffold::{self, Lang};
+use crate::schema::SchemaKind;
 
 /// Where the sample control and the waivers file go.
 const COMPLIANCE_DIR: &str = "compliance";
@@ -119,9 +121,18 @@ pub fn init(root: &Path, force: bool, scope: &InitScope) -> Result<InitReport, S
     let sample = format!("{control_dir}/{SAMPLE_CONTROL}");
     let schema = format!("{control_dir}/{}", scaffold::SCHEMA_FILE);
     let config = assay_yaml(scope);
+    // The first line of assay.yaml and of waivers.yaml names these for editors.
     let mut files: Vec<(String, &str)> = vec![
         ("assay.yaml".into(), config.as_str()),
         (format!("{COMPLIANCE_DIR}/waivers.yaml"), WAIVERS_YAML),
+        (
+            format!("{COMPLIANCE_DIR}/config.schema.json"),
+            SchemaKind::Config.source(),
+        ),
+        (
+            format!("{COMPLIANCE_DIR}/waivers.schema.json"),
+            SchemaKind::Waivers.source(),
+        ),
     ];
     let mut todo = Vec::new();
     for ci in &detected {
