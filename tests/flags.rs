@@ -142,6 +142,37 @@ fn an_unknown_control_is_a_usage_error_with_a_suggestion() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("assay controls list"));
 }
 
+/// `--control` (select by id) and `--controls` (add a catalog directory) are one letter apart:
+/// each mistaken for the other says which was meant.
+#[test]
+fn control_and_controls_mistaken_for_each_other_say_which_was_meant() {
+    let root = fixture("sample-repo");
+    let catalog = tempfile::tempdir().unwrap();
+    let out = assay()
+        .arg("scan")
+        .arg(&root)
+        .args(["--controls", "k8s-image-tag-pinned"])
+        .output()
+        .unwrap();
+    let err = common::exited(&out, 2);
+    assert!(
+        err.contains("use `--control k8s-image-tag-pinned`"),
+        "{err}"
+    );
+    let out = assay()
+        .arg("scan")
+        .arg(&root)
+        .arg("--control")
+        .arg(catalog.path())
+        .output()
+        .unwrap();
+    let err = common::exited(&out, 2);
+    assert!(
+        err.contains(&format!("use `--controls {}`", catalog.path().display())),
+        "{err}"
+    );
+}
+
 #[test]
 fn config_prints_each_value_with_its_origin() {
     let dir = tempfile::tempdir().unwrap();

@@ -509,8 +509,25 @@ fn unreadable(root: &CatalogRoot, e: std::io::Error) -> Diagnostic {
         CatalogRoot::Builtin => "builtin".to_string(),
         CatalogRoot::Dir(p) => p.display().to_string(),
     };
-    Diagnostic::new(name, format!("cannot read catalog: {e}"))
-        .hint("pass an existing, readable directory")
+    let d = Diagnostic::new(name, format!("cannot read catalog: {e}"));
+    match root {
+        // `--controls k8s-image-tag-pinned` meant `--control`: a bare word, not a path.
+        CatalogRoot::Dir(p) if e.kind() == std::io::ErrorKind::NotFound && looks_like_an_id(p) => d
+            .hint(format!(
+            "`--controls` adds a catalog directory; to run only some controls, use `--control {}`",
+            p.display()
+        )),
+        _ => d.hint("pass an existing, readable directory"),
+    }
+}
+
+/// A single path component of the characters of a control id or glob (`tf-aws-*`).
+fn looks_like_an_id(p: &std::path::Path) -> bool {
+    let text = p.to_string_lossy();
+    !text.is_empty()
+        && text.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '*' | '?')
+        })
 }
 
 /// What is wrong with a user mapping beside the built-in frameworks: a framework id that is

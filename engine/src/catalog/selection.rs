@@ -50,6 +50,10 @@ impl Pattern {
         let d = Diagnostic::new(origin, format!("no control `{text}` in the catalog"));
         Err(match did_you_mean(text, ids.iter().copied()) {
             Some(close) => d.hint(format!("did you mean `{close}`?")),
+            // `--control ./my-controls` meant `--controls`: a directory, not an id.
+            None if std::path::Path::new(text).is_dir() => d.hint(format!(
+                "`--control` selects controls by id; to add the catalog directory `{text}`, use `--controls {text}`"
+            )),
             None => d.hint("`assay controls list` shows every control"),
         })
     }
