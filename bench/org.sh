@@ -27,7 +27,7 @@ end=$(date +%s.%N)
 cat "$work/scan-1.out" "$work/scan-2.out"
 scanned=$(find "$work"/scan-? -name results.json | wc -l)
 echo "repositories: $n, scanned: $scanned, wall time of the two shards: $(python3 -c "print(round($end - $start, 1))") s ($(python3 -c "print(round(($end - $start) / $n, 3))") s per repository, 2 shards in parallel)"
-echo "per-repository outputs (results and site): $(du -sh "$work/scan-1" "$work/scan-2" | awk '{print $1}' | paste -sd+) "
+echo "per-repository outputs (results and sites) on disk: $(du -sc "$work/scan-1" "$work/scan-2" | tail -1 | awk '{printf "%.0f MB", $1/1024}')"
 
 start=$(date +%s.%N)
 "$ASSAY" org site "$work/scan-1" "$work/scan-2" --out "$work/portfolio"

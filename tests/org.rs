@@ -368,3 +368,51 @@ fn the_portfolio_opens_in_chromium() {
         assert!(url.starts_with(&base), "{page} requested {url}");
     }
 }
+
+#[test]
+fn a_repository_is_scanned_as_assay_scan_does_and_links_out_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = tmp.path().canonicalize().unwrap();
+    let org_dir = top.join("org");
+    std::fs::create_dir_all(org_dir.join("repos")).unwrap();
+    let beta = org_dir.join("repos/beta");
+    std::fs::create_dir_all(&beta).unwrap();
+    std::fs::write(
+        beta.join("items.yaml"),
+        "kind: Item\nmetadata:\n  name: web\nenabled: false\ndebug: true\n",
+    )
+    .unwrap();
+    // A folder outside the manifest's, reached through a link inside it.
+    std::fs::create_dir_all(top.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(top.join("elsewhere"), org_dir.join("repos/out")).unwrap();
+    let manifest = org_dir.join("assay-org.yaml");
+    std::fs::write(
+        &manifest,
+        "frameworks: [demo]\nrepositories:\n  - name: beta\n    path: repos/beta\n  - name: out\n    path: repos/out\n",
+    )
+    .unwrap();
+    let scanned = top.join("scan");
+    exited(&org_scan(&manifest, &scanned, &[]), 1);
+    let record = std::fs::read_to_string(scanned.join("out/repository.json")).unwrap();
+    assert!(
+        record.contains("link leaves the manifest's directory"),
+        "{record}"
+    );
+    assert!(!scanned.join("out/results.json").exists());
+
+    // The results are those of `assay scan` of the same directory with the same frameworks.
+    let direct = assay()
+        .arg("scan")
+        .arg(&beta)
+        .args(["--no-builtin", "--controls"])
+        .arg(fixture("pack/catalog"))
+        .args(["--framework", "demo", "--format", "json", "--soft-fail"])
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .unwrap();
+    exited(&direct, 0);
+    assert_eq!(
+        String::from_utf8(direct.stdout).unwrap(),
+        std::fs::read_to_string(scanned.join("beta/results.json")).unwrap()
+    );
+}

@@ -2,11 +2,12 @@
 //! site of the results (`site`).
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
 
-use super::project::ProjectArgs;
+use super::project::{CatalogCache, ProjectArgs};
 use super::{report_diagnostics, CatalogArgs, Exit};
 use crate::org::record::{self, RepoRecord};
 use crate::org::{OrgManifest, Portfolio, Repository};
@@ -102,9 +103,10 @@ fn scan(args: &ScanArgs) -> Result<Exit, String> {
         .collect();
     let started = Instant::now();
     let mut failed = 0;
+    let cache = Arc::new(CatalogCache::default());
     for repo in &mine {
         let one = Instant::now();
-        let record = scan_one(args, &manifest, repo, &templates)?;
+        let record = scan_one(args, &manifest, repo, &templates, &cache)?;
         let outcome = match &record.error {
             Some(error) => {
                 failed += 1;
@@ -143,6 +145,7 @@ fn scan_one(
     manifest: &OrgManifest,
     repo: &Repository,
     templates: &Templates,
+    cache: &Arc<CatalogCache>,
 ) -> Result<RepoRecord, String> {
     let folder = record::folder(&args.out, &repo.name);
     for stale in [record::RESULTS, record::SITE] {
@@ -186,7 +189,7 @@ fn scan_one(
             .collect(),
         error: None,
     };
-    if let Err(error) = scan_repository(args, manifest, repo, templates, &folder) {
+    if let Err(error) = scan_repository(args, manifest, repo, templates, cache, &folder) {
         record.error = Some(error);
     }
     let text = serde_json::to_string_pretty(&record).map_err(|e| e.to_string())? + "\n";
@@ -201,12 +204,14 @@ fn scan_repository(
     manifest: &OrgManifest,
     repo: &Repository,
     templates: &Templates,
+    cache: &Arc<CatalogCache>,
     folder: &Path,
 ) -> Result<(), String> {
     let root = manifest.directory(repo)?;
     let mut project = ProjectArgs::new(root.clone(), args.catalog.clone());
     project.now = args.now;
     project.framework_choices = manifest.frameworks(repo).map(<[_]>::to_vec);
+    project.catalog_cache = Some(Arc::clone(cache));
     let project = project.check().map_err(|refusal| refusal.to_string())?;
     let results = crate::scan::run(&project.catalog, &project.request, &|_, _| {})
         .map_err(|d| d.to_string())?;

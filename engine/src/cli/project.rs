@@ -2,14 +2,14 @@
 //! the frameworks, the files in scope and the waivers, checked before anything runs.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use assay_collectors::Scope;
 use clap::Args;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{report_diagnostics, CatalogArgs, Exit};
-use crate::catalog::{self, Catalog, FrameworkChoice, Skip};
+use crate::catalog::{self, Catalog, CatalogRoot, FrameworkChoice, Skip};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::policy_dir::PolicyDirs;
@@ -87,6 +87,31 @@ pub struct ProjectArgs {
     /// their parts; they take the place of `--framework` and of `frameworks:` in assay.yaml.
     #[arg(skip)]
     pub framework_choices: Option<Vec<FrameworkChoice>>,
+    /// Catalogs loaded by earlier projects, for callers that open many (an org scan).
+    #[arg(skip)]
+    pub catalog_cache: Option<Arc<CatalogCache>>,
+}
+
+/// The catalog last loaded from some roots with no parameter values, handed out again (cloned:
+/// each project narrows its own) to the next project with the same roots and no values either.
+#[derive(Debug, Default)]
+pub struct CatalogCache(Mutex<Option<(Vec<CatalogRoot>, Catalog)>>);
+
+impl CatalogCache {
+    fn load(&self, roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((loaded, catalog)) = &*slot {
+            if loaded == roots {
+                return Ok(catalog.clone());
+            }
+        }
+        let catalog = catalog::load(roots)?;
+        *slot = Some((roots.to_vec(), catalog.clone()));
+        Ok(catalog)
+    }
 }
 
 impl ProjectArgs {
@@ -108,6 +133,7 @@ impl ProjectArgs {
             forge_exports: Vec::new(),
             var_files: Vec::new(),
             framework_choices: None,
+            catalog_cache: None,
         }
     }
 }
@@ -305,8 +331,11 @@ impl ProjectArgs {
             .collect::<Result<_, _>>()
             .map_err(|d| vec![d])?;
         let builtin = config.file.builtin.unwrap_or(true);
-        let mut catalog =
-            catalog::load_with(&self.catalog.roots(&extra, builtin), &config.parameters)?;
+        let roots = self.catalog.roots(&extra, builtin);
+        let mut catalog = match &self.catalog_cache {
+            Some(cache) if config.parameters.is_empty() => cache.load(&roots)?,
+            _ => catalog::load_with(&roots, &config.parameters)?,
+        };
         let unknown = catalog.unknown_exclusion_frameworks(
             &config.file.exclusions,
             &config_name,
