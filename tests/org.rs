@@ -288,6 +288,21 @@ fn the_portfolio_rolls_up_teams_and_requirements_and_shards_add_up() {
         "{d1}"
     );
     every_link_resolves(&site);
+
+    // A damaged record is a row with the reason, the rest of the portfolio complete.
+    std::fs::write(whole.join("gamma/repository.json"), "{\"name\": 7").unwrap();
+    let damaged = tmp.path().join("damaged");
+    org_site(&[&whole], &damaged, "2");
+    let index = text(&page(&damaged, "index.html"));
+    assert!(
+        index.contains("gamma — ")
+            && index.contains("gamma/repository.json:1:10: not a repository record"),
+        "{index}"
+    );
+    assert!(
+        index.contains("beta repos/beta Payments demo 100.0%"),
+        "{index}"
+    );
 }
 
 /// Every relative link of every page of `site` leads to a file.

@@ -98,7 +98,7 @@ pub struct Portfolio {
 
 impl Portfolio {
     /// Reads every repository folder of the org scan outputs `dirs`; a repository found twice
-    /// is an error, a folder whose results cannot be read a row with that error.
+    /// is an error, a folder whose record or results cannot be read a row with the reason.
     pub fn read(dirs: &[PathBuf]) -> Result<Portfolio, String> {
         let mut repos: Vec<RepoRow> = Vec::new();
         let mut requirements: Vec<Standings> = Vec::new();
@@ -117,7 +117,7 @@ impl Portfolio {
                 .collect();
             folders.sort();
             for folder in folders {
-                let (row, standings) = read_row(&folder)?;
+                let (row, standings) = read_row(&folder);
                 if let Some(other) = repos.iter().find(|r| r.record.name == row.record.name) {
                     return Err(format!(
                         "repository `{}` is in both `{}` and `{}`\n  hint: give each shard's output once",
@@ -170,18 +170,34 @@ impl Portfolio {
 /// (framework id, requirement id, title, standing) of one repository.
 type Standings = Vec<(String, String, String, Standing)>;
 
-fn read_row(folder: &Path) -> Result<(RepoRow, Standings), String> {
+/// The row of the repository folder `folder`; an unreadable record is a row named after the
+/// folder, with the reason.
+fn read_row(folder: &Path) -> (RepoRow, Standings) {
     let path = folder.join(RECORD);
-    let bytes = assay_collectors::confine::read_named(&path, MAX_RECORD)
-        .map_err(|reason| format!("cannot read `{}`: {reason}", path.display()))?;
-    let record: RepoRecord = serde_json::from_slice(&bytes).map_err(|e| {
-        format!(
-            "{}:{}:{}: not a repository record of `assay org scan`: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
+    let record = assay_collectors::confine::read_named(&path, MAX_RECORD)
+        .map_err(|reason| format!("cannot read `{}`: {reason}", path.display()))
+        .and_then(|bytes| {
+            serde_json::from_slice::<RepoRecord>(&bytes).map_err(|e| {
+                format!(
+                    "{}:{}:{}: not a repository record of `assay org scan`: {e}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                )
+            })
+        })
+        .unwrap_or_else(|error| RepoRecord {
+            name: folder
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            path: String::new(),
+            organization: None,
+            team: None,
+            team_name: None,
+            owners: Vec::new(),
+            frameworks: Vec::new(),
+            error: Some(error),
+        });
     let mut row = RepoRow {
         error: record.error.clone(),
         record,
@@ -192,7 +208,7 @@ fn read_row(folder: &Path) -> Result<(RepoRow, Standings), String> {
         has_site: folder.join(SITE).join("index.html").is_file(),
     };
     if row.error.is_some() {
-        return Ok((row, Vec::new()));
+        return (row, Vec::new());
     }
     let results_path = folder.join(RESULTS);
     let results: Results = match crate::report::read_saved(&results_path).and_then(|bytes| {
@@ -206,7 +222,7 @@ fn read_row(folder: &Path) -> Result<(RepoRow, Standings), String> {
         Ok(r) => r,
         Err(message) => {
             row.error = Some(message);
-            return Ok((row, Vec::new()));
+            return (row, Vec::new());
         }
     };
     row.finished_at = Some(results.scan.finished_at.clone());
@@ -235,7 +251,7 @@ fn read_row(folder: &Path) -> Result<(RepoRow, Standings), String> {
             })
         })
         .collect();
-    Ok((row, standings))
+    (row, standings)
 }
 
 /// The framework rollups of the rows, whose standings are `standings` (same order).
