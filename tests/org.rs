@@ -415,6 +415,22 @@ fn a_repository_is_scanned_as_assay_scan_does_and_links_out_are_refused() {
     );
     assert!(!scanned.join("out/results.json").exists());
 
+    // A folder left by a repository the manifest no longer lists is pointed out.
+    let listed = manifest.with_file_name("assay-org-beta.yaml");
+    std::fs::write(
+        &listed,
+        "frameworks: [demo]\nrepositories:\n  - name: beta\n    path: repos/beta\n",
+    )
+    .unwrap();
+    let stderr = exited(&org_scan(&listed, &scanned, &[]), 0);
+    assert!(
+        stderr.contains(&format!(
+            "`{}` holds a repository the manifest no longer lists",
+            scanned.join("out").display()
+        )),
+        "{stderr}"
+    );
+
     // The results are those of `assay scan` of the same directory with the same frameworks.
     let direct = assay()
         .arg("scan")

@@ -95,6 +95,7 @@ fn scan(args: &ScanArgs) -> Result<Exit, String> {
     drop(catalog);
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create `{}`: {e}", args.out.display()))?;
+    warn_of_stale_folders(&manifest, &args.out);
     let mine: Vec<&Repository> = manifest
         .manifest
         .repositories
@@ -136,6 +137,32 @@ fn scan(args: &ScanArgs) -> Result<Exit, String> {
     } else {
         Exit::Passed
     })
+}
+
+/// Warns of repository folders in `out` that no repository of the manifest writes: left by an
+/// earlier scan, they would still be rows of the portfolio.
+fn warn_of_stale_folders(manifest: &OrgManifest, out: &Path) {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    let listed: std::collections::HashSet<PathBuf> = manifest
+        .manifest
+        .repositories
+        .iter()
+        .map(|r| record::folder(out, &r.name))
+        .collect();
+    let mut stale: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(record::RECORD).is_file() && !listed.contains(p))
+        .collect();
+    stale.sort();
+    for folder in stale {
+        eprintln!(
+            "assay: warning: `{}` holds a repository the manifest no longer lists; the portfolio will show it until the folder is removed",
+            folder.display()
+        );
+    }
 }
 
 /// Scans `repo` into its folder and writes its record; a repository that cannot be scanned is
