@@ -25,6 +25,7 @@ mod hostile_output;
 mod hostile_paths;
 mod inputs;
 mod mappings;
+mod org;
 mod outputs;
 mod pack;
 mod parameters;

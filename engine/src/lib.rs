@@ -14,6 +14,7 @@ pub mod eval;
 pub mod init;
 pub mod locations;
 pub mod model;
+pub mod org;
 pub mod pack;
 pub mod parse;
 pub mod policy_dir;

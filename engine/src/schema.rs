@@ -18,6 +18,8 @@ pub enum SchemaKind {
     Config,
     Results,
     Waivers,
+    /// The org manifest, `assay-org.yaml`.
+    Org,
 }
 
 impl SchemaKind {
@@ -29,17 +31,19 @@ impl SchemaKind {
             SchemaKind::Config => include_str!("../../schemas/config.schema.json"),
             SchemaKind::Results => include_str!("../../schemas/results.schema.json"),
             SchemaKind::Waivers => include_str!("../../schemas/waivers.schema.json"),
+            SchemaKind::Org => include_str!("../../schemas/org.schema.json"),
         }
     }
 
     fn schema(self) -> &'static Value {
-        static SCHEMAS: LazyLock<[Value; 5]> = LazyLock::new(|| {
+        static SCHEMAS: LazyLock<[Value; 6]> = LazyLock::new(|| {
             [
                 SchemaKind::Control,
                 SchemaKind::Mapping,
                 SchemaKind::Config,
                 SchemaKind::Results,
                 SchemaKind::Waivers,
+                SchemaKind::Org,
             ]
             .map(|k| serde_json::from_str(k.source()).expect("embedded schema is valid JSON"))
         });
@@ -47,13 +51,14 @@ impl SchemaKind {
     }
 
     fn validator(self) -> &'static Validator {
-        static VALIDATORS: LazyLock<[Validator; 5]> = LazyLock::new(|| {
+        static VALIDATORS: LazyLock<[Validator; 6]> = LazyLock::new(|| {
             [
                 SchemaKind::Control,
                 SchemaKind::Mapping,
                 SchemaKind::Config,
                 SchemaKind::Results,
                 SchemaKind::Waivers,
+                SchemaKind::Org,
             ]
             .map(|k| jsonschema::validator_for(k.schema()).expect("embedded schema compiles"))
         });

@@ -87,8 +87,14 @@ pub struct ParameterDecl {
 
 /// The JSON Schema of a control file, as checked into `schemas/control.schema.json`.
 pub fn control_schema() -> Value {
+    schema_of::<ControlFile>()
+}
+
+/// The JSON Schema (draft 2020-12) of an assay file format read into `T`, tidied as
+/// [`tidy`] says.
+pub fn schema_of<T: JsonSchema>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    let mut schema = generator.into_root_schema_for::<ControlFile>().to_value();
+    let mut schema = generator.into_root_schema_for::<T>().to_value();
     tidy(&mut schema);
     schema
 }

@@ -18,7 +18,7 @@ use crate::parse::{read_yaml, read_yaml_unchecked};
 use crate::schema::SchemaKind;
 
 /// A validated catalog: controls sorted by id, frameworks sorted by id.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Catalog {
     pub controls: Vec<Arc<Control>>,
     pub frameworks: Vec<Framework>,

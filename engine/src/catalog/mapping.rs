@@ -108,7 +108,7 @@ pub struct Exclusion {
 
 /// One entry of `frameworks:` in assay.yaml: a framework id, or an id with the part of the
 /// framework chosen (`{id: nist-800-53, baseline: moderate}`, `{id: pci-dss, service_provider: false}`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum FrameworkChoice {
     Id(String),
@@ -116,7 +116,7 @@ pub enum FrameworkChoice {
 }
 
 /// A framework with the part of it in scope.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrameworkSelection {
     pub id: String,

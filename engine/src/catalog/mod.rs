@@ -13,7 +13,7 @@ mod source;
 
 pub use control::{Control, TestExpectation, TestSpec, WhenEmpty};
 pub use crosswalk::{crosswalk, CrosswalkMatch, CrosswalkRow};
-pub use format::control_schema;
+pub use format::{control_schema, schema_of};
 pub use load::{load, load_with, Catalog};
 pub use mapping::{
     Coverage, CoverageCounts, Exclusion, Framework, FrameworkChoice, FrameworkSelection,

@@ -93,6 +93,11 @@ pub struct Overrides {
 }
 
 impl Overrides {
+    /// Whether no value is set.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
     /// Reads `parameters:` of a schema-valid config document.
     pub fn from_config(doc: &LocatedValue) -> Overrides {
         let mut values = Vec::new();

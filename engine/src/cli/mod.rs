@@ -12,6 +12,7 @@ mod explain_score;
 mod frameworks;
 mod init;
 mod keygen;
+mod org;
 mod parse;
 mod project;
 mod scan;
@@ -79,6 +80,9 @@ enum Command {
     ExplainScore(explain_score::ExplainScoreArgs),
     /// Render the HTML evidence site from a saved results file.
     Site(site::SiteArgs),
+    /// Scan the repositories of an org manifest (assay-org.yaml) and render their portfolio.
+    #[command(subcommand)]
+    Org(org::OrgCommand),
     /// Write the audit documents (ISO 27001 SoA, GDPR Art. 30 records, AI Act technical
     /// documentation, SOC 2 matrix) as Markdown and HTML.
     Documents(documents::DocumentsArgs),
@@ -185,6 +189,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::ExplainScore(args) => explain_score::run(args),
         Command::Site(args) => site::run(args),
+        Command::Org(cmd) => org::run(cmd),
         Command::Documents(args) => documents::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Keygen(args) => keygen::run(args),

@@ -2,14 +2,14 @@
 //! the frameworks, the files in scope and the waivers, checked before anything runs.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use assay_collectors::Scope;
 use clap::Args;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::{report_diagnostics, CatalogArgs, Exit};
-use crate::catalog::{self, Catalog, FrameworkChoice, Skip};
+use crate::catalog::{self, Catalog, CatalogRoot, FrameworkChoice, Skip};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::policy_dir::PolicyDirs;
@@ -83,6 +83,59 @@ pub struct ProjectArgs {
     /// outside the scan root.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// The frameworks chosen by whoever runs the scan programmatically (an org manifest), with
+    /// their parts; they take the place of `--framework` and of `frameworks:` in assay.yaml.
+    #[arg(skip)]
+    pub framework_choices: Option<Vec<FrameworkChoice>>,
+    /// Catalogs loaded by earlier projects, for callers that open many (an org scan).
+    #[arg(skip)]
+    pub catalog_cache: Option<Arc<CatalogCache>>,
+}
+
+/// The catalog last loaded from some roots with no parameter values, handed out again (cloned:
+/// each project narrows its own) to the next project with the same roots and no values either.
+#[derive(Debug, Default)]
+pub struct CatalogCache(Mutex<Option<(Vec<CatalogRoot>, Catalog)>>);
+
+impl CatalogCache {
+    fn load(&self, roots: &[CatalogRoot]) -> Result<Catalog, Vec<Diagnostic>> {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((loaded, catalog)) = &*slot {
+            if loaded == roots {
+                return Ok(catalog.clone());
+            }
+        }
+        let catalog = catalog::load(roots)?;
+        *slot = Some((roots.to_vec(), catalog.clone()));
+        Ok(catalog)
+    }
+}
+
+impl ProjectArgs {
+    /// The arguments of `assay scan DIR` with no flag, with the catalog of `catalog`.
+    pub fn new(path: PathBuf, catalog: CatalogArgs) -> ProjectArgs {
+        ProjectArgs {
+            path,
+            catalog,
+            policy: PolicyDirs::default(),
+            config: None,
+            frameworks: Vec::new(),
+            only_controls: Vec::new(),
+            skip_controls: Vec::new(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            waivers: None,
+            now: None,
+            allow_network: false,
+            forge_exports: Vec::new(),
+            var_files: Vec::new(),
+            framework_choices: None,
+            catalog_cache: None,
+        }
+    }
 }
 
 /// `SOURCE_DATE_EPOCH` (whole seconds since the epoch), when set.
@@ -114,10 +167,35 @@ fn times(
     (judged, clock)
 }
 
-fn scan_time(text: &str) -> Result<std::time::SystemTime, String> {
+pub(super) fn scan_time(text: &str) -> Result<std::time::SystemTime, String> {
     text.parse::<jiff::Timestamp>()
         .map(std::time::SystemTime::from)
         .map_err(|e| format!("`{text}` is not an RFC 3339 time such as 2026-06-01T00:00:00Z: {e}"))
+}
+
+/// Why a project cannot be scanned: diagnostics of its files, or a plain message.
+#[derive(Debug)]
+pub enum Refusal {
+    Diagnostics(Vec<Diagnostic>),
+    Message(String),
+}
+
+impl From<Vec<Diagnostic>> for Refusal {
+    fn from(errors: Vec<Diagnostic>) -> Refusal {
+        Refusal::Diagnostics(errors)
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Diagnostics(errors) => {
+                let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                f.write_str(&lines.join("\n"))
+            }
+            Refusal::Message(message) => f.write_str(message),
+        }
+    }
 }
 
 /// A checked project, ready to scan.
@@ -209,6 +287,17 @@ impl ProjectArgs {
     /// Loads the config, the catalog and the waivers and builds the scan request; every
     /// problem is printed and turned into the usage exit code.
     pub fn open(&self) -> Result<Project, Exit> {
+        self.check().map_err(|refusal| match refusal {
+            Refusal::Diagnostics(errors) => report_diagnostics(&errors),
+            Refusal::Message(message) => {
+                eprintln!("assay: {message}");
+                Exit::Usage
+            }
+        })
+    }
+
+    /// Like [`ProjectArgs::open`], handing the problems back instead of printing them.
+    pub fn check(&self) -> Result<Project, Refusal> {
         let stdin = is_stdin(&self.path);
         // Standard input is judged with the configuration of the current directory.
         let base = if stdin {
@@ -217,22 +306,19 @@ impl ProjectArgs {
             &self.path
         };
         if !stdin && !self.path.is_dir() {
-            eprintln!(
-                "assay: scan root `{}` is not a directory\n  hint: pass the directory to scan, e.g. `assay scan .`",
+            return Err(Refusal::Message(format!(
+                "scan root `{}` is not a directory\n  hint: pass the directory to scan, e.g. `assay scan .`",
                 self.path.display()
-            );
-            return Err(Exit::Usage);
+            )));
         }
         if let Err(e) = std::fs::read_dir(base) {
-            eprintln!(
-                "assay: scan root `{}` cannot be read: {}\n  hint: check the directory's permissions",
+            return Err(Refusal::Message(format!(
+                "scan root `{}` cannot be read: {}\n  hint: check the directory's permissions",
                 base.display(),
                 assay_collectors::confine::os_reason(&e)
-            );
-            return Err(Exit::Usage);
+            )));
         }
-        let config = Config::discover(base, self.config.as_deref())
-            .map_err(|errors| report_diagnostics(&errors))?;
+        let config = Config::discover(base, self.config.as_deref())?;
         let config_name = config
             .path
             .as_ref()
@@ -243,61 +329,52 @@ impl ProjectArgs {
             .iter()
             .map(|p| config.resolve_read("controls", p))
             .collect::<Result<_, _>>()
-            .map_err(|d| report_diagnostics(&[d]))?;
+            .map_err(|d| vec![d])?;
         let builtin = config.file.builtin.unwrap_or(true);
-        let mut catalog =
-            catalog::load_with(&self.catalog.roots(&extra, builtin), &config.parameters)
-                .map_err(|errors| report_diagnostics(&errors))?;
+        let roots = self.catalog.roots(&extra, builtin);
+        let mut catalog = match &self.catalog_cache {
+            Some(cache) if config.parameters.is_empty() => cache.load(&roots)?,
+            _ => catalog::load_with(&roots, &config.parameters)?,
+        };
         let unknown = catalog.unknown_exclusion_frameworks(
             &config.file.exclusions,
             &config_name,
             &config.lines,
         );
         if !unknown.is_empty() {
-            return Err(report_diagnostics(&unknown));
+            return Err(unknown.into());
         }
-        catalog
-            .select_controls(&self.only_controls, &self.skips(&config, base))
-            .map_err(|errors| report_diagnostics(&errors))?;
+        catalog.select_controls(&self.only_controls, &self.skips(&config, base))?;
         if let Some(categories) = &config.file.soc2_categories {
             catalog.soc2_categories(categories);
         }
-        let choices: Vec<FrameworkChoice> = if self.frameworks.is_empty() {
-            config.file.frameworks.clone().unwrap_or_default()
-        } else {
-            self.frameworks
-                .iter()
-                .cloned()
-                .map(FrameworkChoice::Id)
-                .collect()
+        let (choices, origin): (Option<Vec<FrameworkChoice>>, &str) = match &self.framework_choices
+        {
+            Some(chosen) => (Some(chosen.clone()), "org manifest"),
+            None if self.frameworks.is_empty() => {
+                (config.file.frameworks.clone(), config_name.as_str())
+            }
+            None => (
+                Some(
+                    self.frameworks
+                        .iter()
+                        .cloned()
+                        .map(FrameworkChoice::Id)
+                        .collect(),
+                ),
+                "--framework",
+            ),
         };
-        let frameworks =
-            (!self.frameworks.is_empty() || config.file.frameworks.is_some()).then(|| {
-                choices
-                    .iter()
-                    .map(|c| c.id().to_string())
-                    .collect::<Vec<_>>()
-            });
-        if let Some(wanted) = &frameworks {
-            let origin = if self.frameworks.is_empty() {
-                config_name.as_str()
-            } else {
-                "--framework"
-            };
-            check_frameworks(&catalog, wanted, origin)
-                .map_err(|errors| report_diagnostics(&errors))?;
+        let choices = choices.as_deref();
+        let frameworks = choices.map(|c| c.iter().map(|c| c.id().to_string()).collect::<Vec<_>>());
+        if let (Some(wanted), Some(choices)) = (&frameworks, choices) {
+            check_frameworks(&catalog, wanted, origin)?;
             catalog.scope_to(wanted);
-            catalog
-                .select_parts(&choices, origin)
-                .map_err(|errors| report_diagnostics(&errors))?;
+            catalog.select_parts(choices, origin)?;
         }
-        catalog
-            .exclude(&config.file.exclusions, &config_name, &config.lines)
-            .map_err(|errors| report_diagnostics(&errors))?;
+        catalog.exclude(&config.file.exclusions, &config_name, &config.lines)?;
         // Policies named on the command line are evaluated whatever the scope.
-        self.policy
-            .add_to(&mut catalog)
-            .map_err(|errors| report_diagnostics(&errors))?;
+        self.policy.add_to(&mut catalog)?;
         let collector = config.config_collector();
         let include = if self.include.is_empty() {
             &collector.include
@@ -316,28 +393,24 @@ impl ProjectArgs {
             .collect();
         let empty_root = match stdin {
             true => Some(tempfile::tempdir().map_err(|e| {
-                eprintln!("assay: cannot create a temporary directory: {e}");
-                Exit::Usage
+                Refusal::Message(format!("cannot create a temporary directory: {e}"))
             })?),
             false => None,
         };
         let mut scope = Scope::new(empty_root.as_ref().map_or(&*self.path, |d| d.path()));
-        scope.include = globs(include, &config_name).map_err(|d| report_diagnostics(&[d]))?;
-        scope.exclude = globs(&exclude, &config_name).map_err(|d| report_diagnostics(&[d]))?;
+        scope.include = globs(include, &config_name).map_err(|d| vec![d])?;
+        scope.exclude = globs(&exclude, &config_name).map_err(|d| vec![d])?;
         if let Some(max) = collector.max_file_size {
             scope.max_file_size = max;
         }
         if stdin {
-            let bytes = read_stdin(scope.max_file_size).map_err(|message| {
-                eprintln!("assay: {message}");
-                Exit::Usage
-            })?;
+            let bytes = read_stdin(scope.max_file_size).map_err(Refusal::Message)?;
             scope.stdin = Some(bytes.into());
         }
         scope.settings = config.file.collectors.clone();
         scope.limits = config.file.limits;
         let epoch = source_date_epoch().map_err(|message| {
-            report_diagnostics(&[Diagnostic::new("SOURCE_DATE_EPOCH", message)
+            Refusal::from(vec![Diagnostic::new("SOURCE_DATE_EPOCH", message)
                 .hint("set it to an integer such as 1780272000, or unset it")])
         })?;
         let (judged, clock) = times(self.now, epoch);
@@ -346,7 +419,7 @@ impl ProjectArgs {
         }
         scope.allow_network = self.allow_network;
         if let Some(missing) = self.forge_exports.iter().find(|f| !f.is_file()) {
-            return Err(report_diagnostics(&[Diagnostic::new(
+            return Err(Refusal::from(vec![Diagnostic::new(
                 "--forge-export",
                 format!("`{}` is not a file", missing.display()),
             )
@@ -357,25 +430,20 @@ impl ProjectArgs {
         let waiver_path = match &self.waivers {
             Some(p) => Some(p.clone()),
             None => match &config.file.waivers {
-                Some(p) => Some(
-                    config
-                        .resolve_read("waivers", p)
-                        .map_err(|d| report_diagnostics(&[d]))?,
-                ),
+                Some(p) => Some(config.resolve_read("waivers", p).map_err(|d| vec![d])?),
                 None => None,
             },
         };
         let file = match waiver_path {
             Some(p) => {
-                let mut file =
-                    WaiverFile::read(&p).map_err(|errors| report_diagnostics(&errors))?;
+                let mut file = WaiverFile::read(&p)?;
                 file.path = crate::scan::shown_path(&p, &self.path);
                 Some(Arc::new(file))
             }
             None => None,
         };
         crate::signed_attestation::check_settings(&config.file.attestations)
-            .map_err(|m| report_diagnostics(&[Diagnostic::new(config_name.clone(), m)]))?;
+            .map_err(|m| vec![Diagnostic::new(config_name.clone(), m)])?;
         let settings = format!(
             "include={include:?}\nexclude={exclude:?}\nmax={}\ncollectors={}\npolicy={:?}\nattestations={:?}\nvar_files={:?}\ncontrols={:?}",
             scope.max_file_size,

@@ -75,23 +75,7 @@ fn render(args: &SiteArgs) -> Result<(), String> {
         Some(dir) => Locker::open(dir)?.trend()?,
         None => Vec::new(),
     };
-    let trend = site::with_current(history, &results);
-    let (declarations, policy) = declarations(&root)?;
-    let evidence = gather(&results, &root, &policy, &[]);
-    if evidence.files.is_empty() && !evidence.mismatches.is_empty() {
-        return Err(format!(
-            "none of the {} files the findings point at is in `{}` as the scan read it, so the site would have no evidence\n  hint: pass the scanned directory with --root",
-            evidence.mismatches.len(),
-            root.display()
-        ));
-    }
-    let input = SiteInput {
-        results: &results,
-        evidence: &evidence,
-        trend: &trend,
-        documents: Some(&declarations),
-    };
-    let stats = site::render(&input, &templates, &args.out)?;
+    let stats = write_site(&results, &root, history, &templates, &args.out)?;
     println!(
         "site written to {}: {} pages, {} files, {:.1} MB; largest page {} ({:.1} kB)",
         args.out.display(),
@@ -102,6 +86,33 @@ fn render(args: &SiteArgs) -> Result<(), String> {
         stats.largest_page.1 as f64 / 1000.0
     );
     Ok(())
+}
+
+/// Renders the site of `results`, scanned in `root`, into `out`, with the trend of `history`.
+pub(super) fn write_site(
+    results: &Results,
+    root: &Path,
+    history: Vec<site::TrendPoint>,
+    templates: &Templates,
+    out: &Path,
+) -> Result<site::SiteStats, String> {
+    let trend = site::with_current(history, results);
+    let (declarations, policy) = declarations(root)?;
+    let evidence = gather(results, root, &policy, &[]);
+    if evidence.files.is_empty() && !evidence.mismatches.is_empty() {
+        return Err(format!(
+            "none of the {} files the findings point at is in `{}` as the scan read it, so the site would have no evidence\n  hint: pass the scanned directory with --root",
+            evidence.mismatches.len(),
+            root.display()
+        ));
+    }
+    let input = SiteInput {
+        results,
+        evidence: &evidence,
+        trend: &trend,
+        documents: Some(&declarations),
+    };
+    site::render(&input, templates, out)
 }
 
 /// The declaration files under `root` for the audit documents, read with the `collectors:`

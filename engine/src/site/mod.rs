@@ -4,7 +4,8 @@
 //!
 //! Pages: an overview, framework → requirement → control → findings → evidence, the evidence
 //! viewer, waivers and attestations, scan metadata, a client-side search and, when the
-//! declaration files are given, the audit documents.
+//! declaration files are given, the audit documents. The portfolio of an organisation
+//! ([`render_portfolio`]) is rendered with the same templates, styles and writer.
 
 mod pages;
 pub(crate) mod paths;
@@ -13,6 +14,7 @@ mod trend;
 
 use std::path::Path;
 
+pub use pages::portfolio::PortfolioInput;
 pub use render::{SiteStats, Templates};
 pub use trend::{with_current, TrendPoint, TrendScore};
 
@@ -43,5 +45,16 @@ pub fn render(
     let site = render::Site::new(templates, out)?;
     let index = pages::Index::new(input);
     pages::render_all(&site, input, &index)?;
+    Ok(site.finish())
+}
+
+/// Renders the portfolio site of an organisation into `out` (created if needed).
+pub fn render_portfolio(
+    input: &PortfolioInput<'_>,
+    templates: &Templates,
+    out: &Path,
+) -> Result<SiteStats, String> {
+    let site = render::Site::new(templates, out)?;
+    pages::portfolio::render(&site, input)?;
     Ok(site.finish())
 }

@@ -13,7 +13,7 @@ use minijinja::{Environment, UndefinedBehavior};
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../templates/site");
 
 /// The page templates every template set must have.
-const PAGES: [&str; 12] = [
+const PAGES: [&str; 17] = [
     "overview.html",
     "framework.html",
     "requirement.html",
@@ -26,6 +26,11 @@ const PAGES: [&str; 12] = [
     "search.html",
     "documents.html",
     "layout.html",
+    "org_layout.html",
+    "org_overview.html",
+    "org_team.html",
+    "org_framework.html",
+    "org_requirement.html",
 ];
 /// Files below this folder of a template set are copied to the site as they are.
 const ASSETS: &str = "assets/";

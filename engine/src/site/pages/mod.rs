@@ -7,6 +7,7 @@ mod evidence;
 mod frameworks;
 mod meta;
 mod overview;
+pub mod portfolio;
 mod search;
 
 use std::collections::HashMap;
