@@ -316,6 +316,169 @@ fn the_second_run_uses_the_cache() {
     assert_eq!(strings(&second["check"]["changed_paths"]), ["k8s/app.yaml"]);
 }
 
+/// A base read from the cache scores as the one just evaluated: findings that judge one item
+/// together (two unpinned containers of one Deployment) still count as one item.
+#[test]
+fn a_cached_base_scores_like_a_fresh_one() {
+    let repo = repo();
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    repo.edit("k8s/app.yaml", "envoy:v1.31.0", "envoy:latest");
+    repo.write(
+        "k8s/ok.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ok, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: ok, image: redis:7.4.1}\n",
+    );
+    repo.commit_all("two unpinned containers in one workload");
+    repo.write(
+        "k8s/new.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: new, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: new, image: redis:latest}\n",
+    );
+    let (_, first) = check_json(&repo, &[]);
+    let (_, second) = check_json(&repo, &[]);
+    let (_, off) = check_json(&repo, &["--no-cache"]);
+    assert_eq!(
+        (&first["check"]["cache"], &second["check"]["cache"]),
+        (&"miss".into(), &"hit".into())
+    );
+    let drops = &off["check"]["score_drops"];
+    assert_eq!(drops.as_array().unwrap().len(), 1, "{drops}");
+    assert_eq!(first["check"]["score_drops"], *drops);
+    assert_eq!(second["check"]["score_drops"], *drops);
+}
+
+/// `assay check` with the fixture catalog and one more control, attested in `attestations/`,
+/// at a pinned time.
+fn check_attested(repo: &GitRepo, extra: &[&str]) -> Value {
+    let catalog = repo.file(".git/pm-catalog");
+    if !catalog.exists() {
+        copy_dir(&fixture("premerge/catalog"), &catalog);
+        std::fs::create_dir_all(catalog.join("pm-reviewed")).unwrap();
+        std::fs::write(
+            catalog.join("pm-reviewed/control.yaml"),
+            "id: pm-reviewed\ntitle: Access is reviewed\ndescription: A person attests the quarterly access review.\nfamily: access\nseverity: medium\nremediation: Review access and attest it.\ncheck:\n  attestation:\n    max_age_days: 365\n",
+        )
+        .unwrap();
+        let mappings = catalog.join("mappings/pm.yaml");
+        let text = std::fs::read_to_string(&mappings).unwrap();
+        std::fs::write(
+            &mappings,
+            text.replace(
+                "[pm-tf-bucket-private]",
+                "[pm-tf-bucket-private, pm-reviewed]",
+            ),
+        )
+        .unwrap();
+    }
+    let out = assay()
+        .arg("check")
+        .arg(repo.path())
+        .args(["--no-builtin", "--controls"])
+        .arg(&catalog)
+        .args(["--base", "HEAD", "--format", "json"])
+        .args(["--now", "2026-06-01T00:00:00Z"])
+        .args(extra)
+        .env("SOURCE_DATE_EPOCH", "1780272000")
+        .output()
+        .unwrap();
+    json(&out)
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// The cached evaluations of the working tree's other evidence, newest last.
+fn tree_entries(repo: &GitRepo) -> Vec<std::path::PathBuf> {
+    let mut entries: Vec<_> = std::fs::read_dir(repo.file(".git/assay-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("tree-")
+        })
+        .collect();
+    entries.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+    entries
+}
+
+/// The results with the cache use blanked, for comparing cached and uncached runs.
+fn without_cache_use(mut r: Value) -> Value {
+    r["check"]["cache"] = Value::Null;
+    r
+}
+
+/// Evidence that is files of the tree (here an attestation) is read from the cache while no
+/// file of the tree changes; any change (here to the attestation) reads it again, and the
+/// results follow; cached or not, the results are the same.
+#[test]
+fn tree_evidence_is_cached_until_a_file_changes() {
+    let repo = repo();
+    repo.edit("k8s/app.yaml", "nginx:1.27.2", "nginx:latest");
+    let attestation = "control: pm-reviewed\nstatement: Every account was reviewed by its owner on 2026-02-27.\nattested_by: {name: Ana Ortiz, role: CISO}\ndate: 2026-03-01\nexpires: 2027-03-01\n";
+
+    let first = check_attested(&repo, &[]);
+    let entries = tree_entries(&repo);
+    assert_eq!(entries.len(), 1);
+    let stored = std::fs::read_to_string(&entries[0]).unwrap();
+    assert_eq!(
+        without_cache_use(first.clone()),
+        without_cache_use(check_attested(&repo, &["--no-cache"]))
+    );
+
+    // Read back, not evaluated again: what the entry says is what the results show.
+    let marked = stored.replacen("\"files\":{", "\"files\":{\"from-the-cache.yaml\":1,", 1);
+    assert_ne!(marked, stored);
+    std::fs::write(&entries[0], &marked).unwrap();
+    let second = check_attested(&repo, &[]);
+    assert_eq!(
+        second["scan"]["files"].as_u64(),
+        first["scan"]["files"].as_u64().map(|n| n + 1),
+        "{}",
+        second["scan"]
+    );
+    assert_eq!(tree_entries(&repo).len(), 1);
+    std::fs::write(&entries[0], &stored).unwrap();
+
+    // The attestation appears: evaluated again, and the framework scores it.
+    let score = |r: &Value| r["frameworks"][0]["score"].clone();
+    repo.write("attestations/access-review.yaml", attestation);
+    let attested = check_attested(&repo, &[]);
+    assert_eq!(tree_entries(&repo).len(), 2);
+    assert_ne!(
+        score(&attested),
+        score(&first),
+        "{}",
+        attested["frameworks"]
+    );
+    assert!(attested["scan"]["files"].as_u64() > first["scan"]["files"].as_u64());
+    assert_eq!(
+        without_cache_use(attested.clone()),
+        without_cache_use(check_attested(&repo, &["--no-cache"]))
+    );
+
+    // It expires: evaluated again, and the score falls back.
+    repo.write(
+        "attestations/access-review.yaml",
+        &attestation.replace("expires: 2027-03-01", "expires: 2026-04-01"),
+    );
+    let expired = check_attested(&repo, &[]);
+    assert_eq!(tree_entries(&repo).len(), 3);
+    assert_eq!(score(&expired), score(&first), "{}", expired["frameworks"]);
+    assert_eq!(
+        without_cache_use(expired),
+        without_cache_use(check_attested(&repo, &["--no-cache"]))
+    );
+}
+
 /// The working tree is compared with any revision, not only HEAD.
 #[test]
 fn compares_with_an_older_revision() {

@@ -56,6 +56,24 @@ impl EvidenceKind {
         }
     }
 
+    /// Whether the collector of this kind reads nothing but its settings, the UTC day of the
+    /// scan and files under the scan root, so that its evidence stays the same while those
+    /// files do. Not so: config (`--var-file` is read wherever it is), SBOMs (vulnerability
+    /// ages to the second), git history, metrics (endpoints) and forge exports (named on the
+    /// command line).
+    pub fn reads_tree_only(self) -> bool {
+        matches!(
+            self,
+            EvidenceKind::AuditLog
+                | EvidenceKind::Access
+                | EvidenceKind::Docs
+                | EvidenceKind::Attestation
+                | EvidenceKind::Ai
+                | EvidenceKind::Privacy
+                | EvidenceKind::Secrets
+        )
+    }
+
     /// What to add to the scanned tree so that this kind of evidence is found.
     pub fn what_to_provide(self) -> &'static str {
         match self {

@@ -1,6 +1,8 @@
-//! The on-disk cache of base evaluations, under `assay-cache/` in the git directory (where no
-//! commit can put a file, so a pull request cannot plant a forged base evaluation): one JSON
-//! file per key (base commit, catalog digest, tool version, scan settings).
+//! The on-disk cache of evaluations, under `assay-cache/` in the git directory (where no
+//! commit can put a file, so a pull request cannot plant a forged evaluation): one JSON file
+//! per key. Base evaluations are keyed by base commit, catalog digest, tool version and scan
+//! settings; evaluations of the working tree's other evidence by the same and the state of
+//! the working tree (see [`CacheKey::working_tree`]).
 
 use std::path::{Path, PathBuf};
 
@@ -12,35 +14,46 @@ use super::snapshot::Snapshot;
 /// How many cached evaluations are kept; older ones are removed when a new one is stored.
 const KEEP: usize = 8;
 /// Bumped when the stored format changes.
-const FORMAT: &str = "assay-check-cache/1";
+const FORMAT: &str = "assay-check-cache/2";
 
 /// What a cached evaluation depends on.
 pub struct CacheKey {
     digest: String,
+    /// What the file names of this kind of entry start with (each kind is pruned alone).
+    prefix: &'static str,
 }
 
 impl CacheKey {
     /// The key of the base `commit` evaluated with the catalog `catalog_digest` and the scan
     /// settings summed up by `settings`.
     pub fn new(commit: &str, catalog_digest: &str, settings: &str) -> CacheKey {
+        CacheKey::of("base-", &[commit, catalog_digest, settings])
+    }
+
+    /// The key of an evaluation of the working tree: `state` names the base commit and the
+    /// content digest of every path that differs from it, so that the key changes with any
+    /// file of the tree.
+    pub fn working_tree(state: &str, catalog_digest: &str, settings: &str) -> CacheKey {
+        CacheKey::of("tree-", &[state, catalog_digest, settings])
+    }
+
+    fn of(prefix: &'static str, parts: &[&str]) -> CacheKey {
         let mut hasher = Sha256::new();
-        for part in [
-            FORMAT,
-            env!("CARGO_PKG_VERSION"),
-            commit,
-            catalog_digest,
-            settings,
-        ] {
+        for part in [FORMAT, env!("CARGO_PKG_VERSION"), prefix]
+            .iter()
+            .chain(parts)
+        {
             hasher.update(part.as_bytes());
             hasher.update(b"\n");
         }
         CacheKey {
             digest: hex::encode(hasher.finalize()),
+            prefix,
         }
     }
 
     fn file(&self, dir: &Path) -> PathBuf {
-        dir.join(format!("base-{}.json", &self.digest[..32]))
+        dir.join(format!("{}{}.json", self.prefix, &self.digest[..32]))
     }
 }
 
@@ -76,12 +89,12 @@ pub fn store(dir: &Path, key: &CacheKey, snapshot: &Snapshot) -> Result<(), Stri
     let partial = target.with_extension(format!("{}.tmp", std::process::id()));
     std::fs::write(&partial, text).map_err(fail)?;
     std::fs::rename(&partial, &target).map_err(fail)?;
-    prune(dir);
+    prune(dir, key.prefix);
     Ok(())
 }
 
-/// Removes all but the [`KEEP`] most recently written evaluations.
-fn prune(dir: &Path) {
+/// Removes all but the [`KEEP`] most recently written evaluations of one kind.
+fn prune(dir: &Path, prefix: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -90,7 +103,7 @@ fn prune(dir: &Path) {
         .filter(|e| {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            name.starts_with("base-") && name.ends_with(".json")
+            name.starts_with(prefix) && name.ends_with(".json")
         })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();

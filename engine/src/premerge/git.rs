@@ -109,9 +109,18 @@ impl Repo {
             })
     }
 
+    /// The `differing` paths (see [`Repo::differing`]) that `scope` admits.
+    pub fn changed_paths(&self, differing: &BTreeSet<String>, scope: &Scope) -> BTreeSet<String> {
+        differing
+            .iter()
+            .filter(|p| self.admits(p, scope))
+            .cloned()
+            .collect()
+    }
+
     /// Root-relative paths that differ between `base` and the work tree (staged, unstaged and
-    /// untracked files; ignored files left out), restricted to what `scope` admits.
-    pub fn changed_paths(&self, base: Oid, scope: &Scope) -> Result<BTreeSet<String>, Diagnostic> {
+    /// untracked files; ignored files left out), whatever the scope.
+    pub fn differing(&self, base: Oid) -> Result<BTreeSet<String>, Diagnostic> {
         let failed = |e: git2::Error| {
             git_error(
                 &self.root,
@@ -148,9 +157,7 @@ impl Repo {
                 };
                 let path = path.replace('\\', "/");
                 if let Some(relative) = self.relative(&path) {
-                    if self.admits(relative, scope) {
-                        paths.insert(relative.to_string());
-                    }
+                    paths.insert(relative.to_string());
                 }
             }
         }

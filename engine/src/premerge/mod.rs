@@ -10,12 +10,14 @@
 //! by local module calls, since Terraform evaluates those together. The
 //! base's evaluation is cached under `.assay-cache/`, so later runs read the base from disk.
 //! Controls that read evidence other than config files (audit logs, SBOMs, access models)
-//! cannot be read from git objects: they are evaluated on the current evidence every time,
-//! which stands for both sides.
+//! cannot be read from git objects: they are evaluated on the current evidence, which stands
+//! for both sides; those whose evidence is files of the tree alone are cached under the state
+//! of the working tree (the base commit and the digests of the paths that differ from it).
 
 mod baseline;
 mod cache;
 mod compare;
+mod current;
 mod git;
 mod snapshot;
 mod terraform;
@@ -31,6 +33,7 @@ pub use git::CACHE_DIR;
 
 use cache::CacheKey;
 use compare::{compare, BaseSide, Comparison};
+use current::{evaluate_current, Cached, Current};
 use git::Repo;
 use snapshot::{by_control, Snapshot};
 
@@ -63,37 +66,6 @@ fn config_only(control: &Control) -> bool {
         .evidence()
         .iter()
         .all(|k| *k == EvidenceKind::Config)
-}
-
-/// The controls that read other evidence, evaluated once on the current evidence.
-struct Current {
-    findings: BTreeMap<String, Vec<Finding>>,
-    collection: Collection,
-}
-
-fn evaluate_current(
-    controls: &[Arc<Control>],
-    request: &ScanRequest,
-) -> Result<Current, Diagnostic> {
-    if controls.is_empty() {
-        return Ok(Current {
-            findings: BTreeMap::new(),
-            collection: Collection::default(),
-        });
-    }
-    let kinds: BTreeSet<EvidenceKind> = controls.iter().flat_map(|c| c.check.evidence()).collect();
-    let mut collection = scan::collect(&kinds, &request.scope)?;
-    crate::signed_attestation::annotate(&mut collection.documents, &request.attestations);
-    let findings = by_control(evaluate(
-        controls,
-        &collection.documents,
-        &request.scope.limits,
-        &|| {},
-    ));
-    Ok(Current {
-        findings,
-        collection,
-    })
 }
 
 /// Control results in catalog order, from a snapshot and the current evaluations.
@@ -138,24 +110,17 @@ fn assess(
 
 /// Adds what the collectors of other evidence read to an inventory of config files.
 fn with_current(mut inventory: Inventory, current: &Current) -> Inventory {
-    let other: Vec<_> = current
-        .collection
-        .documents
-        .iter()
-        .filter(|d| d.kind != EvidenceKind::Config)
-        .collect();
-    inventory.documents += other.len();
-    let mut paths: Vec<&str> = other.iter().map(|d| d.path.as_ref()).collect();
-    paths.dedup();
-    inventory.files += paths.len();
-    for e in &current.collection.errors {
-        if !inventory.errors.contains(e) {
-            inventory.errors.push(e.clone());
+    let other = current.read.inventory();
+    inventory.documents += other.documents;
+    inventory.files += other.files;
+    for e in other.errors {
+        if !inventory.errors.contains(&e) {
+            inventory.errors.push(e);
         }
     }
-    for s in &current.collection.skipped {
-        if !inventory.skipped.contains(s) {
-            inventory.skipped.push(s.clone());
+    for s in other.skipped {
+        if !inventory.skipped.contains(&s) {
+            inventory.skipped.push(s);
         }
     }
     inventory
@@ -271,7 +236,17 @@ pub fn against_revision(
     let started_at = request.clock.now();
     let repo = Repo::open(&request.scope.root)?;
     let commit = repo.resolve(reference)?;
-    let changed = repo.changed_paths(commit, &request.scope)?;
+    let differing = repo.differing(commit)?;
+    let changed = repo.changed_paths(&differing, &request.scope);
+    let settings = format!("{}\n{}", repo.prefix(), options.settings);
+    let cached = options.cache.then(|| Cached {
+        dir: repo.cache_dir(),
+        key: CacheKey::working_tree(
+            &current::tree_state(&commit.to_string(), &differing, &request.scope.root),
+            &catalog.digest,
+            &format!("{settings}\n{}", waiver::day_of(request.scope.now)),
+        ),
+    });
     let (config_controls, other_controls): (Vec<Arc<Control>>, Vec<Arc<Control>>) = catalog
         .controls
         .iter()
@@ -279,7 +254,11 @@ pub fn against_revision(
         .partition(|c| config_only(c));
     // The evidence that is not in config files is collected while the config side runs.
     let (current, config) = rayon::join(
-        || evaluate_current(&other_controls, request),
+        || {
+            let mut notes = Vec::new();
+            evaluate_current(&other_controls, request, cached.as_ref(), &mut notes)
+                .map(|current| (current, notes))
+        },
         || {
             config_side(
                 repo,
@@ -292,14 +271,15 @@ pub fn against_revision(
             )
         },
     );
-    let (current, config) = (current?, config?);
+    let ((current, current_notes), config) = (current?, config?);
     let ConfigSide {
         base,
         head,
         cache: cache_use,
         affected,
-        notes,
+        mut notes,
     } = config;
+    notes.extend(current_notes);
 
     let base_results = assess(
         catalog,

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use assay_collectors::suppress::Suppression;
-use assay_collectors::{Collection, Position, SkippedFile, SourceError};
+use assay_collectors::{Collection, Document, Position, SkippedFile, SourceError};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Control};
@@ -18,6 +18,7 @@ use crate::waiver::SuppressionMap;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Raw findings by control id.
+    #[serde(with = "numbered")]
     pub findings: BTreeMap<String, Vec<Finding>>,
     /// Documents parsed per file.
     pub files: BTreeMap<String, usize>,
@@ -35,7 +36,7 @@ pub struct StoredSuppression {
     reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredError {
     path: String,
     position: Option<(u32, u32)>,
@@ -43,7 +44,7 @@ pub struct StoredError {
     hint: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredSkip {
     path: String,
     reason: String,
@@ -52,16 +53,44 @@ pub struct StoredSkip {
 impl Snapshot {
     /// What `collection` holds, with `findings` (by control id) over it.
     pub fn new(collection: &Collection, findings: BTreeMap<String, Vec<Finding>>) -> Snapshot {
+        Snapshot::of_documents(collection, &|_| true, findings)
+    }
+
+    /// Like [`Snapshot::new`], counting only the documents `keep` accepts.
+    pub fn of_documents(
+        collection: &Collection,
+        keep: &dyn Fn(&Document) -> bool,
+        findings: BTreeMap<String, Vec<Finding>>,
+    ) -> Snapshot {
         let mut snapshot = Snapshot {
             findings,
             ..Snapshot::default()
         };
-        snapshot.add_files(collection);
+        snapshot.add_files(collection, keep);
         snapshot
     }
 
-    fn add_files(&mut self, collection: &Collection) {
-        for doc in &collection.documents {
+    /// Adds the findings and what was read of `other`, a snapshot of other controls and
+    /// other evidence; a note both made is kept once.
+    pub fn merge(&mut self, other: Snapshot) {
+        self.findings.extend(other.findings);
+        for (path, n) in other.files {
+            *self.files.entry(path).or_default() += n;
+        }
+        self.suppressions.extend(other.suppressions);
+        self.errors.extend(other.errors);
+        self.errors.sort_by(|a, b| {
+            (&a.path, a.position, &a.message).cmp(&(&b.path, b.position, &b.message))
+        });
+        self.errors.dedup();
+        self.skipped.extend(other.skipped);
+        self.skipped
+            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+        self.skipped.dedup();
+    }
+
+    fn add_files(&mut self, collection: &Collection, keep: &dyn Fn(&Document) -> bool) {
+        for doc in collection.documents.iter().filter(|d| keep(d)) {
             *self.files.entry(doc.path.to_string()).or_default() += 1;
             if !doc.suppressions.is_empty() {
                 self.suppressions
@@ -129,7 +158,7 @@ impl Snapshot {
                 .cloned()
                 .collect(),
         };
-        next.add_files(head);
+        next.add_files(head, &|_| true);
         next.findings.extend(evaluated);
         next
     }
@@ -216,6 +245,46 @@ impl Snapshot {
                 })
                 .collect(),
         }
+    }
+}
+
+/// Findings stored with the item each judges ([`Finding::item`] is no part of the outputs, but
+/// scores count items, so a base read from the cache must keep it).
+mod numbered {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::model::Finding;
+
+    pub fn serialize<S: Serializer>(
+        findings: &BTreeMap<String, Vec<Finding>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let numbered: BTreeMap<&String, Vec<(usize, &Finding)>> = findings
+            .iter()
+            .map(|(id, fs)| (id, fs.iter().map(|f| (f.item, f)).collect()))
+            .collect();
+        numbered.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<String, Vec<Finding>>, D::Error> {
+        let numbered = BTreeMap::<String, Vec<(usize, Finding)>>::deserialize(deserializer)?;
+        Ok(numbered
+            .into_iter()
+            .map(|(id, fs)| {
+                let findings = fs
+                    .into_iter()
+                    .map(|(item, mut f)| {
+                        f.item = item;
+                        f
+                    })
+                    .collect();
+                (id, findings)
+            })
+            .collect())
     }
 }
 
