@@ -2,15 +2,18 @@
 """Writes a CycloneDX 1.5 JSON SBOM of about SIZE_MB megabytes: components with a supplier,
 license, hash, purl, external references and properties (the last two, like the description,
 are not read by assay), one dependency entry per component and a vulnerability every 50
-components.
+components. With --spdx, an SPDX 2.3 JSON document instead: packages with a supplier, licenses,
+a checksum, a purl and a description, and one DEPENDS_ON relationship per package.
 
-Usage: generate_sbom.py PATH [SIZE_MB]
+Usage: generate_sbom.py PATH [SIZE_MB] [--spdx]
 """
 import json
 import sys
 
-path = sys.argv[1]
-size = int(sys.argv[2] if len(sys.argv) > 2 else 100) * 1000 * 1000
+args = [a for a in sys.argv[1:] if a != "--spdx"]
+path = args[0]
+size = int(args[1] if len(args) > 1 else 100) * 1000 * 1000
+spdx = "--spdx" in sys.argv[1:]
 
 LICENSES = ["MIT", "Apache-2.0", "BSD-3-Clause", "ISC", "MIT OR Apache-2.0"]
 
@@ -52,7 +55,53 @@ def vulnerability(i):
     }
 
 
-with open(path, "w") as out:
+def package(i):
+    return {
+        "SPDXID": f"SPDXRef-Package-{i}",
+        "name": f"component-{i}",
+        "versionInfo": f"1.{i % 97}.{i % 13}",
+        "supplier": f"Organization: Supplier {i % 300}",
+        "downloadLocation": f"https://registry.example/component-{i}.tgz",
+        "filesAnalyzed": False,
+        "licenseConcluded": LICENSES[i % len(LICENSES)],
+        "licenseDeclared": LICENSES[i % len(LICENSES)],
+        "copyrightText": "NOASSERTION",
+        "description": "A generated package used to measure the memory of an SBOM scan.",
+        "checksums": [{"algorithm": "SHA256", "checksumValue": f"{i:064x}"}],
+        "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                          "referenceLocator": f"pkg:npm/component-{i}@1.{i % 97}.{i % 13}"}],
+    }
+
+
+def write_spdx(out):
+    head = {
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": "app",
+        "documentNamespace": "https://sbom.example/app-1.0",
+        "creationInfo": {"created": "2024-01-01T00:00:00Z",
+                         "creators": ["Tool: generator-1.0", "Organization: Acme"]},
+        "documentDescribes": ["SPDXRef-Package-0"],
+    }
+    text = json.dumps(head, indent=2)
+    out.write(text[: text.rindex("}")].rstrip() + ',\n  "packages": [\n')
+    written, count = len(text), 0
+    # Each package comes with its relationship (about 150 bytes).
+    while written < size:
+        block = json.dumps(package(count), indent=2).replace("\n", "\n    ")
+        out.write((",\n    " if count else "    ") + block)
+        written += len(block) + 150
+        count += 1
+    out.write('\n  ],\n  "relationships": [\n')
+    for i in range(count - 1):
+        relationship = {"spdxElementId": f"SPDXRef-Package-{i}", "relationshipType": "DEPENDS_ON",
+                        "relatedSpdxElement": f"SPDXRef-Package-{i + 1}"}
+        out.write(("," if i else "") + "\n    " + json.dumps(relationship))
+    out.write("\n  ]\n}\n")
+
+
+def write_cyclonedx(out):
     head = {
         "bomFormat": "CycloneDX",
         "specVersion": "1.5",
@@ -85,3 +134,10 @@ with open(path, "w") as out:
     out.write('\n  ],\n  "vulnerabilities": [\n')
     out.write(",\n".join("    " + json.dumps(vulnerability(i)) for i in range(count // 50)))
     out.write("\n  ]\n}\n")
+
+
+with open(path, "w") as out:
+    if spdx:
+        write_spdx(out)
+    else:
+        write_cyclonedx(out)

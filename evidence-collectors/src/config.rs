@@ -1,7 +1,8 @@
 //! The config-file collector: walks the scan root in parallel (honouring `.gitignore`) and
 //! parses every YAML, JSON, TOML, HCL, Dockerfile and `.env` file into [`Document`]s; Helm
 //! charts and Kustomize directories are rendered first (see [`render`]), and the Terraform
-//! among the documents is then evaluated ([`crate::terraform`]).
+//! among the documents is then evaluated ([`crate::terraform`]). CycloneDX and SPDX SBOMs are
+//! left to the SBOM collector ([`crate::sbom::Claimed`]).
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use crate::collector::{Collection, Collector, Scope, SkippedFile, SourceError};
 use crate::document::{Document, EvidenceKind, Format};
 use crate::formats::{self, Parsed};
 use crate::render;
+use crate::sbom::Claimed;
 use crate::suppress::{self, Suppression};
 use crate::{cloud_templates, terraform_kubernetes};
 
@@ -50,11 +52,14 @@ impl Collector for ConfigCollector {
             .into_iter()
             .filter(|p| !rendered.replaces(p))
             .collect();
+        let sboms = Claimed::of(scope);
         let found: Vec<Collection> = paths
             .par_iter()
             .map(|relative| {
                 let name = relative.rsplit('/').next().unwrap_or(relative);
                 match (Format::detect(name), scope.read(relative)) {
+                    // SBOMs are the SBOM collector's evidence.
+                    (Some(_), Ok(bytes)) if sboms.claims(relative, &bytes) => Collection::default(),
                     (Some(format), Ok(bytes)) => collect_bytes_as(&bytes, relative, format),
                     (_, Err(reason)) => Collection::unread(relative, reason),
                     (None, Ok(_)) => Collection::default(),
@@ -239,5 +244,48 @@ mod tests {
         let c = ConfigCollector.collect(&scope).unwrap();
         assert!(c.documents.is_empty());
         assert!(c.skipped[0].reason.contains("limit"));
+    }
+
+    #[test]
+    fn sboms_are_left_to_the_sbom_collector() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let cyclonedx = r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}"#;
+        std::fs::create_dir_all(root.join("sboms")).unwrap();
+        std::fs::write(root.join("sboms/bom.json"), cyclonedx).unwrap();
+        std::fs::write(root.join("sboms/inventory.json"), cyclonedx).unwrap();
+        std::fs::write(
+            root.join("sboms/app.spdx.json"),
+            r#"{"spdxVersion": "SPDX-2.3", "packages": []}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("sboms/app3.json"),
+            r#"{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("package.json"), r#"{"name": "app"}"#).unwrap();
+        std::fs::write(root.join("bom.json"), cyclonedx).unwrap();
+        let paths = |scope: &Scope| {
+            let c = ConfigCollector.collect(scope).unwrap();
+            c.documents
+                .iter()
+                .map(|d| d.path.to_string())
+                .collect::<Vec<_>>()
+        };
+
+        // By name or by content; SPDX 3, which the SBOM collector does not read, stays.
+        let scope = Scope::new(root);
+        assert_eq!(paths(&scope), ["package.json", "sboms/app3.json"]);
+        // With configured SBOM paths, only the files they match are claimed.
+        let mut scope = Scope::new(root);
+        scope.settings.insert(
+            "sbom".into(),
+            serde_json::json!({"paths": ["sboms/*.json"]}),
+        );
+        assert_eq!(
+            paths(&scope),
+            ["bom.json", "package.json", "sboms/app3.json"]
+        );
     }
 }

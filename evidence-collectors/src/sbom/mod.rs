@@ -112,6 +112,12 @@ fn sniff(root: &Path, relative: &str) -> String {
 /// The kind of a file, or `None` when it is neither an SBOM nor a statement. `named` files
 /// (configured paths) are taken even when their content is not recognized.
 fn classify(relative: &str, root: &Path, configured: bool) -> Option<Kind> {
+    classify_by(relative, configured, || sniff(root, relative))
+}
+
+/// [`classify`] with the file's first bytes given by `head` (called for `.json` and `.xml`
+/// names only).
+fn classify_by(relative: &str, configured: bool, head: impl FnOnce() -> String) -> Option<Kind> {
     let name = relative
         .rsplit('/')
         .next()
@@ -130,7 +136,7 @@ fn classify(relative: &str, root: &Path, configured: bool) -> Option<Kind> {
             .iter()
             .any(|m| name.contains(m));
     if name.ends_with(".json") {
-        let head = sniff(root, relative);
+        let head = head();
         if head.contains("\"spdxVersion\"") {
             return Some(Kind::SpdxJson);
         }
@@ -149,7 +155,7 @@ fn classify(relative: &str, root: &Path, configured: bool) -> Option<Kind> {
         return (named_cyclonedx || configured).then_some(Kind::CycloneDxJson);
     }
     if name.ends_with(".xml") {
-        let head = sniff(root, relative);
+        let head = head();
         if head.contains("cyclonedx.org/schema/bom") || named_cyclonedx || configured {
             return Some(Kind::CycloneDxXml);
         }
@@ -204,6 +210,41 @@ impl Collector for SbomCollector {
         collection.documents.extend(artifacts);
         collection.sort();
         Ok(collection)
+    }
+}
+
+/// The SBOMs the SBOM collector reads under a scope's settings, for the config collector to
+/// leave to it: held as a generic JSON document as well, with a position for every node, an
+/// SBOM of a few megabytes would cost tens of times its size a second time.
+pub struct Claimed(Option<Option<globset::GlobSet>>);
+
+impl Claimed {
+    /// What the scope's `collectors.sbom` settings claim; nothing when they are invalid (the
+    /// SBOM collector reports them).
+    pub fn of(scope: &Scope) -> Claimed {
+        Claimed(
+            Plan::new(scope.settings_of(EvidenceKind::Sbom))
+                .ok()
+                .map(|plan| plan.paths),
+        )
+    }
+
+    /// Whether the file at `relative`, whose content starts with `head`, is a CycloneDX or
+    /// SPDX 2 SBOM the SBOM collector reads (SPDX 3 documents, which it does not read, and
+    /// provenance statements are not claimed).
+    pub fn claims(&self, relative: &str, head: &[u8]) -> bool {
+        let Some(paths) = &self.0 else {
+            return false;
+        };
+        let configured = paths.as_ref().map(|p| p.is_match(relative));
+        if configured == Some(false) {
+            return false;
+        }
+        let head = || String::from_utf8_lossy(&head[..head.len().min(SNIFF as usize)]).into_owned();
+        matches!(
+            classify_by(relative, configured == Some(true), head),
+            Some(Kind::CycloneDxJson | Kind::CycloneDxXml | Kind::SpdxJson | Kind::SpdxTagValue)
+        )
     }
 }
 

@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Map, Value};
 
 use super::license::{License, LicensePolicy, Verdict};
-use super::vex::Vex;
+use super::vex::{Refs, Vex};
 use crate::lines::{pointer_push, LineMap, Position};
 
 /// Where a value was read in the source document.
@@ -421,6 +421,8 @@ impl Sbom {
     /// Facts of each vulnerability, and the counts of open and overdue ones.
     fn vulnerability_facts(&self, judge: &Judgement<'_>) -> (Vec<Value>, u64, u64, Option<usize>) {
         let (mut open_count, mut overdue_count, mut first_overdue) = (0, 0, None);
+        let refs =
+            (!judge.vex.is_empty() && !self.vulnerabilities.is_empty()).then(|| Refs::of(self));
         let facts = self
             .vulnerabilities
             .iter()
@@ -437,7 +439,9 @@ impl Sbom {
                     .is_none_or(|s| !CLOSED_STATES.contains(&s));
                 let mut facts = Map::new();
                 if open {
-                    if let Some(statement) = judge.vex.closing(self, v) {
+                    if let Some(statement) =
+                        refs.as_ref().and_then(|refs| judge.vex.closing(refs, v))
+                    {
                         open = false;
                         facts.insert("vex".into(), statement.to_json());
                     }

@@ -8,7 +8,7 @@
 //! which stands for that component's purl. An SBOM's vulnerability is matched through the
 //! purls and bom-refs of the components it affects.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
@@ -46,38 +46,53 @@ fn purl_key(purl: &str) -> String {
     format!("purl:{}", &purl[..end])
 }
 
-/// The serial of a CycloneDX document as BOM links write it (the UUID without `urn:uuid:`).
-fn serial_of(sbom: &Sbom) -> Option<&str> {
-    let serial = sbom.serial_number.as_deref()?;
-    Some(serial.strip_prefix("urn:uuid:").unwrap_or(serial))
+/// What the `affects` refs of an SBOM's vulnerabilities are resolved with: its serial (the UUID
+/// without `urn:uuid:`, as BOM links write it) and the purl of each bom-ref (the first
+/// component with that ref and a purl), indexed once so that resolving a ref does not scan
+/// the components.
+pub struct Refs<'a> {
+    serial: Option<&'a str>,
+    purls: HashMap<&'a str, &'a str>,
 }
 
-/// The keys a `ref` in the `affects` of a vulnerability of `sbom` stands for.
-fn keys(sbom: &Sbom, reference: &str) -> Vec<String> {
-    if reference.starts_with("pkg:") {
-        return vec![purl_key(reference)];
-    }
-    if let Some(link) = reference.strip_prefix("urn:cdx:") {
-        return match link.split_once('#') {
-            Some((serial_version, bom_ref)) => {
-                let serial = serial_version.split('/').next().unwrap_or(serial_version);
-                vec![format!("ref:{serial}#{bom_ref}")]
+impl<'a> Refs<'a> {
+    pub fn of(sbom: &'a Sbom) -> Refs<'a> {
+        let serial = sbom
+            .serial_number
+            .as_deref()
+            .map(|s| s.strip_prefix("urn:uuid:").unwrap_or(s));
+        let mut purls = HashMap::new();
+        for c in sbom.primary.iter().chain(&sbom.components) {
+            if let (Some(reference), Some(purl)) = (c.reference.as_deref(), c.purl.as_deref()) {
+                purls.entry(reference).or_insert(purl);
             }
-            None => Vec::new(),
-        };
+        }
+        Refs { serial, purls }
     }
-    let mut keys = Vec::new();
-    if let Some(serial) = serial_of(sbom) {
-        keys.push(format!("ref:{serial}#{reference}"));
+
+    /// The keys a `ref` in the `affects` of a vulnerability stands for.
+    fn keys(&self, reference: &str) -> Vec<String> {
+        if reference.starts_with("pkg:") {
+            return vec![purl_key(reference)];
+        }
+        if let Some(link) = reference.strip_prefix("urn:cdx:") {
+            return match link.split_once('#') {
+                Some((serial_version, bom_ref)) => {
+                    let serial = serial_version.split('/').next().unwrap_or(serial_version);
+                    vec![format!("ref:{serial}#{bom_ref}")]
+                }
+                None => Vec::new(),
+            };
+        }
+        let mut keys = Vec::new();
+        if let Some(serial) = self.serial {
+            keys.push(format!("ref:{serial}#{reference}"));
+        }
+        if let Some(purl) = self.purls.get(reference) {
+            keys.push(purl_key(purl));
+        }
+        keys
     }
-    let components = sbom.primary.iter().chain(&sbom.components);
-    if let Some(purl) = components
-        .filter(|c| c.reference.as_deref() == Some(reference))
-        .find_map(|c| c.purl.as_deref())
-    {
-        keys.push(purl_key(purl));
-    }
-    keys
 }
 
 impl Vex {
@@ -85,6 +100,10 @@ impl Vex {
     pub fn gather<'a>(sboms: impl Iterator<Item = (&'a str, &'a Sbom)>) -> Vex {
         let mut vex = Vex::default();
         for (file, sbom) in sboms.filter(|(_, s)| s.format == "cyclonedx") {
+            if sbom.vulnerabilities.is_empty() {
+                continue;
+            }
+            let refs = Refs::of(sbom);
             for v in &sbom.vulnerabilities {
                 let Some(state) = v
                     .analysis_state
@@ -94,7 +113,7 @@ impl Vex {
                     continue;
                 };
                 for reference in &v.affects {
-                    for key in keys(sbom, reference) {
+                    for key in refs.keys(reference) {
                         vex.0
                             .entry((v.id.to_ascii_uppercase(), key))
                             .or_insert_with(|| Statement {
@@ -111,15 +130,21 @@ impl Vex {
         vex
     }
 
-    /// The statement that closes the vulnerability `v` of `sbom`, if any.
-    pub fn closing(&self, sbom: &Sbom, v: &super::model::Vulnerability) -> Option<&Statement> {
+    /// Whether no statement closes anything.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The statement that closes the vulnerability `v` of the SBOM whose refs are `refs`, if
+    /// any.
+    pub fn closing(&self, refs: &Refs<'_>, v: &super::model::Vulnerability) -> Option<&Statement> {
         if self.0.is_empty() {
             return None;
         }
         let id = v.id.to_ascii_uppercase();
         v.affects
             .iter()
-            .flat_map(|r| keys(sbom, r))
+            .flat_map(|r| refs.keys(r))
             .find_map(|key| self.0.get(&(id.clone(), key)))
     }
 }
@@ -173,8 +198,9 @@ mod tests {
             }],
             ..Sbom::default()
         };
+        let refs = Refs::of(&sbom);
         let closed = vex
-            .closing(&sbom, &vuln("cve-2021-44228", None, &["c1"]))
+            .closing(&refs, &vuln("cve-2021-44228", None, &["c1"]))
             .unwrap();
         assert_eq!(
             closed.to_json(),
@@ -183,17 +209,40 @@ mod tests {
         );
         // Another id, another component, or a statement still in triage: open.
         assert!(vex
-            .closing(&sbom, &vuln("CVE-2021-45046", None, &["c1"]))
+            .closing(&refs, &vuln("CVE-2021-45046", None, &["c1"]))
             .is_none());
         assert!(vex
-            .closing(&sbom, &vuln("CVE-2021-44228", None, &["c2"]))
+            .closing(&refs, &vuln("CVE-2021-44228", None, &["c2"]))
             .is_none());
         assert!(vex
-            .closing(&sbom, &vuln("CVE-2022-1", None, &["pkg:npm/a@1.0"]))
+            .closing(&refs, &vuln("CVE-2022-1", None, &["pkg:npm/a@1.0"]))
             .is_none());
         // A BOM link names the component of this SBOM by serial and bom-ref.
         assert!(vex
-            .closing(&sbom, &vuln("CVE-2022-2", None, &["web"]))
+            .closing(&refs, &vuln("CVE-2022-2", None, &["web"]))
             .is_some());
+    }
+
+    #[test]
+    fn a_bom_ref_stands_for_the_first_purl_given_for_it() {
+        let component = |reference: &str, purl: Option<&str>| Component {
+            reference: Some(reference.into()),
+            purl: purl.map(str::to_string),
+            ..Component::default()
+        };
+        let sbom = Sbom {
+            format: "cyclonedx",
+            primary: Some(component("app", Some("pkg:generic/app@1.0"))),
+            components: vec![
+                component("lib", None),
+                component("lib", Some("pkg:npm/lib@2.0?arch=x64")),
+                component("lib", Some("pkg:npm/lib@3.0")),
+            ],
+            ..Sbom::default()
+        };
+        let refs = Refs::of(&sbom);
+        assert_eq!(refs.keys("lib"), ["purl:pkg:npm/lib@2.0"]);
+        assert_eq!(refs.keys("app"), ["purl:pkg:generic/app@1.0"]);
+        assert_eq!(refs.keys("unknown"), Vec::<String>::new());
     }
 }
