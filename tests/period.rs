@@ -106,6 +106,15 @@ fn twenty_six_weekly_scans_give_every_figure() {
     let out = period(&locker, &[&whole[..], &["--format", "json"]].concat());
     common::exited(&out, 0);
     let r = common::json(&out);
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/period.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&r)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(r["schema_version"], "1.0.0");
 
     // The scans and the cadence.
     let scans = r["scans"].as_array().unwrap();

@@ -19,7 +19,8 @@ use crate::report::{ControlKind, Results};
 use crate::score::Implementation;
 pub use cadence::{parse_day, Cadence};
 
-/// Version of the period report's JSON. Bumped on any incompatible change.
+/// Version of the period report's JSON (`schemas/period.schema.json`). Bumped on any
+/// incompatible change.
 pub const SCHEMA_VERSION: &str = "1.0.0";
 
 /// Where a control stands over the period.
@@ -177,6 +178,20 @@ struct ScanResults {
     waivers: Vec<WaiverReport>,
 }
 
+impl ScanResults {
+    /// What the period keeps of a scan: the findings of attestations in force, no other.
+    fn kept(mut self) -> ScanResults {
+        for c in &mut self.controls {
+            if c.kind == ControlKind::Attestation {
+                c.findings.retain(|f| f.status == FindingStatus::Pass);
+            } else {
+                c.findings = Vec::new();
+            }
+        }
+        self
+    }
+}
+
 /// Just when a scan finished.
 #[derive(Deserialize)]
 struct Dated {
@@ -230,7 +245,7 @@ impl Period {
         for (pack, bytes) in history {
             let read = serde_json::from_slice::<ScanResults>(bytes)
                 .map_err(|e| format!("results.json:{}:{}: {e}", e.line(), e.column()))
-                .and_then(|r| Ok((cadence::day_of(&r.scan.finished_at)?, r)));
+                .and_then(|r| Ok((cadence::day_of(&r.scan.finished_at)?, r.kept())));
             match read {
                 Ok((day, r)) if from <= day && day <= to => scans.push((
                     Scan {
