@@ -296,6 +296,26 @@ fn twenty_six_weekly_scans_give_every_figure() {
     assert_eq!(site_json["scans"].as_array().unwrap().len(), 25);
     assert_eq!(site_json["cadence"]["gaps"], json!(["2026-W17"]));
 
+    // `assay site` for the last pack again: its scan is the locker's last, not counted twice.
+    let site = tmp.path().join("site");
+    let out = common::assay()
+        .arg("site")
+        .arg("--results")
+        .arg(last.join("results.json"))
+        .arg("--root")
+        .arg(tmp.path().join("repo"))
+        .arg("--locker")
+        .arg(&locker)
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .unwrap();
+    common::exited(&out, 0);
+    assert_eq!(
+        std::fs::read_to_string(site.join("documents/period.json")).unwrap(),
+        std::fs::read_to_string(last.join("site/documents/period.json")).unwrap()
+    );
+
     // The SOC 2 matrix with the period: its controls over the period.
     let docs = tmp.path().join("docs");
     let out = common::assay()

@@ -146,15 +146,21 @@ impl Evidence {
         let evidence = gather(results, root, &policy, built);
         // This scan is not in the locker yet: it always ends the trend.
         let history = match &self.locker {
-            Some(l) => Some(l.results_history().map_err(usage)?),
+            Some(l) => l.results_history().map_err(usage)?,
+            None => Vec::new(),
+        };
+        let mut trend = trend_of(&history).map_err(usage)?;
+        trend.push(TrendPoint::of(results));
+        let period = match &self.locker {
+            Some(l) => {
+                // Named by the folder the pack will have in the locker.
+                let dir = l.new_pack_dir(&results.scan.finished_at);
+                let name = dir.file_name().map(|n| n.to_string_lossy());
+                let name = name.unwrap_or_default();
+                Some(Period::of_locker(history, results, &name).map_err(usage)?)
+            }
             None => None,
         };
-        let mut trend = trend_of(history.as_deref().unwrap_or_default()).map_err(usage)?;
-        trend.push(TrendPoint::of(results));
-        let period = history
-            .map(|h| Period::of_locker(h, results))
-            .transpose()
-            .map_err(usage)?;
         // The scan has reported any problem of the declaration files already.
         let declarations = Declarations::read(root, &config.collectors)
             .for_organization(config.organization.clone());

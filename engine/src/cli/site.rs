@@ -79,7 +79,7 @@ fn render(args: &SiteArgs) -> Result<(), String> {
     };
     let trend = site::with_current(trend_of(history.as_deref().unwrap_or_default())?, &results);
     let period = history
-        .map(|h| Period::of_locker(h, &results))
+        .map(|h| Period::of_locker(h, &results, "this scan"))
         .transpose()?;
     let (declarations, policy) = declarations(&root)?;
     let evidence = gather(&results, &root, &policy, &[]);

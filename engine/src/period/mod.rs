@@ -286,15 +286,17 @@ impl Period {
     }
 
     /// The period an evidence site built with a locker shows: every scan of the locker's
-    /// `history` and `current` (appended unless it is already the last entry), from the day of
-    /// the first to the day of the last (at most [`cadence::MAX_DAYS`] back).
+    /// `history` and `current`, the scan of the pack `name` (appended unless it is already the
+    /// last entry), from the day of the first to the day of the last (at most
+    /// [`cadence::MAX_DAYS`] back).
     pub fn of_locker(
         mut history: Vec<(String, Vec<u8>)>,
         current: &Results,
+        name: &str,
     ) -> Result<Period, String> {
         let bytes = crate::report::json::render(current).into_bytes();
         if history.last().map(|(_, b)| b) != Some(&bytes) {
-            history.push(("this scan".to_string(), bytes));
+            history.push((name.to_string(), bytes));
         }
         let days: Vec<Date> = history
             .iter()
