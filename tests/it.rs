@@ -30,6 +30,7 @@ mod outputs;
 mod pack;
 mod parameters;
 mod parity;
+mod period;
 mod premerge;
 mod rego;
 mod rego_suite;

@@ -267,6 +267,7 @@ fn the_same_input_gives_a_byte_identical_archive() {
         templates: &templates,
         trend: &trend,
         documents: Some(&declarations),
+        period: None,
     };
     let a = pack::write(&results, &evidence, &tmp.path().join("a"), &options).unwrap();
     let b = pack::write(&results, &evidence, &tmp.path().join("b"), &options).unwrap();

@@ -82,6 +82,7 @@ fn every_page_kind_works_in_chromium() {
         evidence: &evidence,
         trend: &trend,
         documents: None,
+        period: None,
     };
     site::render(&input, &Templates::builtin().unwrap(), &dir).unwrap();
     let dir = dir.canonicalize().unwrap();

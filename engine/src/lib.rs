@@ -2,7 +2,8 @@
 //!
 //! The flow of a scan: [`config`] and flags → [`catalog`] (controls and mappings, validated
 //! against [`schema`]) → evidence from `assay_collectors` → [`eval`] (checks of [`check`], in
-//! parallel) → [`score`] → [`report`].
+//! parallel) → [`score`] → [`report`]. Over time: [`pack`]s kept in an evidence locker, read back
+//! by the [`period`] report.
 
 pub mod catalog;
 pub mod check;
@@ -17,6 +18,7 @@ pub mod model;
 pub mod org;
 pub mod pack;
 pub mod parse;
+pub mod period;
 pub mod policy_dir;
 pub mod premerge;
 pub mod report;

@@ -5,11 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use jiff::civil::Date;
 
 use super::project::ProjectArgs;
 use super::{report_diagnostics, Exit};
 use crate::config::{Config, ConfigFile};
 use crate::documents::{self, Declarations, DocumentInput};
+use crate::period::parse_day;
 use crate::report::Results;
 use crate::scan::run as run_scan;
 
@@ -28,6 +30,16 @@ pub struct DocumentsArgs {
     /// `chromium` on PATH).
     #[arg(long)]
     pdf: bool,
+    /// Add an observation period section to the SOC 2 matrix: the matrix's controls over the
+    /// scans this evidence locker kept from --period-from to --period-to.
+    #[arg(long, value_name = "DIR", requires_all = ["period_from", "period_to"])]
+    locker: Option<PathBuf>,
+    /// First day of the observation period (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_day, requires = "locker")]
+    period_from: Option<Date>,
+    /// Last day of the observation period, included (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_day, requires = "locker")]
+    period_to: Option<Date>,
 }
 
 pub fn run(args: DocumentsArgs) -> Exit {
@@ -38,6 +50,16 @@ pub fn run(args: DocumentsArgs) -> Exit {
             eprintln!("assay: --pdf needs Chromium: install it (Debian: `apt-get install chromium`) or set CHROMIUM to its binary");
             return Exit::Usage;
         }
+    };
+    let period = match (&args.locker, args.period_from, args.period_to) {
+        (Some(dir), Some(from), Some(to)) => match super::period::load(dir, from, to) {
+            Ok(period) => Some(period),
+            Err(message) => {
+                eprintln!("assay: {message}");
+                return Exit::Usage;
+            }
+        },
+        _ => None,
     };
     let (results, config) = match &args.results {
         Some(file) => match saved(file, &args.project) {
@@ -62,6 +84,7 @@ pub fn run(args: DocumentsArgs) -> Exit {
         results: &results,
         declarations: &declarations,
         site: None,
+        period: period.as_ref(),
     };
     let written = documents::render(&input).and_then(|docs| {
         documents::write(

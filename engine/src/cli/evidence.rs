@@ -9,10 +9,11 @@ use super::Exit;
 use crate::config::ConfigFile;
 use crate::documents::Declarations;
 use crate::pack::evidence::{gather, Built};
-use crate::pack::locker::Locker;
+use crate::pack::locker::{trend_of, Locker};
 use crate::pack::sign;
 use crate::pack::verify::{verify, VerifyOptions};
 use crate::pack::{self, PackOptions};
+use crate::period::Period;
 use crate::report::Results;
 use crate::site::{self, SiteInput, Templates, TrendPoint};
 
@@ -144,11 +145,22 @@ impl Evidence {
         let policy = config.evidence.policy().map_err(usage)?;
         let evidence = gather(results, root, &policy, built);
         // This scan is not in the locker yet: it always ends the trend.
-        let mut trend = match &self.locker {
-            Some(l) => l.trend().map_err(usage)?,
+        let history = match &self.locker {
+            Some(l) => l.results_history().map_err(usage)?,
             None => Vec::new(),
         };
+        let mut trend = trend_of(&history).map_err(usage)?;
         trend.push(TrendPoint::of(results));
+        let period = match &self.locker {
+            Some(l) => {
+                // Named by the folder the pack will have in the locker.
+                let dir = l.new_pack_dir(&results.scan.finished_at);
+                let name = dir.file_name().map(|n| n.to_string_lossy());
+                let name = name.unwrap_or_default();
+                Some(Period::of_locker(history, results, &name).map_err(usage)?)
+            }
+            None => None,
+        };
         // The scan has reported any problem of the declaration files already.
         let declarations = Declarations::read(root, &config.collectors)
             .for_organization(config.organization.clone());
@@ -158,6 +170,7 @@ impl Evidence {
                 evidence: &evidence,
                 trend: &trend,
                 documents: Some(&declarations),
+                period: period.as_ref(),
             };
             let stats = site::render(&input, templates, dir).map_err(usage)?;
             eprintln!(
@@ -177,6 +190,7 @@ impl Evidence {
             templates,
             trend: &trend,
             documents: Some(&declarations),
+            period: period.as_ref(),
         };
         let written = pack::write(results, &evidence, &target, &options).map_err(usage)?;
         eprintln!(

@@ -14,6 +14,7 @@ mod init;
 mod keygen;
 mod org;
 mod parse;
+mod period;
 mod project;
 mod scan;
 mod site;
@@ -86,6 +87,9 @@ enum Command {
     /// Write the audit documents (ISO 27001 SoA, GDPR Art. 30 records, AI Act technical
     /// documentation, SOC 2 matrix) as Markdown and HTML.
     Documents(documents::DocumentsArgs),
+    /// Report on an observation period: each control in every scan an evidence locker kept
+    /// between two dates, the weekly cadence and its gaps, remediation times and lifecycle.
+    Period(period::PeriodArgs),
     /// Check an evidence pack: every digest, the root, the chain link and the signature.
     Verify(verify::VerifyArgs),
     /// Make an ed25519 key pair for signing evidence packs.
@@ -191,6 +195,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
         Command::Site(args) => site::run(args),
         Command::Org(cmd) => org::run(cmd),
         Command::Documents(args) => documents::run(args),
+        Command::Period(args) => period::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Waivers(cmd) => waivers::run(cmd),

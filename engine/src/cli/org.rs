@@ -248,7 +248,7 @@ fn scan_repository(
     super::site::write_site(
         &results,
         &root,
-        Vec::new(),
+        None,
         templates,
         &folder.join(record::SITE),
     )?;

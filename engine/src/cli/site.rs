@@ -8,7 +8,8 @@ use super::Exit;
 use crate::config::{Config, ConfigFile};
 use crate::documents::Declarations;
 use crate::pack::evidence::{gather, KeepPolicy};
-use crate::pack::locker::Locker;
+use crate::pack::locker::{trend_of, Locker};
+use crate::period::Period;
 use crate::report::Results;
 use crate::site::{self, SiteInput, Templates};
 
@@ -23,7 +24,8 @@ pub struct SiteArgs {
     /// The scanned directory, to read the evidence from (default: the results' scan root).
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Draw the trend from the packs kept in this evidence locker.
+    /// Draw the trend from the packs kept in this evidence locker, and report on the
+    /// observation period they span.
     #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR")]
     locker: Option<PathBuf>,
     /// Templates: files in DIR replace the built-in ones of the same name.
@@ -72,8 +74,8 @@ fn render(args: &SiteArgs) -> Result<(), String> {
                 dir.display()
             ))
         }
-        Some(dir) => Locker::open(dir)?.trend()?,
-        None => Vec::new(),
+        Some(dir) => Some(Locker::open(dir)?.results_history()?),
+        None => None,
     };
     let stats = write_site(&results, &root, history, &templates, &args.out)?;
     println!(
@@ -88,15 +90,19 @@ fn render(args: &SiteArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Renders the site of `results`, scanned in `root`, into `out`, with the trend of `history`.
+/// Renders the site of `results`, scanned in `root`, into `out`, with the trend and the
+/// observation period of the locker `history` (each pack's name and results, oldest first).
 pub(super) fn write_site(
     results: &Results,
     root: &Path,
-    history: Vec<site::TrendPoint>,
+    history: Option<Vec<(String, Vec<u8>)>>,
     templates: &Templates,
     out: &Path,
 ) -> Result<site::SiteStats, String> {
-    let trend = site::with_current(history, results);
+    let trend = site::with_current(trend_of(history.as_deref().unwrap_or_default())?, results);
+    let period = history
+        .map(|h| Period::of_locker(h, results, "this scan"))
+        .transpose()?;
     let (declarations, policy) = declarations(root)?;
     let evidence = gather(results, root, &policy, &[]);
     if evidence.files.is_empty() && !evidence.mismatches.is_empty() {
@@ -111,6 +117,7 @@ pub(super) fn write_site(
         evidence: &evidence,
         trend: &trend,
         documents: Some(&declarations),
+        period: period.as_ref(),
     };
     site::render(&input, templates, out)
 }

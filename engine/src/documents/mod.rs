@@ -32,6 +32,7 @@ use serde::Serialize;
 pub use declared::{Declaration, Declarations};
 
 use crate::pack::evidence::EvidenceSet;
+use crate::period::Period;
 use crate::report::table::{self, Table};
 use crate::report::Results;
 use templates::Templates;
@@ -170,6 +171,8 @@ pub struct DocumentInput<'a> {
     /// The evidence kept by the site, when the documents are rendered into it (their HTML then
     /// links to the site's pages).
     pub site: Option<&'a EvidenceSet>,
+    /// An observation period: the SOC 2 matrix then has a section on it.
+    pub period: Option<&'a Period>,
 }
 
 /// Where a declaration file was read from, or why it could not be.
@@ -269,6 +272,15 @@ fn render_kind(
         ))),
     };
     let (requirement, intro) = kind.wording();
+    // The period of the controls the matrix lists.
+    let period = match (kind, input.period, lookup.framework("soc2")) {
+        (Kind::Soc2ControlMatrix, Some(p), Some(f)) => Some(p.only(|id| {
+            f.requirements
+                .iter()
+                .any(|r| r.controls.iter().any(|c| c == id))
+        })),
+        _ => None,
+    };
     let ctx = context! {
         title => kind.title(),
         requirement => requirement,
@@ -278,6 +290,7 @@ fn render_kind(
         home => home.clone(),
         org => Value::from(Serde(&input.declarations.organization)),
         doc => doc,
+        period => Value::from(Serde(period)),
     };
     Ok(Rendered {
         kind,
@@ -285,6 +298,23 @@ fn render_kind(
         html: templates.render(&format!("{}.html", kind.template()), ctx)?,
         table,
     })
+}
+
+/// The observation period report as Markdown and as self-contained HTML; `home` is the way to
+/// the evidence site's overview when it is written into a site.
+pub fn render_period(period: &Period, home: Option<&str>) -> Result<(String, String), String> {
+    let templates = Templates::builtin()?;
+    let ctx = context! {
+        title => format!("Observation period {} to {}", period.from, period.to),
+        tool => "assay",
+        version => env!("CARGO_PKG_VERSION"),
+        home => home,
+        p => Value::from(Serde(period)),
+    };
+    Ok((
+        tidy(&templates.render("period.md", ctx.clone())?),
+        templates.render("period.html", ctx)?,
+    ))
 }
 
 /// Markdown with at most one blank line between blocks, no trailing spaces and one final
@@ -358,6 +388,7 @@ pub fn print_scan_report(results: &Results, chromium: &Path, pdf: &Path) -> Resu
         results,
         declarations: &declarations,
         site: None,
+        period: None,
     };
     let report = render_kind(
         Kind::ScanReport,

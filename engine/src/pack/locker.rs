@@ -115,20 +115,22 @@ impl Locker {
         Ok(Some(manifest.root))
     }
 
-    /// The framework scores of every committed pack, oldest first.
-    pub fn trend(&self) -> Result<Vec<TrendPoint>, String> {
+    /// The `results.json` of every committed pack as committed, oldest first, each with its
+    /// pack's name (the folder under `packs/`).
+    pub fn results_history(&self) -> Result<Vec<(String, Vec<u8>)>, String> {
         self.packs()?
             .iter()
             .map(|pack| {
-                let bytes = self.committed_file(pack, RESULTS_FILE)?;
-                let r: TrendResults = serde_json::from_slice(&bytes)
-                    .map_err(|e| format!("{}/{RESULTS_FILE} in the locker: {e}", pack.path))?;
-                Ok(TrendPoint {
-                    label: r.scan.finished_at,
-                    scores: r.frameworks,
-                })
+                let name = pack.path.strip_prefix(&format!("{PACKS_DIR}/"));
+                let name = name.unwrap_or(&pack.path).to_string();
+                Ok((name, self.committed_file(pack, RESULTS_FILE)?))
             })
             .collect()
+    }
+
+    /// The framework scores of every committed pack, oldest first.
+    pub fn trend(&self) -> Result<Vec<TrendPoint>, String> {
+        trend_of(&self.results_history()?)
     }
 
     /// A new, unused pack folder named after the scan's finish time.
@@ -217,4 +219,19 @@ impl Locker {
     fn error(&self, e: git2::Error) -> String {
         format!("evidence locker `{}`: {}", self.dir.display(), e.message())
     }
+}
+
+/// The framework scores of each `(pack name, results.json)` of a locker's history.
+pub fn trend_of(history: &[(String, Vec<u8>)]) -> Result<Vec<TrendPoint>, String> {
+    history
+        .iter()
+        .map(|(name, bytes)| {
+            let r: TrendResults = serde_json::from_slice(bytes)
+                .map_err(|e| format!("{PACKS_DIR}/{name}/{RESULTS_FILE} in the locker: {e}"))?;
+            Ok(TrendPoint {
+                label: r.scan.finished_at,
+                scores: r.frameworks,
+            })
+        })
+        .collect()
 }

@@ -36,6 +36,8 @@ pub struct PackOptions<'a> {
     pub trend: &'a [site::TrendPoint],
     /// The declaration files the site's audit documents are rendered from (none: no documents).
     pub documents: Option<&'a crate::documents::Declarations>,
+    /// The observation period the site reports on (none: no locker).
+    pub period: Option<&'a crate::period::Period>,
 }
 
 /// A pack that was written.
@@ -107,6 +109,7 @@ pub fn write(
             evidence,
             trend: options.trend,
             documents: options.documents,
+            period: options.period,
         },
         options.templates,
         &dir.join(SITE_DIR),

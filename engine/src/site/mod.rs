@@ -3,8 +3,9 @@
 //! with no request leaving the site.
 //!
 //! Pages: an overview, framework → requirement → control → findings → evidence, the evidence
-//! viewer, waivers and attestations, scan metadata, a client-side search and, when the
-//! declaration files are given, the audit documents. The portfolio of an organisation
+//! viewer, waivers and attestations, scan metadata, a client-side search, when the
+//! declaration files are given, the audit documents and, when built with an evidence locker,
+//! the observation period over its scans. The portfolio of an organisation
 //! ([`render_portfolio`]) is rendered with the same templates, styles and writer.
 
 mod pages;
@@ -20,6 +21,7 @@ pub use trend::{with_current, TrendPoint, TrendScore};
 
 use crate::documents::Declarations;
 use crate::pack::evidence::EvidenceSet;
+use crate::period::Period;
 use crate::report::Results;
 
 /// Findings listed per page of a control; longer lists are paginated.
@@ -34,6 +36,9 @@ pub struct SiteInput<'a> {
     /// The declaration files of the scanned repository: when given, the audit documents are
     /// rendered into the site's `documents/` folder.
     pub documents: Option<&'a Declarations>,
+    /// The observation period over the locker's scans, when the site is built with a locker:
+    /// written to `documents/period.*` and linked from the overview.
+    pub period: Option<&'a Period>,
 }
 
 /// Renders the site into `out` (created if needed).

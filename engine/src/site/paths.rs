@@ -25,6 +25,8 @@ pub const SCAN: &str = "scan.html";
 pub const SEARCH: &str = "search.html";
 /// The list of audit documents.
 pub const DOCUMENTS: &str = "documents/index.html";
+/// The observation period over the evidence locker's scans (`.md` and `.json` beside it).
+pub const PERIOD: &str = "documents/period.html";
 /// The search index of frameworks, requirements and controls.
 pub const SEARCH_INDEX: &str = "search/index.js";
 

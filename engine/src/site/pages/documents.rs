@@ -1,5 +1,6 @@
 //! The audit documents inside the site: each written to `documents/` as self-contained HTML
-//! (linking back to the site's pages) and as Markdown, and a page listing them.
+//! (linking back to the site's pages) and as Markdown, and a page listing them; and the
+//! observation period report beside them.
 
 use serde::Serialize;
 
@@ -23,6 +24,15 @@ struct DocumentsPage {
 }
 
 pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Result<(), String> {
+    if let Some(period) = input.period {
+        let (markdown, html) =
+            documents::render_period(period, Some(&format!("../{}", paths::OVERVIEW)))?;
+        let json = crate::period::json(period);
+        let stem = paths::PERIOD.trim_end_matches(".html");
+        site.write(paths::PERIOD, html.as_bytes())?;
+        site.write(&format!("{stem}.md"), markdown.as_bytes())?;
+        site.write(&format!("{stem}.json"), json.as_bytes())?;
+    }
     let Some(declarations) = input.documents else {
         return Ok(());
     };
@@ -30,6 +40,7 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
         results: input.results,
         declarations,
         site: Some(input.evidence),
+        period: input.period,
     })?;
     let mut listed = Vec::new();
     for d in &rendered {

@@ -1,5 +1,5 @@
-//! The overview: a score card per framework, the trend over earlier scans, the worst-failing
-//! controls and the scan's totals.
+//! The overview: a score card per framework, the trend over earlier scans (and the observation
+//! period they make), the worst-failing controls and the scan's totals.
 
 use serde::Serialize;
 
@@ -28,12 +28,25 @@ struct Card {
     href: String,
 }
 
+/// The overview's line on the observation period.
+#[derive(Serialize)]
+struct PeriodLink {
+    from: String,
+    to: String,
+    scans: usize,
+    gaps: usize,
+    summary: crate::period::Summary,
+    href: &'static str,
+}
+
 #[derive(Serialize)]
 struct Overview<'a> {
     cards: Vec<Card>,
     trend: Option<Chart>,
     /// Scans in the locker's history, including this one when it was committed.
     history: usize,
+    /// The observation period over the locker's scans, when the site is built with one.
+    period: Option<PeriodLink>,
     worst: Vec<ControlRow>,
     summary: &'a Summary,
     evidence_files: usize,
@@ -97,6 +110,14 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
         cards,
         trend: chart(input.trend, &frameworks),
         history: input.trend.len(),
+        period: input.period.map(|p| PeriodLink {
+            from: p.from.clone(),
+            to: p.to.clone(),
+            scans: p.scans.len(),
+            gaps: p.cadence.gaps.len(),
+            summary: p.summary.clone(),
+            href: paths::PERIOD,
+        }),
         worst,
         summary: &r.summary,
         evidence_files: input.evidence.files.len(),
