@@ -818,7 +818,10 @@ fn a_large_audit_log_is_packed_as_an_excerpt_in_bounded_memory() {
     )
     .unwrap();
     assert_eq!(kept.lines().count(), lines.len());
-    assert!(kept.contains("[REDACTED:email]") && !kept.contains("jane.roe"), "{kept}");
+    assert!(
+        kept.contains("[REDACTED:email]") && !kept.contains("jane.roe"),
+        "{kept}"
+    );
     assert!(
         out.peak_kib * 1024 < size * 3 / 2,
         "peak memory {} MiB for a {} MiB log",
