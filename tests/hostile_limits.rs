@@ -848,3 +848,94 @@ fn relations_over_many_resources_stay_linear() {
     );
     assert_eq!(findings.len(), 12_000, "nothing else is reported");
 }
+
+/// A 64 MiB audit log with an e-mail address on one line is scanned and packed in bounded
+/// memory on eight threads: the pack used to read the whole file, copy it and redact the copy
+/// (three times its size), and the reader held two rounds of two 8 MiB blocks per thread (256
+/// MiB on eight); the pack now streams the file, checks its digest on the way and keeps only
+/// the cited lines, and a round of blocks is at most 32 MiB whatever the thread count.
+#[test]
+fn a_large_audit_log_is_packed_as_an_excerpt_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("logs")).unwrap();
+    let path = dir.path().join("logs/api.audit.jsonl");
+    let mut log = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let (seeded, mut line) = (300_000u32, 0u32);
+    while log.get_ref().metadata().unwrap().len() < 64 << 20 {
+        for _ in 0..10_000 {
+            line += 1;
+            let detail = if line == seeded {
+                ",\"detail\":\"contact jane.roe@contoso.org\""
+            } else {
+                ""
+            };
+            writeln!(
+                log,
+                "{{\"timestamp\":\"2024-01-01T00:{:02}:{:02}Z\",\"actor\":\"svc-{}\",\"action\":\"read\",\"resource\":\"/api/orders/{line}\",\"outcome\":\"success\"{detail}}}",
+                line / 60 % 60,
+                line % 60,
+                line % 50
+            )
+            .unwrap();
+        }
+        log.flush().unwrap();
+    }
+    drop(log);
+    let size = i64::try_from(std::fs::metadata(&path).unwrap().len()).unwrap();
+    let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../controls/audit-logging");
+    let pack = dir.path().join("pack");
+    let out = run(&[
+        os("scan"),
+        os("--soft-fail"),
+        dir.path().join("logs").as_os_str(),
+        os("--no-builtin"),
+        os("--controls"),
+        catalog.as_os_str(),
+        os("--threads"),
+        os("8"),
+        os("--format"),
+        os("json"),
+        os("--pack"),
+        pack.as_os_str(),
+    ]);
+    let results = out.exited(0).json();
+    assert_eq!(
+        control(&results, "audit-log-no-sensitive-data")["status"],
+        "not_implemented"
+    );
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(pack.join("manifest.json")).unwrap()).unwrap();
+    let entry = manifest["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "api.audit.jsonl")
+        .unwrap_or_else(|| panic!("{manifest}"));
+    assert_eq!(entry["keep"], "excerpt", "{entry}");
+    assert_eq!(entry["size"], size);
+    let lines = entry["lines"].as_array().unwrap();
+    assert!(lines.contains(&seeded.into()), "{entry}");
+    assert!(entry["redactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["line"] == seeded && r["kind"] == "email"));
+    let kept = std::fs::read_to_string(
+        pack.join("evidence")
+            .join(entry["sha256"].as_str().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(kept.lines().count(), lines.len());
+    assert!(
+        kept.contains("[REDACTED:email]") && !kept.contains("jane.roe"),
+        "{kept}"
+    );
+    assert!(
+        // About 110 MiB: two rounds of blocks, each thread's detector cache and the program;
+        // either old behaviour alone would pass 190 MiB.
+        out.peak_kib * 1024 < size * 5 / 2,
+        "peak memory {} MiB for a {} MiB log",
+        out.peak_kib / 1024,
+        size >> 20
+    );
+}

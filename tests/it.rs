@@ -10,6 +10,7 @@ mod git_repo;
 
 mod attest_signing;
 mod attestations;
+mod audit_checkpoints;
 mod audit_sbom;
 mod cedar;
 mod cedar_suite;

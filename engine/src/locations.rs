@@ -17,7 +17,7 @@ use crate::eval::ControlResult;
 /// What a finding's path is in the scanned tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
-    /// A regular file with this many lines.
+    /// A regular file with at least this many lines (counted up to the last line cited).
     File(u32),
     /// Anything else: missing, a directory, `.git`, outside the root (links resolved).
     NotAFile,
@@ -25,18 +25,20 @@ enum Target {
 
 /// Drops every location of `results` that is not a line of a regular file below `root`.
 pub fn settle(results: &mut [ControlResult], root: &Path) {
-    let paths: BTreeMap<&str, Target> = results
+    // The last line cited in each file: counting stops there, so that a finding on line 3
+    // of a 10 GB log does not read all of it.
+    let mut cited: BTreeMap<&str, u32> = BTreeMap::new();
+    for location in results
         .iter()
         .flat_map(|r| &r.findings)
-        .filter_map(|f| {
-            f.location
-                .as_ref()
-                .map(|l| (l.path.as_str(), Target::NotAFile))
-        })
-        .collect();
-    let targets: BTreeMap<String, Target> = paths
+        .filter_map(|f| f.location.as_ref())
+    {
+        let last = cited.entry(location.path.as_str()).or_default();
+        *last = (*last).max(location.line.unwrap_or(0));
+    }
+    let targets: BTreeMap<String, Target> = cited
         .into_par_iter()
-        .map(|(path, _)| (path.to_string(), target(root, path)))
+        .map(|(path, last)| (path.to_string(), target(root, path, last)))
         .collect();
     for finding in results.iter_mut().flat_map(|r| r.findings.iter_mut()) {
         let Some(location) = &mut finding.location else {
@@ -55,7 +57,7 @@ pub fn settle(results: &mut [ControlResult], root: &Path) {
     }
 }
 
-fn target(root: &Path, path: &str) -> Target {
+fn target(root: &Path, path: &str, last_cited: u32) -> Target {
     if path.is_empty()
         || Path::new(path)
             .components()
@@ -65,22 +67,25 @@ fn target(root: &Path, path: &str) -> Target {
     }
     // Links inside the root count as the file they point at, as the collectors read them.
     match confine::open(root, path, u64::MAX) {
-        Ok((file, _)) => line_count(file).map_or(Target::NotAFile, Target::File),
+        Ok((file, _)) => line_count(file, last_cited).map_or(Target::NotAFile, Target::File),
         Err(_) => Target::NotAFile,
     }
 }
 
 /// Lines of a text, read as a stream: a final line without a newline counts; an empty text
-/// has one line.
-fn line_count(file: std::fs::File) -> Option<u32> {
-    let mut reader = std::io::BufReader::new(file);
+/// has one line. Reading stops once `enough` lines are known to be there.
+fn line_count(file: std::fs::File, enough: u32) -> Option<u32> {
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let (mut newlines, mut last) = (0usize, None);
     loop {
         let chunk = reader.fill_buf().ok()?;
         if chunk.is_empty() {
             break;
         }
-        newlines += chunk.iter().filter(|b| **b == b'\n').count();
+        newlines += memchr::memchr_iter(b'\n', chunk).count();
+        if newlines >= enough as usize {
+            return Some(u32::try_from(newlines).unwrap_or(u32::MAX));
+        }
         last = chunk.last().copied();
         let n = chunk.len();
         reader.consume(n);
@@ -99,8 +104,19 @@ mod tests {
         for (text, lines) in [("", 1), ("a", 1), ("a\n", 1), ("a\nb", 2)] {
             std::fs::write(dir.path().join("f"), text).unwrap();
             let file = std::fs::File::open(dir.path().join("f")).unwrap();
-            assert_eq!(line_count(file), Some(lines), "{text:?}");
+            assert_eq!(line_count(file, u32::MAX), Some(lines), "{text:?}");
         }
+    }
+
+    #[test]
+    fn counting_stops_at_the_last_line_cited() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        std::fs::write(&path, "event\n".repeat(1_000_000)).unwrap();
+        let counted = line_count(std::fs::File::open(&path).unwrap(), 10).unwrap();
+        assert!((10..1_000_000).contains(&counted), "{counted}");
+        let all = line_count(std::fs::File::open(&path).unwrap(), u32::MAX);
+        assert_eq!(all, Some(1_000_000));
     }
 
     #[test]
@@ -109,9 +125,9 @@ mod tests {
         std::fs::write(dir.path().join("a.yaml"), "x: 1\ny: 2\n").unwrap();
         std::fs::create_dir_all(dir.path().join(".git")).unwrap();
         std::fs::write(dir.path().join(".git/config"), "x").unwrap();
-        assert_eq!(target(dir.path(), "a.yaml"), Target::File(2));
+        assert_eq!(target(dir.path(), "a.yaml", 2), Target::File(2));
         for other in [".", ".git", ".git/config", "missing.yaml", "../a.yaml", ""] {
-            assert_eq!(target(dir.path(), other), Target::NotAFile, "{other}");
+            assert_eq!(target(dir.path(), other, 1), Target::NotAFile, "{other}");
         }
     }
 }

@@ -55,6 +55,9 @@ pub struct Scope {
     /// tfvars files of its directory. Named by the person running assay, so read as given,
     /// not confined to the root.
     pub terraform_var_files: Vec<PathBuf>,
+    /// Where audit logs' checkpoints are kept (`--checkpoints DIR`, `--full`); none: every
+    /// log is verified in full and no checkpoint is written.
+    pub audit_checkpoints: Option<crate::audit_log::Checkpoints>,
     /// The walk of `root` shared by the collectors of one collection (see
     /// [`Scope::sharing_walk`]); without it each collector walks the tree itself.
     listing: Option<Arc<Listing>>,
@@ -77,6 +80,7 @@ impl Scope {
             forge_exports: Vec::new(),
             stdin: None,
             terraform_var_files: Vec::new(),
+            audit_checkpoints: None,
             listing: None,
         }
     }

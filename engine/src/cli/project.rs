@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use assay_collectors::audit_log::Checkpoints;
 use assay_collectors::Scope;
 use clap::Args;
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -83,6 +84,13 @@ pub struct ProjectArgs {
     /// outside the scan root.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// Keep a checkpoint of every JSON Lines audit log in DIR (made when absent): the next
+    /// scan reads only what was appended since, and checks that it continues the checkpoint.
+    #[arg(long, value_name = "DIR")]
+    pub checkpoints: Option<PathBuf>,
+    /// With --checkpoints: verify every audit log from its first line, and renew its checkpoint.
+    #[arg(long, requires = "checkpoints")]
+    pub full: bool,
     /// The frameworks chosen by whoever runs the scan programmatically (an org manifest), with
     /// their parts; they take the place of `--framework` and of `frameworks:` in assay.yaml.
     #[arg(skip)]
@@ -132,6 +140,8 @@ impl ProjectArgs {
             allow_network: false,
             forge_exports: Vec::new(),
             var_files: Vec::new(),
+            checkpoints: None,
+            full: false,
             framework_choices: None,
             catalog_cache: None,
         }
@@ -427,6 +437,10 @@ impl ProjectArgs {
         }
         scope.forge_exports = self.forge_exports.clone();
         scope.terraform_var_files = self.var_files.clone();
+        scope.audit_checkpoints = self.checkpoints.clone().map(|dir| Checkpoints {
+            dir,
+            full: self.full,
+        });
         let waiver_path = match &self.waivers {
             Some(p) => Some(p.clone()),
             None => match &config.file.waivers {

@@ -1,9 +1,12 @@
 //! The evidence behind a scan's findings: the raw bytes of every source file a finding points
 //! at, read again from the scan root, checked against the digest the scan recorded, and
 //! redacted before anyone keeps or shows them (or, for files that must not leave, reduced to
-//! their digest).
+//! their digest). A file larger than [`WHOLE_FILE_BYTES`] (a year of audit logs) is streamed
+//! instead of held: its digest is computed on the way and only the lines findings cite are
+//! kept, so a pack's memory does not grow with the files it vouches for.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read as _;
 use std::path::Path;
 
 use assay_collectors::{confine, git, Document, EvidenceKind};
@@ -11,6 +14,8 @@ use assay_collectors::{confine, git, Document, EvidenceKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use sha2::{Digest, Sha256};
 
 use super::digest::sha256_hex;
 use super::redact::{redact, Redaction};
@@ -26,6 +31,8 @@ pub struct EvidenceFile {
     pub paths: Vec<String>,
     /// The redacted bytes: what a pack keeps and the site shows.
     pub content: Vec<u8>,
+    /// For an excerpt: the line of the original file each line of `content` is.
+    pub lines: Vec<u32>,
     /// sha256 of `content`.
     pub redacted_digest: String,
     /// Size of the original bytes.
@@ -46,6 +53,8 @@ pub enum Keep {
     FullRedacted,
     /// Only the digest and size of the original bytes; the content never leaves the machine.
     DigestOnly,
+    /// The lines findings cite, redacted: how a file too large to hold is kept.
+    Excerpt,
 }
 
 impl Keep {
@@ -53,6 +62,7 @@ impl Keep {
         match self {
             Keep::FullRedacted => "full-redacted",
             Keep::DigestOnly => "digest-only",
+            Keep::Excerpt => "excerpt",
         }
     }
 
@@ -172,6 +182,7 @@ fn flags_secrets(control: &crate::report::ControlReport) -> bool {
 pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy, built: &[Built]) -> EvidenceSet {
     let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut flagged: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+    let mut cited: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
     let mut named: BTreeSet<&str> = BTreeSet::new();
     for control in &results.controls {
         let secret = flags_secrets(control);
@@ -182,6 +193,10 @@ pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy, built: &[Buil
                     .entry(location.path.as_str())
                     .or_default()
                     .extend(finding.evidence.iter().map(String::as_str));
+                cited
+                    .entry(location.path.as_str())
+                    .or_default()
+                    .extend(location.line);
                 if let (true, Some(line), FindingStatus::Fail | FindingStatus::Waived) =
                     (secret, location.line, finding.status)
                 {
@@ -193,18 +208,26 @@ pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy, built: &[Buil
             }
         }
     }
+    let no_lines = BTreeSet::new();
     let read: Vec<(&str, &BTreeSet<&str>, Result<Read, Reason>)> = wanted
         .par_iter()
-        .map(|(path, digests)| (*path, digests, read_file(root, path)))
+        .map(|(path, digests)| {
+            let lines = cited.get(path).unwrap_or(&no_lines);
+            (*path, digests, read_file(root, path, lines))
+        })
         .collect();
 
-    let mut by_digest: BTreeMap<String, (Vec<String>, Vec<u8>)> = BTreeMap::new();
+    let mut by_digest: BTreeMap<String, (Vec<String>, Kept)> = BTreeMap::new();
     for b in built {
         let digest = sha256_hex(&b.bytes);
         if named.contains(digest.as_str()) {
-            let entry = by_digest
-                .entry(digest)
-                .or_insert_with(|| (Vec::new(), b.bytes.clone()));
+            let entry = by_digest.entry(digest).or_insert_with(|| {
+                let kept = Kept {
+                    bytes: b.bytes.clone(),
+                    lines: None,
+                };
+                (Vec::new(), kept)
+            });
             entry.0.push(b.path.clone());
         }
     }
@@ -214,7 +237,7 @@ pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy, built: &[Buil
             Ok(file) if digests.contains(file.digest.as_str()) => {
                 by_digest
                     .entry(file.digest.clone())
-                    .or_insert_with(|| (Vec::new(), file.bytes.clone()))
+                    .or_insert_with(|| (Vec::new(), file.kept.clone()))
                     .0
                     .push(path.to_string());
                 for other in digests.iter().filter(|d| **d != file.digest) {
@@ -249,24 +272,30 @@ pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy, built: &[Buil
     let collected_at = &results.scan.started_at;
     let files = by_digest
         .into_par_iter()
-        .map(|(digest, (paths, bytes))| {
-            let keep = policy.of(&paths);
-            let lines: BTreeSet<u32> = paths
+        .map(|(digest, (paths, kept))| {
+            let keep = match (policy.of(&paths), &kept.lines) {
+                (Keep::DigestOnly, _) => Keep::DigestOnly,
+                (_, Some(_)) => Keep::Excerpt,
+                (keep, None) => keep,
+            };
+            let flagged: BTreeSet<u32> = paths
                 .iter()
                 .filter_map(|p| flagged.get(p.as_str()))
                 .flatten()
                 .copied()
                 .collect();
-            let (content, redactions) = match keep {
-                Keep::FullRedacted => redact(&bytes, &lines),
-                Keep::DigestOnly => (Vec::new(), Vec::new()),
+            let size = kept.size();
+            let (content, lines, redactions) = match keep {
+                Keep::DigestOnly => (Vec::new(), Vec::new(), Vec::new()),
+                _ => kept.redact(&flagged),
             };
             EvidenceFile {
                 redacted_digest: sha256_hex(&content),
-                size: bytes.len() as u64,
+                size,
                 digest,
                 paths,
                 content,
+                lines,
                 redactions,
                 collected_at: collected_at.clone(),
                 keep,
@@ -276,18 +305,61 @@ pub fn gather(results: &Results, root: &Path, policy: &KeepPolicy, built: &[Buil
     EvidenceSet { files, mismatches }
 }
 
+/// Files up to this size are read whole; larger ones are streamed and kept as an excerpt.
+pub const WHOLE_FILE_BYTES: u64 = 32 << 20;
+/// The most bytes of one cited line an excerpt keeps.
+const EXCERPT_LINE_BYTES: usize = 64 << 10;
+
+/// What is kept of a file before redaction: all of it, or the cited lines.
+#[derive(Clone)]
+struct Kept {
+    bytes: Vec<u8>,
+    /// For an excerpt: the original file's size and the line number of each kept line.
+    lines: Option<(u64, Vec<u32>)>,
+}
+
+impl Kept {
+    /// The size of the original bytes.
+    fn size(&self) -> u64 {
+        match &self.lines {
+            Some((size, _)) => *size,
+            None => self.bytes.len() as u64,
+        }
+    }
+
+    /// The redacted content, the original line of each of its lines (excerpts only) and the
+    /// redactions by original line; `flagged` are original line numbers.
+    fn redact(&self, flagged: &BTreeSet<u32>) -> (Vec<u8>, Vec<u32>, Vec<Redaction>) {
+        let Some((_, lines)) = &self.lines else {
+            let (content, redactions) = redact(&self.bytes, flagged);
+            return (content, Vec::new(), redactions);
+        };
+        let position = |n: u32| u32::try_from(n as usize + 1).unwrap_or(u32::MAX);
+        let local: BTreeSet<u32> = (0..lines.len() as u32)
+            .filter(|i| flagged.contains(&lines[*i as usize]))
+            .map(position)
+            .collect();
+        let (content, mut redactions) = redact(&self.bytes, &local);
+        for r in &mut redactions {
+            r.line = lines[r.line as usize - 1];
+        }
+        (content, lines.clone(), redactions)
+    }
+}
+
 /// A file as read again from the scan root.
 struct Read {
     digest: String,
-    bytes: Vec<u8>,
+    kept: Kept,
 }
 
 /// Why a file could not be read.
 struct Reason(String);
 
-/// The file at `path` below `root`, confined to it (see [`confine::read`]).
-fn read_file(root: &Path, path: &str) -> Result<Read, Reason> {
-    let bytes = confine::read(root, path, u64::MAX).map_err(|reason| {
+/// The file at `path` below `root`, confined to it (see [`confine::open`]): whole when it is
+/// small, else streamed and reduced to its `cited` lines.
+fn read_file(root: &Path, path: &str, cited: &BTreeSet<u32>) -> Result<Read, Reason> {
+    let (file, size) = confine::open(root, path, u64::MAX).map_err(|reason| {
         // Said in words an auditor can act on, not as the operating system's error text.
         Reason(match reason {
             confine::Refused::PathOutside | confine::Refused::LinkOutside => {
@@ -298,8 +370,77 @@ fn read_file(root: &Path, path: &str) -> Result<Read, Reason> {
             reason => format!("the file could not be read: {reason}"),
         })
     })?;
+    let unreadable = |_| Reason("the file could not be read".to_string());
+    if size > WHOLE_FILE_BYTES {
+        return excerpt(file, cited).map_err(unreadable);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    file.take(WHOLE_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > WHOLE_FILE_BYTES {
+        // It grew since it was opened: it no longer has the scan's digest anyway.
+        return Err(Reason(
+            "the file changed since the scan read it".to_string(),
+        ));
+    }
     Ok(Read {
         digest: sha256_hex(&bytes),
-        bytes,
+        kept: Kept { bytes, lines: None },
+    })
+}
+
+/// Streams `reader`, hashing every byte, and keeps the lines numbered in `cited` (each cut
+/// at [`EXCERPT_LINE_BYTES`]): memory stays bounded by the cited lines, whatever the size.
+fn excerpt(mut reader: impl std::io::Read, cited: &BTreeSet<u32>) -> std::io::Result<Read> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let (mut bytes, mut lines) = (Vec::new(), Vec::new());
+    let (mut size, mut line, mut taken) = (0u64, 1u64, 0usize);
+    let wanted = |line: u64| u32::try_from(line).is_ok_and(|n| cited.contains(&n));
+    let mut keeping = wanted(line);
+    loop {
+        let n = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = &buffer[..n];
+        hasher.update(chunk);
+        size += n as u64;
+        if cited.is_empty() {
+            continue;
+        }
+        let mut start = 0;
+        while start < n {
+            let newline = memchr::memchr(b'\n', &chunk[start..]).map(|i| start + i);
+            let end = newline.map_or(n, |i| i + 1);
+            if keeping {
+                if taken == 0 {
+                    lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+                }
+                let text = &chunk[start..newline.unwrap_or(n)];
+                let room = EXCERPT_LINE_BYTES.saturating_sub(taken);
+                bytes.extend_from_slice(&text[..text.len().min(room)]);
+                taken += text.len().max(1);
+            }
+            if newline.is_some() {
+                if keeping {
+                    bytes.push(b'\n');
+                }
+                line += 1;
+                taken = 0;
+                keeping = wanted(line);
+            }
+            start = end;
+        }
+    }
+    Ok(Read {
+        digest: hex::encode(hasher.finalize()),
+        kept: Kept {
+            bytes,
+            lines: Some((size, lines)),
+        },
     })
 }

@@ -79,9 +79,13 @@ pub struct EvidenceEntry {
     /// sha256 of the kept, redacted bytes (of nothing when only the digest is kept).
     pub redacted_sha256: String,
     pub collected_at: String,
-    /// `digest-only` when the content was not kept (absent: `full-redacted`).
+    /// `digest-only` when the content was not kept, `excerpt` when only the lines findings
+    /// cite were (absent: `full-redacted`).
     #[serde(default, skip_serializing_if = "Keep::is_default")]
     pub keep: Keep,
+    /// For an excerpt: the line of the original file each kept line is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<u32>,
     pub redactions: Vec<Redaction>,
 }
 

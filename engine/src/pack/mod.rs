@@ -96,11 +96,7 @@ pub fn write(
     let evidence_dir = dir.join(EVIDENCE_DIR);
     std::fs::create_dir_all(&evidence_dir)
         .map_err(|e| format!("cannot create `{}`: {e}", evidence_dir.display()))?;
-    for file in evidence
-        .files
-        .iter()
-        .filter(|f| f.keep == Keep::FullRedacted)
-    {
+    for file in evidence.files.iter().filter(|f| f.keep != Keep::DigestOnly) {
         write_file(&format!("{EVIDENCE_DIR}/{}", file.digest), &file.content)?;
     }
     site::render(
@@ -140,6 +136,7 @@ pub fn write(
                 redacted_sha256: f.redacted_digest.clone(),
                 collected_at: f.collected_at.clone(),
                 keep: f.keep,
+                lines: f.lines.clone(),
                 redactions: f.redactions.clone(),
             })
         })

@@ -5,6 +5,7 @@
 //! genesis value, 64 zeros, for the first). Parts of a log are verified independently (in
 //! parallel) and then merged in order: the merge checks the link across each boundary.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -31,7 +32,7 @@ impl Default for ChainRules {
 }
 
 /// The chain state of one part of a log (or, after merging, of the whole log).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainSummary {
     /// Events that carry a hash.
     with_hash: u64,

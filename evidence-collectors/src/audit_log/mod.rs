@@ -7,8 +7,12 @@
 //! Logs are configured under `collectors.audit_log.sources` in `assay.yaml`; without that, a
 //! file is taken as an audit log when its path names it one (`audit`, `cloudtrail`) or its
 //! first event looks like a Kubernetes audit event or a CloudTrail record.
+//!
+//! With checkpoints (`--checkpoints DIR`), a JSON Lines log is read only from where the last
+//! scan stopped (see [`checkpoint`]).
 
 mod chain;
+pub mod checkpoint;
 mod event;
 mod jcs;
 mod preset;
@@ -17,7 +21,7 @@ mod settings;
 mod summary;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -26,6 +30,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 pub use chain::{event_hash, ChainRules};
+pub use checkpoint::Checkpoints;
 pub use preset::Preset;
 pub use settings::{LogFormat, Plan};
 
@@ -53,9 +58,24 @@ impl Collector for AuditLogCollector {
         let plan = Plan::new(scope.settings_of(EvidenceKind::AuditLog))?;
         scope.root_dir()?;
         let found = discover(scope, &plan);
+        let keeping = scope.audit_checkpoints.as_ref().map(|store| Keeping {
+            store,
+            fingerprint: checkpoint::fingerprint(
+                scope.settings_of(EvidenceKind::AuditLog),
+                scope.limits.line_bytes,
+            ),
+        });
         let results: Vec<FileResult> = found
             .par_iter()
-            .map(|relative| collect_file(&scope.root, relative, &plan, scope.limits.line_bytes))
+            .map(|relative| {
+                collect_file(
+                    &scope.root,
+                    relative,
+                    &plan,
+                    scope.limits.line_bytes,
+                    keeping.as_ref(),
+                )
+            })
             .collect();
         let mut collection = Collection::default();
         for result in results {
@@ -233,10 +253,22 @@ fn read_error(relative: &str, error: &std::io::Error) -> SourceError {
     }
 }
 
-fn collect_file(root: &Path, relative: &str, plan: &Plan, line_bytes: u64) -> FileResult {
+/// The checkpoint store of a scan, and the fingerprint of its settings.
+struct Keeping<'a> {
+    store: &'a Checkpoints,
+    fingerprint: String,
+}
+
+fn collect_file(
+    root: &Path,
+    relative: &str,
+    plan: &Plan,
+    line_bytes: u64,
+    keeping: Option<&Keeping<'_>>,
+) -> FileResult {
     let source = plan.source_for(relative);
     let format = format_of(relative, source);
-    let file = match open(root, relative) {
+    let mut file = match open(root, relative) {
         Ok(f) => f,
         Err(reason) => {
             let mut unread = Collection::unread(relative, reason);
@@ -251,14 +283,24 @@ fn collect_file(root: &Path, relative: &str, plan: &Plan, line_bytes: u64) -> Fi
             .and_then(|s| s.preset)
             .or_else(|| event.map(Preset::detect))
             .unwrap_or(Preset::Generic);
-        let mapping = match source {
-            Some(s) => s.mapping(preset),
-            None => preset_mapping(preset),
-        };
-        (preset, mapping)
+        mapping_of(source, preset)
     };
-    let read = match format {
-        LogFormat::Jsonl | LogFormat::Csv => {
+    let mut checkpoint_facts = None;
+    let read = match (format, keeping) {
+        (LogFormat::Jsonl, Some(keeping)) => read_kept(
+            root,
+            relative,
+            &mut file,
+            plan,
+            line_bytes,
+            keeping,
+            &mapping_for,
+        )
+        .map(|(preset, summary, digest, facts)| {
+            checkpoint_facts = Some(facts);
+            (preset, summary, digest)
+        }),
+        (LogFormat::Jsonl | LogFormat::Csv, _) => {
             let (preset, mapping) =
                 mapping_for(first_event(root, relative, format, line_bytes).as_ref());
             let ctx = Context {
@@ -285,17 +327,98 @@ fn collect_file(root: &Path, relative: &str, plan: &Plan, line_bytes: u64) -> Fi
                     },
                 })
             } else {
-                read::read_jsonl(file, &ctx, line_bytes).map_err(|e| read_error(relative, &e))
+                read::read_jsonl(file, &ctx, line_bytes, read::Start::default())
+                    .map(|read| (read.summary, hex::encode(read.hasher.finalize())))
+                    .map_err(|e| read_error(relative, &e))
             };
             read.map(|(summary, digest)| (preset, summary, digest))
         }
-        LogFormat::Json => read_document(file, relative, plan, &mapping_for),
+        (LogFormat::Json, _) => read_document(file, relative, plan, &mapping_for),
     };
     let (preset, summary, digest) = match read {
         Ok(r) => r,
         Err(e) => return FileResult::Error(e),
     };
-    finish(relative, format, preset, summary, digest, plan)
+    let mut result = finish(relative, format, preset, summary, digest, plan);
+    if let (FileResult::Document(document), Some(facts)) = (&mut result, checkpoint_facts) {
+        document.data["checkpoint"] = facts;
+    }
+    result
+}
+
+/// A preset and the field mapping it gives, refined by the source's configuration.
+fn mapping_of(source: Option<&SourcePlan>, preset: Preset) -> (Preset, event::Mapping) {
+    let mapping = match source {
+        Some(s) => s.mapping(preset),
+        None => preset_mapping(preset),
+    };
+    (preset, mapping)
+}
+
+/// Reads a JSON Lines log from its checkpoint when one holds (else from the top), and writes
+/// the checkpoint of where it ends; returns the log's preset, summary, digest and the
+/// `checkpoint` facts.
+fn read_kept(
+    root: &Path,
+    relative: &str,
+    file: &mut File,
+    plan: &Plan,
+    line_bytes: u64,
+    keeping: &Keeping<'_>,
+    mapping_for: &dyn Fn(Option<&Value>) -> (Preset, event::Mapping),
+) -> Result<(Preset, Summary, String, Value), SourceError> {
+    let (resumed, fallback) = match keeping.store.resume(relative, &keeping.fingerprint, file) {
+        Ok(resumed) => (resumed, None),
+        Err(reason) => (None, Some(reason)),
+    };
+    let ((preset, mapping), start, from) = match resumed {
+        Some(r) => {
+            let from = (r.checkpoint.offset, r.checkpoint.next_line);
+            let start = read::Start {
+                line: r.checkpoint.next_line,
+                hasher: r.hasher,
+                summary: r.checkpoint.summary,
+            };
+            let source = plan.source_for(relative);
+            (mapping_of(source, r.checkpoint.preset), start, Some(from))
+        }
+        None => {
+            file.rewind().map_err(|e| read_error(relative, &e))?;
+            let first = first_event(root, relative, LogFormat::Jsonl, line_bytes);
+            (mapping_for(first.as_ref()), read::Start::default(), None)
+        }
+    };
+    let ctx = Context {
+        mapping: &mapping,
+        chain: &plan.chain,
+        dlp: &plan.dlp,
+    };
+    let read = read::read_jsonl(&mut *file, &ctx, line_bytes, start)
+        .map_err(|e| read_error(relative, &e))?;
+    let offset = from.map_or(0, |(offset, _)| offset) + read.read;
+    // A log that ends inside a line (being written) gets its checkpoint next time.
+    if read.whole_lines {
+        keeping
+            .store
+            .save(
+                relative,
+                &keeping.fingerprint,
+                file,
+                (offset, read.next_line),
+                &read.hasher,
+                preset,
+                &read.summary,
+            )
+            .map_err(|message| SourceError {
+                path: relative.to_string(),
+                position: None,
+                message,
+                hint: Some("check that the --checkpoints directory is writable".into()),
+            })?;
+    }
+    let facts = checkpoint::facts(from, read.read, fallback.as_deref());
+    let digest = hex::encode(read.hasher.finalize());
+    Ok((preset, read.summary, digest, facts))
 }
 
 /// Reads a whole-document log (CloudTrail `Records`, a Kubernetes `EventList`, an array).

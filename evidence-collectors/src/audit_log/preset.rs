@@ -1,13 +1,13 @@
 //! Presets: where the five normalized fields sit in the events of well-known audit logs, and
 //! which events count as privileged actions or failed authentications.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::event::{Field, FieldSpec, Rule};
 
 /// A known log shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
     /// Kubernetes audit events, `audit.k8s.io/v1` and `v1beta1`.

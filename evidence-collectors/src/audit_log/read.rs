@@ -16,7 +16,11 @@ use crate::formats::{self, ParseError};
 use crate::lines::Position;
 
 /// Bytes per block of JSON Lines.
-const BLOCK: usize = 8 << 20;
+const BLOCK: usize = 4 << 20;
+/// Bytes of JSON Lines read per round, whatever the core count: with one round summarized
+/// while the next is read, the reader holds at most about twice this, plus two of the longest
+/// lines allowed.
+const ROUND_BYTES: usize = 32 << 20;
 /// CSV records per batch.
 const CSV_BATCH: usize = 8192;
 /// Events per parallel chunk of a whole document.
@@ -45,17 +49,29 @@ struct Blocks<R> {
     hasher: Sha256,
     eof: bool,
     max_line: u64,
+    /// Bytes read, and the last of them.
+    read: u64,
+    last_byte: Option<u8>,
 }
 
 impl<R: Read> Blocks<R> {
+    #[cfg(test)]
     fn new(reader: R, max_line: u64) -> Self {
+        Self::resume(reader, max_line, 1, Sha256::new())
+    }
+
+    /// Blocks of a stream that continues a file at line `next_line`, whose bytes so far
+    /// `hasher` has hashed.
+    fn resume(reader: R, max_line: u64, next_line: u64, hasher: Sha256) -> Self {
         Self {
             reader,
             carry: Vec::new(),
-            next_line: 1,
-            hasher: Sha256::new(),
+            next_line,
+            hasher,
             eof: false,
             max_line,
+            read: 0,
+            last_byte: None,
         }
     }
 
@@ -75,6 +91,10 @@ impl<R: Read> Blocks<R> {
             }
         }
         self.hasher.update(&buf[..filled]);
+        self.read += filled as u64;
+        if filled > 0 {
+            self.last_byte = Some(buf[filled - 1]);
+        }
         Ok(filled)
     }
 
@@ -133,10 +153,13 @@ impl<R: Read> Blocks<R> {
     }
 
     fn next_round(&mut self) -> io::Result<Vec<Block>> {
-        let mut blocks = Vec::new();
-        while blocks.len() < parts_per_round() {
+        let (mut blocks, mut bytes) = (Vec::new(), 0);
+        while blocks.len() < parts_per_round() && bytes < ROUND_BYTES {
             match self.next_block()? {
-                Some(block) => blocks.push(block),
+                Some(block) => {
+                    bytes += block.bytes.len();
+                    blocks.push(block);
+                }
                 None => break,
             }
         }
@@ -191,15 +214,48 @@ fn summarize_block(block: &Block, ctx: &Context<'_>) -> Summary {
     summary
 }
 
-/// Reads JSON Lines, skipping (and reporting) lines over `max_line` bytes; returns the summary
-/// and the sha256 of the bytes read.
+/// Where reading JSON Lines starts: the top of the file, or a checkpoint (`reader` then
+/// yields the bytes after it).
+pub struct Start {
+    /// The number of the first line read.
+    pub line: u64,
+    /// The hash of the bytes before, still open.
+    pub hasher: Sha256,
+    /// The summary of the lines before.
+    pub summary: Summary,
+}
+
+impl Default for Start {
+    fn default() -> Self {
+        Self {
+            line: 1,
+            hasher: Sha256::new(),
+            summary: Summary::default(),
+        }
+    }
+}
+
+/// What reading JSON Lines yields: the summary of the whole log, and where it ends.
+pub struct Jsonl {
+    pub summary: Summary,
+    /// The hash of every byte of the log, still open (to finish it, or to continue it).
+    pub hasher: Sha256,
+    /// Bytes read from `reader`, and the number of the line after the last.
+    pub read: u64,
+    pub next_line: u64,
+    /// Whether the log ends at a line boundary (empty, or ending in a newline).
+    pub whole_lines: bool,
+}
+
+/// Reads JSON Lines from `start`, skipping (and reporting) lines over `max_line` bytes.
 pub fn read_jsonl<R: Read + Send>(
     reader: R,
     ctx: &Context<'_>,
     max_line: u64,
-) -> io::Result<(Summary, String)> {
-    let mut blocks = Blocks::new(reader, max_line);
-    let mut total = Summary::default();
+    start: Start,
+) -> io::Result<Jsonl> {
+    let mut blocks = Blocks::resume(reader, max_line, start.line, start.hasher);
+    let mut total = start.summary;
     let mut pending = blocks.next_round()?;
     while !pending.is_empty() {
         let (next, parts) = rayon::join(
@@ -216,7 +272,13 @@ pub fn read_jsonl<R: Read + Send>(
         }
         pending = next?;
     }
-    Ok((total, hex::encode(blocks.hasher.finalize())))
+    Ok(Jsonl {
+        summary: total,
+        hasher: blocks.hasher,
+        read: blocks.read,
+        next_line: blocks.next_line,
+        whole_lines: blocks.last_byte.is_none_or(|b| b == b'\n'),
+    })
 }
 
 /// A reader that hashes what passes through it.

@@ -4,6 +4,7 @@
 //! line numbers, never the events.
 
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
 use super::chain::{ChainRules, ChainSummary};
@@ -26,17 +27,24 @@ pub struct Context<'a> {
 /// A timestamp and the line of its event.
 type Stamp = (Timestamp, u64);
 
-/// The summary of a part of a log.
-#[derive(Debug, Default)]
+/// The summary of a part of a log. It is kept in checkpoints (see `checkpoint`), so that a
+/// later scan continues it.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Summary {
     events: u64,
     first_event_line: Option<u64>,
+    #[serde(with = "stamp")]
     earliest: Option<Stamp>,
+    #[serde(with = "stamp")]
     latest: Option<Stamp>,
     /// The first and last timestamped events in file order (for gaps across parts).
+    #[serde(with = "stamp")]
     head: Option<Stamp>,
+    #[serde(with = "stamp")]
     tail: Option<Stamp>,
-    /// The largest forward gap between consecutive events, and the line of the later one.
+    /// The largest forward gap between consecutive events (in nanoseconds), and the line of
+    /// the later one.
+    #[serde(with = "gap")]
     largest_gap: Option<(SignedDuration, u64)>,
     out_of_order: u64,
     missing: [u64; 5],
@@ -399,6 +407,43 @@ fn redact_strings(value: &mut Value, dlp: &Scanner) {
         Value::Array(items) => items.iter_mut().for_each(|v| redact_strings(v, dlp)),
         Value::Object(fields) => fields.values_mut().for_each(|v| redact_strings(v, dlp)),
         _ => {}
+    }
+}
+
+/// A [`Stamp`] as its RFC 3339 text and line.
+mod stamp {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(stamp: &Option<Stamp>, s: S) -> Result<S::Ok, S::Error> {
+        stamp.map(|(t, line)| (t.to_string(), line)).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Stamp>, D::Error> {
+        Option::<(String, u64)>::deserialize(d)?
+            .map(|(t, line)| Ok((t.parse().map_err(serde::de::Error::custom)?, line)))
+            .transpose()
+    }
+}
+
+/// A gap as whole nanoseconds and the line after it.
+mod gap {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(
+        gap: &Option<(SignedDuration, u64)>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        gap.map(|(g, line)| (g.as_nanos(), line)).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<(SignedDuration, u64)>, D::Error> {
+        Ok(Option::<(i128, u64)>::deserialize(d)?.map(|(nanos, line)| {
+            let (secs, rest) = (nanos / 1_000_000_000, nanos % 1_000_000_000);
+            let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+            (SignedDuration::new(secs, rest as i32), line)
+        }))
     }
 }
 

@@ -26,7 +26,9 @@ use serde_json::{json, Value};
 const DFA_CACHE_BYTES: usize = 16 << 20;
 
 /// One kind of sensitive value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Detector {
     Email,
     Phone,
@@ -605,7 +607,7 @@ pub const MAX_LINES: usize = 20;
 pub const MAX_SAMPLES: usize = 3;
 
 /// What one detector found.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DetectorFindings {
     pub count: u64,
     /// The first [`MAX_LINES`] distinct lines, ascending when recorded in line order.
@@ -616,7 +618,7 @@ pub struct DetectorFindings {
 
 /// Findings by detector. Merging summaries of consecutive parts of a source in order gives the
 /// same result as scanning it in one go.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Findings {
     pub by_detector: BTreeMap<Detector, DetectorFindings>,
 }

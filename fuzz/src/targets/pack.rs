@@ -101,6 +101,7 @@ fn manifests() -> Vec<Manifest> {
             collected_at: "2026-01-01T00:00:01Z".into(),
             redactions: Vec::new(),
             keep: Keep::FullRedacted,
+            lines: Vec::new(),
         }],
         evidence_mismatches: Vec::new(),
     };

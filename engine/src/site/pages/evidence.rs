@@ -25,7 +25,7 @@ struct FileRow {
     digest: String,
     size: u64,
     redactions: usize,
-    /// `full-redacted` or `digest-only`.
+    /// `full-redacted`, `excerpt` or `digest-only`.
     keep: &'static str,
     /// Findings that fail, err or warn on this file.
     offending: usize,
@@ -74,7 +74,7 @@ struct ViewerPage<'a> {
     size: u64,
     collected_at: &'a str,
     redactions: &'a [Redaction],
-    /// `full-redacted` or `digest-only` (no content kept or shown).
+    /// `full-redacted`, `excerpt` (the cited lines) or `digest-only` (no content kept or shown).
     keep: &'static str,
     findings: Capped<FindingOnFile>,
     lines: Vec<Line>,
@@ -187,7 +187,8 @@ fn viewer(
         .split('\n')
         .enumerate()
         .map(|(i, l)| {
-            let n = i + 1;
+            // An excerpt's lines carry their numbers in the original file.
+            let n = f.lines.get(i).map_or(i + 1, |n| *n as usize);
             let m = marks.get(&n);
             Line {
                 n,
