@@ -12,6 +12,7 @@ mod explain_score;
 mod frameworks;
 mod init;
 mod keygen;
+mod merge;
 mod parse;
 mod project;
 mod scan;
@@ -82,6 +83,9 @@ enum Command {
     /// Write the audit documents (ISO 27001 SoA, GDPR Art. 30 records, AI Act technical
     /// documentation, SOC 2 matrix) as Markdown and HTML.
     Documents(documents::DocumentsArgs),
+    /// Merge the shards' results of a fan-out (`scan --shard I/N`) into the whole scan's
+    /// results and pack.
+    Merge(merge::MergeArgs),
     /// Check an evidence pack: every digest, the root, the chain link and the signature.
     Verify(verify::VerifyArgs),
     /// Make an ed25519 key pair for signing evidence packs.
@@ -186,6 +190,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
         Command::ExplainScore(args) => explain_score::run(args),
         Command::Site(args) => site::run(args),
         Command::Documents(args) => documents::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Waivers(cmd) => waivers::run(cmd),
