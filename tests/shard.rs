@@ -205,6 +205,38 @@ fn merge_refuses_what_is_not_one_fan_out() {
         0,
     );
     assert!(stderr(&[whole], &[]).contains("is not a shard's result"));
+    // Edited partial results: item numbers that do not fit, or do not match the findings.
+    let edit = |part: &PathBuf, name: &str, change: &dyn Fn(&mut Value)| -> PathBuf {
+        let mut json = parse(&std::fs::read(part).unwrap());
+        for items in json["shard"]["items"].as_object_mut().unwrap().values_mut() {
+            change(items);
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
+        path
+    };
+    let huge = |items: &mut Value| {
+        for item in items.as_array_mut().unwrap() {
+            if item != 0 {
+                *item = Value::from(u64::MAX);
+            }
+        }
+    };
+    let edited = [
+        parts[0].clone(),
+        edit(&parts[1], "huge-2.json", &huge),
+        edit(&parts[2], "huge-3.json", &huge),
+    ];
+    assert!(stderr(&edited, &[]).contains("are out of range"));
+    let short = edit(&parts[1], "short.json", &|items| {
+        items.as_array_mut().unwrap().push(Value::from(1));
+    });
+    let edited = [parts[0].clone(), short, parts[2].clone()];
+    assert!(stderr(&edited, &[]).contains("do not match its findings"));
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, "{\"schema_version\": ").unwrap();
+    let edited = [parts[0].clone(), parts[1].clone(), garbage];
+    assert!(stderr(&edited, &[]).contains("is not an assay results file"));
     // A shard of another commit.
     repo.edit("README.md", "Payments.\n", "Payments and refunds.\n");
     repo.commit_all("third");

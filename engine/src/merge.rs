@@ -128,7 +128,15 @@ pub fn merge(
             }
             let offset = offsets[i];
             for (finding, item) in control.findings.iter().zip(items) {
-                let item = if *item == 0 { 0 } else { item + offset };
+                let item = match *item {
+                    0 => 0,
+                    n => n.checked_add(offset).ok_or_else(|| {
+                        format!(
+                            "`{}`: the item numbers of control `{}` are out of range",
+                            part.origin, control.id
+                        )
+                    })?,
+                };
                 offsets[i] = offsets[i].max(item);
                 results[i].findings.push(Finding {
                     item,
