@@ -125,16 +125,20 @@ fn ci_files_are_valid_yaml() {
         seen,
         [
             "github/action.yml",
+            "github/matrix-scan.yml",
             "github/pull-request.yml",
             "github/release.yml",
             "github/scheduled-scan.yml",
             "gitlab/assay.gitlab-ci.yml",
+            "gitlab/matrix-scan.gitlab-ci.yml",
             "kubernetes/cronjob.yaml",
+            "kubernetes/indexed-job.yaml",
             "pre-commit/.pre-commit-hooks.yaml",
         ]
     );
     assert_eq!(document("github/action.yml")["runs"]["using"], "composite");
     for workflow in [
+        "github/matrix-scan.yml",
         "github/pull-request.yml",
         "github/release.yml",
         "github/scheduled-scan.yml",
@@ -393,7 +397,12 @@ fn our_controls_pass_on_our_ci_files() {
     let dir = tempfile::tempdir().unwrap();
     let workflows = dir.path().join(".github/workflows");
     std::fs::create_dir_all(&workflows).unwrap();
-    for name in ["pull-request.yml", "release.yml", "scheduled-scan.yml"] {
+    for name in [
+        "matrix-scan.yml",
+        "pull-request.yml",
+        "release.yml",
+        "scheduled-scan.yml",
+    ] {
         std::fs::copy(ci(&format!("github/{name}")), workflows.join(name)).unwrap();
     }
     // The container image's Dockerfile, at the repository root.
@@ -415,7 +424,7 @@ fn our_controls_pass_on_our_ci_files() {
         let c = common::control(&r, id);
         assert_eq!(
             (c["passed"].as_u64(), c["failed"].as_u64()),
-            (Some(3), Some(0)),
+            (Some(4), Some(0)),
             "{id}: {c}"
         );
     }
@@ -747,4 +756,255 @@ fn a_new_users_path_from_init_to_scan() {
             .collect()
     };
     assert_eq!(failures(&after), failures(&before));
+}
+
+/// The strict JSON schema of each Kubernetes kind in `ci/kubernetes/`, from the Kubernetes
+/// v1.37.0 OpenAPI document (tests/fixtures/kubernetes-schema/SOURCE.md).
+fn kubernetes_validator(kind: &str) -> jsonschema::Validator {
+    let dir = fixture("kubernetes-schema/v1.37.0");
+    let read = |name: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let file = match kind {
+        "ConfigMap" => "configmap-v1.json",
+        "CronJob" => "cronjob-batch-v1.json",
+        "Job" => "job-batch-v1.json",
+        "NetworkPolicy" => "networkpolicy-networking-v1.json",
+        other => panic!("no schema for kind {other} under tests/fixtures/kubernetes-schema"),
+    };
+    let registry = jsonschema::Registry::new()
+        .add(
+            "https://kubernetes.io/api/_definitions.json",
+            read("_definitions.json"),
+        )
+        .unwrap()
+        .prepare()
+        .unwrap();
+    jsonschema::options()
+        .with_registry(&registry)
+        .build(&read(file))
+        .unwrap()
+}
+
+/// Every manifest of ci/kubernetes/ is valid against the Kubernetes API's schema of its kind,
+/// which refuses a misspelt field.
+#[test]
+fn kubernetes_manifests_match_the_api_schema() {
+    let mut checked = Vec::new();
+    for entry in std::fs::read_dir(ci("kubernetes")).unwrap() {
+        let path = entry.unwrap().path();
+        for doc in documents(&path) {
+            let kind = doc["kind"].as_str().unwrap().to_string();
+            let errors: Vec<String> = kubernetes_validator(&kind)
+                .iter_errors(&doc)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{}: {kind}: {errors:#?}", path.display());
+            checked.push(kind);
+        }
+    }
+    checked.sort();
+    assert_eq!(
+        checked,
+        [
+            "ConfigMap",
+            "ConfigMap",
+            "CronJob",
+            "Job",
+            "Job",
+            "NetworkPolicy",
+            "NetworkPolicy"
+        ]
+    );
+    let mut job = documents(&ci("kubernetes/indexed-job.yaml")).remove(1);
+    job["spec"]["completionsMode"] = Value::from("Indexed");
+    assert!(!kubernetes_validator("Job").is_valid(&job));
+}
+
+/// The fan-out recipes run as their CI systems would run them, on a fixture repository: four
+/// shards each write a signed partial pack, and the merge verifies them and writes one signed
+/// pack listing the four shard packs' roots.
+#[test]
+fn fan_out_recipes_work() {
+    let (repo, _) = repo();
+    let temp = tempfile::tempdir().unwrap();
+    let keys = temp.path().join("keys");
+    common::exited(
+        &assay()
+            .arg("keygen")
+            .arg("--out")
+            .arg(&keys)
+            .output()
+            .unwrap(),
+        0,
+    );
+    let now = "2026-12-07T03:17:00Z".to_string();
+    let merged_parts = |manifest: &Path| -> usize {
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(manifest).unwrap()).unwrap();
+        assert_eq!(manifest["signature"]["algorithm"], "ed25519");
+        manifest["parts"].as_array().unwrap().len()
+    };
+
+    // Kubernetes: the Indexed Job's pods (JOB_COMPLETION_INDEX 0..3), then the merge Job's.
+    let docs = documents(&ci("kubernetes/indexed-job.yaml"));
+    let shards = temp.path().join("k8s-shards");
+    std::fs::create_dir_all(&shards).unwrap();
+    let script = |doc: &Value, pointer: &str| -> String {
+        let container = doc.pointer(pointer).unwrap();
+        assert_eq!(container["command"], serde_json::json!(["/bin/sh", "-c"]));
+        container["args"][0]
+            .as_str()
+            .unwrap()
+            .replace("/workspace/repo", &repo.path().display().to_string())
+            .replace("/shards", &shards.display().to_string())
+            .replace("/keys", &keys.display().to_string())
+    };
+    assert_eq!(docs[1]["spec"]["completionMode"], "Indexed");
+    let count = docs[1]["spec"]["completions"].as_u64().unwrap();
+    let env: BTreeMap<String, String> = [
+        ("SHARDS".to_string(), count.to_string()),
+        ("ASSAY_NOW".to_string(), now.clone()),
+    ]
+    .into();
+    for index in 0..count {
+        let mut env = env.clone();
+        env.insert("JOB_COMPLETION_INDEX".into(), index.to_string());
+        let out = bash(
+            temp.path(),
+            &script(&docs[1], "/spec/template/spec/containers/0"),
+            &env,
+        );
+        common::exited(&out, 0);
+    }
+    let wait = script(&docs[2], "/spec/template/spec/initContainers/1");
+    common::exited(&bash(temp.path(), &wait, &env), 0);
+    let merge = script(&docs[2], "/spec/template/spec/containers/0");
+    let out = bash(temp.path(), &merge, &env);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    let run = shards.join("20261207T031700Z");
+    assert_eq!(
+        merged_parts(&run.join("merged/manifest.json")),
+        count as usize
+    );
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["merged"]["shards"], count);
+
+    // GitHub Actions: the matrix's shard jobs, the artifacts as download-artifact lays them
+    // out, then the merge job.
+    let workflow = document("github/matrix-scan.yml");
+    let shards: Vec<u64> = workflow
+        .pointer("/jobs/shard/strategy/matrix/shard")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_u64().unwrap())
+        .collect();
+    assert_eq!(workflow["env"]["SHARDS"], shards.len().to_string());
+    let secret = std::fs::read_to_string(keys.join("assay-signing.key")).unwrap();
+    let github = |job: &str, shard: Option<u64>| {
+        let values: BTreeMap<&str, String> = [
+            ("secrets.ASSAY_SIGNING_KEY", secret.clone()),
+            ("needs.plan.outputs.now", now.clone()),
+            ("matrix.shard", shard.unwrap_or(0).to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let output = temp.path().join("github-output");
+        let mut codes = Vec::new();
+        for step in workflow["jobs"][job]["steps"].as_array().unwrap() {
+            let Some(script) = step["run"].as_str().filter(|s| runs_assay(s)) else {
+                continue;
+            };
+            let mut env: BTreeMap<String, String> = workflow["env"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .chain(step["env"].as_object().into_iter().flatten())
+                .map(|(k, v)| (k.clone(), expand(v.as_str().unwrap(), &values)))
+                .collect();
+            env.insert("GITHUB_OUTPUT".into(), output.display().to_string());
+            env.insert(
+                "GITHUB_STEP_SUMMARY".into(),
+                temp.path().join("summary").display().to_string(),
+            );
+            codes.push(bash(repo.path(), &expand(script, &values), &env));
+        }
+        codes
+    };
+    // Each job has a checkout of its own: what a shard wrote is moved out of the tree.
+    let artifacts = temp.path().join("github-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    for shard in &shards {
+        let ran = github("shard", Some(*shard));
+        assert_eq!(ran.len(), 1);
+        common::exited(&ran[0], 0);
+        let to = artifacts.join(format!("assay-shard-{shard}"));
+        std::fs::rename(repo.file(&format!("shard-{shard}")), to).unwrap();
+        for made in [
+            format!("shard-{shard}.json"),
+            format!("shard-{shard}.tar.gz"),
+        ] {
+            std::fs::remove_file(repo.file(&made)).unwrap();
+        }
+    }
+    std::fs::rename(&artifacts, repo.file("shards")).unwrap();
+    let ran = github("merge", None);
+    assert_eq!(ran.len(), 1);
+    common::exited(&ran[0], 0);
+    let output = std::fs::read_to_string(temp.path().join("github-output")).unwrap();
+    assert!(
+        matches!(output.as_str(), "exit-code=0\n" | "exit-code=1\n"),
+        "{output}"
+    );
+    assert_eq!(merged_parts(&repo.file("pack/manifest.json")), shards.len());
+    for made in ["pack", "shards"] {
+        std::fs::remove_dir_all(repo.file(made)).unwrap();
+    }
+    std::fs::remove_file(repo.file("pack.tar.gz")).unwrap();
+
+    // GitLab: the parallel matrix's jobs, then the merge job, each job's lines in one shell.
+    let pipeline = document("gitlab/matrix-scan.gitlab-ci.yml");
+    let lines = |job: &str| -> String {
+        let script = pipeline[job]["script"].as_array().unwrap().iter();
+        script
+            .map(|l| l.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let shards: Vec<String> = pipeline
+        .pointer("/assay-shard/parallel/matrix/0/SHARD")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    let mut env: BTreeMap<String, String> = pipeline["variables"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(env["SHARDS"], shards.len().to_string());
+    env.insert("CI_PIPELINE_CREATED_AT".into(), now.clone());
+    env.insert("ASSAY_SIGNING_KEY".into(), secret.clone());
+    let artifacts = temp.path().join("gitlab-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    for shard in &shards {
+        let mut env = env.clone();
+        env.insert("SHARD".into(), shard.clone());
+        common::exited(&bash(repo.path(), &lines("assay-shard"), &env), 0);
+        for made in std::fs::read_dir(repo.file("shards")).unwrap() {
+            let made = made.unwrap();
+            std::fs::rename(made.path(), artifacts.join(made.file_name())).unwrap();
+        }
+    }
+    std::fs::remove_dir(repo.file("shards")).unwrap();
+    std::fs::rename(&artifacts, repo.file("shards")).unwrap();
+    let out = bash(repo.path(), &lines("assay-merge"), &env);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    assert_eq!(merged_parts(&repo.file("pack/manifest.json")), shards.len());
 }

@@ -39,6 +39,7 @@ mod relations;
 mod reproducible;
 mod scan;
 mod scores;
+mod shard;
 mod site_browser;
 mod terraform_eval;
 mod waivers;

@@ -263,6 +263,7 @@ fn the_same_input_gives_a_byte_identical_archive() {
     let declarations = Declarations::read(&fixture("pack/repo"), &serde_json::Map::new());
     let options = PackOptions {
         previous_root: Some("ab".repeat(32)),
+        parts: Vec::new(),
         signing_key: None,
         templates: &templates,
         trend: &trend,

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use crate::catalog::Control;
 use crate::check::{Budget, Inputs};
 use crate::model::{Finding, FindingStatus};
+use crate::shard::Shard;
 
 /// The findings of one control.
 #[derive(Debug, Clone)]
@@ -32,6 +33,46 @@ pub fn evaluate(
         .par_iter()
         .map(|control| {
             let findings = evaluate_with(control, &inputs, limits);
+            progress();
+            ControlResult {
+                control: control.clone(),
+                findings,
+            }
+        })
+        .collect()
+}
+
+/// [`evaluate`] as shard `shard` of a fan-out. A control whose findings on a document depend on
+/// that document alone judges only the documents of the files the shard owns; every other
+/// control (relations between files, combined policies, attestations, history) is evaluated
+/// over all documents by shard 1 and left without findings by the others. Together the shards'
+/// findings are those of one scan, each exactly once.
+pub fn evaluate_shard(
+    controls: &[Arc<Control>],
+    documents: &[Document],
+    limits: &Limits,
+    shard: Shard,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<ControlResult> {
+    if shard == Shard::WHOLE {
+        return evaluate(controls, documents, limits, progress);
+    }
+    let owned: Vec<Document> = documents
+        .iter()
+        .filter(|d| shard.owns(&d.path))
+        .cloned()
+        .collect();
+    let (all, mine) = (Inputs::new(documents), Inputs::new(&owned));
+    controls
+        .par_iter()
+        .map(|control| {
+            let findings = if control.check.per_document() {
+                evaluate_with(control, &mine, limits)
+            } else if shard.index() == 1 {
+                evaluate_with(control, &all, limits)
+            } else {
+                Vec::new()
+            };
             progress();
             ControlResult {
                 control: control.clone(),

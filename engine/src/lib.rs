@@ -14,6 +14,7 @@ pub mod documents;
 pub mod eval;
 pub mod init;
 pub mod locations;
+pub mod merge;
 pub mod model;
 pub mod org;
 pub mod pack;

@@ -7,14 +7,16 @@ use rayon::prelude::*;
 
 use crate::catalog::{Catalog, Framework};
 use crate::diag::{did_you_mean, Diagnostic};
-use crate::eval::{evaluate, ControlResult};
+use crate::eval::{evaluate_shard, ControlResult};
 use crate::model::{FindingStatus, Severity};
 use crate::pack::evidence::Built;
+use crate::report::shard::ShardReport;
 use crate::report::{
     ControlKind, ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
     SkippedReport, SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
 };
 use crate::score::{score_framework, ControlScore, Implementation, Thresholds};
+use crate::shard::Shard;
 use crate::waiver::{self, Waivers};
 
 /// What to scan and how to score it.
@@ -32,6 +34,16 @@ pub struct ScanRequest {
     pub attestations: crate::signed_attestation::AttestationSettings,
     /// The repository's name from `assay.yaml` (`repository.name`).
     pub repository_name: Option<String>,
+    /// The share of the work when the scan is one shard of a fan-out (`--shard I/N`).
+    pub shard: Option<ShardRun>,
+}
+
+/// A scan run as one shard of a fan-out: its share, and the digest of the settings that every
+/// shard, and the merge, must share.
+#[derive(Debug, Clone)]
+pub struct ShardRun {
+    pub shard: Shard,
+    pub settings: String,
 }
 
 /// The clock scan times are recorded by: the wall clock, or a pinned time (`--now`,
@@ -139,8 +151,9 @@ pub fn run_keeping(
         .collect();
     let mut collection = collect(&needed, &request.scope)?;
     crate::signed_attestation::annotate(&mut collection.documents, &request.attestations);
+    let declared = ai_systems_declared(&collection);
     let scoped;
-    let catalog = match default_scope(catalog, request, &collection) {
+    let catalog = match default_scope(catalog, request, declared) {
         Some(c) => {
             scoped = c;
             &scoped
@@ -154,10 +167,12 @@ pub fn run_keeping(
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(n, total);
     };
-    let mut results = evaluate(
+    let shard = request.shard.as_ref().map_or(Shard::WHOLE, |s| s.shard);
+    let mut results = evaluate_shard(
         &catalog.controls,
         &collection.documents,
         &request.scope.limits,
+        shard,
         &tick,
     );
     let applied = waiver::apply(
@@ -171,7 +186,19 @@ pub fn run_keeping(
     let mut inventory = Inventory::of(&collection);
     inventory.errors.extend(applied.errors);
     let built = Built::of(&collection.documents);
-    let results = assemble(
+    let part = request.shard.as_ref().map(|run| ShardReport {
+        part: run.shard.to_string(),
+        settings: run.settings.clone(),
+        ai_systems_declared: declared,
+        items: results
+            .iter()
+            .map(|r| {
+                let items = r.findings.iter().map(|f| f.item).collect();
+                (r.control.id.clone(), items)
+            })
+            .collect(),
+    });
+    let mut results = assemble(
         catalog,
         request,
         inventory,
@@ -179,25 +206,26 @@ pub fn run_keeping(
         applied.reports,
         started_at,
     );
+    results.shard = part;
     Ok((results, built))
 }
 
 /// The framework scored only when the scan finds AI systems declared or it is asked for.
 pub const AI_ACT: &str = "eu-ai-act";
 
-/// The catalog without the frameworks scored only when chosen (`opt_in`), and without the EU
-/// AI Act unless AI systems are declared (`ai-systems.yaml` listing some), when no framework was
-/// asked for; `None` when the catalog stands.
-fn default_scope(
-    catalog: &Catalog,
-    request: &ScanRequest,
-    collection: &Collection,
-) -> Option<Catalog> {
-    let declared = collection.documents.iter().any(|d| {
+/// Whether `ai-systems.yaml` lists AI systems.
+fn ai_systems_declared(collection: &Collection) -> bool {
+    collection.documents.iter().any(|d| {
         d.kind == EvidenceKind::Ai
             && d.data["kind"] == "AiSystems"
             && d.data["count"].as_u64().is_some_and(|n| n > 0)
-    });
+    })
+}
+
+/// The catalog without the frameworks scored only when chosen (`opt_in`), and without the EU
+/// AI Act unless AI systems are `declared`, when no framework was asked for; `None` when the
+/// catalog stands.
+pub fn default_scope(catalog: &Catalog, request: &ScanRequest, declared: bool) -> Option<Catalog> {
     let left_out = |id: &str, opt_in: bool| opt_in || (id == AI_ACT && !declared);
     if request.frameworks.is_some() || !catalog.frameworks.iter().any(|f| left_out(&f.id, f.opt_in))
     {
@@ -461,6 +489,8 @@ pub fn assemble(
         fix_first,
         waivers,
         check: None,
+        shard: None,
+        merged: None,
     }
 }
 

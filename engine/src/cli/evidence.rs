@@ -53,6 +53,7 @@ pub struct Evidence {
     key: Option<SigningKey>,
     previous_root: Option<String>,
     templates: Option<Templates>,
+    parts: Vec<String>,
 }
 
 fn usage(message: String) -> Exit {
@@ -124,11 +125,17 @@ impl EvidenceArgs {
             key,
             previous_root,
             templates,
+            parts: Vec::new(),
         })
     }
 }
 
 impl Evidence {
+    /// The pack of a merge: it lists the root digests of the shards' packs it is made of.
+    pub fn with_parts(self, parts: Vec<String>) -> Evidence {
+        Evidence { parts, ..self }
+    }
+
     /// Writes the site, the pack and the locker commit for a finished scan of `root`, with the
     /// evidence the scan `built`; `config` says how evidence is kept and where the site's
     /// documents find the declaration files.
@@ -186,6 +193,7 @@ impl Evidence {
         };
         let options = PackOptions {
             previous_root: self.previous_root.clone(),
+            parts: self.parts.clone(),
             signing_key: self.key.as_ref(),
             templates,
             trend: &trend,

@@ -12,6 +12,7 @@ mod explain_score;
 mod frameworks;
 mod init;
 mod keygen;
+mod merge;
 mod org;
 mod parse;
 mod period;
@@ -90,6 +91,9 @@ enum Command {
     /// Report on an observation period: each control in every scan an evidence locker kept
     /// between two dates, the weekly cadence and its gaps, remediation times and lifecycle.
     Period(period::PeriodArgs),
+    /// Merge the shards' results of a fan-out (`scan --shard I/N`) into the whole scan's
+    /// results and pack.
+    Merge(merge::MergeArgs),
     /// Check an evidence pack: every digest, the root, the chain link and the signature.
     Verify(verify::VerifyArgs),
     /// Make an ed25519 key pair for signing evidence packs.
@@ -196,6 +200,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
         Command::Org(cmd) => org::run(cmd),
         Command::Documents(args) => documents::run(args),
         Command::Period(args) => period::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Waivers(cmd) => waivers::run(cmd),

@@ -220,6 +220,38 @@ pub struct Project {
     pub _empty_root: Option<tempfile::TempDir>,
 }
 
+impl Project {
+    /// sha256 over everything that decides a scan's findings and scores beside the catalog and
+    /// the tree: what is collected, the frameworks, thresholds, waivers, the judging time when
+    /// pinned and the repository's name. The shards of one fan-out and their merge must agree on it.
+    pub fn shard_settings(&self) -> String {
+        let r = &self.request;
+        let waivers = r
+            .waivers
+            .file
+            .as_ref()
+            .map(|f| (&f.path, f.source.value.to_string()));
+        // Unpinned, every shard judges by its own wall clock: pin it (`--now`,
+        // `SOURCE_DATE_EPOCH`) for ages and expiries to be judged alike.
+        let judged = match r.clock {
+            Clock::Wall => None,
+            Clock::Pinned(_) => jiff::Timestamp::try_from(r.scope.now).ok(),
+        };
+        crate::pack::digest::sha256_hex(
+            format!(
+                "{}\nframeworks={:?}\nthresholds={:?}\nwaivers={waivers:?}\ninline={}\nnow={judged:?}\nrepository={:?}\nallow_network={}",
+                self.settings,
+                r.frameworks,
+                r.thresholds,
+                r.waivers.inline,
+                r.repository_name,
+                r.scope.allow_network,
+            )
+            .as_bytes(),
+        )
+    }
+}
+
 /// Whether `path` is `-`: standard input.
 pub fn is_stdin(path: &std::path::Path) -> bool {
     path.as_os_str() == "-"
@@ -479,6 +511,7 @@ impl ProjectArgs {
                 clock,
                 attestations: config.file.attestations.clone(),
                 repository_name: config.file.repository.as_ref().map(|r| r.name.clone()),
+                shard: None,
             },
             config,
             catalog,

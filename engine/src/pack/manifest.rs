@@ -31,6 +31,10 @@ pub struct ManifestBody {
     pub scan: ScanTimes,
     /// The root digest of the pack before this one, linking scheduled scans into a chain.
     pub previous_root: Option<String>,
+    /// For the pack of a merged fan-out (`assay merge`): the root digest of each shard's pack,
+    /// in shard order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
     /// Every file of the pack but `manifest.json`, sorted by path.
     pub files: Vec<FileEntry>,
     /// One entry per (source path, evidence digest), sorted.

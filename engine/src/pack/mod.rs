@@ -30,6 +30,8 @@ use crate::site::{self, SiteInput, Templates};
 pub struct PackOptions<'a> {
     /// The root digest of the pack before this one.
     pub previous_root: Option<String>,
+    /// The root digests of the shards' packs a merged pack is made of.
+    pub parts: Vec<String>,
     pub signing_key: Option<&'a SigningKey>,
     pub templates: &'a Templates,
     /// Scores of earlier scans, for the site's trend chart.
@@ -156,6 +158,7 @@ pub fn write(
             repository: results.scan.repository.clone(),
         },
         previous_root: options.previous_root.clone(),
+        parts: options.parts.clone(),
         files,
         evidence: entries,
         evidence_mismatches: evidence.mismatches.clone(),

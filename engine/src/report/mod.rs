@@ -11,6 +11,7 @@ pub mod oscal;
 pub mod oscal_component;
 mod results;
 pub mod sarif;
+pub mod shard;
 pub mod table;
 pub mod terminal;
 mod uri;

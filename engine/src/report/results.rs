@@ -40,6 +40,12 @@ pub struct Results {
     /// `assay check` only: the comparison with the base.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<CheckReport>,
+    /// `assay scan --shard` only: what merging the shards' results needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<super::shard::ShardReport>,
+    /// `assay merge` only: the shards' results merged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<super::shard::MergedReport>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -89,6 +89,7 @@ fn manifests() -> Vec<Manifest> {
             repository: None,
         },
         previous_root: Some(sha256_hex(b"previous")),
+        parts: vec![sha256_hex(b"shard")],
         files: vec![
             entry(evidence_path(), EVIDENCE),
             entry(RESULTS_FILE.into(), RESULTS),
