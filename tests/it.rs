@@ -33,6 +33,7 @@ mod rego;
 mod rego_suite;
 mod relations;
 mod reproducible;
+mod s3_locker;
 mod scan;
 mod scores;
 mod site_browser;

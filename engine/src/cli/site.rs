@@ -8,7 +8,7 @@ use super::Exit;
 use crate::config::{Config, ConfigFile};
 use crate::documents::Declarations;
 use crate::pack::evidence::{gather, KeepPolicy};
-use crate::pack::locker::Locker;
+use crate::pack::lockers::AnyLocker;
 use crate::report::Results;
 use crate::site::{self, SiteInput, Templates};
 
@@ -23,8 +23,9 @@ pub struct SiteArgs {
     /// The scanned directory, to read the evidence from (default: the results' scan root).
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Draw the trend from the packs kept in this evidence locker.
-    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR")]
+    /// Draw the trend from the packs kept in this evidence locker (a directory or
+    /// s3://BUCKET/PREFIX).
+    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR|s3://BUCKET/PREFIX")]
     locker: Option<PathBuf>,
     /// Templates: files in DIR replace the built-in ones of the same name.
     #[arg(long, value_name = "DIR")]
@@ -66,13 +67,7 @@ fn render(args: &SiteArgs) -> Result<(), String> {
         ));
     }
     let history = match &args.locker {
-        Some(dir) if !dir.is_dir() => {
-            return Err(format!(
-                "evidence locker `{}` does not exist\n  hint: a locker is made by `assay scan --locker DIR`",
-                dir.display()
-            ))
-        }
-        Some(dir) => Locker::open(dir)?.trend()?,
+        Some(dir) => AnyLocker::open_existing(dir)?.trend()?,
         None => Vec::new(),
     };
     let trend = site::with_current(history, &results);
