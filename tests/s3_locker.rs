@@ -1,7 +1,11 @@
 //! The S3 evidence locker against a real S3-compatible server with Object Lock: moto's
 //! standalone server (PyPI `moto[server]`, which `.ci/run` installs), started on a free
-//! loopback port for each test. Requests the tests make themselves (creating the bucket,
-//! tampering) are plain HTTP, so what is refused is refused by the server, not by assay.
+//! loopback port for each test. moto because it implements Object Lock as S3 does where the
+//! locker relies on it: buckets created with Object Lock are versioned, a PUT with retention
+//! needs Content-MD5, a locked version cannot be deleted, GET returns the retention headers.
+//! (Unlike S3, moto lets PutObjectRetention shorten a COMPLIANCE retention, so that refusal is
+//! not tested here.) Requests the tests make themselves (creating the bucket, tampering) are
+//! plain HTTP, so what is refused is refused by the server, not by assay.
 //! Skipped without `moto_server` on PATH, failing under CI.
 
 use std::io::{Read, Write};
@@ -326,6 +330,18 @@ fn s3_locker_keeps_packs_under_compliance_retention() {
         .unwrap();
         assert_eq!(index["previous_root"], roots[i - 1].as_str());
     }
+
+    // The third pack's site draws the trend of the two before it, read back from the bucket.
+    let overview = moto.request(
+        "GET",
+        &format!("/{BUCKET}/team/audit/packs/{}/site/index.html", names[2]),
+        &[],
+        b"",
+    );
+    assert!(
+        overview.body.contains("<svg"),
+        "no trend chart from the S3 locker"
+    );
 
     // The server refuses to delete a locked version.
     let deleted = moto.request(

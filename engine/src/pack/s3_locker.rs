@@ -232,8 +232,8 @@ impl S3Locker {
             verify(local.path(), options).map_err(|e| format!("`{archive_key}`: {e}"))?;
         if verified.root != index.root || verified.previous_root != index.previous_root {
             return Err(format!(
-                "`{archive_key}` has root {} but the index records {}",
-                verified.root, index.root
+                "`{archive_key}` has root {} and previous root {:?}, the index records {} and {:?}",
+                verified.root, verified.previous_root, index.root, index.previous_root
             ));
         }
 
