@@ -37,6 +37,7 @@ mod rego;
 mod rego_suite;
 mod relations;
 mod reproducible;
+mod s3_locker;
 mod scan;
 mod scores;
 mod shard;

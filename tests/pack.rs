@@ -482,6 +482,48 @@ fn the_locker_keeps_one_commit_per_scan_and_draws_the_trend() {
 }
 
 #[test]
+fn locker_verify_checks_every_pack_of_a_git_locker_and_names_a_break() {
+    let tmp = tempfile::tempdir().unwrap();
+    let locker = tmp.path().join("locker");
+    for _ in 0..2 {
+        gate_free(&scan(&["--locker".as_ref(), locker.as_os_str()]));
+    }
+    let check = || {
+        assay()
+            .args(["locker", "verify", "--locker"])
+            .arg(&locker)
+            .output()
+            .unwrap()
+    };
+    let out = check();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(text.contains("2 packs, every one verifies"), "{text}");
+    let mut packs: Vec<PathBuf> = std::fs::read_dir(locker.join("packs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    packs.sort();
+    std::fs::write(packs[0].join("results.json"), "{}").unwrap();
+    let out = check();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let name = packs[0].file_name().unwrap().to_str().unwrap();
+    assert!(
+        text.contains(&format!("BROKEN {name}: `results.json`")),
+        "{text}"
+    );
+    let out = assay()
+        .args(["locker", "verify", "--locker"])
+        .arg(tmp.path().join("absent"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+}
+
+#[test]
 fn the_site_renders_from_saved_results_and_escapes_evidence() {
     let tmp = tempfile::tempdir().unwrap();
     let results = tmp.path().join("results.json");

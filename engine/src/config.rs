@@ -53,6 +53,9 @@ pub struct ConfigFile {
     /// How evidence files are kept in packs and shown on the site.
     #[serde(default)]
     pub evidence: EvidenceSettings,
+    /// How packs are kept in an S3 evidence locker.
+    #[serde(default)]
+    pub locker: LockerSettings,
     /// The organisation the audit documents are issued for.
     pub organization: Option<Organization>,
     /// Who may sign attestations, and whether unsigned ones count.
@@ -98,6 +101,16 @@ impl EvidenceSettings {
     pub fn policy(&self) -> Result<KeepPolicy, String> {
         KeepPolicy::new(self.keep, &self.digest_only)
     }
+}
+
+/// `locker:` in assay.yaml. Only the retention lives here: the bucket's credentials come from
+/// the environment, never from the repository.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockerSettings {
+    /// How many days every object of a pack written to an `s3://` locker stays under
+    /// COMPLIANCE Object Lock retention.
+    pub retention_days: Option<u32>,
 }
 
 /// `organization:` in assay.yaml: the header of the Statement of Applicability and the SOC 2

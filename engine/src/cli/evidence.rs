@@ -9,7 +9,8 @@ use super::Exit;
 use crate::config::ConfigFile;
 use crate::documents::Declarations;
 use crate::pack::evidence::{gather, Built};
-use crate::pack::locker::{trend_of, Locker};
+use crate::pack::locker::trend_of;
+use crate::pack::lockers::AnyLocker;
 use crate::pack::sign;
 use crate::pack::verify::{verify, VerifyOptions};
 use crate::pack::{self, PackOptions};
@@ -27,9 +28,11 @@ pub struct EvidenceArgs {
     /// Render the HTML evidence site into DIR.
     #[arg(long, value_name = "DIR")]
     site: Option<PathBuf>,
-    /// Keep the pack in the git evidence locker at DIR (made when absent), one commit per scan;
-    /// the pack chains to the locker's latest one.
-    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR")]
+    /// Keep the pack in an evidence locker: the git repository at DIR (made when absent), one
+    /// commit per scan, or s3://BUCKET/PREFIX, every object under COMPLIANCE Object Lock
+    /// retention for `locker.retention_days` of assay.yaml; the pack chains to the locker's
+    /// latest one.
+    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR|s3://BUCKET/PREFIX")]
     locker: Option<PathBuf>,
     /// Sign the pack with the ed25519 secret key in FILE (default: ASSAY_SIGNING_KEY, if set).
     #[arg(long, value_name = "FILE")]
@@ -49,7 +52,9 @@ pub struct EvidenceArgs {
 pub struct Evidence {
     pack: Option<PathBuf>,
     site: Option<PathBuf>,
-    locker: Option<Locker>,
+    locker: Option<AnyLocker>,
+    /// Days of Object Lock retention for an S3 locker.
+    retention_days: Option<u32>,
     key: Option<SigningKey>,
     previous_root: Option<String>,
     templates: Option<Templates>,
@@ -63,8 +68,8 @@ fn usage(message: String) -> Exit {
 
 impl EvidenceArgs {
     /// Checks the options and loads keys, templates and the locker, so that mistakes show
-    /// before a scan runs.
-    pub fn prepare(&self) -> Result<Evidence, Exit> {
+    /// before a scan runs; `config` gives an S3 locker's retention.
+    pub fn prepare(&self, config: &ConfigFile) -> Result<Evidence, Exit> {
         let packing = self.pack.is_some() || self.locker.is_some();
         if !packing {
             for (given, flag) in [
@@ -100,9 +105,15 @@ impl EvidenceArgs {
             );
         }
         let locker = match &self.locker {
-            Some(dir) => Some(Locker::open(dir).map_err(usage)?),
+            Some(dir) => Some(AnyLocker::open(dir).map_err(usage)?),
             None => None,
         };
+        let retention_days = config.locker.retention_days;
+        if matches!(locker, Some(AnyLocker::S3(_))) && retention_days.is_none() {
+            return Err(usage(
+                "an s3:// evidence locker needs a retention period\n  hint: set `locker: {retention_days: N}` in assay.yaml (days every pack stays under COMPLIANCE Object Lock)".to_string(),
+            ));
+        }
         let previous_root = if let Some(dir) = &self.previous_pack {
             let verified = verify(dir, VerifyOptions::default()).map_err(|e| {
                 usage(format!(
@@ -122,6 +133,7 @@ impl EvidenceArgs {
             pack: self.pack.clone(),
             site: self.site.clone(),
             locker,
+            retention_days,
             key,
             previous_root,
             templates,
@@ -158,12 +170,24 @@ impl Evidence {
         };
         let mut trend = trend_of(&history).map_err(usage)?;
         trend.push(TrendPoint::of(results));
+        // A pack for an S3 locker alone is written to a temporary folder, then uploaded.
+        let s3_name = match &self.locker {
+            Some(AnyLocker::S3(l)) => {
+                Some(l.new_pack_name(&results.scan.finished_at).map_err(usage)?)
+            }
+            _ => None,
+        };
         let period = match &self.locker {
             Some(l) => {
-                // Named by the folder the pack will have in the locker.
-                let dir = l.new_pack_dir(&results.scan.finished_at);
-                let name = dir.file_name().map(|n| n.to_string_lossy());
-                let name = name.unwrap_or_default();
+                // Named as the pack will be in the locker.
+                let name = match (l, &s3_name) {
+                    (AnyLocker::Git(g), _) => {
+                        let dir = g.new_pack_dir(&results.scan.finished_at);
+                        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+                        name.unwrap_or_default()
+                    }
+                    (AnyLocker::S3(_), name) => name.clone().unwrap_or_default(),
+                };
                 Some(Period::of_locker(history, results, &name).map_err(usage)?)
             }
             None => None,
@@ -186,10 +210,16 @@ impl Evidence {
                 stats.pages
             );
         }
-        let target = match (&self.pack, &self.locker) {
-            (Some(dir), _) => dir.clone(),
-            (None, Some(l)) => l.new_pack_dir(&results.scan.finished_at),
-            (None, None) => return Ok(()),
+        let staging;
+        let target = match (&self.pack, &self.locker, &s3_name) {
+            (Some(dir), _, _) => dir.clone(),
+            (None, Some(AnyLocker::Git(l)), _) => l.new_pack_dir(&results.scan.finished_at),
+            (None, Some(AnyLocker::S3(_)), Some(name)) => {
+                staging = tempfile::tempdir()
+                    .map_err(|e| usage(format!("cannot make a temporary folder: {e}")))?;
+                staging.path().join(name)
+            }
+            _ => return Ok(()),
         };
         let options = PackOptions {
             previous_root: self.previous_root.clone(),
@@ -201,47 +231,68 @@ impl Evidence {
             period: period.as_ref(),
         };
         let written = pack::write(results, &evidence, &target, &options).map_err(usage)?;
-        eprintln!(
-            "assay: evidence pack written to {} and {} ({} files, root {}{})",
-            written.dir.display(),
-            written.archive.display(),
-            written.files,
-            written.root,
-            written
-                .signer
-                .as_ref()
-                .map_or_else(|| ", unsigned".to_string(), |k| format!(", signed by {k}"))
-        );
-        if let Some(l) = &self.locker {
-            let in_locker = if self.pack.is_some() {
-                let copy = l.new_pack_dir(&results.scan.finished_at);
-                copy_dir(&written.dir, &copy).map_err(usage)?;
-                copy
-            } else {
-                written.dir.clone()
-            };
-            let summary = results
-                .frameworks
-                .iter()
-                .map(|f| {
-                    let score = f
-                        .score
-                        .map_or_else(|| "n/a".to_string(), |s| format!("{s:.1}%"));
-                    format!("{}: {score}", f.name)
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            let commit = l
-                .commit(&in_locker, &written.root, &summary)
-                .map_err(usage)?;
+        let signed = written
+            .signer
+            .as_ref()
+            .map_or_else(|| ", unsigned".to_string(), |k| format!(", signed by {k}"));
+        if s3_name.is_none() || self.pack.is_some() {
             eprintln!(
-                "assay: pack kept in the evidence locker as {} (commit {})",
-                in_locker.display(),
-                &commit[..commit.len().min(12)]
+                "assay: evidence pack written to {} and {} ({} files, root {}{signed})",
+                written.dir.display(),
+                written.archive.display(),
+                written.files,
+                written.root,
             );
+        }
+        match (&self.locker, &s3_name) {
+            (Some(AnyLocker::Git(l)), _) => {
+                let in_locker = if self.pack.is_some() {
+                    let copy = l.new_pack_dir(&results.scan.finished_at);
+                    copy_dir(&written.dir, &copy).map_err(usage)?;
+                    copy
+                } else {
+                    written.dir.clone()
+                };
+                let commit = l
+                    .commit(&in_locker, &written.root, &summary(results))
+                    .map_err(usage)?;
+                eprintln!(
+                    "assay: pack kept in the evidence locker as {} (commit {})",
+                    in_locker.display(),
+                    &commit[..commit.len().min(12)]
+                );
+            }
+            (Some(AnyLocker::S3(l)), Some(name)) => {
+                let days = self.retention_days.unwrap_or_default();
+                let until = l
+                    .store(&written.dir, &written.archive, name, days)
+                    .map_err(usage)?;
+                eprintln!(
+                    "assay: pack {name} kept in the evidence locker {} ({} files, root {}{signed}), under COMPLIANCE retention until {until}",
+                    l.shown(),
+                    written.files,
+                    written.root,
+                );
+            }
+            _ => {}
         }
         Ok(())
     }
+}
+
+/// The frameworks' scores, one a line, for a locker commit's message.
+fn summary(results: &Results) -> String {
+    results
+        .frameworks
+        .iter()
+        .map(|f| {
+            let score = f
+                .score
+                .map_or_else(|| "n/a".to_string(), |s| format!("{s:.1}%"));
+            format!("{}: {score}", f.name)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Copies the files of a pack directory into `to` (a new directory).

@@ -14,7 +14,7 @@ use super::{load_catalog, CatalogArgs, Exit};
 use crate::catalog::{self, oscal_import, Catalog, Framework};
 use crate::config::{Config, OutputFormat};
 use crate::diag::did_you_mean;
-use crate::pack::locker::Locker;
+use crate::pack::lockers::AnyLocker;
 use crate::report::{oscal_component, Results};
 use crate::site::TrendPoint;
 
@@ -48,8 +48,9 @@ pub struct CoverageArgs {
     /// assay.yaml, when it has been written).
     #[arg(long, value_name = "FILE", conflicts_with = "locker")]
     results: Option<PathBuf>,
-    /// Take the last scan's scores from the newest pack of an evidence locker.
-    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR")]
+    /// Take the last scan's scores from the newest pack of an evidence locker (a directory or
+    /// s3://BUCKET/PREFIX).
+    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR|s3://BUCKET/PREFIX")]
     locker: Option<PathBuf>,
     /// Config file whose `json` output holds the last scan (default: assay.yaml in the
     /// current directory or a parent).
@@ -405,11 +406,7 @@ fn last_scan(args: &CoverageArgs) -> Result<Option<TrendPoint>, String> {
         return Ok(Some(TrendPoint::of(&results)));
     }
     match &args.locker {
-        Some(dir) if !dir.is_dir() => Err(format!(
-            "evidence locker `{}` does not exist\n  hint: a locker is made by `assay scan --locker DIR`",
-            dir.display()
-        )),
-        Some(dir) => Ok(Locker::open(dir)?.trend()?.pop()),
+        Some(dir) => Ok(AnyLocker::open_existing(dir)?.trend()?.pop()),
         None => Ok(None),
     }
 }

@@ -12,6 +12,7 @@ mod explain_score;
 mod frameworks;
 mod init;
 mod keygen;
+mod locker;
 mod merge;
 mod org;
 mod parse;
@@ -98,6 +99,9 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Make an ed25519 key pair for signing evidence packs.
     Keygen(keygen::KeygenArgs),
+    /// Check an evidence locker: every pack and the chain between them.
+    #[command(subcommand)]
+    Locker(locker::LockerCommand),
     /// Set a repository up: assay.yaml, a sample control, .gitignore and the CI integration.
     Init(init::InitArgs),
     /// Print the effective configuration: each value with its origin (flag, environment,
@@ -203,6 +207,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> ExitCode {
         Command::Merge(args) => merge::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Keygen(args) => keygen::run(args),
+        Command::Locker(cmd) => locker::run(cmd),
         Command::Waivers(cmd) => waivers::run(cmd),
         Command::Init(args) => init::run(args),
         Command::Config(args) => config::run(args, matches),

@@ -7,12 +7,13 @@ use jiff::civil::Date;
 
 use super::Exit;
 use crate::documents;
-use crate::pack::locker::Locker;
+use crate::pack::lockers::AnyLocker;
 use crate::period::{self, parse_day, Period};
 
 #[derive(Debug, Args)]
 pub struct PeriodArgs {
-    /// The evidence locker whose scans make the period (`assay scan --locker DIR`).
+    /// The evidence locker whose scans make the period (`assay scan --locker DIR` or
+    /// `s3://BUCKET/PREFIX`).
     #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR")]
     locker: PathBuf,
     /// First day of the period (YYYY-MM-DD, UTC).
@@ -96,14 +97,16 @@ fn report(args: &PeriodArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The period `[from, to]` over the scans of the locker at `dir`, which must exist.
-pub fn load(dir: &Path, from: Date, to: Date) -> Result<Period, String> {
+/// The period `[from, to]` over the scans of the locker `locker` names (a directory or
+/// `s3://BUCKET/PREFIX`), which must exist.
+pub fn load(locker: &Path, from: Date, to: Date) -> Result<Period, String> {
     period::check_bounds(from, to)?;
-    if !dir.join(".git").exists() {
+    let is_s3 = locker.to_str().is_some_and(|l| l.starts_with("s3://"));
+    if !is_s3 && !locker.join(".git").exists() {
         return Err(format!(
             "`{}` is not an evidence locker\n  hint: a locker is made by `assay scan --locker DIR`",
-            dir.display()
+            locker.display()
         ));
     }
-    Period::compute(&Locker::open(dir)?.results_history()?, from, to)
+    Period::compute(&AnyLocker::open_existing(locker)?.results_history()?, from, to)
 }

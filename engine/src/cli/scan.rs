@@ -150,7 +150,7 @@ pub fn run(args: ScanArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let evidence = match args.evidence.prepare() {
+    let evidence = match args.evidence.prepare(&project.config.file) {
         Ok(e) => e,
         Err(exit) => return exit,
     };

@@ -8,7 +8,8 @@ use super::Exit;
 use crate::config::{Config, ConfigFile};
 use crate::documents::Declarations;
 use crate::pack::evidence::{gather, KeepPolicy};
-use crate::pack::locker::{trend_of, Locker};
+use crate::pack::locker::trend_of;
+use crate::pack::lockers::AnyLocker;
 use crate::period::Period;
 use crate::report::Results;
 use crate::site::{self, SiteInput, Templates};
@@ -24,9 +25,9 @@ pub struct SiteArgs {
     /// The scanned directory, to read the evidence from (default: the results' scan root).
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Draw the trend from the packs kept in this evidence locker, and report on the
-    /// observation period they span.
-    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR")]
+    /// Draw the trend from the packs kept in this evidence locker (a directory or
+    /// s3://BUCKET/PREFIX), and report on the observation period they span.
+    #[arg(long, env = "ASSAY_LOCKER", value_name = "DIR|s3://BUCKET/PREFIX")]
     locker: Option<PathBuf>,
     /// Templates: files in DIR replace the built-in ones of the same name.
     #[arg(long, value_name = "DIR")]
@@ -68,13 +69,7 @@ fn render(args: &SiteArgs) -> Result<(), String> {
         ));
     }
     let history = match &args.locker {
-        Some(dir) if !dir.is_dir() => {
-            return Err(format!(
-                "evidence locker `{}` does not exist\n  hint: a locker is made by `assay scan --locker DIR`",
-                dir.display()
-            ))
-        }
-        Some(dir) => Some(Locker::open(dir)?.results_history()?),
+        Some(dir) => Some(AnyLocker::open_existing(dir)?.results_history()?),
         None => None,
     };
     let stats = write_site(&results, &root, history, &templates, &args.out)?;

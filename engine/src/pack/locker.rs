@@ -135,15 +135,7 @@ impl Locker {
 
     /// A new, unused pack folder named after the scan's finish time.
     pub fn new_pack_dir(&self, finished_at: &str) -> PathBuf {
-        let stamp: String = finished_at
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
-        let stamp = if stamp.is_empty() {
-            "pack".to_string()
-        } else {
-            stamp
-        };
+        let stamp = pack_stamp(finished_at);
         let packs = self.dir.join(PACKS_DIR);
         let mut n = 1;
         loop {
@@ -198,6 +190,11 @@ impl Locker {
         Ok(id.to_string())
     }
 
+    /// The work-tree folder of a committed pack.
+    pub fn pack_dir(&self, pack: &LockedPack) -> PathBuf {
+        self.dir.join(&pack.path)
+    }
+
     /// A file of a pack as committed (not as it is in the work tree).
     fn committed_file(&self, pack: &LockedPack, file: &str) -> Result<Vec<u8>, String> {
         let commit = git2::Oid::from_str(&pack.commit)
@@ -225,13 +222,29 @@ impl Locker {
 pub fn trend_of(history: &[(String, Vec<u8>)]) -> Result<Vec<TrendPoint>, String> {
     history
         .iter()
-        .map(|(name, bytes)| {
-            let r: TrendResults = serde_json::from_slice(bytes)
-                .map_err(|e| format!("{PACKS_DIR}/{name}/{RESULTS_FILE} in the locker: {e}"))?;
-            Ok(TrendPoint {
-                label: r.scan.finished_at,
-                scores: r.frameworks,
-            })
-        })
+        .map(|(name, bytes)| trend_point(&format!("{PACKS_DIR}/{name}"), bytes))
         .collect()
+}
+
+/// A pack's name in a locker: the scan's finish time, letters and digits only.
+pub fn pack_stamp(finished_at: &str) -> String {
+    let stamp: String = finished_at
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if stamp.is_empty() {
+        "pack".to_string()
+    } else {
+        stamp
+    }
+}
+
+/// The trend point of one pack's `results.json`; `pack` names it in errors.
+fn trend_point(pack: &str, results: &[u8]) -> Result<TrendPoint, String> {
+    let r: TrendResults = serde_json::from_slice(results)
+        .map_err(|e| format!("{pack}/{RESULTS_FILE} in the locker: {e}"))?;
+    Ok(TrendPoint {
+        label: r.scan.finished_at,
+        scores: r.frameworks,
+    })
 }

@@ -1,14 +1,19 @@
 //! Evidence packs: a directory (and a reproducible `.tar.gz` of it) holding `results.json`,
 //! the redacted evidence files, the HTML site and `manifest.json`, which lists every file with
 //! its digest, seals them with a root digest, links to the previous pack's root and may carry
-//! an ed25519 signature. [`verify`] checks all of it; [`locker`] keeps packs in git.
+//! an ed25519 signature. [`verify`] checks all of it; [`locker`] keeps packs in git,
+//! [`s3_locker`] in an S3 bucket under Object Lock retention.
 
 pub mod archive;
+pub mod chain;
 pub mod digest;
 pub mod evidence;
 pub mod locker;
+pub mod lockers;
 pub mod manifest;
 pub mod redact;
+pub mod s3_client;
+pub mod s3_locker;
 pub mod sign;
 pub mod verify;
 
