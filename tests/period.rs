@@ -288,6 +288,8 @@ fn twenty_six_weekly_scans_give_every_figure() {
         "{overview}"
     );
     let page = std::fs::read_to_string(last.join("site/documents/period.html")).unwrap();
+    let listed = std::fs::read_to_string(last.join("site/documents/index.html")).unwrap();
+    assert!(listed.contains(">Observation period</a>"), "{listed}");
     // The way home (minijinja writes `/` as `&#x2f;` in attributes).
     assert!(page.contains("index.html\">Evidence site</a>"), "{page}");
     let site_json: Value =

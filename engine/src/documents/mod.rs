@@ -300,15 +300,18 @@ fn render_kind(
     })
 }
 
-/// The observation period report as Markdown and as self-contained HTML; `home` is the way to
-/// the evidence site's overview when it is written into a site.
-pub fn render_period(period: &Period, home: Option<&str>) -> Result<(String, String), String> {
+/// The observation period report as Markdown and as self-contained HTML; `site`: the evidence
+/// kept by the site it is written into (`documents/`), whose overview it then links to.
+pub fn render_period(
+    period: &Period,
+    site: Option<&EvidenceSet>,
+) -> Result<(String, String), String> {
     let templates = Templates::builtin()?;
     let ctx = context! {
         title => format!("Observation period {} to {}", period.from, period.to),
         tool => "assay",
         version => env!("CARGO_PKG_VERSION"),
-        home => home,
+        home => Linker::new(site).home(),
         p => Value::from(Serde(period)),
     };
     Ok((

@@ -18,12 +18,20 @@ pub fn parse_day(text: &str) -> Result<Date, String> {
         .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }
 
-/// The UTC day of an RFC 3339 time such as a scan's `finished_at`.
+/// The instant of an RFC 3339 time such as a scan's `finished_at`.
+pub fn instant(time: &str) -> Result<Timestamp, String> {
+    time.parse()
+        .map_err(|e| format!("`{time}` is not an RFC 3339 time: {e}"))
+}
+
+/// The UTC day of an RFC 3339 time.
 pub fn day_of(time: &str) -> Result<Date, String> {
-    let at: Timestamp = time
-        .parse()
-        .map_err(|e| format!("`{time}` is not an RFC 3339 time: {e}"))?;
-    Ok(Offset::UTC.to_datetime(at).date())
+    Ok(utc_day(instant(time)?))
+}
+
+/// The UTC day of an instant.
+pub fn utc_day(at: Timestamp) -> Date {
+    Offset::UTC.to_datetime(at).date()
 }
 
 /// The ISO week of a day, named like `2026-W17`.

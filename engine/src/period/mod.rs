@@ -241,22 +241,22 @@ impl Period {
     pub fn compute(history: &[(String, Vec<u8>)], from: Date, to: Date) -> Result<Period, String> {
         check_bounds(from, to)?;
         let mut unreadable = Vec::new();
-        let mut scans: Vec<(Scan, Date, ScanResults)> = Vec::new();
+        let mut dated = Vec::new();
         for (pack, bytes) in history {
             let read = serde_json::from_slice::<ScanResults>(bytes)
                 .map_err(|e| format!("results.json:{}:{}: {e}", e.line(), e.column()))
-                .and_then(|r| Ok((cadence::day_of(&r.scan.finished_at)?, r.kept())));
+                .and_then(|r| Ok((cadence::instant(&r.scan.finished_at)?, r.kept())));
             match read {
-                Ok((day, r)) if from <= day && day <= to => scans.push((
-                    Scan {
+                Ok((at, r)) if (from..=to).contains(&cadence::utc_day(at)) => {
+                    let day = cadence::utc_day(at);
+                    let scan = Scan {
                         pack: pack.clone(),
                         finished_at: r.scan.finished_at.clone(),
                         date: day.to_string(),
                         week: cadence::week_of(day),
-                    },
-                    day,
-                    r,
-                )),
+                    };
+                    dated.push((at, (scan, day, r)));
+                }
                 Ok(_) => {}
                 Err(reason) => unreadable.push(Unreadable {
                     pack: pack.clone(),
@@ -264,8 +264,10 @@ impl Period {
                 }),
             }
         }
-        // Stable: scans that finished at the same time keep the locker's order.
-        scans.sort_by(|a, b| a.0.finished_at.cmp(&b.0.finished_at));
+        // In time order (a stable sort: scans that finished at the same instant keep the
+        // locker's order).
+        dated.sort_by_key(|d| d.0);
+        let scans: Vec<(Scan, Date, ScanResults)> = dated.into_iter().map(|d| d.1).collect();
         let days: Vec<Date> = scans.iter().map(|s| s.1).collect();
         let cadence = Cadence::of(from, to, &days);
         let controls = controls(&scans, cadence.gaps.is_empty());
@@ -758,6 +760,30 @@ mod tests {
         assert_eq!(a.statement, "attested on 2026-01-12");
         assert_eq!((a.scans, a.last_seen.as_str()), (2, "2026-01-12"));
         assert_eq!(control(&p, "att").timeline, "PP-");
+    }
+
+    #[test]
+    fn scans_are_ordered_by_instant() {
+        let at = |time: &str, status: &str| {
+            serde_json::to_vec(&json!({"scan": {"finished_at": time},
+                "controls": [{"id": "a", "title": "A", "status": status}]}))
+            .unwrap()
+        };
+        let h = vec![
+            (
+                "later".to_string(),
+                at("2026-01-05T23:30:00Z", "implemented"),
+            ),
+            (
+                "earlier".to_string(),
+                at("2026-01-06T01:00:00+02:00", "partial"),
+            ),
+        ];
+        let p = Period::compute(&h, day("2026-01-05"), day("2026-01-11")).unwrap();
+        let packs: Vec<&str> = p.scans.iter().map(|s| s.pack.as_str()).collect();
+        assert_eq!(packs, ["earlier", "later"]);
+        assert_eq!(p.scans[0].date, "2026-01-05", "the UTC day");
+        assert_eq!(control(&p, "a").timeline, "FP");
     }
 
     #[test]

@@ -24,14 +24,15 @@ struct DocumentsPage {
 }
 
 pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Result<(), String> {
+    let stem = paths::PERIOD.trim_end_matches(".html");
     if let Some(period) = input.period {
-        let (markdown, html) =
-            documents::render_period(period, Some(&format!("../{}", paths::OVERVIEW)))?;
-        let json = crate::period::json(period);
-        let stem = paths::PERIOD.trim_end_matches(".html");
+        let (markdown, html) = documents::render_period(period, Some(input.evidence))?;
         site.write(paths::PERIOD, html.as_bytes())?;
         site.write(&format!("{stem}.md"), markdown.as_bytes())?;
-        site.write(&format!("{stem}.json"), json.as_bytes())?;
+        site.write(
+            &format!("{stem}.json"),
+            crate::period::json(period).as_bytes(),
+        )?;
     }
     let Some(declarations) = input.documents else {
         return Ok(());
@@ -52,6 +53,14 @@ pub fn render(site: &Site<'_>, input: &SiteInput<'_>, index: &Index<'_>) -> Resu
             summary: d.kind.summary(),
             html: format!("{SITE_DIR}/{stem}.html"),
             markdown: format!("{SITE_DIR}/{stem}.md"),
+        });
+    }
+    if input.period.is_some() {
+        listed.push(Listed {
+            title: "Observation period",
+            summary: "Each control in every scan the evidence locker kept: cadence and the weeks without a scan, failures and days to remediation, lifecycle, waivers and attestations in force.",
+            html: paths::PERIOD.to_string(),
+            markdown: format!("{stem}.md"),
         });
     }
     let crumbs = vec![crumb("Overview", paths::OVERVIEW), here("Documents")];
