@@ -305,6 +305,27 @@ fn merged_pack_chains_to_the_shard_packs() {
     assert_eq!(merged["merged"]["parts"][1]["pack_root"], roots[1]);
     let manifest = parse(&std::fs::read(merged_pack.join("manifest.json")).unwrap());
     assert_eq!(manifest["parts"], Value::Array(roots));
+    // It keeps the evidence a single scan's pack keeps, the git history among it.
+    let whole_pack = dir.path().join("whole");
+    let args = [
+        "scan",
+        ".",
+        "--soft-fail",
+        "--pack",
+        whole_pack.to_str().unwrap(),
+    ];
+    run(repo.path(), &args, 0);
+    let whole = parse(&std::fs::read(whole_pack.join("manifest.json")).unwrap());
+    assert!(whole["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["path"] == ".git"));
+    assert_eq!(manifest["evidence"], whole["evidence"]);
+    assert_eq!(
+        manifest["evidence_mismatches"],
+        whole["evidence_mismatches"]
+    );
     let verified = assay().arg("verify").arg(&merged_pack).output().unwrap();
     exited(&verified, 0);
 

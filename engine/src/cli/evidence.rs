@@ -143,6 +143,11 @@ impl EvidenceArgs {
 }
 
 impl Evidence {
+    /// Whether anything is to be written: a pack, a site or a locker commit.
+    pub fn wanted(&self) -> bool {
+        self.templates.is_some()
+    }
+
     /// The pack of a merge: it lists the root digests of the shards' packs it is made of.
     pub fn with_parts(self, parts: Vec<String>) -> Evidence {
         Evidence { parts, ..self }

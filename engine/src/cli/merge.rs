@@ -1,6 +1,9 @@
 //! `assay merge`.
 
+use std::collections::BTreeSet;
 use std::io::Read;
+
+use assay_collectors::EvidenceKind;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -9,6 +12,7 @@ use super::project::ProjectArgs;
 use super::scan::{emit, outputs, GateArgs, OutputArgs, ViewArgs};
 use super::Exit;
 use crate::merge::{merge, Part};
+use crate::pack::evidence::Built;
 use crate::pack::manifest::RESULTS_FILE;
 use crate::pack::sign;
 use crate::pack::verify::{verify, VerifyOptions};
@@ -83,10 +87,22 @@ pub fn run(args: MergeArgs) -> Exit {
     }) {
         return exit;
     }
-    let written =
-        evidence
-            .with_parts(roots)
-            .write(&results, &[], &args.project.path, &project.config.file);
+    // The git history the shards judged is evidence no file holds: read it again here.
+    let built = if evidence.wanted() {
+        let git = BTreeSet::from([EvidenceKind::Git]);
+        match crate::scan::collect(&git, &project.request.scope) {
+            Ok(collection) => Built::of(&collection.documents),
+            Err(d) => return super::report_diagnostics(&[d]),
+        }
+    } else {
+        Vec::new()
+    };
+    let written = evidence.with_parts(roots).write(
+        &results,
+        &built,
+        &args.project.path,
+        &project.config.file,
+    );
     if let Err(exit) = written {
         return exit;
     }
