@@ -56,7 +56,7 @@ pub fn run(args: MergeArgs) -> Exit {
         Ok(o) => o,
         Err(message) => return usage(message),
     };
-    let evidence = match args.evidence.prepare() {
+    let evidence = match args.evidence.prepare(&project.config.file) {
         Ok(e) => e,
         Err(exit) => return exit,
     };
