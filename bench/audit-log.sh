@@ -40,25 +40,23 @@ measure() {
   shift
   /usr/bin/time -f '%e %U %S %M' -o "$out" "$@" >/dev/null 2>&1
 }
-scan() {
-  "$ASSAY" scan "$work/repo" --no-builtin --controls "$work/catalog" --soft-fail --format json "$@"
-}
+scan=("$ASSAY" scan "$work/repo" --no-builtin --controls "$work/catalog" --soft-fail --format json)
 # Warm the page cache so that every tool reads from memory.
 cat "$log" >/dev/null
 
-measure "$work/t.assay" scan --output "$work/results.json"
+measure "$work/t.assay" "${scan[@]}" --output "$work/results.json"
 measure "$work/t.sha" sha256sum "$log"
 measure "$work/t.rg" rg --no-filename --count --text -f "$work/patterns" "$log"
-measure "$work/t.pack" scan --output "$work/pack.json" --pack "$work/pack"
+measure "$work/t.pack" "${scan[@]}" --output "$work/pack.json" --pack "$work/pack"
 
 # A year of history and one more day: the checkpoint of the year, then the day appended.
 day=$((bytes / 365))
 split=$(python3 -c "import sys; f=open(sys.argv[1],'rb'); f.seek($bytes - $day); f.readline(); print(f.tell())" "$log")
 tail -c +$((split + 1)) "$log" > "$work/day.jsonl"
 truncate -s "$split" "$log"
-measure "$work/t.full" scan --output "$work/full.json" --checkpoints "$work/checkpoints"
+measure "$work/t.full" "${scan[@]}" --output "$work/full.json" --checkpoints "$work/checkpoints"
 cat "$work/day.jsonl" >> "$log"
-measure "$work/t.resumed" scan --output "$work/resumed.json" --checkpoints "$work/checkpoints"
+measure "$work/t.resumed" "${scan[@]}" --output "$work/resumed.json" --checkpoints "$work/checkpoints"
 
 python3 - "$bytes" "$work" <<'PY'
 import json, os, sys
@@ -87,4 +85,6 @@ for label, name in rows:
 a, s_, r = measured["t.assay"], measured["t.sha"], measured["t.rg"]
 print(f"assay / sha256sum: {a[0] / s_[0]:.2f}x wall, {a[1] / s_[1]:.2f}x cpu")
 print(f"assay / rg:        {a[0] / r[0]:.2f}x wall, {a[1] / r[1]:.2f}x cpu")
+f, c = measured["t.full"], measured["t.resumed"]
+print(f"from checkpoint / full: {c[0] / f[0]:.3f}x wall, {c[1] / f[1]:.3f}x cpu")
 PY

@@ -75,10 +75,11 @@ impl Checkpoints {
         if self.full || !path.is_file() {
             return Ok(None);
         }
-        let bytes = std::fs::read(&path)
-            .map_err(|e| format!("checkpoint `{}` unreadable: {e}", path.display()))?;
+        // Said without the store's path: the facts are the same wherever the store is.
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
         let checkpoint: Checkpoint = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("checkpoint `{}` unreadable: {e}", path.display()))?;
+            .map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
         if checkpoint.version != VERSION
             || checkpoint.path != relative
             || checkpoint.fingerprint != fingerprint
