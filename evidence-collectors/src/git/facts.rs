@@ -43,6 +43,8 @@ pub struct Context<'a> {
     pub scanner: &'a Scanner,
     /// The review facts of the forge exports (empty without exports).
     pub forge: &'a Exports,
+    /// Why the secret-scan cache could not be read or written, if it could not.
+    pub cache_note: Option<&'a str>,
 }
 
 fn time(seconds: i64) -> String {
@@ -219,6 +221,7 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
             MAX_BLOB_SIZE / 1024
         ));
     }
+    notes.extend(cx.cache_note.map(str::to_string));
     if cx.secret_scan == SecretScan::Off {
         notes.push("the secret scan is off (`collectors.git.secret_scan: off`)".into());
     }
