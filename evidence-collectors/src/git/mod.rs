@@ -215,7 +215,7 @@ fn collect_repository(
         cache_note: cache_note.as_deref(),
     };
     let data = facts::build(&context, &commits);
-    let digest = hex::encode(Sha256::digest(history_bytes(&data)));
+    let digest = history_digest(&data);
     let document = Document {
         kind: EvidenceKind::Git,
         format: Format::Git,
@@ -235,6 +235,28 @@ pub fn history_bytes(data: &serde_json::Value) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(data).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+/// The sha256 (hex) of [`history_bytes`], streamed rather than held: the file of a long
+/// history runs to hundreds of megabytes.
+fn history_digest(data: &serde_json::Value) -> String {
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, Hashing(Sha256::new()));
+    // Writing a `Value` to a sink that never fails cannot fail.
+    let _ = serde_json::to_writer_pretty(&mut out, data);
+    let _ = std::io::Write::write_all(&mut out, b"\n");
+    let _ = std::io::Write::flush(&mut out);
+    let (Hashing(hasher), _) = out.into_parts();
+    hex::encode(hasher.finalize())
 }
 
 /// The branch to judge and its tip: the configured one (a local branch, then `origin/NAME`,

@@ -566,7 +566,10 @@ fn collect_counting(root: &Path, settings: Value) -> (Vec<u8>, super::history::B
     let (document, count) =
         super::collect_repository(&scope, &settings, root, ".", &mut errors).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
-    (super::history_bytes(&document.data), count)
+    let bytes = super::history_bytes(&document.data);
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    assert_eq!(*document.digest, *digest);
+    (bytes, count)
 }
 
 fn cache_file(root: &Path) -> std::path::PathBuf {
