@@ -187,6 +187,9 @@ pub struct BlobCount {
     pub cached: usize,
 }
 
+/// A commit read, and the changes whose new blob the secret scan covers.
+type Read = (CommitInfo, Vec<Change>);
+
 /// A blob's scan, or why the blob cannot be read.
 type Scanned = Result<BlobScan, String>;
 
@@ -198,7 +201,7 @@ pub fn read_all(
     ids: &[Oid],
     cache: &mut BlobCache,
 ) -> Result<(Vec<CommitInfo>, BlobCount), git2::Error> {
-    let chunks: Vec<Result<Vec<(CommitInfo, Vec<Change>)>, git2::Error>> = ids
+    let chunks: Vec<Result<Vec<Read>, git2::Error>> = ids
         .par_chunks(CHUNK)
         .map(|chunk| {
             let repo = Repository::open(&plan.git_dir)?;
@@ -369,7 +372,7 @@ fn read_commit(
     plan: &Plan<'_>,
     names: &mut Names,
     id: Oid,
-) -> Result<(CommitInfo, Vec<Change>), git2::Error> {
+) -> Result<Read, git2::Error> {
     let commit = repo.find_commit(id)?;
     let parents = header_parents(&commit);
     let text = String::from_utf8_lossy(commit.message_raw_bytes()).into_owned();
