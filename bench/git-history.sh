@@ -6,8 +6,9 @@
 # Writes a `git fast-import` stream for COMMITS commits (every tenth one a pull-request merge
 # whose second parent is a topic-branch commit; every commit changes one of 2,000 files, every
 # hundredth a CI workflow), imports it into a fresh repository, then reads the whole history
-# with both tools and prints commits per second for each and their ratio. Needs git and a
-# Rust toolchain; builds the collector's example binary in release mode.
+# with both tools and prints commits per second for each and assay's speed as a multiple of
+# git's (above 1: faster), with a cold and a warm cache of blob scans (`.git/assay-cache/`).
+# Needs git and a Rust toolchain; builds the collector's example binary in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,6 +66,10 @@ echo "   $total commits reachable from main"
 
 now() { date +%s.%N; }
 rate() { awk -v c="$1" -v s="$2" 'BEGIN { printf "%.0f", c / s }'; }
+cache="$(git -C "$repo" rev-parse --absolute-git-dir)/assay-cache"
+
+echo "== building the collector's example (release)"
+cargo build --quiet --release --locked -p assay-collectors --example git_history
 
 echo "== git log --numstat"
 t0=$(now)
@@ -72,15 +77,25 @@ git -C "$repo" log --numstat main > /dev/null
 t1=$(now)
 git_seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 
-echo "== assay git collector (release build)"
-cargo build --quiet --release -p assay-collectors --example git_history
-line=$(target/release/examples/git_history "$repo")
-echo "   $line"
-assay_seconds=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<< "$line")
+# Cold: no blob scanned before, every added blob is read and scanned. Warm: the blob scans
+# of the cold run are read from the cache in the git directory.
+assay_run() {
+  local line
+  line=$(target/release/examples/git_history "$repo")
+  echo "   $1: $line" >&2
+  sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<< "$line"
+}
+echo "== assay git collector"
+rm -rf "$cache"
+cold_seconds=$(assay_run cold)
+warm_seconds=$(assay_run warm)
 
 git_rate=$(rate "$total" "$git_seconds")
-assay_rate=$(rate "$total" "$assay_seconds")
 echo
-printf '%-28s %10s s %12s commits/s\n' "git log --numstat" "$git_seconds" "$git_rate"
-printf '%-28s %10s s %12s commits/s\n' "assay git collector" "$assay_seconds" "$assay_rate"
-awk -v a="$assay_seconds" -v g="$git_seconds" 'BEGIN { printf "assay / git time ratio: %.2f\n", a / g }'
+printf '%-34s %9s s %10s commits/s\n' "git log --numstat" "$git_seconds" "$git_rate"
+for run in cold warm; do
+  seconds_var="${run}_seconds"
+  seconds="${!seconds_var}"
+  printf '%-34s %9s s %10s commits/s   %.2fx git\n' "assay git collector, $run cache" \
+    "$seconds" "$(rate "$total" "$seconds")" "$(awk -v a="$seconds" -v g="$git_seconds" 'BEGIN { print g / a }')"
+done

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use git2::{Oid, Repository};
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::codeowners::{Codeowners, Directory, Ownership};
@@ -43,6 +44,8 @@ pub struct Context<'a> {
     pub scanner: &'a Scanner,
     /// The review facts of the forge exports (empty without exports).
     pub forge: &'a Exports,
+    /// Why the secret-scan cache could not be read or written, if it could not.
+    pub cache_note: Option<&'a str>,
 }
 
 fn time(seconds: i64) -> String {
@@ -130,12 +133,89 @@ fn signature_json(c: &CommitInfo) -> Value {
     }
 }
 
+/// One commit of the period as the document shows it, and its entries in the lists.
+struct Judged {
+    commit: Value,
+    /// How a first-parent commit reached the branch, and its kind of review evidence.
+    change: Option<(Via, Kind)>,
+    direct: Option<Value>,
+    unreviewed: Option<Value>,
+    unsigned: Option<Value>,
+    failure: Option<Value>,
+}
+
+fn judge(c: &CommitInfo, on_branch: bool, forge: &Exports, directory: &Directory) -> Judged {
+    let via = on_branch.then(|| Via::of(c));
+    let review = on_branch.then(|| review::judge(c, forge, directory));
+    let (mut direct, mut unreviewed) = (None, None);
+    if let (Some(via), Some(review)) = (via, &review) {
+        let entry =
+            json!({"commit": c.id.to_string(), "label": label(c), "author": person(&c.author)});
+        if via == Via::Direct {
+            direct = Some(entry.clone());
+        }
+        if !review.kind.reviewed() {
+            let mut entry = entry;
+            entry["review"] = review.to_json();
+            entry["label"] = json!(format!("{}: {}", label(c), review.says));
+            unreviewed = Some(entry);
+        }
+    }
+    let (mut unsigned, mut failure) = (None, None);
+    match &c.signature {
+        None => unsigned = Some(json!({"commit": c.id.to_string(), "label": label(c)})),
+        Some(sig) => {
+            if let Verdict::Rejected(reason) = &sig.verdict {
+                failure = Some(json!({
+                    "commit": c.id.to_string(),
+                    "label": label(c),
+                    "reason": reason,
+                }));
+            }
+        }
+    }
+    let commit = json!({
+        "commit": c.id.to_string(),
+        "parents": c.parents.iter().map(Oid::to_string).collect::<Vec<_>>(),
+        "author": person(&c.author),
+        "committer": person(&c.committer),
+        "subject": c.subject,
+        "first_parent": on_branch,
+        "via": via.map(Via::as_str),
+        "pull_request": c.pull_request.map(PullRequestRef::number),
+        "reviewed": review.as_ref().map(|r| r.kind.reviewed()),
+        "review": review.as_ref().map(review::Evidence::to_json),
+        "signature": signature_json(c),
+        "trailers": {
+            "reviewed_by": c.trailers.reviewed_by,
+            "approved_by": c.trailers.approved_by,
+            "co_authored_by": c.trailers.co_authored_by,
+            "signed_off_by": c.trailers.signed_off_by,
+        },
+        "sensitive_paths": c.sensitive_paths,
+    });
+    Judged {
+        commit,
+        change: via.zip(review.map(|r| r.kind)),
+        direct,
+        unreviewed,
+        unsigned,
+        failure,
+    }
+}
+
 /// Builds the document data from the commits read, in walk order (newest first).
 pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
     let first_parent: HashSet<Oid> = cx.chain.iter().copied().collect();
     let period: Vec<&CommitInfo> = commits.iter().filter(|c| c.in_period).collect();
     let mut notes = Vec::new();
 
+    // Each commit's JSON is built in parallel; the lists and counts are gathered in order.
+    let (forge, directory) = (cx.forge, cx.directory);
+    let judged: Vec<Judged> = period
+        .par_iter()
+        .map(|c| judge(c, first_parent.contains(&c.id), forge, directory))
+        .collect();
     let mut commit_list = Vec::with_capacity(period.len());
     let mut direct = Vec::new();
     let mut unreviewed = Vec::new();
@@ -144,64 +224,23 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
     let (mut changes, mut merges, mut pull_requests, mut reviewed_count) = (0, 0, 0, 0);
     let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
     let (mut signed, mut verified) = (0, 0);
-    for c in &period {
-        let on_branch = first_parent.contains(&c.id);
-        let via = on_branch.then(|| Via::of(c));
-        let review = on_branch.then(|| review::judge(c, cx.forge, cx.directory));
-        if let (Some(via), Some(review)) = (via, &review) {
+    for (c, judged) in period.iter().zip(judged) {
+        if let Some((via, kind)) = judged.change {
             changes += 1;
             merges += usize::from(via == Via::Merge);
             pull_requests += usize::from(c.pull_request.is_some());
-            *kinds.entry(review.kind.as_str()).or_default() += 1;
-            let entry =
-                json!({"commit": c.id.to_string(), "label": label(c), "author": person(&c.author)});
-            if via == Via::Direct {
-                direct.push(entry.clone());
-            }
-            if review.kind.reviewed() {
-                reviewed_count += 1;
-            } else {
-                let mut entry = entry;
-                entry["review"] = review.to_json();
-                entry["label"] = json!(format!("{}: {}", label(c), review.says));
-                unreviewed.push(entry);
-            }
+            *kinds.entry(kind.as_str()).or_default() += 1;
+            reviewed_count += usize::from(kind.reviewed());
         }
-        match &c.signature {
-            None => unsigned.push(json!({"commit": c.id.to_string(), "label": label(c)})),
-            Some(sig) => {
-                signed += 1;
-                match &sig.verdict {
-                    Verdict::Verified(_) => verified += 1,
-                    Verdict::Rejected(reason) => failures.push(json!({
-                        "commit": c.id.to_string(),
-                        "label": label(c),
-                        "reason": reason,
-                    })),
-                    Verdict::Unchecked(_) => {}
-                }
-            }
+        direct.extend(judged.direct);
+        unreviewed.extend(judged.unreviewed);
+        if let Some(sig) = &c.signature {
+            signed += 1;
+            verified += usize::from(matches!(sig.verdict, Verdict::Verified(_)));
         }
-        commit_list.push(json!({
-            "commit": c.id.to_string(),
-            "parents": c.parents.iter().map(Oid::to_string).collect::<Vec<_>>(),
-            "author": person(&c.author),
-            "committer": person(&c.committer),
-            "subject": c.subject,
-            "first_parent": on_branch,
-            "via": via.map(Via::as_str),
-            "pull_request": c.pull_request.map(PullRequestRef::number),
-            "reviewed": review.as_ref().map(|r| r.kind.reviewed()),
-            "review": review.as_ref().map(review::Evidence::to_json),
-            "signature": signature_json(c),
-            "trailers": {
-                "reviewed_by": c.trailers.reviewed_by,
-                "approved_by": c.trailers.approved_by,
-                "co_authored_by": c.trailers.co_authored_by,
-                "signed_off_by": c.trailers.signed_off_by,
-            },
-            "sensitive_paths": c.sensitive_paths,
-        }));
+        unsigned.extend(judged.unsigned);
+        failures.extend(judged.failure);
+        commit_list.push(judged.commit);
     }
 
     let (sensitive_changes, violations, unresolved) = ownership(cx, &period, &mut notes);
@@ -219,6 +258,7 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
             MAX_BLOB_SIZE / 1024
         ));
     }
+    notes.extend(cx.cache_note.map(str::to_string));
     if cx.secret_scan == SecretScan::Off {
         notes.push("the secret scan is off (`collectors.git.secret_scan: off`)".into());
     }

@@ -9,15 +9,20 @@ use git2::{Commit, Oid, Repository};
 use globset::GlobSet;
 use rayon::prelude::*;
 
+use super::blob_cache::BlobCache;
 use super::message::{self, PullRequestRef, Trailers};
 use super::secrets::{self, BlobScan, SecretHit};
 use super::settings::SecretScan;
 use super::signature::{AllowedSigners, SignatureFormat, Verdict};
-use super::tree_diff;
+use super::tree_diff::{self, Change};
 use crate::dlp::Scanner;
 
-/// Commits handed to one task; each task opens the repository once.
+/// Commits (or blobs) handed to one task; each task opens the repository once. Tests use
+/// small tasks, so that their small histories spread over threads.
+#[cfg(not(test))]
 const CHUNK: usize = 512;
+#[cfg(test)]
+const CHUNK: usize = 16;
 
 /// A person and a time, from a commit header.
 #[derive(Debug, Clone)]
@@ -174,23 +179,157 @@ pub fn first_parent_chain(
     }
 }
 
-/// Reads every commit of `ids` in parallel; the result keeps the order of `ids`.
-pub fn read_all(plan: &Plan<'_>, ids: &[Oid]) -> Result<Vec<CommitInfo>, git2::Error> {
-    let chunks: Vec<Result<Vec<CommitInfo>, git2::Error>> = ids
+/// How the secret scan came by the blobs it covers: read from the repository and scanned,
+/// or found in the cache of earlier runs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BlobCount {
+    pub read: usize,
+    pub cached: usize,
+}
+
+/// A commit read, and the changes whose new blob the secret scan covers.
+type Read = (CommitInfo, Vec<Change>);
+
+/// A blob's scan, or why the blob cannot be read.
+type Scanned = Result<BlobScan, String>;
+
+/// Reads every commit of `ids` in parallel; the result keeps the order of `ids`, whatever the
+/// thread count. The blobs the secret scan covers are gathered from all commits first and
+/// scanned in parallel, each once, and not at all when `cache` holds its scan.
+pub fn read_all(
+    plan: &Plan<'_>,
+    ids: &[Oid],
+    cache: &mut BlobCache,
+) -> Result<(Vec<CommitInfo>, BlobCount), git2::Error> {
+    let chunks: Vec<Result<Vec<Read>, git2::Error>> = ids
         .par_chunks(CHUNK)
         .map(|chunk| {
             let repo = Repository::open(&plan.git_dir)?;
+            let mut names = HashMap::new();
             chunk
                 .iter()
-                .map(|id| read_commit(&repo, plan, *id))
+                .map(|id| read_commit(&repo, plan, &mut names, *id))
                 .collect()
         })
         .collect();
-    let mut out = Vec::with_capacity(ids.len());
+    let mut read = Vec::with_capacity(ids.len());
     for chunk in chunks {
-        out.extend(chunk?);
+        read.extend(chunk?);
     }
-    Ok(out)
+    let mut count = BlobCount::default();
+    let mut scans = HashMap::new();
+    let added = read.iter().flat_map(|(_, changes)| changes).map(|c| c.new);
+    scan_blobs(plan, cache, added.flatten(), &mut scans, &mut count)?;
+    // The blob a secret was found in is compared with the one it replaced, so that a value
+    // already there is not counted as added.
+    let replaced = read.iter().flat_map(|(_, changes)| changes).filter_map(|c| {
+        let with_hits = matches!(c.new.and_then(|id| scans.get(&id)), Some(Ok(BlobScan::Hits(h))) if !h.is_empty());
+        c.old.filter(|_| with_hits)
+    });
+    let replaced: Vec<Oid> = replaced.collect();
+    scan_blobs(plan, cache, replaced.into_iter(), &mut scans, &mut count)?;
+    let commits = read
+        .into_iter()
+        .map(|(mut info, changes)| {
+            for change in changes {
+                added_secrets(plan, &scans, change, &mut info);
+            }
+            info
+        })
+        .collect();
+    Ok((commits, count))
+}
+
+/// Adds to `scans` the blobs of `ids` it lacks: from `cache`, else read and scanned in
+/// parallel (and recorded in `cache`).
+fn scan_blobs(
+    plan: &Plan<'_>,
+    cache: &mut BlobCache,
+    ids: impl Iterator<Item = Oid>,
+    scans: &mut HashMap<Oid, Scanned>,
+    count: &mut BlobCount,
+) -> Result<(), git2::Error> {
+    let mut wanted = Vec::new();
+    for id in ids {
+        if scans.contains_key(&id) {
+            continue;
+        }
+        match cache.get(id) {
+            Some(scan) => {
+                count.cached += 1;
+                scans.insert(id, Ok(scan));
+            }
+            None => {
+                // Pending; replaced below.
+                scans.insert(id, Err(String::new()));
+                wanted.push(id);
+            }
+        }
+    }
+    count.read += wanted.len();
+    let chunks: Vec<Result<Vec<Scanned>, git2::Error>> = wanted
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let repo = Repository::open(&plan.git_dir)?;
+            Ok(chunk
+                .iter()
+                .map(|id| {
+                    secrets::scan_blob(&repo, plan.scanner, *id).map_err(|e| e.message().into())
+                })
+                .collect())
+        })
+        .collect();
+    let mut wanted = wanted.into_iter();
+    for chunk in chunks {
+        for (id, scan) in wanted.by_ref().zip(chunk?) {
+            if let Ok(scan) = &scan {
+                cache.insert(id, scan.clone());
+            }
+            scans.insert(id, scan);
+        }
+    }
+    Ok(())
+}
+
+/// Adds the secrets `change` brings to the commit `info` (the values its new blob holds that
+/// the old one did not), or the reason its blobs cannot be read.
+fn added_secrets(
+    plan: &Plan<'_>,
+    scans: &HashMap<Oid, Scanned>,
+    change: Change,
+    info: &mut CommitInfo,
+) {
+    let scan = |id: Option<Oid>| id.and_then(|id| scans.get(&id));
+    let hits = match scan(change.new) {
+        Some(Ok(BlobScan::Hits(hits))) if !hits.is_empty() => hits,
+        Some(Ok(BlobScan::Hits(_))) | None => return,
+        Some(Ok(BlobScan::Skipped)) => {
+            info.unscanned_blobs += 1;
+            return;
+        }
+        Some(Err(message)) => return unreadable(plan, info, message),
+    };
+    let fresh = match scan(change.old) {
+        None | Some(Ok(BlobScan::Skipped)) => hits.clone(),
+        Some(Ok(BlobScan::Hits(old))) => secrets::added(hits.clone(), old),
+        Some(Err(message)) => return unreadable(plan, info, message),
+    };
+    info.secrets
+        .extend(fresh.into_iter().map(|hit| AddedSecret {
+            path: change.path.clone(),
+            hit,
+        }));
+}
+
+/// Records that the changes of `info` cannot be read (the first reason given).
+fn unreadable(plan: &Plan<'_>, info: &mut CommitInfo, message: &str) {
+    if info.diff_error.is_none() {
+        info.diff_error = Some(if plan.boundary.contains(&info.id) {
+            "the parent is missing from this shallow clone".into()
+        } else {
+            message.to_string()
+        });
+    }
 }
 
 /// The parent ids written in the commit header.
@@ -206,22 +345,38 @@ fn header_parents(commit: &Commit<'_>) -> Vec<Oid> {
         .collect()
 }
 
+/// Names as written in commits and as redacted, so that each name is scanned once per chunk.
+type Names = HashMap<Vec<u8>, String>;
+
 /// A person and a time; secrets in the name are redacted.
-fn stamp(plan: &Plan<'_>, sig: &git2::Signature<'_>) -> Stamp {
+fn stamp(plan: &Plan<'_>, names: &mut Names, sig: &git2::Signature<'_>) -> Stamp {
+    let raw = sig.name_bytes();
+    let name = match names.get(raw) {
+        Some(name) => name.clone(),
+        None => {
+            let name = plan.scanner.redact(&String::from_utf8_lossy(raw));
+            names.insert(raw.to_vec(), name.clone());
+            name
+        }
+    };
     Stamp {
-        name: plan
-            .scanner
-            .redact(&String::from_utf8_lossy(sig.name_bytes())),
+        name,
         email: String::from_utf8_lossy(sig.email_bytes()).to_ascii_lowercase(),
         time: sig.when().seconds(),
     }
 }
 
-fn read_commit(repo: &Repository, plan: &Plan<'_>, id: Oid) -> Result<CommitInfo, git2::Error> {
+/// Reads one commit: its facts, and the changes whose new blob the secret scan covers.
+fn read_commit(
+    repo: &Repository,
+    plan: &Plan<'_>,
+    names: &mut Names,
+    id: Oid,
+) -> Result<Read, git2::Error> {
     let commit = repo.find_commit(id)?;
     let parents = header_parents(&commit);
     let text = String::from_utf8_lossy(commit.message_raw_bytes()).into_owned();
-    let committer = stamp(plan, &commit.committer());
+    let committer = stamp(plan, names, &commit.committer());
     let in_period = plan.since.is_none_or(|s| committer.time >= s);
     let is_merge = parents.len() > 1;
     let signed = commit
@@ -237,7 +392,7 @@ fn read_commit(repo: &Repository, plan: &Plan<'_>, id: Oid) -> Result<CommitInfo
         };
     let mut info = CommitInfo {
         id,
-        author: stamp(plan, &commit.author()),
+        author: stamp(plan, names, &commit.author()),
         committer,
         subject: plan.redactor.redact(message::subject(&text)),
         trailers: message::trailers(&text).redacted(plan.scanner),
@@ -251,16 +406,20 @@ fn read_commit(repo: &Repository, plan: &Plan<'_>, id: Oid) -> Result<CommitInfo
         unscanned_blobs: 0,
         diff_error: None,
     };
+    let mut to_scan = Vec::new();
     if !is_merge && (in_period || scan_secrets) {
-        if let Err(e) = read_changes(repo, plan, &commit, in_period, scan_secrets, &mut info) {
-            info.diff_error = Some(if plan.boundary.contains(&id) {
-                "the parent is missing from this shallow clone".into()
-            } else {
-                e.message().to_string()
-            });
+        match read_changes(repo, plan, &commit, in_period, &info.parents) {
+            Ok((sensitive, changes)) => {
+                info.sensitive_paths = sensitive;
+                if scan_secrets {
+                    to_scan = changes;
+                    to_scan.retain(|c| c.new.is_some());
+                }
+            }
+            Err(e) => unreadable(plan, &mut info, e.message()),
         }
     }
-    Ok(info)
+    Ok((info, to_scan))
 }
 
 fn signature_of(repo: &Repository, plan: &Plan<'_>, id: Oid) -> SignatureInfo {
@@ -291,52 +450,25 @@ fn signature_of(repo: &Repository, plan: &Plan<'_>, id: Oid) -> SignatureInfo {
     }
 }
 
-/// Compares the commit's tree with its first parent's (the empty tree for a root commit):
-/// sensitive paths for commits of the period, added secrets when the scan covers the commit.
+/// Compares the commit's tree with its first parent's (the empty tree for a root commit): the
+/// sensitive paths changed (for commits of the period) and the blob-level changes.
 fn read_changes(
     repo: &Repository,
     plan: &Plan<'_>,
     commit: &Commit<'_>,
     in_period: bool,
-    scan_secrets: bool,
-    info: &mut CommitInfo,
-) -> Result<(), git2::Error> {
+    parents: &[Oid],
+) -> Result<(Vec<String>, Vec<Change>), git2::Error> {
     let new_tree = commit.tree()?;
-    let old_tree = match info.parents.first() {
+    let old_tree = match parents.first() {
         Some(parent) => Some(repo.find_commit(*parent)?.tree()?),
         None => None,
     };
-    let mut sensitive = BTreeSet::new();
-    for change in tree_diff::changes(repo, old_tree.as_ref(), Some(&new_tree))? {
-        if in_period && plan.sensitive.is_match(&change.path) {
-            sensitive.insert(change.path.clone());
-        }
-        let Some(new_id) = change.new.filter(|_| scan_secrets) else {
-            continue;
-        };
-        let hits = match secrets::scan_blob(repo, plan.scanner, new_id)? {
-            BlobScan::Hits(hits) => hits,
-            BlobScan::Skipped => {
-                info.unscanned_blobs += 1;
-                continue;
-            }
-        };
-        if hits.is_empty() {
-            continue;
-        }
-        let fresh = match change.old {
-            None => hits,
-            Some(old_id) => match secrets::scan_blob(repo, plan.scanner, old_id)? {
-                BlobScan::Hits(old) => secrets::added(hits, &old),
-                BlobScan::Skipped => hits,
-            },
-        };
-        info.secrets
-            .extend(fresh.into_iter().map(|hit| AddedSecret {
-                path: change.path.clone(),
-                hit,
-            }));
-    }
-    info.sensitive_paths = sensitive.into_iter().collect();
-    Ok(())
+    let changes = tree_diff::changes(repo, old_tree.as_ref(), Some(&new_tree))?;
+    let sensitive: BTreeSet<&String> = changes
+        .iter()
+        .map(|c| &c.path)
+        .filter(|path| in_period && plan.sensitive.is_match(path))
+        .collect();
+    Ok((sensitive.into_iter().cloned().collect(), changes))
 }

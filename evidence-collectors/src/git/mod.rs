@@ -29,6 +29,7 @@
 //! read; controls judge nothing while it is not empty) and `notes` on what else could not be
 //! judged.
 
+mod blob_cache;
 mod codeowners;
 mod facts;
 mod history;
@@ -51,9 +52,13 @@ use crate::collector::{settings_error, Collection, Collector, Scope, SourceError
 use crate::document::{Document, EvidenceKind, Format};
 use crate::lines::LineMap;
 
+use blob_cache::BlobCache;
 use codeowners::{Codeowners, Directory};
 pub use settings::{SecretScan, Settings, DEFAULT_SENSITIVE_PATHS};
 use signature::AllowedSigners;
+
+/// The directory in the git directory that holds assay's caches.
+const CACHE_DIR: &str = "assay-cache";
 
 /// Collects the history of a git repository.
 pub struct GitCollector;
@@ -84,7 +89,7 @@ impl Collector for GitCollector {
             return Ok(collection);
         }
         match collect_repository(scope, &settings, &dir, &relative, &mut collection.errors) {
-            Ok(document) => collection.documents.push(document),
+            Ok((document, _)) => collection.documents.push(document),
             Err(error) => collection.errors.push(error),
         }
         collection.sort();
@@ -100,13 +105,14 @@ fn document_path(relative: &str) -> String {
     }
 }
 
+/// The git document of the repository in `dir`, and how the secret scan came by its blobs.
 fn collect_repository(
     scope: &Scope,
     settings: &Settings,
     dir: &Path,
     relative: &str,
     errors: &mut Vec<SourceError>,
-) -> Result<Document, SourceError> {
+) -> Result<(Document, history::BlobCount), SourceError> {
     let error = |message: String, hint: &str| SourceError {
         path: relative.to_string(),
         position: None,
@@ -156,7 +162,20 @@ fn collect_repository(
         redactor: &redactor,
         boundary: &boundary,
     };
-    let commits = history::read_all(&plan, &walk.ids).map_err(git_err)?;
+    // Blob scans are kept across runs beside the pre-merge cache, where no commit can put a file.
+    let scanning = settings.secret_scan != SecretScan::Off;
+    let cache_dir = repo.path().join(CACHE_DIR);
+    let (mut cache, mut cache_note) = if scanning {
+        BlobCache::load(&cache_dir, secrets::detector_digest())
+    } else {
+        (BlobCache::new(&cache_dir, secrets::detector_digest()), None)
+    };
+    let (commits, blobs) = history::read_all(&plan, &walk.ids, &mut cache).map_err(git_err)?;
+    if scanning {
+        if let Err(note) = cache.store() {
+            cache_note.get_or_insert(note);
+        }
+    }
     let codeowners = read_codeowners(&repo, tip);
     let mut directory = Directory::default();
     for (email, login) in &settings.identities {
@@ -193,10 +212,11 @@ fn collect_repository(
         secret_scan: settings.secret_scan,
         scanner: &scanner,
         forge: &forge,
+        cache_note: cache_note.as_deref(),
     };
     let data = facts::build(&context, &commits);
-    let digest = hex::encode(Sha256::digest(history_bytes(&data)));
-    Ok(Document {
+    let digest = history_digest(&data);
+    let document = Document {
         kind: EvidenceKind::Git,
         format: Format::Git,
         path: Arc::from(document_path(relative)),
@@ -205,7 +225,8 @@ fn collect_repository(
         lines: LineMap::new(),
         digest: Arc::from(digest),
         suppressions: Arc::default(),
-    })
+    };
+    Ok((document, blobs))
 }
 
 /// The git evidence file of a git document's `data`: pretty JSON ending in a newline. Its
@@ -214,6 +235,28 @@ pub fn history_bytes(data: &serde_json::Value) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(data).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+/// The sha256 (hex) of [`history_bytes`], streamed rather than held: the file of a long
+/// history runs to hundreds of megabytes.
+fn history_digest(data: &serde_json::Value) -> String {
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, Hashing(Sha256::new()));
+    // Writing a `Value` to a sink that never fails cannot fail.
+    let _ = serde_json::to_writer_pretty(&mut out, data);
+    let _ = std::io::Write::write_all(&mut out, b"\n");
+    let _ = std::io::Write::flush(&mut out);
+    let (Hashing(hasher), _) = out.into_parts();
+    hex::encode(hasher.finalize())
 }
 
 /// The branch to judge and its tip: the configured one (a local branch, then `origin/NAME`,

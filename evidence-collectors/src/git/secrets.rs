@@ -24,16 +24,37 @@ pub struct SecretHit {
     pub value: [u8; 32],
 }
 
-/// A scanner running the secret detectors of [`crate::dlp`].
-pub fn secret_scanner() -> Scanner {
-    let secrets: Vec<Detector> = Detector::ALL
+/// The secret detectors of [`crate::dlp`].
+fn secret_detectors() -> Vec<Detector> {
+    Detector::ALL
         .into_iter()
         .filter(|d| d.category() == Category::Secret)
-        .collect();
-    Scanner::new(&secrets, &[]).expect("the built-in patterns compile")
+        .collect()
+}
+
+/// A scanner running the secret detectors of [`crate::dlp`].
+pub fn secret_scanner() -> Scanner {
+    Scanner::new(&secret_detectors(), &[]).expect("the built-in patterns compile")
+}
+
+/// What the results of [`scan_blob`] depend on besides the blob: this version's detectors
+/// (names and patterns; their validation ships with the version) and scan limits.
+pub fn detector_digest() -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION"));
+    hasher.update(MAX_BLOB_SIZE.to_le_bytes());
+    hasher.update(BINARY_PROBE.to_le_bytes());
+    for d in secret_detectors() {
+        hasher.update([0]);
+        hasher.update(d.as_str());
+        hasher.update([0]);
+        hasher.update(d.pattern());
+    }
+    hasher.finalize().into()
 }
 
 /// What scanning a blob gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlobScan {
     Hits(Vec<SecretHit>),
     /// Not scanned: binary or too large.

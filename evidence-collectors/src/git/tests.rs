@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
 use git2::{Oid, Repository, Signature, Time};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use ssh_key::private::{Ed25519Keypair, PrivateKey};
 use ssh_key::{HashAlg, LineEnding, SshSig};
@@ -554,4 +555,128 @@ fn forge_exports_decide_review_evidence() {
     assert_eq!(commit("c4")["evidence"], "review_trailer");
     assert_eq!(data["review"]["forge_export"]["reviewed_share"], 0.3333);
     assert_eq!(data["review"]["kinds"]["forge_approval"], 1);
+}
+
+/// Runs the collector as `GitCollector::collect` does, returning the evidence file and how
+/// the secret scan came by its blobs.
+fn collect_counting(root: &Path, settings: Value) -> (Vec<u8>, super::history::BlobCount) {
+    let scope = scope(root, Some(settings.clone()));
+    let settings = super::Settings::deserialize(&settings).unwrap();
+    let mut errors = Vec::new();
+    let (document, count) =
+        super::collect_repository(&scope, &settings, root, ".", &mut errors).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let bytes = super::history_bytes(&document.data);
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    assert_eq!(*document.digest, *digest);
+    (bytes, count)
+}
+
+fn cache_file(root: &Path) -> std::path::PathBuf {
+    root.join(".git")
+        .join(super::CACHE_DIR)
+        .join(super::blob_cache::FILE)
+}
+
+#[test]
+fn a_second_run_reads_no_blob_already_scanned() {
+    let h = build_history();
+    let settings = json!({"days": 0});
+    let (first, cold) = collect_counting(h.dir.path(), settings.clone());
+    // c0's four files, the key file added and changed, the workflow, Terraform, README, PEM.
+    assert_eq!(cold.read, 10, "{cold:?}");
+    assert_eq!(cold.cached, 0);
+    assert!(cache_file(h.dir.path()).is_file());
+    let (second, warm) = collect_counting(h.dir.path(), settings.clone());
+    assert_eq!(warm.read, 0, "{warm:?}");
+    assert_eq!(warm.cached, cold.read);
+    assert_eq!(first, second);
+    let data: Value = serde_json::from_slice(&second).unwrap();
+    assert_eq!(data["secrets"].as_array().unwrap().len(), 2);
+
+    // A corrupt cache is ignored with a note, every blob is read again, the findings stay.
+    let mut bytes = std::fs::read(cache_file(h.dir.path())).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(cache_file(h.dir.path()), &bytes).unwrap();
+    let (third, again) = collect_counting(h.dir.path(), settings.clone());
+    assert_eq!(again.read, cold.read);
+    let third: Value = serde_json::from_slice(&third).unwrap();
+    assert_eq!(third["secrets"], data["secrets"]);
+    let notes = third["notes"].to_string();
+    assert!(
+        notes.contains(
+            "secret-scan cache `secret-blobs.bin` is unreadable (its checksum does not match)"
+        ),
+        "{notes}"
+    );
+    // ...and rewritten, so the next run reads nothing again.
+    let (_, rewritten) = collect_counting(h.dir.path(), settings);
+    assert_eq!(rewritten.read, 0);
+}
+
+/// A history of `n` commits on `main`, every seventh one a merge of a side commit, some
+/// adding secrets, touching files in a few directories.
+fn generated_history(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Repository::init(dir.path()).unwrap();
+    let mut state = files(&[("README.md", "# generated\n")]);
+    let mut tip = commit(&repo, &state, "Initial commit", "Ann", 500, &[], None);
+    let people = ["Ann", "Bob", "Carol", "Dave"];
+    for i in 1..n {
+        let path = format!("src/dir{}/file{}.txt", i % 5, (i * 31) % 40);
+        let content = match i % 97 {
+            0 => {
+                let tail: String = (0..4)
+                    .map(|k| char::from(b'A' + (i / 26usize.pow(k) % 26) as u8))
+                    .collect();
+                format!("key {i}\nAWS_KEY=AKIAJ7Q3ZLMN4PXR{tail}\n")
+            }
+            _ => format!("revision {i}\n"),
+        };
+        state.insert(path, content);
+        let who = people[i % people.len()];
+        let days = 400 - (i * 400 / n) as i64;
+        if i % 7 == 0 {
+            let side = commit(
+                &repo,
+                &state,
+                &format!("Topic {i}"),
+                who,
+                days,
+                &[tip],
+                None,
+            );
+            let message = format!("Merge pull request #{i} from corp/topic-{i}");
+            tip = commit(&repo, &state, &message, "Ann", days, &[tip, side], None);
+        } else {
+            let message = format!("Change {i}\n\nSigned-off-by: {who} <{who}@corp.io>\n");
+            tip = commit(&repo, &state, &message, who, days, &[tip], None);
+        }
+    }
+    repo.reference("refs/heads/main", tip, true, "test")
+        .unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    dir
+}
+
+#[test]
+fn the_same_history_whatever_the_thread_count() {
+    // Many more commits than one parallel task takes, so that several threads share the work.
+    let dir = generated_history(300);
+    let run = |threads: usize| {
+        let _ = std::fs::remove_file(cache_file(dir.path()));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| collect_counting(dir.path(), json!({"days": 0})))
+    };
+    let (one, one_count) = run(1);
+    let (four, four_count) = run(4);
+    assert_eq!(one_count, four_count);
+    assert!(one == four, "the evidence differs between 1 and 4 threads");
+    let data: Value = serde_json::from_slice(&one).unwrap();
+    assert!(data["summary"]["commits"].as_u64().unwrap() > 300);
+    assert!(!data["secrets"].as_array().unwrap().is_empty());
 }
