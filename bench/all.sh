@@ -7,7 +7,8 @@ set -uo pipefail
 cd "$(dirname "$0")"
 status=0
 for script in audit-log.sh git-history.sh check-incremental.sh sbom-memory.sh \
-  scan-vs-checkov.sh rego-vs-opa.sh cedar-vs-cedarpy.sh scan-full.sh outputs.sh site-large.sh; do
+  scan-vs-checkov.sh rego-vs-opa.sh cedar-vs-cedarpy.sh scan-full.sh outputs.sh site-large.sh \
+  binary-size.sh; do
   echo "=== bench/$script"
   if ! bash "./$script"; then
     echo "=== bench/$script failed" >&2

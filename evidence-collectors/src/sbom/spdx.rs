@@ -2,7 +2,7 @@
 //! members the model needs are read straight from the document, leniently (see
 //! [`super::lenient`]), and each package is normalized as soon as it is read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Deserializer};
 
@@ -230,12 +230,7 @@ pub fn normalize(document: Document, lines: &LineMap) -> Sbom {
         };
         let (dependent, dependency) = if reversed { (to, from) } else { (from, to) };
         match dependents.get(&dependent) {
-            Some(&k) => {
-                let d = &mut dependencies[k];
-                if !d.depends_on.contains(&dependency) {
-                    d.depends_on.push(dependency);
-                }
-            }
+            Some(&k) => dependencies[k].depends_on.push(dependency),
             None => {
                 dependents.insert(dependent.clone(), dependencies.len());
                 dependencies.push(Dependency {
@@ -245,6 +240,18 @@ pub fn normalize(document: Document, lines: &LineMap) -> Sbom {
                 });
             }
         }
+    }
+    // Each dependency once, where it first appears: deduplicated in one pass per dependent,
+    // as a package that contains every other one has as many relationships as there are.
+    for d in &mut dependencies {
+        let mut seen = HashSet::with_capacity(d.depends_on.len());
+        let first: Vec<bool> = d
+            .depends_on
+            .iter()
+            .map(|x| seen.insert(x.as_str()))
+            .collect();
+        let mut first = first.into_iter();
+        d.depends_on.retain(|_| first.next().unwrap_or(true));
     }
     let authors: Vec<String> = creation
         .creators
@@ -295,7 +302,9 @@ mod tests {
             ],
             "relationships": [
                 {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-app"},
-                {"spdxElementId": "SPDXRef-lib", "relationshipType": "DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-app"}
+                {"spdxElementId": "SPDXRef-lib", "relationshipType": "DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-app"},
+                {"spdxElementId": "SPDXRef-app", "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-x"},
+                {"spdxElementId": "SPDXRef-app", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-lib"}
             ]
         }"#;
         let (document, lines): (Document, LineMap) =
@@ -313,7 +322,11 @@ mod tests {
         assert_eq!(sbom.components[1].supplier, None);
         assert_eq!(sbom.dependencies.len(), 1);
         assert_eq!(sbom.dependencies[0].reference, "SPDXRef-app");
-        assert_eq!(sbom.dependencies[0].depends_on, vec!["SPDXRef-lib"]);
+        // Each dependency once, in the order of its first relationship.
+        assert_eq!(
+            sbom.dependencies[0].depends_on,
+            vec!["SPDXRef-lib", "SPDXRef-x"]
+        );
         assert_eq!(sbom.vulnerabilities[0].id, "CVE-2021-32012");
         assert_eq!(sbom.vulnerabilities[0].affects, vec!["SPDXRef-lib"]);
         assert_eq!(sbom.vulnerabilities[0].at.line, 10);

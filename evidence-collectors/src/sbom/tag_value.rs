@@ -178,7 +178,9 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
         let mut value = value.trim().to_string();
         if let Some(rest) = value.strip_prefix("<text>") {
             let mut collected = rest.to_string();
-            while !collected.contains("</text>") {
+            // Only the line just added is searched, so that a long text takes linear time.
+            let mut closed = collected.contains("</text>");
+            while !closed {
                 let Some((_, next)) = lines.next() else {
                     return Err(ParseError::new(
                         Position::new(line, 1),
@@ -187,6 +189,7 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
                 };
                 collected.push('\n');
                 collected.push_str(next);
+                closed = next.contains("</text>");
             }
             value = collected
                 .split("</text>")
