@@ -317,7 +317,8 @@ fn the_second_run_uses_the_cache() {
 }
 
 /// A base read from the cache scores as the one just evaluated: findings that judge one item
-/// together (two unpinned containers of one Deployment) still count as one item.
+/// together (the two unpinned containers of one Deployment, for `pm-no-latest`) still count as
+/// one item.
 #[test]
 fn a_cached_base_scores_like_a_fresh_one() {
     let repo = repo();
@@ -332,9 +333,9 @@ fn a_cached_base_scores_like_a_fresh_one() {
         "k8s/new.yaml",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: new, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: new, image: redis:latest}\n",
     );
-    let (_, first) = check_json(&repo, &[]);
-    let (_, second) = check_json(&repo, &[]);
-    let (_, off) = check_json(&repo, &["--no-cache"]);
+    let first = check_attested(&repo, &[]);
+    let second = check_attested(&repo, &[]);
+    let off = check_attested(&repo, &["--no-cache"]);
     assert_eq!(
         (&first["check"]["cache"], &second["check"]["cache"]),
         (&"miss".into(), &"hit".into())
@@ -345,8 +346,8 @@ fn a_cached_base_scores_like_a_fresh_one() {
     assert_eq!(second["check"]["score_drops"], *drops);
 }
 
-/// `assay check` with the fixture catalog and one more control, attested in `attestations/`,
-/// at a pinned time.
+/// `assay check` with the fixture catalog and two more controls, at a pinned time: one attested
+/// in `attestations/`, one judging all the images of a Deployment as one item.
 fn check_attested(repo: &GitRepo, extra: &[&str]) -> Value {
     let catalog = repo.file(".git/pm-catalog");
     if !catalog.exists() {
@@ -357,6 +358,12 @@ fn check_attested(repo: &GitRepo, extra: &[&str]) -> Value {
             "id: pm-reviewed\ntitle: Access is reviewed\ndescription: A person attests the quarterly access review.\nfamily: access\nseverity: medium\nremediation: Review access and attest it.\ncheck:\n  attestation:\n    max_age_days: 365\n",
         )
         .unwrap();
+        std::fs::create_dir_all(catalog.join("pm-no-latest")).unwrap();
+        std::fs::write(
+            catalog.join("pm-no-latest/control.yaml"),
+            "id: pm-no-latest\ntitle: No latest images\ndescription: No container of a Deployment runs a latest image.\nfamily: workloads\nseverity: high\nremediation: Pin the images.\ncheck:\n  assert:\n    select:\n      kinds: [Deployment]\n    all:\n      - path: \"$.spec.template.spec.containers[*].image\"\n        not_matches: \":latest$\"\n    message: \"`{value}` is mutable\"\n",
+        )
+        .unwrap();
         let mappings = catalog.join("mappings/pm.yaml");
         let text = std::fs::read_to_string(&mappings).unwrap();
         std::fs::write(
@@ -364,7 +371,8 @@ fn check_attested(repo: &GitRepo, extra: &[&str]) -> Value {
             text.replace(
                 "[pm-tf-bucket-private]",
                 "[pm-tf-bucket-private, pm-reviewed]",
-            ),
+            )
+            .replace("pm-dockerfile-user]", "pm-dockerfile-user, pm-no-latest]"),
         )
         .unwrap();
     }
