@@ -476,7 +476,7 @@ fn a_cedar_control_stops_at_its_time_budget() {
 /// A gzip-compressed tar holding one entry with `size` declared bytes and `body` written.
 fn tar_gz(path: &Path, name: &str, size: u64, body: impl FnOnce(&mut dyn Write)) {
     let file = std::fs::File::create(path).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
     let mut header = tar::Header::new_gnu();
     header.set_path(name).unwrap();
     header.set_size(size);

@@ -245,13 +245,7 @@ fn scan_repository(
     let path = folder.join(record::RESULTS);
     std::fs::write(&path, json::render(&results))
         .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    super::site::write_site(
-        &results,
-        &root,
-        None,
-        templates,
-        &folder.join(record::SITE),
-    )?;
+    super::site::write_site(&results, &root, None, templates, &folder.join(record::SITE))?;
     Ok(())
 }
 

@@ -108,5 +108,9 @@ pub fn load(locker: &Path, from: Date, to: Date) -> Result<Period, String> {
             locker.display()
         ));
     }
-    Period::compute(&AnyLocker::open_existing(locker)?.results_history()?, from, to)
+    Period::compute(
+        &AnyLocker::open_existing(locker)?.results_history()?,
+        from,
+        to,
+    )
 }
