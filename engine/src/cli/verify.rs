@@ -31,15 +31,12 @@ pub fn run(args: VerifyArgs) -> Exit {
         );
         return Exit::Usage;
     }
-    let key = match &args.public_key {
-        Some(file) => match sign::read_key(file, sign::parse_public_key) {
-            Ok(k) => Some(k),
-            Err(message) => {
-                eprintln!("assay: {message}");
-                return Exit::Usage;
-            }
-        },
-        None => None,
+    let key = match sign::given_public_key(args.public_key.as_deref()) {
+        Ok(k) => k,
+        Err(message) => {
+            eprintln!("assay: {message}");
+            return Exit::Usage;
+        }
     };
     let options = VerifyOptions {
         public_key: key.as_ref(),

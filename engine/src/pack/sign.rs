@@ -143,6 +143,11 @@ pub fn given_key(file: Option<&Path>) -> Result<Option<SigningKey>, String> {
     }
 }
 
+/// The public key given as `--public-key FILE`; `None` when none is given.
+pub fn given_public_key(file: Option<&Path>) -> Result<Option<VerifyingKey>, String> {
+    file.map(|f| read_key(f, parse_public_key)).transpose()
+}
+
 /// Signs the manifest's root digest.
 pub fn sign(manifest: &mut Manifest, key: &SigningKey) {
     let signature = key.sign(&root_message(&manifest.root));
