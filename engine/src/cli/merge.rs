@@ -1,7 +1,6 @@
 //! `assay merge`.
 
 use std::collections::BTreeSet;
-use std::io::Read;
 
 use assay_collectors::EvidenceKind;
 use std::path::{Path, PathBuf};
@@ -17,9 +16,6 @@ use crate::pack::manifest::RESULTS_FILE;
 use crate::pack::sign;
 use crate::pack::verify::{verify, VerifyOptions};
 use crate::report::{terminal, Results};
-
-/// A results document larger than this is not one assay wrote for a shard.
-const MAX_RESULTS_BYTES: u64 = 1 << 30;
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -133,16 +129,7 @@ fn read_part(input: &Path, key: Option<&ed25519_dalek::VerifyingKey>) -> Result<
     } else {
         (input.to_path_buf(), None)
     };
-    let mut bytes = Vec::new();
-    std::fs::File::open(&file)
-        .and_then(|f| f.take(MAX_RESULTS_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
-    if bytes.len() as u64 > MAX_RESULTS_BYTES {
-        return Err(format!(
-            "`{}` is larger than {MAX_RESULTS_BYTES} bytes: not a results file",
-            file.display()
-        ));
-    }
+    let bytes = crate::report::read_saved(&file)?;
     let results: Results = serde_json::from_slice(&bytes)
         .map_err(|e| format!("`{}` is not an assay results file: {e}", file.display()))?;
     Ok(Part {

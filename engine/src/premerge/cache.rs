@@ -71,7 +71,9 @@ struct StoredRef<'a> {
 
 /// The cached evaluation for `key`, if there is one that reads back.
 pub fn load(dir: &Path, key: &CacheKey) -> Option<Snapshot> {
-    let bytes = std::fs::read(key.file(dir)).ok()?;
+    let bytes =
+        assay_collectors::confine::read_named(&key.file(dir), crate::report::MAX_RESULTS_FILE)
+            .ok()?;
     let stored: Stored = serde_json::from_slice(&bytes).ok()?;
     (stored.key == key.digest).then_some(stored.snapshot)
 }

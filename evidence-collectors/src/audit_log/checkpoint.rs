@@ -22,6 +22,8 @@ use super::summary::Summary;
 
 /// How many bytes before a checkpoint are compared when it is resumed.
 const TAIL: u64 = 4096;
+/// The largest checkpoint read back: a summary of bounded counts is far smaller.
+const MAX_CHECKPOINT_BYTES: u64 = 64 << 20;
 /// The layout of the checkpoint files.
 const VERSION: u32 = 1;
 
@@ -76,8 +78,8 @@ impl Checkpoints {
             return Ok(None);
         }
         // Said without the store's path: the facts are the same wherever the store is.
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
+        let bytes = crate::confine::read_named(&path, MAX_CHECKPOINT_BYTES)
+            .map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
         let checkpoint: Checkpoint = serde_json::from_slice(&bytes)
             .map_err(|e| format!("the checkpoint is unreadable: {e}"))?;
         if checkpoint.version != VERSION
