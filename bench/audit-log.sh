@@ -4,13 +4,21 @@
 # Lines log, beside `sha256sum` and `rg` with the detectors' patterns on the same file, then
 # the same log scanned again from a checkpoint after one day's events (1/365 of it) were
 # appended, and packed (`--pack`, which streams the log instead of holding it).
-# Usage: bench/audit-log.sh [SIZE_MB]   (default 1024; installs ripgrep with apt-get if missing)
+# Usage: bench/audit-log.sh [SIZE_MB [DIR]]   (default 1024; installs ripgrep with apt-get if
+# missing). With DIR, the log is generated into DIR and kept, and a log of that size already
+# there is used again: `bench/audit-log.sh 10620 DIR` is the year of history (31.5 M events).
 # ASSAY=path/to/assay and DLP_SCAN=path/to/dlp_scan use those binaries instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb="${1:-1024}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+if [ -n "${2:-}" ]; then
+  work="$2"
+  mkdir -p "$work"
+  rm -rf "$work/catalog" "$work/checkpoints" "$work/pack" "$work"/*.json "$work"/t.*
+else
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+fi
 
 if ! command -v rg >/dev/null; then
   apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null
@@ -23,10 +31,15 @@ if [ -z "${DLP_SCAN:-}" ]; then
   cargo build --quiet --release --locked -p assay-collectors --example dlp_scan
   DLP_SCAN=./target/release/examples/dlp_scan
 fi
+cargo build --quiet --release --locked -p assay-collectors --example generate_audit_log
+GENERATE=./target/release/examples/generate_audit_log
 
 mkdir -p "$work/repo/logs" "$work/catalog"
 log="$work/repo/logs/api.audit.jsonl"
-python3 bench/generate_audit_log.py "$log" "$size_mb"
+if [ ! -f "$log" ] || [ "$(cat "$work/size_mb" 2>/dev/null)" != "$size_mb" ]; then
+  "$GENERATE" "$log" "$size_mb"
+  echo "$size_mb" > "$work/size_mb"
+fi
 bytes=$(stat -c %s "$log")
 # Only the audit-log controls, so that the scan time is the reader's.
 cp -r controls/audit-logging "$work/catalog/"

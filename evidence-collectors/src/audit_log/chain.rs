@@ -6,10 +6,11 @@
 //! parallel) and then merged in order: the merge checks the link across each boundary.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::jcs;
+use super::node::Node;
 
 /// Field names and the genesis value of a chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +47,11 @@ pub struct ChainSummary {
 
 /// SHA-256 (lower-case hex) of the JCS form of `event`.
 pub fn event_hash(event: &Value) -> String {
+    hex::encode(digest(&Node::from(event)))
+}
+
+/// SHA-256 of the JCS form of `event`.
+fn digest(event: &Node<'_>) -> [u8; 32] {
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
@@ -53,12 +59,19 @@ pub fn event_hash(event: &Value) -> String {
         let mut buffer = buffer.borrow_mut();
         buffer.clear();
         jcs::write(event, &mut buffer);
-        hex::encode(Sha256::digest(&buffer[..]))
+        Sha256::digest(&buffer[..]).into()
     })
 }
 
-fn hex_field(object: &Map<String, Value>, name: &str) -> Option<String> {
-    object
+/// Whether `claimed` (hex) is the SHA-256 of the JCS form of `event`; compared as bytes, so
+/// that no hex string is made for every event.
+fn hash_matches(claimed: &str, event: &Node<'_>) -> bool {
+    let mut expected = [0u8; 32];
+    hex::decode_to_slice(claimed, &mut expected).is_ok() && expected == digest(event)
+}
+
+fn hex_field(event: &Node<'_>, name: &str) -> Option<String> {
+    event
         .get(name)?
         .as_str()
         .map(|s| s.trim().to_ascii_lowercase())
@@ -67,23 +80,18 @@ fn hex_field(object: &Map<String, Value>, name: &str) -> Option<String> {
 impl ChainSummary {
     /// Verifies one event (line `line`) against its own hash and the previous event's.
     /// The event's `hash` member is removed on the way.
-    pub fn observe(&mut self, line: u64, event: &mut Value, rules: &ChainRules) {
-        let (claimed, prev) = match event.as_object_mut() {
-            Some(object) => {
-                let claimed = object
-                    .remove(&rules.hash_field)
-                    .and_then(|v| v.as_str().map(|s| s.trim().to_ascii_lowercase()));
-                (claimed, hex_field(object, &rules.prev_field))
-            }
-            None => (None, None),
-        };
+    pub fn observe(&mut self, line: u64, event: &mut Node<'_>, rules: &ChainRules) {
+        let claimed = event
+            .remove(&rules.hash_field)
+            .and_then(|v| v.as_str().map(|s| s.trim().to_ascii_lowercase()));
+        let prev = hex_field(event, &rules.prev_field);
         let reason = match (&claimed, &self.tail) {
             (None, _) => Some(format!("the event has no `{}`", rules.hash_field)),
             (Some(_), Some(tail)) if prev != *tail => Some(format!(
                 "`{}` does not match the previous event's `{}`",
                 rules.prev_field, rules.hash_field
             )),
-            (Some(claimed), _) if *claimed != event_hash(event) => Some(format!(
+            (Some(claimed), _) if !hash_matches(claimed, event) => Some(format!(
                 "`{}` does not match the event's content",
                 rules.hash_field
             )),
@@ -217,7 +225,7 @@ mod tests {
         let mut b = ChainSummary::default();
         for (i, e) in events.iter().enumerate() {
             let part = if i < split { &mut a } else { &mut b };
-            part.observe(i as u64 + 1, &mut e.clone(), &rules);
+            part.observe(i as u64 + 1, &mut Node::from(e), &rules);
         }
         a.merge(b, &rules);
         a.facts(&rules)
@@ -273,15 +281,15 @@ mod tests {
         };
         let mut s = ChainSummary::default();
         for (i, e) in events[1..].iter().enumerate() {
-            s.observe(i as u64 + 1, &mut e.clone(), &rules);
+            s.observe(i as u64 + 1, &mut Node::from(e), &rules);
         }
         assert_eq!(s.facts(&rules).1, None);
 
         let rules = ChainRules::default();
         let mut s = ChainSummary::default();
-        s.observe(1, &mut events[0].clone(), &rules);
+        s.observe(1, &mut Node::from(&events[0]), &rules);
         s.observe_unreadable(2);
-        s.observe(3, &mut events[1].clone(), &rules);
+        s.observe(3, &mut Node::from(&events[1]), &rules);
         let (facts, line) = s.facts(&rules);
         assert_eq!(line, Some(2));
         assert_eq!(facts["reason"], "the line could not be read as an event");
@@ -291,7 +299,7 @@ mod tests {
     fn logs_without_a_chain_are_not_broken() {
         let rules = ChainRules::default();
         let mut s = ChainSummary::default();
-        s.observe(1, &mut json!({"a": 1}), &rules);
+        s.observe(1, &mut Node::from(&json!({"a": 1})), &rules);
         let (facts, line) = s.facts(&rules);
         assert_eq!(facts["present"], false);
         assert_eq!(facts["verified"], false);

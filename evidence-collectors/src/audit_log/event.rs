@@ -6,6 +6,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::node::Node;
+
 /// The five fields every audit event is read into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -134,7 +136,7 @@ impl Normalized {
 
 impl Mapping {
     /// Reads the fields of `event` and parses its timestamp.
-    pub fn extract(&self, event: &Value) -> Normalized {
+    pub fn extract(&self, event: &Node<'_>) -> Normalized {
         let mut out = Normalized::default();
         for field in Field::ALL {
             let spec = &self.fields[field.index()];
@@ -153,7 +155,7 @@ impl Mapping {
         }
         if out.timestamp.is_none() {
             if let Some(default) = &self.fields[Field::Timestamp.index()].default {
-                out.timestamp = parse_timestamp(&Value::String(default.clone()));
+                out.timestamp = parse_timestamp(&Node::String(default.as_str().into()));
             }
         }
         out
@@ -168,26 +170,26 @@ impl Mapping {
     }
 }
 
-fn is_empty(value: &Value) -> bool {
+fn is_empty(value: &Node<'_>) -> bool {
     match value {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
+        Node::Null => true,
+        Node::String(s) => s.trim().is_empty(),
         _ => false,
     }
 }
 
-fn text(value: &Value) -> String {
+fn text(value: &Node<'_>) -> String {
     match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Node::String(s) => s.to_string(),
+        other => other.to_value().to_string(),
     }
 }
 
 /// Reads a timestamp: RFC 3339 / ISO 8601 text (without an offset it is taken as UTC), or a
 /// Unix time in seconds, milliseconds, microseconds or nanoseconds (judged by magnitude).
-pub fn parse_timestamp(value: &Value) -> Option<Timestamp> {
+pub fn parse_timestamp(value: &Node<'_>) -> Option<Timestamp> {
     match value {
-        Value::Number(n) => {
+        Node::Number(n) => {
             if let Some(i) = n.as_i64() {
                 from_unix(i)
             } else {
@@ -196,7 +198,7 @@ pub fn parse_timestamp(value: &Value) -> Option<Timestamp> {
                 })
             }
         }
-        Value::String(s) => {
+        Node::String(s) => {
             let s = s.trim();
             if let Ok(t) = s.parse::<Timestamp>() {
                 return Some(t);
@@ -256,20 +258,26 @@ mod tests {
             json!(1_647_958_913_225_i64),
             json!("1647958913225"),
         ] {
-            assert_eq!(parse_timestamp(&v).unwrap().to_string(), expect, "{v}");
+            assert_eq!(
+                parse_timestamp(&Node::from(&v)).unwrap().to_string(),
+                expect,
+                "{v}"
+            );
         }
         assert_eq!(
-            parse_timestamp(&json!(1_647_958_913)).unwrap().to_string(),
+            parse_timestamp(&Node::from(&json!(1_647_958_913)))
+                .unwrap()
+                .to_string(),
             "2022-03-22T14:21:53Z"
         );
         assert_eq!(
-            parse_timestamp(&json!("2024-12-17T10:30:00.0000000Z"))
+            parse_timestamp(&Node::from(&json!("2024-12-17T10:30:00.0000000Z")))
                 .unwrap()
                 .to_string(),
             "2024-12-17T10:30:00Z"
         );
-        assert!(parse_timestamp(&json!("yesterday")).is_none());
-        assert!(parse_timestamp(&json!(true)).is_none());
+        assert!(parse_timestamp(&Node::from(&json!("yesterday"))).is_none());
+        assert!(parse_timestamp(&Node::from(&json!(true))).is_none());
     }
 
     #[test]
@@ -282,7 +290,7 @@ mod tests {
             "responseStatus": {"code": 101},
             "requestReceivedTimestamp": "2018-10-26T13:38:34.867116Z"
         });
-        let e = m.extract(&exec);
+        let e = m.extract(&Node::from(&exec));
         assert_eq!(e.value(Field::Actor), Some("alice"));
         assert_eq!(e.value(Field::Outcome), Some("101"));
         assert!(e.has(Field::Timestamp));
@@ -290,7 +298,7 @@ mod tests {
         assert!(!m.is_failed_authentication(&e));
 
         let denied = json!({"verb": "get", "requestURI": "/api", "responseStatus": {"code": 401}});
-        let e = m.extract(&denied);
+        let e = m.extract(&Node::from(&denied));
         assert!(m.is_failed_authentication(&e));
         assert!(!m.is_privileged(&e));
         assert!(!e.has(Field::Actor));
@@ -306,13 +314,13 @@ mod tests {
             "userIdentity": {"arn": "arn:aws:iam::123456789012:user/bob"},
             "responseElements": {"ConsoleLogin": "Failure"}
         });
-        assert!(m.is_failed_authentication(&m.extract(&login)));
+        assert!(m.is_failed_authentication(&m.extract(&Node::from(&login))));
         let root = json!({
             "eventTime": "2019-01-01T00:00:00Z", "eventName": "GetObject",
             "eventSource": "s3.amazonaws.com",
             "userIdentity": {"arn": "arn:aws:iam::123456789012:root"}
         });
-        let e = m.extract(&root);
+        let e = m.extract(&Node::from(&root));
         assert_eq!(e.value(Field::Outcome), Some("Success"));
         assert!(m.is_privileged(&e));
     }

@@ -15,6 +15,7 @@ mod chain;
 pub mod checkpoint;
 mod event;
 mod jcs;
+mod node;
 mod preset;
 mod read;
 mod settings;

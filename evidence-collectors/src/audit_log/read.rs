@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::node::Node;
 use super::summary::{Context, Summary};
 use crate::dlp::Findings;
 use crate::formats::{self, ParseError};
@@ -206,7 +207,7 @@ fn summarize_block(block: &Block, ctx: &Context<'_>) -> Summary {
             continue;
         }
         summary.scan_text(line, text, ctx);
-        match serde_json::from_slice::<Value>(text) {
+        match Node::parse(text) {
             Ok(event) => summary.event(line, event, ctx),
             Err(e) => summary.malformed(line, json_error(line, &e)),
         }
@@ -370,7 +371,7 @@ pub fn read_csv<R: Read + Send>(
                         for (line, record) in batch {
                             let (event, text) = csv_event(&headers, record);
                             summary.scan_text(*line, &text, ctx);
-                            summary.event(*line, event, ctx);
+                            summary.event(*line, Node::from(&event), ctx);
                         }
                         summary
                     })
@@ -432,14 +433,14 @@ pub fn parse_document(text: &str) -> Result<DocumentEvents, ParseError> {
 
 /// Summarizes the events of a whole document, and scans its text line by line.
 pub fn summarize_document(document: DocumentEvents, text: &str, ctx: &Context<'_>) -> Summary {
-    let DocumentEvents { mut events, lines } = document;
+    let DocumentEvents { events, lines } = document;
     let parts: Vec<Summary> = events
-        .par_chunks_mut(DOCUMENT_CHUNK)
+        .par_chunks(DOCUMENT_CHUNK)
         .zip(lines.par_chunks(DOCUMENT_CHUNK))
         .map(|(events, lines)| {
             let mut summary = Summary::default();
-            for (event, line) in events.iter_mut().zip(lines) {
-                summary.event(*line, std::mem::take(event), ctx);
+            for (event, line) in events.iter().zip(lines) {
+                summary.event(*line, Node::from(event), ctx);
             }
             summary
         })

@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::chain::{ChainRules, ChainSummary};
 use super::event::{Field, Mapping};
+use super::node::Node;
 use crate::dlp::{Category, Findings, Scanner};
 use crate::lines::{pointer_push, LineMap, Position};
 
@@ -73,7 +74,7 @@ fn keep_first(slot: &mut Option<u64>, line: u64) {
 
 impl Summary {
     /// Counts one event read from `line`.
-    pub fn event(&mut self, line: u64, mut event: Value, ctx: &Context<'_>) {
+    pub fn event(&mut self, line: u64, mut event: Node<'_>, ctx: &Context<'_>) {
         let normalized = ctx.mapping.extract(&event);
         self.events += 1;
         keep_first(&mut self.first_event_line, line);
@@ -468,7 +469,7 @@ mod tests {
             let part = if i < split { &mut a } else { &mut b };
             let line = i as u64 + 1;
             part.scan_text(line, e.to_string().as_bytes(), &ctx);
-            part.event(line, e.clone(), &ctx);
+            part.event(line, Node::from(e), &ctx);
         }
         a.merge(b, &chain);
         a.facts(&chain, 90.0, &mapping.required)

@@ -10,6 +10,10 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::context::key_before;
+use super::RefusedBefore;
+
+/// A an address cannot follow a letter, a digit or one of these: it would be part of a longer token.
+pub(super) const REFUSED_BEFORE: RefusedBefore = RefusedBefore(b"_.-:");
 
 /// Whether the candidate at `start..end` of `line` is a device's address.
 pub(super) fn valid_ip(line: &[u8], start: usize, end: usize) -> bool {
@@ -22,7 +26,7 @@ pub(super) fn valid_ip(line: &[u8], start: usize, end: usize) -> bool {
     let before = start.checked_sub(1).map(|i| line[i]);
     let after = line.get(end).copied();
     let next = line.get(end + 1).copied();
-    if before.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':'))
+    if before.is_some_and(|b| REFUSED_BEFORE.refuses(b))
         || after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         || (after == Some(b'.') && next.is_some_and(|b| b.is_ascii_alphanumeric()))
         || (matches!(ip, IpAddr::V6(_)) && after == Some(b':'))

@@ -6,6 +6,7 @@
 //! area code: a bare run of digits is an identifier more often than a phone number.
 
 use super::national_id::digits;
+use super::RefusedBefore;
 
 /// The candidate pattern: international, trunk-0 national, North American.
 pub(super) const PATTERN: &str = concat!(
@@ -14,13 +15,16 @@ pub(super) const PATTERN: &str = concat!(
     r"|(?:\b1[ .\-])?\(?\b[2-9][0-9]{2}\)?[ .\-][2-9][0-9]{2}[ .\-][0-9]{4}\b",
 );
 
+/// A a phone number cannot follow a letter, a digit or one of these: it would be part of a longer token.
+pub(super) const REFUSED_BEFORE: RefusedBefore = RefusedBefore(b"_+.-:/");
+
 /// Whether the candidate at `start..end` of `line` is a phone number.
 pub(super) fn valid_phone(line: &[u8], start: usize, end: usize) -> bool {
     let value = &line[start..end];
     let before = start.checked_sub(1).map(|i| line[i]);
     let after = line.get(end).copied();
     let digit_at = |i: Option<usize>| i.and_then(|i| line.get(i)).is_some_and(u8::is_ascii_digit);
-    if before.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'.' | b'-' | b':' | b'/'))
+    if before.is_some_and(|b| REFUSED_BEFORE.refuses(b))
         || after.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':' | b'/'))
         // The tail of a longer grouped number: `1 85 05 78 006 084 91`.
         || (before == Some(b' ') && digit_at(start.checked_sub(2)))
