@@ -61,10 +61,13 @@ pub fn write(value: &Node<'_>, out: &mut Vec<u8>) {
 
 /// Orders keys by their UTF-16 code units, as RFC 8785 requires.
 fn utf16_order(a: &str, b: &str) -> Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        a.as_bytes().cmp(b.as_bytes())
-    } else {
-        a.encode_utf16().cmp(b.encode_utf16())
+    // Byte order is code point order, and UTF-16 order too unless the first characters that
+    // differ are not both ASCII (U+E000..U+FFFF sort after the surrogates of U+10000 and up).
+    let (a_bytes, b_bytes) = (a.as_bytes(), b.as_bytes());
+    match a_bytes.iter().zip(b_bytes).find(|(x, y)| x != y) {
+        None => a_bytes.len().cmp(&b_bytes.len()),
+        Some((x, y)) if x.is_ascii() && y.is_ascii() => x.cmp(y),
+        Some(_) => a.encode_utf16().cmp(b.encode_utf16()),
     }
 }
 
