@@ -31,7 +31,8 @@ pub struct CheckArgs {
     /// Fail only on new failures of controls of this severity or worse (default: any).
     #[arg(long, env = "ASSAY_FAIL_ON", value_name = "SEVERITY")]
     fail_on: Option<Severity>,
-    /// Evaluate the base again instead of reading it from .assay-cache/.
+    /// Evaluate the base again instead of reading it from the cache (assay-cache/ in the git
+    /// directory).
     #[arg(long)]
     no_cache: bool,
 }

@@ -8,7 +8,8 @@
 //! unchanged files are taken from the base and only the changed files are evaluated; a
 //! changed Terraform file stands for every module directory (and plan) connected to its own
 //! by local module calls, since Terraform evaluates those together. The
-//! base's evaluation is cached under `.assay-cache/`, so later runs read the base from disk.
+//! base's evaluation is cached under `assay-cache/` in the git directory, so later runs read
+//! the base from disk.
 //! Controls that read evidence other than config files (audit logs, SBOMs, access models)
 //! cannot be read from git objects: they are evaluated on the current evidence, which stands
 //! for both sides; those whose evidence is files of the tree alone are cached under the state

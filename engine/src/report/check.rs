@@ -22,7 +22,7 @@ pub enum CheckMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CacheUse {
-    /// Read from `.assay-cache/`.
+    /// Read from the cache (`assay-cache/` in the git directory).
     Hit,
     /// Evaluated now and stored for the next run.
     Miss,
