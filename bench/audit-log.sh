@@ -7,7 +7,8 @@
 # Usage: bench/audit-log.sh [SIZE_MB [DIR]]   (default 1024; installs ripgrep with apt-get if
 # missing). With DIR, the log is generated into DIR and kept, and a log of that size already
 # there is used again: `bench/audit-log.sh 10620 DIR` is the year of history (31.5 M events).
-# ASSAY=path/to/assay and DLP_SCAN=path/to/dlp_scan use those binaries instead of building.
+# ASSAY=path/to/assay, DLP_SCAN=path/to/dlp_scan and GENERATE=path/to/generate_audit_log use
+# those binaries instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb="${1:-1024}"
@@ -31,8 +32,10 @@ if [ -z "${DLP_SCAN:-}" ]; then
   cargo build --quiet --release --locked -p assay-collectors --example dlp_scan
   DLP_SCAN=./target/release/examples/dlp_scan
 fi
-cargo build --quiet --release --locked -p assay-collectors --example generate_audit_log
-GENERATE=./target/release/examples/generate_audit_log
+if [ -z "${GENERATE:-}" ]; then
+  cargo build --quiet --release --locked -p assay-collectors --example generate_audit_log
+  GENERATE=./target/release/examples/generate_audit_log
+fi
 
 mkdir -p "$work/repo/logs" "$work/catalog"
 log="$work/repo/logs/api.audit.jsonl"
