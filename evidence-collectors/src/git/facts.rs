@@ -296,7 +296,8 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
         notes.push("review evidence comes from the history alone: a merge commit or `(#N)` reference says a pull request existed, not that anyone approved it; save the forge's pull requests and reviews under `.assay/forge/` to verify approvals".into());
     }
 
-    json!({
+    // The long lists are moved in afterwards: `json!` would copy them value by value.
+    let mut data = json!({
         "repository": {
             "path": cx.relative,
             "branch": cx.branch,
@@ -327,23 +328,36 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
             "secrets_at_head": at_head,
         },
         "review": review_section,
-        "commits": commit_list,
-        "direct_commits": direct,
-        "unreviewed_changes": unreviewed,
-        "unsigned_commits": unsigned,
-        "signature_failures": failures,
+        "commits": [],
+        "direct_commits": [],
+        "unreviewed_changes": [],
+        "unsigned_commits": [],
+        "signature_failures": [],
         "sensitive_paths": cx.sensitive_globs,
-        "sensitive_changes": sensitive_changes,
+        "sensitive_changes": [],
         "codeowners": cx.codeowners.map(|c| json!({
             "path": c.path,
             "rules": c.rules.len(),
             "errors": c.errors.iter().map(|(line, m)| json!({"line": line, "message": m})).collect::<Vec<_>>(),
         })),
-        "codeowners_violations": violations,
-        "secrets": secret_list,
+        "codeowners_violations": [],
+        "secrets": [],
         "incomplete": {"period": incomplete_period, "secrets": incomplete_secrets},
         "notes": notes,
-    })
+    });
+    for (key, list) in [
+        ("commits", commit_list),
+        ("direct_commits", direct),
+        ("unreviewed_changes", unreviewed),
+        ("unsigned_commits", unsigned),
+        ("signature_failures", failures),
+        ("sensitive_changes", sensitive_changes),
+        ("codeowners_violations", violations),
+        ("secrets", secret_list),
+    ] {
+        data[key] = Value::Array(list);
+    }
+    data
 }
 
 /// Changes to sensitive paths with their owners, the ones made by people outside CODEOWNERS
