@@ -7,6 +7,7 @@ use std::path::Path;
 
 use git2::{Oid, Repository};
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::codeowners::{Codeowners, Directory, Ownership};
@@ -62,8 +63,21 @@ fn short(id: Oid) -> String {
     id.to_string()[..12].to_string()
 }
 
-fn person(s: &Stamp) -> Value {
-    json!({"name": s.name, "email": s.email, "time": time(s.time)})
+/// A person and a time as the document shows them. Typed, so that `json!` builds its value
+/// once rather than copying a ready-made one.
+#[derive(Serialize)]
+struct Person<'a> {
+    name: &'a str,
+    email: &'a str,
+    time: String,
+}
+
+fn person(s: &Stamp) -> Person<'_> {
+    Person {
+        name: &s.name,
+        email: &s.email,
+        time: time(s.time),
+    }
 }
 
 /// `1a2b3c4d5e6f Subject (Author, 2024-05-01)`: how a commit is named in messages.
