@@ -7,6 +7,7 @@ use std::path::Path;
 
 use git2::{Oid, Repository};
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::codeowners::{Codeowners, Directory, Ownership};
@@ -62,8 +63,21 @@ fn short(id: Oid) -> String {
     id.to_string()[..12].to_string()
 }
 
-fn person(s: &Stamp) -> Value {
-    json!({"name": s.name, "email": s.email, "time": time(s.time)})
+/// A person and a time as the document shows them. Typed, so that `json!` builds its value
+/// once rather than copying a ready-made one.
+#[derive(Serialize)]
+struct Person<'a> {
+    name: &'a str,
+    email: &'a str,
+    time: String,
+}
+
+fn person(s: &Stamp) -> Person<'_> {
+    Person {
+        name: &s.name,
+        email: &s.email,
+        time: time(s.time),
+    }
 }
 
 /// `1a2b3c4d5e6f Subject (Author, 2024-05-01)`: how a commit is named in messages.
@@ -296,7 +310,8 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
         notes.push("review evidence comes from the history alone: a merge commit or `(#N)` reference says a pull request existed, not that anyone approved it; save the forge's pull requests and reviews under `.assay/forge/` to verify approvals".into());
     }
 
-    json!({
+    // The long lists are moved in afterwards: `json!` would copy them value by value.
+    let mut data = json!({
         "repository": {
             "path": cx.relative,
             "branch": cx.branch,
@@ -327,23 +342,36 @@ pub fn build(cx: &Context<'_>, commits: &[CommitInfo]) -> Value {
             "secrets_at_head": at_head,
         },
         "review": review_section,
-        "commits": commit_list,
-        "direct_commits": direct,
-        "unreviewed_changes": unreviewed,
-        "unsigned_commits": unsigned,
-        "signature_failures": failures,
+        "commits": [],
+        "direct_commits": [],
+        "unreviewed_changes": [],
+        "unsigned_commits": [],
+        "signature_failures": [],
         "sensitive_paths": cx.sensitive_globs,
-        "sensitive_changes": sensitive_changes,
+        "sensitive_changes": [],
         "codeowners": cx.codeowners.map(|c| json!({
             "path": c.path,
             "rules": c.rules.len(),
             "errors": c.errors.iter().map(|(line, m)| json!({"line": line, "message": m})).collect::<Vec<_>>(),
         })),
-        "codeowners_violations": violations,
-        "secrets": secret_list,
+        "codeowners_violations": [],
+        "secrets": [],
         "incomplete": {"period": incomplete_period, "secrets": incomplete_secrets},
         "notes": notes,
-    })
+    });
+    for (key, list) in [
+        ("commits", commit_list),
+        ("direct_commits", direct),
+        ("unreviewed_changes", unreviewed),
+        ("unsigned_commits", unsigned),
+        ("signature_failures", failures),
+        ("sensitive_changes", sensitive_changes),
+        ("codeowners_violations", violations),
+        ("secrets", secret_list),
+    ] {
+        data[key] = Value::Array(list);
+    }
+    data
 }
 
 /// Changes to sensitive paths with their owners, the ones made by people outside CODEOWNERS

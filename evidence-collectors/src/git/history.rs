@@ -1,6 +1,6 @@
 //! Reading the history of one branch: a revwalk for the commits, a first-parent walk for the
 //! changes that reached the branch, and per-commit work (signature, trailers, tree-to-tree
-//! comparison) spread over threads, each with its own [`Repository`].
+//! comparison) spread over threads, each thread with its own [`Repository`].
 
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -17,8 +17,9 @@ use super::signature::{AllowedSigners, SignatureFormat, Verdict};
 use super::tree_diff::{self, Change};
 use crate::dlp::Scanner;
 
-/// Commits (or blobs) handed to one task; each task opens the repository once. Tests use
-/// small tasks, so that their small histories spread over threads.
+/// Commits (or blobs) handed to one task. A repository is opened for each run of tasks rayon
+/// hands one thread (`map_init`), not for each task, so that its object cache serves them all.
+/// Tests use small tasks, so that their small histories spread over threads.
 #[cfg(not(test))]
 const CHUNK: usize = 512;
 #[cfg(test)]
@@ -203,14 +204,16 @@ pub fn read_all(
 ) -> Result<(Vec<CommitInfo>, BlobCount), git2::Error> {
     let chunks: Vec<Result<Vec<Read>, git2::Error>> = ids
         .par_chunks(CHUNK)
-        .map(|chunk| {
-            let repo = Repository::open(&plan.git_dir)?;
-            let mut names = HashMap::new();
-            chunk
-                .iter()
-                .map(|id| read_commit(&repo, plan, &mut names, *id))
-                .collect()
-        })
+        .map_init(
+            || (Repository::open(&plan.git_dir), Names::new()),
+            |(repo, names), chunk| {
+                let repo = repo.as_ref().map_err(copy_error)?;
+                chunk
+                    .iter()
+                    .map(|id| read_commit(repo, plan, names, *id))
+                    .collect()
+            },
+        )
         .collect();
     let mut read = Vec::with_capacity(ids.len());
     for chunk in chunks {
@@ -269,15 +272,18 @@ fn scan_blobs(
     count.read += wanted.len();
     let chunks: Vec<Result<Vec<Scanned>, git2::Error>> = wanted
         .par_chunks(CHUNK)
-        .map(|chunk| {
-            let repo = Repository::open(&plan.git_dir)?;
-            Ok(chunk
-                .iter()
-                .map(|id| {
-                    secrets::scan_blob(&repo, plan.scanner, *id).map_err(|e| e.message().into())
-                })
-                .collect())
-        })
+        .map_init(
+            || Repository::open(&plan.git_dir),
+            |repo, chunk| {
+                let repo = repo.as_ref().map_err(copy_error)?;
+                Ok(chunk
+                    .iter()
+                    .map(|id| {
+                        secrets::scan_blob(repo, plan.scanner, *id).map_err(|e| e.message().into())
+                    })
+                    .collect())
+            },
+        )
         .collect();
     let mut wanted = wanted.into_iter();
     for chunk in chunks {
@@ -332,6 +338,11 @@ fn unreadable(plan: &Plan<'_>, info: &mut CommitInfo, message: &str) {
     }
 }
 
+/// A copy of `e`: the error of opening a repository shared by a run of tasks.
+fn copy_error(e: &git2::Error) -> git2::Error {
+    git2::Error::new(e.code(), e.class(), e.message())
+}
+
 /// The parent ids written in the commit header.
 fn header_parents(commit: &Commit<'_>) -> Vec<Oid> {
     let Ok(header) = commit.raw_header() else {
@@ -345,7 +356,7 @@ fn header_parents(commit: &Commit<'_>) -> Vec<Oid> {
         .collect()
 }
 
-/// Names as written in commits and as redacted, so that each name is scanned once per chunk.
+/// Names as written in commits and as redacted, so that each name is scanned once per run of tasks.
 type Names = HashMap<Vec<u8>, String>;
 
 /// A person and a time; secrets in the name are redacted.
