@@ -95,22 +95,22 @@ pub struct ControlScore {
 impl ControlScore {
     pub fn of(result: &ControlResult) -> ControlScore {
         let items = keyed_item_statuses(&result.findings);
-        Self::counting(result, &items, true, &HashSet::new())
+        Self::counting(result, &items, true, &|_| false)
     }
 
     /// The score as it would be without waivers: waived findings count as failures.
     pub fn before_waivers(result: &ControlResult) -> ControlScore {
         let items = keyed_item_statuses(&result.findings);
-        Self::counting(result, &items, false, &HashSet::new())
+        Self::counting(result, &items, false, &|_| false)
     }
 
-    /// Counts `items`, the keyed item statuses of `result`; an item in `unsound` that would
-    /// pass counts as failing.
-    fn counting(
+    /// Counts `items`, the keyed item statuses of `result`; an item `unsound` says fails
+    /// elsewhere counts as failing where it would pass.
+    fn counting<'a>(
         result: &ControlResult,
-        items: &[(Option<ItemKey<'_>>, FindingStatus)],
+        items: &[(Option<ItemKey<'a>>, FindingStatus)],
         honour_waivers: bool,
-        unsound: &HashSet<ItemKey<'_>>,
+        unsound: &dyn Fn(&ItemKey<'a>) -> bool,
     ) -> ControlScore {
         let mut failing_elsewhere = 0;
         let items: Vec<FindingStatus> = items
@@ -118,7 +118,7 @@ impl ControlScore {
             .map(|&(key, status)| {
                 let passing = status == FindingStatus::Pass
                     || (honour_waivers && status == FindingStatus::Waived);
-                if passing && key.is_some_and(|k| unsound.contains(&k)) {
+                if passing && key.is_some_and(|k| unsound(&k)) {
                     failing_elsewhere += 1;
                     FindingStatus::Fail
                 } else {
@@ -205,6 +205,14 @@ fn item_key(f: &Finding) -> Option<ItemKey<'_>> {
 
 /// [`item_statuses`], each with the key of its item.
 fn keyed_item_statuses(findings: &[Finding]) -> KeyedItems<'_> {
+    keyed_items_as(findings, |f| f.status)
+}
+
+/// [`keyed_item_statuses`] with each finding's status as `status` gives it.
+fn keyed_items_as(
+    findings: &[Finding],
+    status: impl Fn(&Finding) -> FindingStatus,
+) -> KeyedItems<'_> {
     let rank = |s: FindingStatus| match s {
         FindingStatus::Warn | FindingStatus::Pass => 0,
         FindingStatus::Waived => 1,
@@ -213,14 +221,18 @@ fn keyed_item_statuses(findings: &[Finding]) -> KeyedItems<'_> {
     };
     let mut items: BTreeMap<(usize, Option<ItemKey<'_>>), FindingStatus> = BTreeMap::new();
     let mut single = Vec::new();
-    for f in findings.iter().filter(|f| f.status != FindingStatus::Warn) {
-        if f.item == 0 {
-            single.push((item_key(f), f.status));
+    for f in findings {
+        let own = status(f);
+        if own == FindingStatus::Warn {
             continue;
         }
-        let status = items.entry((f.item, item_key(f))).or_insert(f.status);
-        if rank(f.status) > rank(*status) {
-            *status = f.status;
+        if f.item == 0 {
+            single.push((item_key(f), own));
+            continue;
+        }
+        let status = items.entry((f.item, item_key(f))).or_insert(own);
+        if rank(own) > rank(*status) {
+            *status = own;
         }
     }
     single.extend(items.into_iter().map(|((_, key), status)| (key, status)));
@@ -243,37 +255,129 @@ pub fn framework_control_scores<'a>(
     results: &'a [ControlResult],
     honour_waivers: bool,
 ) -> HashMap<&'a str, ControlScore> {
-    let mapped = mapped_controls(framework);
-    let keyed: Vec<(&ControlResult, KeyedItems<'a>)> = results
-        .iter()
-        .filter(|r| mapped.contains(r.control.id.as_str()))
-        .map(|r| (r, keyed_item_statuses(&r.findings)))
-        .collect();
-    // The items that fail (or cannot be judged by) an automated control that judges resources
-    // (one whose empty selection means the subject does not exist). Controls of expected
-    // evidence are left out, so that removing evidence can never make another item sound.
-    let unsound: HashSet<ItemKey<'a>> = keyed
-        .iter()
-        .filter(|(r, _)| {
-            !r.control.check.is_attestation() && r.control.when_empty == WhenEmpty::NotApplicable
-        })
-        .flat_map(|(_, items)| items.iter())
-        .filter(|(_, status)| match status {
-            FindingStatus::Fail | FindingStatus::Error => true,
-            FindingStatus::Waived => !honour_waivers,
-            FindingStatus::Pass | FindingStatus::Warn => false,
-        })
-        .filter_map(|(key, _)| *key)
-        .collect();
-    keyed
-        .iter()
-        .map(|(r, items)| {
-            (
+    ControlScoring::new(framework, results, honour_waivers).scores()
+}
+
+/// The items of a framework's controls and the items that fail elsewhere: what its control
+/// scores are counted from, kept so that one control's findings can change without the others
+/// being gone through again ([`fix_first`]).
+struct ControlScoring<'a> {
+    honour_waivers: bool,
+    /// Each mapped control's result and keyed item statuses, in result order.
+    keyed: Vec<(&'a ControlResult, KeyedItems<'a>)>,
+    /// The items that fail (or cannot be judged by) an automated control that judges
+    /// resources (one whose empty selection means the subject does not exist), each with how
+    /// many such items of those controls fail. Controls of expected evidence are left out, so
+    /// that removing evidence can never make another item sound.
+    unsound: HashMap<ItemKey<'a>, usize>,
+    /// For each item key, the controls (indices into `keyed`) that judged it.
+    judged_by: HashMap<ItemKey<'a>, Vec<usize>>,
+}
+
+impl<'a> ControlScoring<'a> {
+    fn new(framework: &Framework, results: &'a [ControlResult], honour_waivers: bool) -> Self {
+        let mapped = mapped_controls(framework);
+        let keyed: Vec<(&ControlResult, KeyedItems<'a>)> = results
+            .iter()
+            .filter(|r| mapped.contains(r.control.id.as_str()))
+            .map(|r| (r, keyed_item_statuses(&r.findings)))
+            .collect();
+        let mut scoring = ControlScoring {
+            honour_waivers,
+            keyed,
+            unsound: HashMap::new(),
+            judged_by: HashMap::new(),
+        };
+        for (i, (result, items)) in scoring.keyed.iter().enumerate() {
+            for key in scoring.unsound_keys(result, items) {
+                *scoring.unsound.entry(key).or_default() += 1;
+            }
+            for key in items.iter().filter_map(|(key, _)| *key) {
+                let controls = scoring.judged_by.entry(key).or_default();
+                if controls.last() != Some(&i) {
+                    controls.push(i);
+                }
+            }
+        }
+        scoring
+    }
+
+    /// The keys of the items of `result` that make an item unsound (once per item).
+    fn unsound_keys<'k>(
+        &self,
+        result: &ControlResult,
+        items: &'k KeyedItems<'a>,
+    ) -> impl Iterator<Item = ItemKey<'a>> + 'k {
+        let judges_resources = !result.control.check.is_attestation()
+            && result.control.when_empty == WhenEmpty::NotApplicable;
+        let honour_waivers = self.honour_waivers;
+        items
+            .iter()
+            .filter(move |(_, status)| {
+                judges_resources
+                    && match status {
+                        FindingStatus::Fail | FindingStatus::Error => true,
+                        FindingStatus::Waived => !honour_waivers,
+                        FindingStatus::Pass | FindingStatus::Warn => false,
+                    }
+            })
+            .filter_map(|(key, _)| *key)
+    }
+
+    /// Every mapped control's score.
+    fn scores(&self) -> HashMap<&'a str, ControlScore> {
+        let unsound = |k: &ItemKey<'a>| self.unsound.contains_key(k);
+        self.keyed
+            .iter()
+            .map(|(r, items)| {
+                (
+                    r.control.id.as_str(),
+                    ControlScore::counting(r, items, self.honour_waivers, &unsound),
+                )
+            })
+            .collect()
+    }
+
+    /// `scores` (this scoring's [`Self::scores`]) as they would be if the control at `index`
+    /// judged `items` instead: that control and the controls sharing an item that no longer
+    /// fails anywhere are counted again, the others kept.
+    fn with_items(
+        &self,
+        scores: &HashMap<&'a str, ControlScore>,
+        index: usize,
+        items: &KeyedItems<'a>,
+    ) -> HashMap<&'a str, ControlScore> {
+        let (result, before) = &self.keyed[index];
+        let mut change: HashMap<ItemKey<'a>, isize> = HashMap::new();
+        for key in self.unsound_keys(result, before) {
+            *change.entry(key).or_default() -= 1;
+        }
+        for key in self.unsound_keys(result, items) {
+            *change.entry(key).or_default() += 1;
+        }
+        let count = |k: &ItemKey<'a>| {
+            self.unsound.get(k).copied().unwrap_or(0) as isize + change.get(k).copied().unwrap_or(0)
+        };
+        let unsound = |k: &ItemKey<'a>| count(k) > 0;
+        let mut again: Vec<usize> = change
+            .keys()
+            .filter(|k| (count(k) > 0) != self.unsound.contains_key(*k))
+            .flat_map(|k| self.judged_by.get(k).into_iter().flatten().copied())
+            .collect();
+        again.push(index);
+        again.sort_unstable();
+        again.dedup();
+        let mut scores = scores.clone();
+        for i in again {
+            let (r, own) = &self.keyed[i];
+            let items = if i == index { items } else { own };
+            scores.insert(
                 r.control.id.as_str(),
-                ControlScore::counting(r, items, honour_waivers, &unsound),
-            )
-        })
-        .collect()
+                ControlScore::counting(r, items, self.honour_waivers, &unsound),
+            );
+        }
+        scores
+    }
 }
 
 /// Score of one requirement.
@@ -344,6 +448,18 @@ pub fn score_framework(
     thresholds: &Thresholds,
 ) -> FrameworkScore {
     let scores = framework_control_scores(framework, results, honour_waivers);
+    framework_score(catalog, framework, results, &scores, thresholds)
+}
+
+/// Scores `framework` from the scores of its controls (`results` give their severities and
+/// kinds).
+fn framework_score(
+    catalog: &Catalog,
+    framework: &Framework,
+    results: &[ControlResult],
+    scores: &HashMap<&str, ControlScore>,
+    thresholds: &Thresholds,
+) -> FrameworkScore {
     let severity: HashMap<&str, f64> = results
         .iter()
         .map(|r| (r.control.id.as_str(), r.control.severity.weight()))
@@ -499,6 +615,10 @@ impl FixGain {
 /// The `limit` failing automated controls whose fix raises the framework scores most: each is
 /// scored again as if its failing and erroneous items passed. Largest total gain first, ties
 /// by control id.
+///
+/// Each framework's items are gathered once; a fix counts again only the fixed control and the
+/// controls sharing an item the fix makes sound, so the cost grows with the findings, not with
+/// the findings times the failing controls.
 pub fn fix_first(
     catalog: &Catalog,
     frameworks: &[&Framework],
@@ -506,40 +626,49 @@ pub fn fix_first(
     limit: usize,
 ) -> Vec<FixGain> {
     let thresholds = Thresholds::default();
-    let score = |f: &Framework, results: &[ControlResult]| {
-        score_framework(catalog, f, results, true, &thresholds).score
-    };
-    let before: Vec<Option<f64>> = frameworks.iter().map(|f| score(f, results)).collect();
-    let mut fixed: Vec<ControlResult> = results.to_vec();
+    let scorings: Vec<_> = frameworks
+        .iter()
+        .map(|f| {
+            let scoring = ControlScoring::new(f, results, true);
+            let scores = scoring.scores();
+            let before = framework_score(catalog, f, results, &scores, &thresholds).score;
+            (scoring, scores, before)
+        })
+        .collect();
+    let failing = |f: &Finding| matches!(f.status, FindingStatus::Fail | FindingStatus::Error);
     let mut gains: Vec<FixGain> = Vec::new();
-    for i in 0..fixed.len() {
-        let failing = |f: &Finding| matches!(f.status, FindingStatus::Fail | FindingStatus::Error);
-        if fixed[i].control.check.is_attestation() || !fixed[i].findings.iter().any(failing) {
+    for result in results {
+        if result.control.check.is_attestation() || !result.findings.iter().any(failing) {
             continue;
         }
-        let original = fixed[i].findings.clone();
-        for f in fixed[i].findings.iter_mut().filter(|f| failing(f)) {
-            f.status = FindingStatus::Pass;
-        }
-        let id = &fixed[i].control.id;
+        let fixed = keyed_items_as(&result.findings, |f| {
+            if failing(f) {
+                FindingStatus::Pass
+            } else {
+                f.status
+            }
+        });
         // A framework that does not map the control scores it nowhere: nothing to gain.
-        let maps = |f: &Framework| f.requirements.iter().any(|r| r.controls.contains(id));
         let gained: Vec<FrameworkGain> = frameworks
             .iter()
-            .zip(&before)
-            .filter(|(f, _)| maps(f))
-            .filter_map(|(f, b)| {
-                let points = round(score(f, &fixed).unwrap_or(0.0) - b.unwrap_or(0.0));
+            .zip(&scorings)
+            .filter_map(|(f, (scoring, scores, before))| {
+                let index = scoring
+                    .keyed
+                    .iter()
+                    .position(|(r, _)| std::ptr::eq(*r, result))?;
+                let after = scoring.with_items(scores, index, &fixed);
+                let score = framework_score(catalog, f, results, &after, &thresholds).score;
+                let points = round(score.unwrap_or(0.0) - before.unwrap_or(0.0));
                 (points > 0.0).then(|| FrameworkGain {
                     framework: f.id.clone(),
                     points,
                 })
             })
             .collect();
-        fixed[i].findings = original;
         if !gained.is_empty() {
             gains.push(FixGain {
-                control: fixed[i].control.id.clone(),
+                control: result.control.id.clone(),
                 gains: gained,
             });
         }
@@ -674,6 +803,103 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             ((self.0 >> 33) % n as u64) as usize
         }
+    }
+
+    /// What [`fix_first`] must find, computed the plain way: every framework scored again in
+    /// full for every fixed control.
+    fn fix_first_in_full(
+        catalog: &Catalog,
+        frameworks: &[&Framework],
+        results: &[ControlResult],
+    ) -> Vec<FixGain> {
+        let score = |f: &Framework, results: &[ControlResult]| {
+            score_framework(catalog, f, results, true, &Thresholds::default()).score
+        };
+        let failing = |f: &Finding| matches!(f.status, FindingStatus::Fail | FindingStatus::Error);
+        let mut gains: Vec<FixGain> = Vec::new();
+        for i in 0..results.len() {
+            if results[i].control.check.is_attestation() || !results[i].findings.iter().any(failing)
+            {
+                continue;
+            }
+            let mut fixed = results.to_vec();
+            for f in fixed[i].findings.iter_mut().filter(|f| failing(f)) {
+                f.status = FindingStatus::Pass;
+            }
+            let id = &results[i].control.id;
+            let gained: Vec<FrameworkGain> = frameworks
+                .iter()
+                .filter(|f| f.requirements.iter().any(|r| r.controls.contains(id)))
+                .filter_map(|f| {
+                    let after = score(f, &fixed).unwrap_or(0.0);
+                    let points = round(after - score(f, results).unwrap_or(0.0));
+                    (points > 0.0).then(|| FrameworkGain {
+                        framework: f.id.clone(),
+                        points,
+                    })
+                })
+                .collect();
+            if !gained.is_empty() {
+                gains.push(FixGain {
+                    control: id.clone(),
+                    gains: gained,
+                });
+            }
+        }
+        gains.sort_by(|a, b| {
+            b.total()
+                .total_cmp(&a.total())
+                .then_with(|| a.control.cmp(&b.control))
+        });
+        gains
+    }
+
+    /// Over random findings of the whole built-in catalog, with items shared between controls
+    /// so that fixing one control makes items of others sound: the gains `fix_first` counts
+    /// incrementally are the gains of scoring every framework again in full.
+    #[test]
+    fn fix_first_gains_equal_scoring_every_fix_in_full() {
+        let catalog = load(&[CatalogRoot::Builtin]).expect("built-in catalog");
+        let frameworks: Vec<&Framework> = catalog.frameworks.iter().collect();
+        let statuses = [
+            FindingStatus::Pass,
+            FindingStatus::Fail,
+            FindingStatus::Error,
+            FindingStatus::Waived,
+            FindingStatus::Warn,
+        ];
+        let resources = [
+            None,
+            Some("aws_s3_bucket.a"),
+            Some("aws_s3_bucket.b"),
+            Some("k8s/x"),
+        ];
+        let mut rng = Lcg(11);
+        let mut compared = 0;
+        for _ in 0..6 {
+            let results: Vec<ControlResult> = catalog
+                .controls
+                .iter()
+                .map(|c| ControlResult {
+                    control: c.clone(),
+                    findings: (0..rng.next(5))
+                        .map(|_| {
+                            let mut f = finding(statuses[rng.next(statuses.len())]);
+                            f.resource = resources[rng.next(resources.len())].map(String::from);
+                            f.item = rng.next(3);
+                            f
+                        })
+                        .collect(),
+                })
+                .collect();
+            let expected = fix_first_in_full(&catalog, &frameworks, &results);
+            compared += expected.len();
+            assert_eq!(
+                fix_first(&catalog, &frameworks, &results, usize::MAX),
+                expected
+            );
+        }
+        assert!(compared > 50, "too few gains compared: {compared}");
     }
 
     /// Property over random findings of the whole built-in catalog: adding a failing item to
