@@ -323,8 +323,9 @@ pub fn assemble(
         })
         .collect();
     let fix_first = crate::score::fix_first(catalog, &scored, &results, FIX_FIRST);
+    // Frameworks are scored in parallel; `collect` keeps their order.
     let frameworks = scored
-        .into_iter()
+        .into_par_iter()
         .map(|f| {
             let s = score_framework(catalog, f, &results, true, &request.thresholds);
             let b = any_waived

@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Coverage, CoverageCounts, Exclusion, Framework, WhenEmpty};
@@ -627,7 +628,7 @@ pub fn fix_first(
 ) -> Vec<FixGain> {
     let thresholds = Thresholds::default();
     let scorings: Vec<_> = frameworks
-        .iter()
+        .par_iter()
         .map(|f| {
             let scoring = ControlScoring::new(f, results, true);
             let scores = scoring.scores();
@@ -636,43 +637,45 @@ pub fn fix_first(
         })
         .collect();
     let failing = |f: &Finding| matches!(f.status, FindingStatus::Fail | FindingStatus::Error);
-    let mut gains: Vec<FixGain> = Vec::new();
-    for result in results {
-        if result.control.check.is_attestation() || !result.findings.iter().any(failing) {
-            continue;
-        }
-        let fixed = keyed_items_as(&result.findings, |f| {
-            if failing(f) {
-                FindingStatus::Pass
-            } else {
-                f.status
-            }
-        });
-        // A framework that does not map the control scores it nowhere: nothing to gain.
-        let gained: Vec<FrameworkGain> = frameworks
-            .iter()
-            .zip(&scorings)
-            .filter_map(|(f, (scoring, scores, before))| {
-                let index = scoring
-                    .keyed
-                    .iter()
-                    .position(|(r, _)| std::ptr::eq(*r, result))?;
-                let after = scoring.with_items(scores, index, &fixed);
-                let score = framework_score(catalog, f, results, &after, &thresholds).score;
-                let points = round(score.unwrap_or(0.0) - before.unwrap_or(0.0));
-                (points > 0.0).then(|| FrameworkGain {
-                    framework: f.id.clone(),
-                    points,
+    let fixable: Vec<&ControlResult> = results
+        .iter()
+        .filter(|r| !r.control.check.is_attestation() && r.findings.iter().any(failing))
+        .collect();
+    // Each fix is scored on its own thread; `collect` keeps the results' order.
+    let mut gains: Vec<FixGain> = fixable
+        .into_par_iter()
+        .filter_map(|result| {
+            let fixed = keyed_items_as(&result.findings, |f| {
+                if failing(f) {
+                    FindingStatus::Pass
+                } else {
+                    f.status
+                }
+            });
+            // A framework that does not map the control scores it nowhere: nothing to gain.
+            let gained: Vec<FrameworkGain> = frameworks
+                .iter()
+                .zip(&scorings)
+                .filter_map(|(f, (scoring, scores, before))| {
+                    let index = scoring
+                        .keyed
+                        .iter()
+                        .position(|(r, _)| std::ptr::eq(*r, result))?;
+                    let after = scoring.with_items(scores, index, &fixed);
+                    let score = framework_score(catalog, f, results, &after, &thresholds).score;
+                    let points = round(score.unwrap_or(0.0) - before.unwrap_or(0.0));
+                    (points > 0.0).then(|| FrameworkGain {
+                        framework: f.id.clone(),
+                        points,
+                    })
                 })
-            })
-            .collect();
-        if !gained.is_empty() {
-            gains.push(FixGain {
+                .collect();
+            (!gained.is_empty()).then(|| FixGain {
                 control: result.control.id.clone(),
                 gains: gained,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     gains.sort_by(|a, b| {
         b.total()
             .total_cmp(&a.total())
