@@ -7,7 +7,6 @@
 //! reads as absent (a string where a list is expected is an empty list, a list where an object
 //! is expected an object without members), and the last of duplicate keys wins.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -266,37 +265,6 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Present<T> {
     }
 }
 
-/// An object key, borrowed from the text when it holds no escapes.
-pub struct Key<'de>(pub Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Key<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Borrowed(s)))
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Owned(s.to_string())))
-    }
-
-    fn visit_string<E>(self, s: String) -> Result<Key<'de>, E> {
-        Ok(Key(Cow::Owned(s)))
-    }
-}
-
 /// Declares structs of members read by key: each member's type says how its value is read
 /// (a [`Scalar`], a [`List`], another such struct, …); other keys are skipped unread, and a
 /// value that is not an object reads as a struct without members.
@@ -311,7 +279,7 @@ macro_rules! members {
         impl $crate::sbom::lenient::Shape for $name {
             fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
                 let mut read = Self::default();
-                while let Some(key) = map.next_key::<$crate::sbom::lenient::Key<'de>>()? {
+                while let Some(key) = map.next_key::<$crate::formats::json::Key<'de>>()? {
                     match key.0.as_ref() {
                         $($key => read.$field = map.next_value()?,)*
                         _ => {
