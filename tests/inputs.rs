@@ -15,11 +15,10 @@ use serde_json::Value;
 fn tool_dir(program: &str) -> Option<PathBuf> {
     let found = assay_collectors::render::on_path(program);
     if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{program} is not on PATH: run ci/install-helm-kubectl.sh"
+        common::tool_missing(
+            &format!("{program} is not on PATH: run ci/install-helm-kubectl.sh"),
+            &format!("{program} is not on PATH (ci/install-helm-kubectl.sh installs it)"),
         );
-        eprintln!("skipped: {program} is not on PATH (ci/install-helm-kubectl.sh installs it)");
     }
     found.map(|p| p.parent().unwrap().to_path_buf())
 }

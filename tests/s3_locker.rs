@@ -47,14 +47,11 @@ impl Answer {
 
 impl Moto {
     fn start() -> Option<Moto> {
-        let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-            .any(|dir| dir.join("moto_server").is_file());
-        if !found {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "moto_server (pip install 'moto[server]') is needed under CI"
+        if assay_collectors::render::on_path("moto_server").is_none() {
+            common::tool_missing(
+                "moto_server (pip install 'moto[server]') is needed under CI",
+                "the S3 locker tests need moto_server (pip install 'moto[server]')",
             );
-            eprintln!("skipped: the S3 locker tests need moto_server (pip install 'moto[server]')");
             return None;
         }
         let port = TcpListener::bind("127.0.0.1:0")

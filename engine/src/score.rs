@@ -676,13 +676,18 @@ pub fn fix_first(
             })
         })
         .collect();
+    order_by_gain(&mut gains);
+    gains.truncate(limit);
+    gains
+}
+
+/// Largest total gain first, ties by control id.
+fn order_by_gain(gains: &mut [FixGain]) {
     gains.sort_by(|a, b| {
         b.total()
             .total_cmp(&a.total())
             .then_with(|| a.control.cmp(&b.control))
     });
-    gains.truncate(limit);
-    gains
 }
 
 /// The rounded mean, `None` of nothing.
@@ -808,6 +813,36 @@ mod tests {
         }
     }
 
+    /// Random results for every control of `catalog`: fewer than `most` findings each, with a
+    /// status and a resource drawn from those given and, when `items` is above 0, an item
+    /// number below it.
+    fn random_results(
+        catalog: &Catalog,
+        rng: &mut Lcg,
+        most: usize,
+        statuses: &[FindingStatus],
+        resources: &[Option<&str>],
+        items: usize,
+    ) -> Vec<ControlResult> {
+        catalog
+            .controls
+            .iter()
+            .map(|c| ControlResult {
+                control: c.clone(),
+                findings: (0..rng.next(most))
+                    .map(|_| {
+                        let mut f = finding(statuses[rng.next(statuses.len())]);
+                        f.resource = resources[rng.next(resources.len())].map(String::from);
+                        if items > 0 {
+                            f.item = rng.next(items);
+                        }
+                        f
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
     /// What [`fix_first`] must find, computed the plain way: every framework scored again in
     /// full for every fixed control.
     fn fix_first_in_full(
@@ -849,11 +884,7 @@ mod tests {
                 });
             }
         }
-        gains.sort_by(|a, b| {
-            b.total()
-                .total_cmp(&a.total())
-                .then_with(|| a.control.cmp(&b.control))
-        });
+        order_by_gain(&mut gains);
         gains
     }
 
@@ -880,21 +911,7 @@ mod tests {
         let mut rng = Lcg(11);
         let mut compared = 0;
         for _ in 0..6 {
-            let results: Vec<ControlResult> = catalog
-                .controls
-                .iter()
-                .map(|c| ControlResult {
-                    control: c.clone(),
-                    findings: (0..rng.next(5))
-                        .map(|_| {
-                            let mut f = finding(statuses[rng.next(statuses.len())]);
-                            f.resource = resources[rng.next(resources.len())].map(String::from);
-                            f.item = rng.next(3);
-                            f
-                        })
-                        .collect(),
-                })
-                .collect();
+            let results = random_results(&catalog, &mut rng, 5, &statuses, &resources, 3);
             let expected = fix_first_in_full(&catalog, &frameworks, &results);
             compared += expected.len();
             assert_eq!(
@@ -925,20 +942,7 @@ mod tests {
         let resources = [None, Some("aws_s3_bucket.a"), Some("aws_s3_bucket.b")];
         let mut rng = Lcg(7);
         for _ in 0..60 {
-            let results: Vec<ControlResult> = catalog
-                .controls
-                .iter()
-                .map(|c| ControlResult {
-                    control: c.clone(),
-                    findings: (0..rng.next(4))
-                        .map(|_| {
-                            let mut f = finding(statuses[rng.next(statuses.len())]);
-                            f.resource = resources[rng.next(resources.len())].map(String::from);
-                            f
-                        })
-                        .collect(),
-                })
-                .collect();
+            let results = random_results(&catalog, &mut rng, 4, &statuses, &resources, 0);
             let before = all_scores(&catalog, &results);
             let i = rng.next(results.len());
             let with_failure: Vec<ControlResult> = results

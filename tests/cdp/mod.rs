@@ -310,15 +310,12 @@ pub fn file_url(path: &Path) -> String {
 /// Whether Chromium and pdftotext (poppler-utils) are here to print and read back a PDF. Under
 /// CI their absence fails the test; elsewhere it is skipped, saying so.
 pub fn can_print_pdf() -> bool {
-    let pdftotext = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .any(|dir| dir.join("pdftotext").is_file());
-    if find_chromium().is_some() && pdftotext {
+    if find_chromium().is_some() && assay_collectors::render::on_path("pdftotext").is_some() {
         return true;
     }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "Chromium and pdftotext (poppler-utils) are needed under CI"
+    crate::common::tool_missing(
+        "Chromium and pdftotext (poppler-utils) are needed under CI",
+        "printing to PDF needs chromium and pdftotext (poppler-utils)",
     );
-    eprintln!("skipped: printing to PDF needs chromium and pdftotext (poppler-utils)");
     false
 }

@@ -7,6 +7,13 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// For a test whose external tool is missing: a failure saying `needed` under `CI=true`, where
+/// CI installs every tool; elsewhere `skipped: {skipped}` on stderr, and the test returns.
+pub fn tool_missing(needed: &str, skipped: &str) {
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{needed}");
+    eprintln!("skipped: {skipped}");
+}
+
 /// A path under `tests/fixtures/`.
 pub fn fixture(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,15 +1,13 @@
 //! RFC 8785 (JCS) canonical JSON of a parsed event, written straight into a buffer.
 //!
 //! Hashing every event of a multi-gigabyte log makes canonicalization the hottest path of the
-//! audit-log reader, so structure and strings are written here without intermediate
-//! allocations: members in UTF-16 code-unit order (already the map's order for the usual
-//! ASCII keys), strings with exactly the escapes RFC 8785 prescribes, integers in the range
+//! audit-log reader, so structure and strings are written here without copying a key or a
+//! value: members in UTF-16 code-unit order (a repeated key once, with its last value),
+//! strings with exactly the escapes RFC 8785 prescribes, integers in the range
 //! IEEE 754 doubles hold exactly as plain digits. Every other number goes through
 //! `serde_json_canonicalizer`, whose ECMAScript number formatting is the reference.
 
 use std::cmp::Ordering;
-
-use std::borrow::Cow;
 
 use serde_json::{Number, Value};
 
@@ -38,18 +36,20 @@ pub fn write(value: &Node<'_>, out: &mut Vec<u8>) {
         }
         Node::Object(members) => {
             out.push(b'{');
-            let mut sorted: Vec<&(Cow<'_, str>, Node<'_>)> = members.iter().collect();
-            // Stable: of a repeated key, the last value stays last, and is the one written.
+            let mut sorted: Vec<_> = members.iter().collect();
+            // Stable: of a repeated key, the last value stays last; it is the one kept.
             sorted.sort_by(|a, b| utf16_order(&a.0, &b.0));
-            let mut first = true;
-            for (i, (key, value)) in sorted.iter().map(|m| (&m.0, &m.1)).enumerate() {
-                if sorted.get(i + 1).is_some_and(|next| next.0 == *key) {
-                    continue;
+            sorted.dedup_by(|later, kept| {
+                let repeated = later.0 == kept.0;
+                if repeated {
+                    *kept = *later;
                 }
-                if !first {
+                repeated
+            });
+            for (i, (key, value)) in sorted.into_iter().enumerate() {
+                if i > 0 {
                     out.push(b',');
                 }
-                first = false;
                 string(key, out);
                 out.push(b':');
                 write(value, out);

@@ -46,16 +46,10 @@ impl<'a> Node<'a> {
         let Node::Object(members) = self else {
             return None;
         };
-        let mut removed = None;
-        let mut i = 0;
-        while i < members.len() {
-            if members[i].0 == key {
-                removed = Some(members.remove(i).1);
-            } else {
-                i += 1;
-            }
-        }
-        removed
+        let last = members.iter().rposition(|(k, _)| k == key)?;
+        let (_, removed) = members.remove(last);
+        members.retain(|(k, _)| k != key);
+        Some(removed)
     }
 
     /// The value at the JSON pointer `pointer` (RFC 6901), as [`Value::pointer`] finds it;

@@ -12,7 +12,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use super::context::key_before;
 use super::RefusedBefore;
 
-/// A an address cannot follow a letter, a digit or one of these: it would be part of a longer token.
+/// An address cannot follow a letter, a digit or one of these marks: it would be part of a longer
+/// token.
 pub(super) const REFUSED_BEFORE: RefusedBefore = RefusedBefore(b"_.-:");
 
 /// Whether the candidate at `start..end` of `line` is a device's address.

@@ -15,7 +15,8 @@ pub(super) const PATTERN: &str = concat!(
     r"|(?:\b1[ .\-])?\(?\b[2-9][0-9]{2}\)?[ .\-][2-9][0-9]{2}[ .\-][0-9]{4}\b",
 );
 
-/// A a phone number cannot follow a letter, a digit or one of these: it would be part of a longer token.
+/// A phone number cannot follow a letter, a digit or one of these marks: it would be part of a
+/// longer token.
 pub(super) const REFUSED_BEFORE: RefusedBefore = RefusedBefore(b"_+.-:/");
 
 /// Whether the candidate at `start..end` of `line` is a phone number.
