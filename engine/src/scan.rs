@@ -15,7 +15,7 @@ use crate::report::{
     ControlKind, ControlReport, FrameworkReport, MappingRef, RequirementReport, Results, ScanInfo,
     SkippedReport, SourceErrorReport, Summary, Tool, SCHEMA_VERSION,
 };
-use crate::score::{score_framework, ControlScore, Implementation, Thresholds};
+use crate::score::{score_framework, ControlScore, Implementation, Judged, Thresholds};
 use crate::shard::Shard;
 use crate::waiver::{self, Waivers};
 
@@ -284,6 +284,20 @@ pub fn collect(
     Ok(collection)
 }
 
+/// The frameworks a scan scores: those the request names, or all.
+pub fn scored_frameworks<'c>(catalog: &'c Catalog, request: &ScanRequest) -> Vec<&'c Framework> {
+    catalog
+        .frameworks
+        .iter()
+        .filter(|f| {
+            request
+                .frameworks
+                .as_ref()
+                .is_none_or(|wanted| wanted.contains(&f.id))
+        })
+        .collect()
+}
+
 /// How many failing controls the results name as the ones to fix first.
 const FIX_FIRST: usize = 5;
 
@@ -312,24 +326,16 @@ pub fn assemble(
     } else {
         HashMap::new()
     };
-    let scored: Vec<&Framework> = catalog
-        .frameworks
-        .iter()
-        .filter(|f| {
-            request
-                .frameworks
-                .as_ref()
-                .is_none_or(|wanted| wanted.contains(&f.id))
-        })
-        .collect();
-    let fix_first = crate::score::fix_first(catalog, &scored, &results, FIX_FIRST);
+    let scored = scored_frameworks(catalog, request);
+    let judged = Judged::of(&results);
+    let fix_first = crate::score::fix_first(&scored, &judged, FIX_FIRST);
     // Frameworks are scored in parallel; `collect` keeps their order.
     let frameworks = scored
         .into_par_iter()
         .map(|f| {
-            let s = score_framework(catalog, f, &results, true, &request.thresholds);
+            let s = score_framework(catalog, f, &judged, true, &request.thresholds);
             let b = any_waived
-                .then(|| score_framework(catalog, f, &results, false, &request.thresholds));
+                .then(|| score_framework(catalog, f, &judged, false, &request.thresholds));
             FrameworkReport {
                 id: s.id,
                 name: s.name,

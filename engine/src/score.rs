@@ -95,23 +95,21 @@ pub struct ControlScore {
 
 impl ControlScore {
     pub fn of(result: &ControlResult) -> ControlScore {
-        let items = keyed_item_statuses(&result.findings);
-        Self::counting(result, &items, true, &|_| false)
+        Self::counting(result, &own_items(&result.findings), true, &|_| false)
     }
 
     /// The score as it would be without waivers: waived findings count as failures.
     pub fn before_waivers(result: &ControlResult) -> ControlScore {
-        let items = keyed_item_statuses(&result.findings);
-        Self::counting(result, &items, false, &|_| false)
+        Self::counting(result, &own_items(&result.findings), false, &|_| false)
     }
 
     /// Counts `items`, the keyed item statuses of `result`; an item `unsound` says fails
     /// elsewhere counts as failing where it would pass.
-    fn counting<'a>(
+    fn counting(
         result: &ControlResult,
-        items: &[(Option<ItemKey<'a>>, FindingStatus)],
+        items: &[(Option<KeyId>, FindingStatus)],
         honour_waivers: bool,
-        unsound: &dyn Fn(&ItemKey<'a>) -> bool,
+        unsound: &dyn Fn(KeyId) -> bool,
     ) -> ControlScore {
         let mut failing_elsewhere = 0;
         let items: Vec<FindingStatus> = items
@@ -119,7 +117,7 @@ impl ControlScore {
             .map(|&(key, status)| {
                 let passing = status == FindingStatus::Pass
                     || (honour_waivers && status == FindingStatus::Waived);
-                if passing && key.is_some_and(|k| unsound(&k)) {
+                if passing && key.is_some_and(unsound) {
                     failing_elsewhere += 1;
                     FindingStatus::Fail
                 } else {
@@ -183,7 +181,7 @@ impl ControlScore {
 /// statuses; a finding with no item number is an item of its own. Warnings neither pass nor
 /// fail an item.
 pub fn item_statuses(findings: &[Finding]) -> Vec<FindingStatus> {
-    keyed_item_statuses(findings)
+    own_items(findings)
         .into_iter()
         .map(|(_, status)| status)
         .collect()
@@ -192,8 +190,11 @@ pub fn item_statuses(findings: &[Finding]) -> Vec<FindingStatus> {
 /// What identifies an item across controls: its resource and its file.
 type ItemKey<'a> = (Option<&'a str>, Option<&'a str>);
 
-/// Each item a control judged, with its key when it has one, and its status.
-type KeyedItems<'a> = Vec<(Option<ItemKey<'a>>, FindingStatus)>;
+/// The number of an item key within one set of results ([`Judged`]).
+type KeyId = u32;
+
+/// Each item a control judged, with the number of its key when it has one, and its status.
+type KeyedItems = Vec<(Option<KeyId>, FindingStatus)>;
 
 /// The key of the item a finding judges, if it names a resource or a file.
 fn item_key(f: &Finding) -> Option<ItemKey<'_>> {
@@ -204,23 +205,35 @@ fn item_key(f: &Finding) -> Option<ItemKey<'_>> {
     (key != (None, None)).then_some(key)
 }
 
-/// [`item_statuses`], each with the key of its item.
-fn keyed_item_statuses(findings: &[Finding]) -> KeyedItems<'_> {
-    keyed_items_as(findings, |f| f.status)
+/// Numbers item keys in the order they are first met.
+fn numbering<'a, 'm>(
+    ids: &'m mut HashMap<ItemKey<'a>, KeyId>,
+) -> impl FnMut(&'a Finding) -> Option<KeyId> + 'm {
+    move |f| {
+        let next = KeyId::try_from(ids.len()).expect("fewer than 2^32 item keys");
+        item_key(f).map(|key| *ids.entry(key).or_insert(next))
+    }
 }
 
-/// [`keyed_item_statuses`] with each finding's status as `status` gives it.
-fn keyed_items_as(
-    findings: &[Finding],
+/// [`item_statuses`] of findings scored alone, each with the number of its key.
+fn own_items(findings: &[Finding]) -> KeyedItems {
+    keyed_items_as(findings, |f| f.status, numbering(&mut HashMap::new()))
+}
+
+/// The items of `findings`, each finding's status as `status` gives it and its key numbered
+/// by `key`.
+fn keyed_items_as<'a>(
+    findings: &'a [Finding],
     status: impl Fn(&Finding) -> FindingStatus,
-) -> KeyedItems<'_> {
+    mut key: impl FnMut(&'a Finding) -> Option<KeyId>,
+) -> KeyedItems {
     let rank = |s: FindingStatus| match s {
         FindingStatus::Warn | FindingStatus::Pass => 0,
         FindingStatus::Waived => 1,
         FindingStatus::Fail => 2,
         FindingStatus::Error => 3,
     };
-    let mut items: BTreeMap<(usize, Option<ItemKey<'_>>), FindingStatus> = BTreeMap::new();
+    let mut items: BTreeMap<(usize, Option<KeyId>), FindingStatus> = BTreeMap::new();
     let mut single = Vec::new();
     for f in findings {
         let own = status(f);
@@ -228,10 +241,10 @@ fn keyed_items_as(
             continue;
         }
         if f.item == 0 {
-            single.push((item_key(f), own));
+            single.push((key(f), own));
             continue;
         }
-        let status = items.entry((f.item, item_key(f))).or_insert(own);
+        let status = items.entry((f.item, key(f))).or_insert(own);
         if rank(own) > rank(*status) {
             *status = own;
         }
@@ -249,14 +262,36 @@ fn mapped_controls(framework: &Framework) -> HashSet<&str> {
         .collect()
 }
 
-/// The scores of the controls `framework` maps, as it counts them (see the module
-/// documentation); waived failures count as failing unless `honour_waivers`.
-pub fn framework_control_scores<'a>(
-    framework: &Framework,
+/// The items every control of one set of results judged, each item key numbered once, so
+/// that every framework counts items by number instead of hashing their names again.
+pub struct Judged<'a> {
     results: &'a [ControlResult],
-    honour_waivers: bool,
-) -> HashMap<&'a str, ControlScore> {
-    ControlScoring::new(framework, results, honour_waivers).scores()
+    /// Each result's keyed item statuses, in result order.
+    items: Vec<KeyedItems>,
+    ids: HashMap<ItemKey<'a>, KeyId>,
+}
+
+impl<'a> Judged<'a> {
+    pub fn of(results: &'a [ControlResult]) -> Judged<'a> {
+        let mut ids = HashMap::new();
+        let items = {
+            let mut key = numbering(&mut ids);
+            results
+                .iter()
+                .map(|r| keyed_items_as(&r.findings, |f| f.status, &mut key))
+                .collect()
+        };
+        Judged {
+            results,
+            items,
+            ids,
+        }
+    }
+
+    /// The number of the key of `finding`'s item, one of these results' findings.
+    fn key(&self, finding: &Finding) -> Option<KeyId> {
+        item_key(finding).map(|key| self.ids[&key])
+    }
 }
 
 /// The items of a framework's controls and the items that fail elsewhere: what its control
@@ -265,69 +300,72 @@ pub fn framework_control_scores<'a>(
 struct ControlScoring<'a> {
     honour_waivers: bool,
     /// Each mapped control's result and keyed item statuses, in result order.
-    keyed: Vec<(&'a ControlResult, KeyedItems<'a>)>,
-    /// The items that fail (or cannot be judged by) an automated control that judges
-    /// resources (one whose empty selection means the subject does not exist), each with how
-    /// many such items of those controls fail. Controls of expected evidence are left out, so
-    /// that removing evidence can never make another item sound.
-    unsound: HashMap<ItemKey<'a>, usize>,
-    /// For each item key, the controls (indices into `keyed`) that judged it.
-    judged_by: HashMap<ItemKey<'a>, Vec<usize>>,
+    keyed: Vec<(&'a ControlResult, &'a KeyedItems)>,
+    /// For each item key, how many items with that key fail (or cannot be judged by) an
+    /// automated control that judges resources (one whose empty selection means the subject
+    /// does not exist). Controls of expected evidence are left out, so that removing evidence
+    /// can never make another item sound.
+    unsound: Vec<u32>,
+    /// The controls (indices into `keyed`) that judged each item key: those of key `k` are
+    /// `judged_by[judged_from[k]..judged_from[k + 1]]`.
+    judged_from: Vec<usize>,
+    judged_by: Vec<usize>,
 }
 
 impl<'a> ControlScoring<'a> {
-    fn new(framework: &Framework, results: &'a [ControlResult], honour_waivers: bool) -> Self {
+    fn new(framework: &Framework, judged: &'a Judged, honour_waivers: bool) -> Self {
         let mapped = mapped_controls(framework);
-        let keyed: Vec<(&ControlResult, KeyedItems<'a>)> = results
+        let keyed: Vec<(&ControlResult, &KeyedItems)> = judged
+            .results
             .iter()
-            .filter(|r| mapped.contains(r.control.id.as_str()))
-            .map(|r| (r, keyed_item_statuses(&r.findings)))
+            .zip(&judged.items)
+            .filter(|(r, _)| mapped.contains(r.control.id.as_str()))
             .collect();
-        let mut scoring = ControlScoring {
-            honour_waivers,
-            keyed,
-            unsound: HashMap::new(),
-            judged_by: HashMap::new(),
-        };
-        for (i, (result, items)) in scoring.keyed.iter().enumerate() {
-            for key in scoring.unsound_keys(result, items) {
-                *scoring.unsound.entry(key).or_default() += 1;
+        let keys = judged.ids.len();
+        let mut unsound = vec![0; keys];
+        // Each key's controls, counted and then placed, once per control.
+        let mut last = vec![usize::MAX; keys];
+        let mut judged_from = vec![0; keys + 1];
+        let each_key =
+            |items: &'a KeyedItems| items.iter().filter_map(|(key, _)| key.map(|k| k as usize));
+        for (i, (result, items)) in keyed.iter().enumerate() {
+            for key in unsound_keys(result, items, honour_waivers) {
+                unsound[key as usize] += 1;
             }
-            for key in items.iter().filter_map(|(key, _)| *key) {
-                let controls = scoring.judged_by.entry(key).or_default();
-                if controls.last() != Some(&i) {
-                    controls.push(i);
+            for k in each_key(items) {
+                if last[k] != i {
+                    last[k] = i;
+                    judged_from[k + 1] += 1;
                 }
             }
         }
-        scoring
-    }
-
-    /// The keys of the items of `result` that make an item unsound (once per item).
-    fn unsound_keys<'k>(
-        &self,
-        result: &ControlResult,
-        items: &'k KeyedItems<'a>,
-    ) -> impl Iterator<Item = ItemKey<'a>> + 'k {
-        let judges_resources = !result.control.check.is_attestation()
-            && result.control.when_empty == WhenEmpty::NotApplicable;
-        let honour_waivers = self.honour_waivers;
-        items
-            .iter()
-            .filter(move |(_, status)| {
-                judges_resources
-                    && match status {
-                        FindingStatus::Fail | FindingStatus::Error => true,
-                        FindingStatus::Waived => !honour_waivers,
-                        FindingStatus::Pass | FindingStatus::Warn => false,
-                    }
-            })
-            .filter_map(|(key, _)| *key)
+        for k in 0..keys {
+            judged_from[k + 1] += judged_from[k];
+        }
+        let mut next = judged_from.clone();
+        let mut judged_by = vec![0; judged_from[keys]];
+        last.fill(usize::MAX);
+        for (i, (_, items)) in keyed.iter().enumerate() {
+            for k in each_key(items) {
+                if last[k] != i {
+                    last[k] = i;
+                    judged_by[next[k]] = i;
+                    next[k] += 1;
+                }
+            }
+        }
+        ControlScoring {
+            honour_waivers,
+            keyed,
+            unsound,
+            judged_from,
+            judged_by,
+        }
     }
 
     /// Every mapped control's score.
     fn scores(&self) -> HashMap<&'a str, ControlScore> {
-        let unsound = |k: &ItemKey<'a>| self.unsound.contains_key(k);
+        let unsound = |k: KeyId| self.unsound[k as usize] > 0;
         self.keyed
             .iter()
             .map(|(r, items)| {
@@ -346,31 +384,35 @@ impl<'a> ControlScoring<'a> {
         &self,
         scores: &HashMap<&'a str, ControlScore>,
         index: usize,
-        items: &KeyedItems<'a>,
+        items: &KeyedItems,
     ) -> HashMap<&'a str, ControlScore> {
-        let (result, before) = &self.keyed[index];
-        let mut change: HashMap<ItemKey<'a>, isize> = HashMap::new();
-        for key in self.unsound_keys(result, before) {
+        let (result, before) = self.keyed[index];
+        let mut change: HashMap<KeyId, isize> = HashMap::new();
+        for key in unsound_keys(result, before, self.honour_waivers) {
             *change.entry(key).or_default() -= 1;
         }
-        for key in self.unsound_keys(result, items) {
+        for key in unsound_keys(result, items, self.honour_waivers) {
             *change.entry(key).or_default() += 1;
         }
-        let count = |k: &ItemKey<'a>| {
-            self.unsound.get(k).copied().unwrap_or(0) as isize + change.get(k).copied().unwrap_or(0)
-        };
-        let unsound = |k: &ItemKey<'a>| count(k) > 0;
+        let count =
+            |k: KeyId| self.unsound[k as usize] as isize + change.get(&k).copied().unwrap_or(0);
+        let unsound = |k: KeyId| count(k) > 0;
         let mut again: Vec<usize> = change
             .keys()
-            .filter(|k| (count(k) > 0) != self.unsound.contains_key(*k))
-            .flat_map(|k| self.judged_by.get(k).into_iter().flatten().copied())
+            .filter(|&&k| unsound(k) != (self.unsound[k as usize] > 0))
+            .flat_map(|&k| {
+                let k = k as usize;
+                self.judged_by[self.judged_from[k]..self.judged_from[k + 1]]
+                    .iter()
+                    .copied()
+            })
             .collect();
         again.push(index);
         again.sort_unstable();
         again.dedup();
         let mut scores = scores.clone();
         for i in again {
-            let (r, own) = &self.keyed[i];
+            let (r, own) = self.keyed[i];
             let items = if i == index { items } else { own };
             scores.insert(
                 r.control.id.as_str(),
@@ -379,6 +421,29 @@ impl<'a> ControlScoring<'a> {
         }
         scores
     }
+}
+
+/// The keys of the items of `result` that make an item unsound (once per item): its failing
+/// (and, unless `honour_waivers`, waived) items, when it is an automated control that judges
+/// resources.
+fn unsound_keys<'i>(
+    result: &ControlResult,
+    items: &'i KeyedItems,
+    honour_waivers: bool,
+) -> impl Iterator<Item = KeyId> + 'i {
+    let judges_resources = !result.control.check.is_attestation()
+        && result.control.when_empty == WhenEmpty::NotApplicable;
+    items
+        .iter()
+        .filter(move |(_, status)| {
+            judges_resources
+                && match status {
+                    FindingStatus::Fail | FindingStatus::Error => true,
+                    FindingStatus::Waived => !honour_waivers,
+                    FindingStatus::Pass | FindingStatus::Warn => false,
+                }
+        })
+        .filter_map(|(key, _)| *key)
 }
 
 /// Score of one requirement.
@@ -440,16 +505,17 @@ pub struct AdjustedControl {
 }
 
 /// Scores `framework` from the control results; waived findings count as passing when
-/// `honour_waivers`, else as failing.
+/// `honour_waivers`, else as failing. Its controls are counted as the module documentation
+/// says.
 pub fn score_framework(
     catalog: &Catalog,
     framework: &Framework,
-    results: &[ControlResult],
+    judged: &Judged,
     honour_waivers: bool,
     thresholds: &Thresholds,
 ) -> FrameworkScore {
-    let scores = framework_control_scores(framework, results, honour_waivers);
-    framework_score(catalog, framework, results, &scores, thresholds)
+    let scores = ControlScoring::new(framework, judged, honour_waivers).scores();
+    framework_score(catalog, framework, judged.results, &scores, thresholds)
 }
 
 /// Scores `framework` from the scores of its controls (`results` give their severities and
@@ -461,10 +527,7 @@ fn framework_score(
     scores: &HashMap<&str, ControlScore>,
     thresholds: &Thresholds,
 ) -> FrameworkScore {
-    let severity: HashMap<&str, f64> = results
-        .iter()
-        .map(|r| (r.control.id.as_str(), r.control.severity.weight()))
-        .collect();
+    let severity = severity_weights(results);
     let attested: std::collections::HashSet<&str> = results
         .iter()
         .filter(|r| r.control.check.is_attestation())
@@ -620,19 +683,15 @@ impl FixGain {
 /// Each framework's items are gathered once; a fix counts again only the fixed control and the
 /// controls sharing an item the fix makes sound, so the cost grows with the findings, not with
 /// the findings times the failing controls.
-pub fn fix_first(
-    catalog: &Catalog,
-    frameworks: &[&Framework],
-    results: &[ControlResult],
-    limit: usize,
-) -> Vec<FixGain> {
-    let thresholds = Thresholds::default();
+pub fn fix_first(frameworks: &[&Framework], judged: &Judged, limit: usize) -> Vec<FixGain> {
+    let results = judged.results;
+    let weights = severity_weights(results);
     let scorings: Vec<_> = frameworks
         .par_iter()
         .map(|f| {
-            let scoring = ControlScoring::new(f, results, true);
+            let scoring = ControlScoring::new(f, judged, true);
             let scores = scoring.scores();
-            let before = framework_score(catalog, f, results, &scores, &thresholds).score;
+            let before = overall_score(f, &scores, &weights);
             (scoring, scores, before)
         })
         .collect();
@@ -645,13 +704,17 @@ pub fn fix_first(
     let mut gains: Vec<FixGain> = fixable
         .into_par_iter()
         .filter_map(|result| {
-            let fixed = keyed_items_as(&result.findings, |f| {
-                if failing(f) {
-                    FindingStatus::Pass
-                } else {
-                    f.status
-                }
-            });
+            let fixed = keyed_items_as(
+                &result.findings,
+                |f| {
+                    if failing(f) {
+                        FindingStatus::Pass
+                    } else {
+                        f.status
+                    }
+                },
+                |f| judged.key(f),
+            );
             // A framework that does not map the control scores it nowhere: nothing to gain.
             let gained: Vec<FrameworkGain> = frameworks
                 .iter()
@@ -662,7 +725,7 @@ pub fn fix_first(
                         .iter()
                         .position(|(r, _)| std::ptr::eq(*r, result))?;
                     let after = scoring.with_items(scores, index, &fixed);
-                    let score = framework_score(catalog, f, results, &after, &thresholds).score;
+                    let score = overall_score(f, &after, &weights);
                     let points = round(score.unwrap_or(0.0) - before.unwrap_or(0.0));
                     (points > 0.0).then(|| FrameworkGain {
                         framework: f.id.clone(),
@@ -679,6 +742,30 @@ pub fn fix_first(
     order_by_gain(&mut gains);
     gains.truncate(limit);
     gains
+}
+
+/// The score [`framework_score`] gives `framework` (the mean of its requirements' scores),
+/// without the rest of its report. `weights`: [`severity_weights`].
+fn overall_score(
+    framework: &Framework,
+    scores: &HashMap<&str, ControlScore>,
+    weights: &HashMap<&str, f64>,
+) -> Option<f64> {
+    mean(framework.requirements.iter().filter_map(|req| {
+        let controls = req.controls.iter().filter_map(|c| {
+            let score = scores.get(c.as_str())?;
+            Some((weights[c.as_str()], score))
+        });
+        weighted_mean(controls).0
+    }))
+}
+
+/// Each control's severity weight, by control id.
+fn severity_weights(results: &[ControlResult]) -> HashMap<&str, f64> {
+    results
+        .iter()
+        .map(|r| (r.control.id.as_str(), r.control.severity.weight()))
+        .collect()
 }
 
 /// Largest total gain first, ties by control id.
@@ -778,8 +865,9 @@ mod tests {
             .iter()
             .map(|r| (r.control.id.clone(), ControlScore::of(r).score))
             .collect();
+        let judged = Judged::of(results);
         for f in &catalog.frameworks {
-            let s = score_framework(catalog, f, results, true, &Thresholds::default());
+            let s = score_framework(catalog, f, &judged, true, &Thresholds::default());
             out.push((f.id.clone(), s.score));
             for r in s.requirements {
                 out.push((format!("{}:{}", f.id, r.id), r.score));
@@ -851,7 +939,14 @@ mod tests {
         results: &[ControlResult],
     ) -> Vec<FixGain> {
         let score = |f: &Framework, results: &[ControlResult]| {
-            score_framework(catalog, f, results, true, &Thresholds::default()).score
+            score_framework(
+                catalog,
+                f,
+                &Judged::of(results),
+                true,
+                &Thresholds::default(),
+            )
+            .score
         };
         let failing = |f: &Finding| matches!(f.status, FindingStatus::Fail | FindingStatus::Error);
         let mut gains: Vec<FixGain> = Vec::new();
@@ -915,7 +1010,7 @@ mod tests {
             let expected = fix_first_in_full(&catalog, &frameworks, &results);
             compared += expected.len();
             assert_eq!(
-                fix_first(&catalog, &frameworks, &results, usize::MAX),
+                fix_first(&frameworks, &Judged::of(&results), usize::MAX),
                 expected
             );
         }
