@@ -42,11 +42,17 @@ pub struct BaseSide {
 }
 
 impl BaseSide {
-    /// The base as a full evaluation saw it.
-    pub fn of_results(results: &Results) -> BaseSide {
-        let mut side = BaseSide::default();
-        for c in &results.controls {
-            for f in &c.findings {
+    /// The base from the findings of each control (waivers applied) and its framework scores.
+    pub fn of<'f>(
+        controls: impl Iterator<Item = (&'f str, &'f [Finding])>,
+        scores: BTreeMap<String, f64>,
+    ) -> BaseSide {
+        let mut side = BaseSide {
+            scores,
+            ..BaseSide::default()
+        };
+        for (control, findings) in controls {
+            for f in findings {
                 let slot = if failing(f.status) {
                     &mut side.failing
                 } else if f.status == FindingStatus::Waived {
@@ -54,16 +60,11 @@ impl BaseSide {
                 } else {
                     continue;
                 };
-                slot.entry(FailureKey::of(&c.id, f))
+                slot.entry(FailureKey::of(control, f))
                     .or_default()
                     .push(Some(f.message.clone()));
             }
         }
-        side.scores = results
-            .frameworks
-            .iter()
-            .filter_map(|f| Some((f.id.clone(), f.score?)))
-            .collect();
         side
     }
 }

@@ -46,6 +46,7 @@ use crate::model::{Finding, Severity};
 use crate::report::check::{CacheUse, CheckMode, CheckReport};
 use crate::report::Results;
 use crate::scan::{self, Inventory, ScanRequest};
+use crate::score::{score_framework, Judged};
 use crate::waiver::{self, SuppressionMap};
 
 /// How a check runs.
@@ -106,6 +107,40 @@ fn assess(
         results,
         applied.reports,
         started_at,
+    )
+}
+
+/// What the comparison needs of the base: its failures and waived findings (waivers applied)
+/// and its framework scores.
+fn base_side(
+    catalog: &Catalog,
+    request: &ScanRequest,
+    base: Snapshot,
+    current: &Current,
+) -> BaseSide {
+    let suppressions = base.suppression_map();
+    let mut results = results_of(catalog, base, current);
+    // Waiver errors are reported once, with the head.
+    waiver::apply(
+        &mut results,
+        &request.waivers,
+        &suppressions,
+        catalog,
+        waiver::day_of(request.scope.now),
+    );
+    let judged = Judged::of(&results);
+    let scores = scan::scored_frameworks(catalog, request)
+        .into_par_iter()
+        .filter_map(|f| {
+            let score = score_framework(catalog, f, &judged, true, &request.thresholds).score?;
+            Some((f.id.clone(), score))
+        })
+        .collect();
+    BaseSide::of(
+        results
+            .iter()
+            .map(|r| (r.control.id.as_str(), r.findings.as_slice())),
+        scores,
     )
 }
 
@@ -282,14 +317,7 @@ pub fn against_revision(
     } = config;
     notes.extend(current_notes);
 
-    let base_results = assess(
-        catalog,
-        request,
-        &base.suppression_map(),
-        with_current(base.inventory(), &current),
-        results_of(catalog, base, &current),
-        started_at.clone(),
-    );
+    let base = base_side(catalog, request, base, &current);
     let head_results = assess(
         catalog,
         request,
@@ -298,11 +326,7 @@ pub fn against_revision(
         results_of(catalog, head, &current),
         started_at,
     );
-    let comparison = compare(
-        head_results,
-        &BaseSide::of_results(&base_results),
-        &|path| changed.contains(path),
-    );
+    let comparison = compare(head_results, &base, &|path| changed.contains(path));
     let mut evaluated_controls: Vec<String> = affected
         .into_iter()
         .chain(other_controls.iter().map(|c| c.id.clone()))
