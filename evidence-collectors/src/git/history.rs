@@ -287,7 +287,9 @@ fn scan_blobs(
         .collect();
     let mut wanted = wanted.into_iter();
     for chunk in chunks {
-        for (id, scan) in wanted.by_ref().zip(chunk?) {
+        // The chunk's scans drive the pairing: `zip` takes from its first iterator before
+        // finding the second one empty, and would drop the next chunk's first id.
+        for (scan, id) in chunk?.into_iter().zip(wanted.by_ref()) {
             if let Ok(scan) = &scan {
                 cache.insert(id, scan.clone());
             }
