@@ -94,6 +94,38 @@ pub struct Plan<'a> {
     pub boundary: &'a HashSet<Oid>,
 }
 
+/// What the walk reads of a commit, so that no later step reads the commit again for it.
+#[derive(Debug)]
+struct Node {
+    /// Committer time, seconds since the epoch.
+    time: i64,
+    /// The parents named in the header.
+    parents: Vec<Oid>,
+    tree: Oid,
+    /// At the shallow boundary: its parents are not followed.
+    boundary: bool,
+}
+
+impl Node {
+    fn of(commit: &Commit<'_>, boundary: bool) -> Node {
+        Node {
+            time: commit.committer().when().seconds(),
+            parents: header_parents(commit),
+            tree: commit.tree_id(),
+            boundary,
+        }
+    }
+
+    /// The parents the walk follows.
+    fn followed(&self) -> &[Oid] {
+        if self.boundary {
+            &[]
+        } else {
+            &self.parents
+        }
+    }
+}
+
 /// The commits reachable from a tip, and the ones that could not be read.
 #[derive(Debug, Default)]
 pub struct Reachable {
@@ -102,6 +134,31 @@ pub struct Reachable {
     /// Commits named as a parent that cannot be read (missing or corrupt), with the reason,
     /// in id order. Their ancestors are not reached through them.
     pub unreadable: Vec<(Oid, String)>,
+    /// Every commit of `ids`.
+    nodes: HashMap<Oid, Node>,
+}
+
+impl Reachable {
+    /// The committer time and first parent of `id`: from the walk, else read from `repo`.
+    fn first_parent(&self, repo: &Repository, id: Oid) -> Result<(i64, Option<Oid>), git2::Error> {
+        let read;
+        let node = match self.nodes.get(&id) {
+            Some(node) => node,
+            None => {
+                read = Node::of(&repo.find_commit(id)?, false);
+                &read
+            }
+        };
+        Ok((node.time, node.parents.first().copied()))
+    }
+
+    /// The tree of commit `id`: from the walk, else read from `repo`.
+    fn tree(&self, repo: &Repository, id: Oid) -> Result<Oid, git2::Error> {
+        match self.nodes.get(&id) {
+            Some(node) => Ok(node.tree),
+            None => Ok(repo.find_commit(id)?.tree_id()),
+        }
+    }
 }
 
 /// Walks the history from `tip`. Parents of the shallow `boundary` are not followed; any
@@ -109,73 +166,75 @@ pub struct Reachable {
 pub fn reachable(repo: &Repository, tip: Oid, boundary: &HashSet<Oid>) -> Reachable {
     let mut seen = HashSet::from([tip]);
     let mut stack = vec![tip];
-    let mut nodes: HashMap<Oid, (i64, Vec<Oid>)> = HashMap::new();
+    let mut nodes: HashMap<Oid, Node> = HashMap::new();
     let mut unreadable = Vec::new();
     while let Some(id) = stack.pop() {
-        let commit = match repo.find_commit(id) {
-            Ok(commit) => commit,
+        let node = match repo.find_commit(id) {
+            Ok(commit) => Node::of(&commit, boundary.contains(&id)),
             Err(e) => {
                 unreadable.push((id, e.message().to_string()));
                 continue;
             }
         };
-        let parents = if boundary.contains(&id) {
-            Vec::new()
-        } else {
-            header_parents(&commit)
-        };
-        stack.extend(parents.iter().filter(|p| seen.insert(**p)));
-        nodes.insert(id, (commit.committer().when().seconds(), parents));
+        stack.extend(node.followed().iter().filter(|p| seen.insert(**p)));
+        nodes.insert(id, node);
     }
     // Kahn's algorithm: a commit is ready once all its children are out; the newest ready
     // commit goes first (ties by id, for a stable order).
     let mut waiting: HashMap<Oid, usize> = HashMap::new();
-    for (_, parents) in nodes.values() {
-        for p in parents.iter().filter(|p| nodes.contains_key(*p)) {
+    for node in nodes.values() {
+        for p in node.followed().iter().filter(|p| nodes.contains_key(*p)) {
             *waiting.entry(*p).or_default() += 1;
         }
     }
     let mut ready: BinaryHeap<(i64, Oid)> = nodes
         .iter()
         .filter(|(id, _)| !waiting.contains_key(*id))
-        .map(|(id, (time, _))| (*time, *id))
+        .map(|(id, node)| (node.time, *id))
         .collect();
     let mut ids = Vec::with_capacity(nodes.len());
     while let Some((_, id)) = ready.pop() {
         ids.push(id);
-        for p in &nodes[&id].1 {
+        for p in nodes[&id].followed() {
             if let Some(n) = waiting.get_mut(p) {
                 *n -= 1;
                 if *n == 0 {
-                    ready.push((nodes[p].0, *p));
+                    ready.push((nodes[p].time, *p));
                 }
             }
         }
     }
     unreadable.sort();
-    Reachable { ids, unreadable }
+    Reachable {
+        ids,
+        unreadable,
+        nodes,
+    }
 }
 
 /// The first-parent chain from `tip` back to the start of the period, and the commit where it
-/// stopped early because a shallow clone lacks the parent, if it did.
+/// stopped early because a shallow clone lacks the parent, if it did. Commits the walk read
+/// are not read again.
 pub fn first_parent_chain(
     repo: &Repository,
+    walk: &Reachable,
     tip: Oid,
     since: Option<i64>,
 ) -> Result<(Vec<Oid>, Option<Oid>), git2::Error> {
     let mut chain = Vec::new();
-    let mut current = repo.find_commit(tip)?;
+    let (mut current, mut step) = (tip, walk.first_parent(repo, tip)?);
     loop {
-        if since.is_some_and(|s| current.committer().when().seconds() < s) {
+        let (time, parent) = step;
+        if since.is_some_and(|s| time < s) {
             return Ok((chain, None));
         }
-        chain.push(current.id());
-        let Some(parent) = header_parents(&current).first().copied() else {
+        chain.push(current);
+        let Some(parent) = parent else {
             return Ok((chain, None));
         };
-        match repo.find_commit(parent) {
-            Ok(next) => current = next,
-            Err(_) => return Ok((chain, Some(current.id()))),
+        match walk.first_parent(repo, parent) {
+            Ok(next) => (current, step) = (parent, next),
+            Err(_) => return Ok((chain, Some(current))),
         }
     }
 }
@@ -194,15 +253,16 @@ type Read = (CommitInfo, Vec<Change>);
 /// A blob's scan, or why the blob cannot be read.
 type Scanned = Result<BlobScan, String>;
 
-/// Reads every commit of `ids` in parallel; the result keeps the order of `ids`, whatever the
-/// thread count. The blobs the secret scan covers are gathered from all commits first and
-/// scanned in parallel, each once, and not at all when `cache` holds its scan.
+/// Reads every commit of the walk in parallel; the result keeps the order of its `ids`,
+/// whatever the thread count. The blobs the secret scan covers are gathered from all commits
+/// first and scanned in parallel, each once, and not at all when `cache` holds its scan.
 pub fn read_all(
     plan: &Plan<'_>,
-    ids: &[Oid],
+    walk: &Reachable,
     cache: &mut BlobCache,
 ) -> Result<(Vec<CommitInfo>, BlobCount), git2::Error> {
-    let chunks: Vec<Result<Vec<Read>, git2::Error>> = ids
+    let chunks: Vec<Result<Vec<Read>, git2::Error>> = walk
+        .ids
         .par_chunks(CHUNK)
         .map_init(
             || (Repository::open(&plan.git_dir), Names::new()),
@@ -210,12 +270,12 @@ pub fn read_all(
                 let repo = repo.as_ref().map_err(copy_error)?;
                 chunk
                     .iter()
-                    .map(|id| read_commit(repo, plan, names, *id))
+                    .map(|id| read_commit(repo, plan, walk, names, *id))
                     .collect()
             },
         )
         .collect();
-    let mut read = Vec::with_capacity(ids.len());
+    let mut read = Vec::with_capacity(walk.ids.len());
     for chunk in chunks {
         read.extend(chunk?);
     }
@@ -383,11 +443,12 @@ fn stamp(plan: &Plan<'_>, names: &mut Names, sig: &git2::Signature<'_>) -> Stamp
 fn read_commit(
     repo: &Repository,
     plan: &Plan<'_>,
+    walk: &Reachable,
     names: &mut Names,
     id: Oid,
 ) -> Result<Read, git2::Error> {
     let commit = repo.find_commit(id)?;
-    let parents = header_parents(&commit);
+    let parents = walk.nodes[&id].parents.clone();
     let text = String::from_utf8_lossy(commit.message_raw_bytes()).into_owned();
     let committer = stamp(plan, names, &commit.committer());
     let in_period = plan.since.is_none_or(|s| committer.time >= s);
@@ -421,7 +482,7 @@ fn read_commit(
     };
     let mut to_scan = Vec::new();
     if !is_merge && (in_period || scan_secrets) {
-        match read_changes(repo, plan, &commit, in_period, &info.parents) {
+        match read_changes(repo, plan, walk, &commit, in_period, &info.parents) {
             Ok((sensitive, changes)) => {
                 info.sensitive_paths = sensitive;
                 if scan_secrets {
@@ -464,17 +525,19 @@ fn signature_of(repo: &Repository, plan: &Plan<'_>, id: Oid) -> SignatureInfo {
 }
 
 /// Compares the commit's tree with its first parent's (the empty tree for a root commit): the
-/// sensitive paths changed (for commits of the period) and the blob-level changes.
+/// sensitive paths changed (for commits of the period) and the blob-level changes. The
+/// parent's tree id comes from the walk, without reading the parent.
 fn read_changes(
     repo: &Repository,
     plan: &Plan<'_>,
+    walk: &Reachable,
     commit: &Commit<'_>,
     in_period: bool,
     parents: &[Oid],
 ) -> Result<(Vec<String>, Vec<Change>), git2::Error> {
     let new_tree = commit.tree()?;
     let old_tree = match parents.first() {
-        Some(parent) => Some(repo.find_commit(*parent)?.tree()?),
+        Some(parent) => Some(repo.find_tree(walk.tree(repo, *parent)?)?),
         None => None,
     };
     let changes = tree_diff::changes(repo, old_tree.as_ref(), Some(&new_tree))?;
