@@ -1,6 +1,7 @@
-//! Reading the history of one branch: a revwalk for the commits, a first-parent walk for the
-//! changes that reached the branch, and per-commit work (signature, trailers, tree-to-tree
-//! comparison) spread over threads, each thread with its own [`Repository`].
+//! Reading the history of one branch: one walk reads every commit (its parents, time, tree and,
+//! within a budget, its text), the first-parent chain and the order come from that walk, and
+//! per-commit work (signature, trailers, tree-to-tree comparison) is spread over threads, each
+//! thread with its own [`Repository`].
 
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -24,6 +25,13 @@ use crate::dlp::Scanner;
 const CHUNK: usize = 512;
 #[cfg(test)]
 const CHUNK: usize = 16;
+
+/// Bytes of commit text (names, e-mail addresses, messages) the walk keeps for the per-commit
+/// reads; the commits beyond it are read again. Tests keep little, so that both ways are taken.
+#[cfg(not(test))]
+const TEXT_BUDGET: usize = 64 * 1024 * 1024;
+#[cfg(test)]
+const TEXT_BUDGET: usize = 4096;
 
 /// A person and a time, from a commit header.
 #[derive(Debug, Clone)]
@@ -94,6 +102,55 @@ pub struct Plan<'a> {
     pub boundary: &'a HashSet<Oid>,
 }
 
+/// A person and a time as written in a commit header.
+#[derive(Debug)]
+struct RawStamp {
+    name: Vec<u8>,
+    email: Vec<u8>,
+    /// Seconds since the epoch.
+    time: i64,
+}
+
+impl RawStamp {
+    fn of(sig: &git2::Signature<'_>) -> RawStamp {
+        RawStamp {
+            name: sig.name_bytes().to_vec(),
+            email: sig.email_bytes().to_vec(),
+            time: sig.when().seconds(),
+        }
+    }
+}
+
+/// What the per-commit read takes from a commit besides its place in the history.
+#[derive(Debug)]
+struct Text {
+    author: RawStamp,
+    committer: RawStamp,
+    /// The message, invalid UTF-8 replaced.
+    message: String,
+    /// Whether the header holds a signature.
+    signed: bool,
+}
+
+impl Text {
+    fn of(commit: &Commit<'_>) -> Text {
+        Text {
+            author: RawStamp::of(&commit.author()),
+            committer: RawStamp::of(&commit.committer()),
+            message: String::from_utf8_lossy(commit.message_raw_bytes()).into_owned(),
+            signed: commit
+                .raw_header()
+                .is_ok_and(|h| h.starts_with("gpgsig") || h.contains("\ngpgsig")),
+        }
+    }
+
+    /// The bytes it holds.
+    fn size(&self) -> usize {
+        let stamp = |s: &RawStamp| s.name.len() + s.email.len();
+        stamp(&self.author) + stamp(&self.committer) + self.message.len()
+    }
+}
+
 /// What the walk reads of a commit, so that no later step reads the commit again for it.
 #[derive(Debug)]
 struct Node {
@@ -104,15 +161,18 @@ struct Node {
     tree: Oid,
     /// At the shallow boundary: its parents are not followed.
     boundary: bool,
+    /// Kept while the walk's [`TEXT_BUDGET`] lasts; else the commit is read again for it.
+    text: Option<Text>,
 }
 
 impl Node {
-    fn of(commit: &Commit<'_>, boundary: bool) -> Node {
+    fn of(commit: &Commit<'_>, boundary: bool, text: Option<Text>) -> Node {
         Node {
             time: commit.committer().when().seconds(),
             parents: header_parents(commit),
             tree: commit.tree_id(),
             boundary,
+            text,
         }
     }
 
@@ -145,7 +205,7 @@ impl Reachable {
         let node = match self.nodes.get(&id) {
             Some(node) => node,
             None => {
-                read = Node::of(&repo.find_commit(id)?, false);
+                read = Node::of(&repo.find_commit(id)?, false, None);
                 &read
             }
         };
@@ -168,9 +228,14 @@ pub fn reachable(repo: &Repository, tip: Oid, boundary: &HashSet<Oid>) -> Reacha
     let mut stack = vec![tip];
     let mut nodes: HashMap<Oid, Node> = HashMap::new();
     let mut unreadable = Vec::new();
+    let mut kept = 0;
     while let Some(id) = stack.pop() {
         let node = match repo.find_commit(id) {
-            Ok(commit) => Node::of(&commit, boundary.contains(&id)),
+            Ok(commit) => {
+                let text = (kept < TEXT_BUDGET).then(|| Text::of(&commit));
+                kept += text.as_ref().map_or(0, Text::size);
+                Node::of(&commit, boundary.contains(&id), text)
+            }
             Err(e) => {
                 unreadable.push((id, e.message().to_string()));
                 continue;
@@ -422,20 +487,19 @@ fn header_parents(commit: &Commit<'_>) -> Vec<Oid> {
 type Names = HashMap<Vec<u8>, String>;
 
 /// A person and a time; secrets in the name are redacted.
-fn stamp(plan: &Plan<'_>, names: &mut Names, sig: &git2::Signature<'_>) -> Stamp {
-    let raw = sig.name_bytes();
-    let name = match names.get(raw) {
+fn stamp(plan: &Plan<'_>, names: &mut Names, raw: &RawStamp) -> Stamp {
+    let name = match names.get(&raw.name) {
         Some(name) => name.clone(),
         None => {
-            let name = plan.scanner.redact(&String::from_utf8_lossy(raw));
-            names.insert(raw.to_vec(), name.clone());
+            let name = plan.scanner.redact(&String::from_utf8_lossy(&raw.name));
+            names.insert(raw.name.clone(), name.clone());
             name
         }
     };
     Stamp {
         name,
-        email: String::from_utf8_lossy(sig.email_bytes()).to_ascii_lowercase(),
-        time: sig.when().seconds(),
+        email: String::from_utf8_lossy(&raw.email).to_ascii_lowercase(),
+        time: raw.time,
     }
 }
 
@@ -447,17 +511,22 @@ fn read_commit(
     names: &mut Names,
     id: Oid,
 ) -> Result<Read, git2::Error> {
-    let commit = repo.find_commit(id)?;
-    let parents = walk.nodes[&id].parents.clone();
-    let text = String::from_utf8_lossy(commit.message_raw_bytes()).into_owned();
-    let committer = stamp(plan, names, &commit.committer());
+    let node = &walk.nodes[&id];
+    let read;
+    let text = match &node.text {
+        Some(text) => text,
+        None => {
+            read = Text::of(&repo.find_commit(id)?);
+            &read
+        }
+    };
+    let parents = node.parents.clone();
+    let body = &text.message;
+    let committer = stamp(plan, names, &text.committer);
     let in_period = plan.since.is_none_or(|s| committer.time >= s);
     let is_merge = parents.len() > 1;
-    let signed = commit
-        .raw_header()
-        .is_ok_and(|h| h.starts_with("gpgsig") || h.contains("\ngpgsig"));
     // Signatures are judged for the commits of the period only.
-    let signature = (signed && in_period).then(|| signature_of(repo, plan, id));
+    let signature = (text.signed && in_period).then(|| signature_of(repo, plan, id));
     let scan_secrets = !is_merge
         && match plan.secret_scan {
             SecretScan::All => true,
@@ -466,11 +535,11 @@ fn read_commit(
         };
     let mut info = CommitInfo {
         id,
-        author: stamp(plan, names, &commit.author()),
+        author: stamp(plan, names, &text.author),
         committer,
-        subject: plan.redactor.redact(message::subject(&text)),
-        trailers: message::trailers(&text).redacted(plan.scanner),
-        pull_request: message::pull_request(&text, is_merge),
+        subject: plan.redactor.redact(message::subject(body)),
+        trailers: message::trailers(body).redacted(plan.scanner),
+        pull_request: message::pull_request(body, is_merge),
         parents,
         signature,
         in_period,
@@ -482,7 +551,7 @@ fn read_commit(
     };
     let mut to_scan = Vec::new();
     if !is_merge && (in_period || scan_secrets) {
-        match read_changes(repo, plan, walk, &commit, in_period, &info.parents) {
+        match read_changes(repo, plan, walk, node.tree, in_period, &info.parents) {
             Ok((sensitive, changes)) => {
                 info.sensitive_paths = sensitive;
                 if scan_secrets {
@@ -525,17 +594,17 @@ fn signature_of(repo: &Repository, plan: &Plan<'_>, id: Oid) -> SignatureInfo {
 }
 
 /// Compares the commit's tree with its first parent's (the empty tree for a root commit): the
-/// sensitive paths changed (for commits of the period) and the blob-level changes. The
-/// parent's tree id comes from the walk, without reading the parent.
+/// sensitive paths changed (for commits of the period) and the blob-level changes. The tree
+/// ids come from the walk, without reading the commit or its parent.
 fn read_changes(
     repo: &Repository,
     plan: &Plan<'_>,
     walk: &Reachable,
-    commit: &Commit<'_>,
+    tree: Oid,
     in_period: bool,
     parents: &[Oid],
 ) -> Result<(Vec<String>, Vec<Change>), git2::Error> {
-    let new_tree = commit.tree()?;
+    let new_tree = repo.find_tree(tree)?;
     let old_tree = match parents.first() {
         Some(parent) => Some(repo.find_tree(walk.tree(repo, *parent)?)?),
         None => None,
