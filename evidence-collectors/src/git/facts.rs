@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 
 use super::codeowners::{Codeowners, Directory, Ownership};
 use super::history::{CommitInfo, Stamp};
-use super::message::{email_of, PullRequestRef};
-use super::review::{self, Kind};
+use super::message::{email_of, PullRequestRef, Trailers};
+use super::review::{self, Evidence, Kind};
 use super::secrets::{self, MAX_BLOB_SIZE};
 use super::settings::SecretScan;
 use super::signature::Verdict;
@@ -127,24 +127,89 @@ impl Via {
     }
 }
 
-fn signature_json(c: &CommitInfo) -> Value {
+/// A commit's signature as the document shows it: `signer` and `note` only when signed.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SignatureFact<'a> {
+    Absent {
+        present: bool,
+        format: Option<&'a str>,
+        verified: Option<bool>,
+    },
+    Present {
+        present: bool,
+        format: &'a str,
+        verified: Option<bool>,
+        signer: Option<&'a str>,
+        note: Option<&'a str>,
+    },
+}
+
+fn signature_fact(c: &CommitInfo) -> SignatureFact<'_> {
     match &c.signature {
-        None => json!({"present": false, "format": null, "verified": null}),
+        None => SignatureFact::Absent {
+            present: false,
+            format: None,
+            verified: None,
+        },
         Some(sig) => {
             let (verified, signer, note) = match &sig.verdict {
-                Verdict::Verified(who) => (json!(true), json!(who), Value::Null),
-                Verdict::Rejected(why) => (json!(false), Value::Null, json!(why)),
-                Verdict::Unchecked(why) => (Value::Null, Value::Null, json!(why)),
+                Verdict::Verified(who) => (Some(true), Some(who.as_str()), None),
+                Verdict::Rejected(why) => (Some(false), None, Some(why.as_str())),
+                Verdict::Unchecked(why) => (None, None, Some(why.as_str())),
             };
-            json!({
-                "present": true,
-                "format": sig.format.as_str(),
-                "verified": verified,
-                "signer": signer,
-                "note": note,
-            })
+            SignatureFact::Present {
+                present: true,
+                format: sig.format.as_str(),
+                verified,
+                signer,
+                note,
+            }
         }
     }
+}
+
+/// One commit of the period as the document's `commits` list shows it.
+#[derive(Serialize)]
+struct CommitFact<'a> {
+    commit: &'a str,
+    parents: Vec<String>,
+    author: &'a Person<'a>,
+    committer: Person<'a>,
+    subject: &'a str,
+    first_parent: bool,
+    via: Option<&'static str>,
+    pull_request: Option<u64>,
+    reviewed: Option<bool>,
+    review: Option<&'a Evidence>,
+    signature: SignatureFact<'a>,
+    trailers: &'a Trailers,
+    sensitive_paths: &'a [String],
+}
+
+/// A commit in the lists of direct commits and unreviewed changes (with its review evidence).
+#[derive(Serialize)]
+struct ChangeEntry<'a> {
+    commit: &'a str,
+    label: &'a str,
+    author: &'a Person<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review: Option<&'a Evidence>,
+}
+
+/// A commit in the lists of unsigned commits and signature failures (with the reason).
+#[derive(Serialize)]
+struct SignatureEntry<'a> {
+    commit: &'a str,
+    label: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+/// A typed fact as a document value. Serialising these types to a value cannot fail (string
+/// keys, no maps with other keys), so a failure would be a bug shown as `null`, not a panic.
+fn value(fact: impl Serialize) -> Value {
+    serde_json::to_value(fact).unwrap_or_default()
 }
 
 /// One commit of the period as the document shows it, and its entries in the lists.
@@ -158,55 +223,63 @@ struct Judged {
     failure: Option<Value>,
 }
 
+/// The commit's facts, built from typed structs in one pass: every string is formatted once
+/// and each value is created in place, never copied from another value.
 fn judge(c: &CommitInfo, on_branch: bool, forge: &Exports, directory: &Directory) -> Judged {
     let via = on_branch.then(|| Via::of(c));
     let review = on_branch.then(|| review::judge(c, forge, directory));
+    let id = c.id.to_string();
+    let label = label(c);
+    let author = person(&c.author);
     let (mut direct, mut unreviewed) = (None, None);
     if let (Some(via), Some(review)) = (via, &review) {
-        let entry =
-            json!({"commit": c.id.to_string(), "label": label(c), "author": person(&c.author)});
         if via == Via::Direct {
-            direct = Some(entry.clone());
+            direct = Some(value(ChangeEntry {
+                commit: &id,
+                label: &label,
+                author: &author,
+                review: None,
+            }));
         }
         if !review.kind.reviewed() {
-            let mut entry = entry;
-            entry["review"] = review.to_json();
-            entry["label"] = json!(format!("{}: {}", label(c), review.says));
-            unreviewed = Some(entry);
+            unreviewed = Some(value(ChangeEntry {
+                commit: &id,
+                label: &format!("{label}: {}", review.says),
+                author: &author,
+                review: Some(review),
+            }));
         }
     }
+    let signature_entry = |reason| {
+        value(SignatureEntry {
+            commit: &id,
+            label: &label,
+            reason,
+        })
+    };
     let (mut unsigned, mut failure) = (None, None);
     match &c.signature {
-        None => unsigned = Some(json!({"commit": c.id.to_string(), "label": label(c)})),
+        None => unsigned = Some(signature_entry(None)),
         Some(sig) => {
             if let Verdict::Rejected(reason) = &sig.verdict {
-                failure = Some(json!({
-                    "commit": c.id.to_string(),
-                    "label": label(c),
-                    "reason": reason,
-                }));
+                failure = Some(signature_entry(Some(reason)));
             }
         }
     }
-    let commit = json!({
-        "commit": c.id.to_string(),
-        "parents": c.parents.iter().map(Oid::to_string).collect::<Vec<_>>(),
-        "author": person(&c.author),
-        "committer": person(&c.committer),
-        "subject": c.subject,
-        "first_parent": on_branch,
-        "via": via.map(Via::as_str),
-        "pull_request": c.pull_request.map(PullRequestRef::number),
-        "reviewed": review.as_ref().map(|r| r.kind.reviewed()),
-        "review": review.as_ref().map(review::Evidence::to_json),
-        "signature": signature_json(c),
-        "trailers": {
-            "reviewed_by": c.trailers.reviewed_by,
-            "approved_by": c.trailers.approved_by,
-            "co_authored_by": c.trailers.co_authored_by,
-            "signed_off_by": c.trailers.signed_off_by,
-        },
-        "sensitive_paths": c.sensitive_paths,
+    let commit = value(CommitFact {
+        commit: &id,
+        parents: c.parents.iter().map(Oid::to_string).collect(),
+        author: &author,
+        committer: person(&c.committer),
+        subject: &c.subject,
+        first_parent: on_branch,
+        via: via.map(Via::as_str),
+        pull_request: c.pull_request.map(PullRequestRef::number),
+        reviewed: review.as_ref().map(|r| r.kind.reviewed()),
+        review: review.as_ref(),
+        signature: signature_fact(c),
+        trailers: &c.trailers,
+        sensitive_paths: &c.sensitive_paths,
     });
     Judged {
         commit,

@@ -1,6 +1,7 @@
-//! Reading the history of one branch: a revwalk for the commits, a first-parent walk for the
-//! changes that reached the branch, and per-commit work (signature, trailers, tree-to-tree
-//! comparison) spread over threads, each thread with its own [`Repository`].
+//! Reading the history of one branch: one walk reads every commit (its parents, time, tree and,
+//! within a budget, its text), the first-parent chain and the order come from that walk, and
+//! per-commit work (signature, trailers, tree-to-tree comparison) is spread over threads, each
+//! thread with its own [`Repository`].
 
 use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -24,6 +25,13 @@ use crate::dlp::Scanner;
 const CHUNK: usize = 512;
 #[cfg(test)]
 const CHUNK: usize = 16;
+
+/// Bytes of commit text (names, e-mail addresses, messages) the walk keeps for the per-commit
+/// reads; the commits beyond it are read again. Tests keep little, so that both ways are taken.
+#[cfg(not(test))]
+const TEXT_BUDGET: usize = 64 * 1024 * 1024;
+#[cfg(test)]
+const TEXT_BUDGET: usize = 4096;
 
 /// A person and a time, from a commit header.
 #[derive(Debug, Clone)]
@@ -94,6 +102,90 @@ pub struct Plan<'a> {
     pub boundary: &'a HashSet<Oid>,
 }
 
+/// A person and a time as written in a commit header.
+#[derive(Debug)]
+struct RawStamp {
+    name: Vec<u8>,
+    email: Vec<u8>,
+    /// Seconds since the epoch.
+    time: i64,
+}
+
+impl RawStamp {
+    fn of(sig: &git2::Signature<'_>) -> RawStamp {
+        RawStamp {
+            name: sig.name_bytes().to_vec(),
+            email: sig.email_bytes().to_vec(),
+            time: sig.when().seconds(),
+        }
+    }
+}
+
+/// What the per-commit read takes from a commit besides its place in the history.
+#[derive(Debug)]
+struct Text {
+    author: RawStamp,
+    committer: RawStamp,
+    /// The message, invalid UTF-8 replaced.
+    message: String,
+    /// Whether the header holds a signature.
+    signed: bool,
+}
+
+impl Text {
+    fn of(commit: &Commit<'_>) -> Text {
+        Text {
+            author: RawStamp::of(&commit.author()),
+            committer: RawStamp::of(&commit.committer()),
+            message: String::from_utf8_lossy(commit.message_raw_bytes()).into_owned(),
+            signed: commit
+                .raw_header()
+                .is_ok_and(|h| h.starts_with("gpgsig") || h.contains("\ngpgsig")),
+        }
+    }
+
+    /// The bytes it holds.
+    fn size(&self) -> usize {
+        let stamp = |s: &RawStamp| s.name.len() + s.email.len();
+        stamp(&self.author) + stamp(&self.committer) + self.message.len()
+    }
+}
+
+/// What the walk reads of a commit, so that no later step reads the commit again for it.
+#[derive(Debug)]
+struct Node {
+    /// Committer time, seconds since the epoch.
+    time: i64,
+    /// The parents named in the header.
+    parents: Vec<Oid>,
+    tree: Oid,
+    /// At the shallow boundary: its parents are not followed.
+    boundary: bool,
+    /// Kept while the walk's [`TEXT_BUDGET`] lasts; else the commit is read again for it.
+    text: Option<Text>,
+}
+
+impl Node {
+    fn of(commit: &Commit<'_>, boundary: bool, text: Option<Text>) -> Node {
+        Node {
+            time: commit.committer().when().seconds(),
+            parents: header_parents(commit),
+            tree: commit.tree_id(),
+            boundary,
+            text,
+        }
+    }
+
+    /// The parents the walk follows.
+    fn followed(&self) -> &[Oid] {
+        if self.boundary {
+            &[]
+        } else {
+            &self.parents
+        }
+    }
+}
+
 /// The commits reachable from a tip, and the ones that could not be read.
 #[derive(Debug, Default)]
 pub struct Reachable {
@@ -102,6 +194,31 @@ pub struct Reachable {
     /// Commits named as a parent that cannot be read (missing or corrupt), with the reason,
     /// in id order. Their ancestors are not reached through them.
     pub unreadable: Vec<(Oid, String)>,
+    /// Every commit of `ids`.
+    nodes: HashMap<Oid, Node>,
+}
+
+impl Reachable {
+    /// The committer time and first parent of `id`: from the walk, else read from `repo`.
+    fn first_parent(&self, repo: &Repository, id: Oid) -> Result<(i64, Option<Oid>), git2::Error> {
+        let read;
+        let node = match self.nodes.get(&id) {
+            Some(node) => node,
+            None => {
+                read = Node::of(&repo.find_commit(id)?, false, None);
+                &read
+            }
+        };
+        Ok((node.time, node.parents.first().copied()))
+    }
+
+    /// The tree of commit `id`: from the walk, else read from `repo`.
+    fn tree(&self, repo: &Repository, id: Oid) -> Result<Oid, git2::Error> {
+        match self.nodes.get(&id) {
+            Some(node) => Ok(node.tree),
+            None => Ok(repo.find_commit(id)?.tree_id()),
+        }
+    }
 }
 
 /// Walks the history from `tip`. Parents of the shallow `boundary` are not followed; any
@@ -109,73 +226,80 @@ pub struct Reachable {
 pub fn reachable(repo: &Repository, tip: Oid, boundary: &HashSet<Oid>) -> Reachable {
     let mut seen = HashSet::from([tip]);
     let mut stack = vec![tip];
-    let mut nodes: HashMap<Oid, (i64, Vec<Oid>)> = HashMap::new();
+    let mut nodes: HashMap<Oid, Node> = HashMap::new();
     let mut unreadable = Vec::new();
+    let mut kept = 0;
     while let Some(id) = stack.pop() {
-        let commit = match repo.find_commit(id) {
-            Ok(commit) => commit,
+        let node = match repo.find_commit(id) {
+            Ok(commit) => {
+                let text = (kept < TEXT_BUDGET).then(|| Text::of(&commit));
+                kept += text.as_ref().map_or(0, Text::size);
+                Node::of(&commit, boundary.contains(&id), text)
+            }
             Err(e) => {
                 unreadable.push((id, e.message().to_string()));
                 continue;
             }
         };
-        let parents = if boundary.contains(&id) {
-            Vec::new()
-        } else {
-            header_parents(&commit)
-        };
-        stack.extend(parents.iter().filter(|p| seen.insert(**p)));
-        nodes.insert(id, (commit.committer().when().seconds(), parents));
+        stack.extend(node.followed().iter().filter(|p| seen.insert(**p)));
+        nodes.insert(id, node);
     }
     // Kahn's algorithm: a commit is ready once all its children are out; the newest ready
     // commit goes first (ties by id, for a stable order).
     let mut waiting: HashMap<Oid, usize> = HashMap::new();
-    for (_, parents) in nodes.values() {
-        for p in parents.iter().filter(|p| nodes.contains_key(*p)) {
+    for node in nodes.values() {
+        for p in node.followed().iter().filter(|p| nodes.contains_key(*p)) {
             *waiting.entry(*p).or_default() += 1;
         }
     }
     let mut ready: BinaryHeap<(i64, Oid)> = nodes
         .iter()
         .filter(|(id, _)| !waiting.contains_key(*id))
-        .map(|(id, (time, _))| (*time, *id))
+        .map(|(id, node)| (node.time, *id))
         .collect();
     let mut ids = Vec::with_capacity(nodes.len());
     while let Some((_, id)) = ready.pop() {
         ids.push(id);
-        for p in &nodes[&id].1 {
+        for p in nodes[&id].followed() {
             if let Some(n) = waiting.get_mut(p) {
                 *n -= 1;
                 if *n == 0 {
-                    ready.push((nodes[p].0, *p));
+                    ready.push((nodes[p].time, *p));
                 }
             }
         }
     }
     unreadable.sort();
-    Reachable { ids, unreadable }
+    Reachable {
+        ids,
+        unreadable,
+        nodes,
+    }
 }
 
 /// The first-parent chain from `tip` back to the start of the period, and the commit where it
-/// stopped early because a shallow clone lacks the parent, if it did.
+/// stopped early because a shallow clone lacks the parent, if it did. Commits the walk read
+/// are not read again.
 pub fn first_parent_chain(
     repo: &Repository,
+    walk: &Reachable,
     tip: Oid,
     since: Option<i64>,
 ) -> Result<(Vec<Oid>, Option<Oid>), git2::Error> {
     let mut chain = Vec::new();
-    let mut current = repo.find_commit(tip)?;
+    let (mut current, mut step) = (tip, walk.first_parent(repo, tip)?);
     loop {
-        if since.is_some_and(|s| current.committer().when().seconds() < s) {
+        let (time, parent) = step;
+        if since.is_some_and(|s| time < s) {
             return Ok((chain, None));
         }
-        chain.push(current.id());
-        let Some(parent) = header_parents(&current).first().copied() else {
+        chain.push(current);
+        let Some(parent) = parent else {
             return Ok((chain, None));
         };
-        match repo.find_commit(parent) {
-            Ok(next) => current = next,
-            Err(_) => return Ok((chain, Some(current.id()))),
+        match walk.first_parent(repo, parent) {
+            Ok(next) => (current, step) = (parent, next),
+            Err(_) => return Ok((chain, Some(current))),
         }
     }
 }
@@ -194,15 +318,16 @@ type Read = (CommitInfo, Vec<Change>);
 /// A blob's scan, or why the blob cannot be read.
 type Scanned = Result<BlobScan, String>;
 
-/// Reads every commit of `ids` in parallel; the result keeps the order of `ids`, whatever the
-/// thread count. The blobs the secret scan covers are gathered from all commits first and
-/// scanned in parallel, each once, and not at all when `cache` holds its scan.
+/// Reads every commit of the walk in parallel; the result keeps the order of its `ids`,
+/// whatever the thread count. The blobs the secret scan covers are gathered from all commits
+/// first and scanned in parallel, each once, and not at all when `cache` holds its scan.
 pub fn read_all(
     plan: &Plan<'_>,
-    ids: &[Oid],
+    walk: &Reachable,
     cache: &mut BlobCache,
 ) -> Result<(Vec<CommitInfo>, BlobCount), git2::Error> {
-    let chunks: Vec<Result<Vec<Read>, git2::Error>> = ids
+    let chunks: Vec<Result<Vec<Read>, git2::Error>> = walk
+        .ids
         .par_chunks(CHUNK)
         .map_init(
             || (Repository::open(&plan.git_dir), Names::new()),
@@ -210,12 +335,12 @@ pub fn read_all(
                 let repo = repo.as_ref().map_err(copy_error)?;
                 chunk
                     .iter()
-                    .map(|id| read_commit(repo, plan, names, *id))
+                    .map(|id| read_commit(repo, plan, walk, names, *id))
                     .collect()
             },
         )
         .collect();
-    let mut read = Vec::with_capacity(ids.len());
+    let mut read = Vec::with_capacity(walk.ids.len());
     for chunk in chunks {
         read.extend(chunk?);
     }
@@ -287,7 +412,9 @@ fn scan_blobs(
         .collect();
     let mut wanted = wanted.into_iter();
     for chunk in chunks {
-        for (id, scan) in wanted.by_ref().zip(chunk?) {
+        // The chunk's scans drive the pairing: `zip` takes from its first iterator before
+        // finding the second one empty, and would drop the next chunk's first id.
+        for (scan, id) in chunk?.into_iter().zip(wanted.by_ref()) {
             if let Ok(scan) = &scan {
                 cache.insert(id, scan.clone());
             }
@@ -360,20 +487,19 @@ fn header_parents(commit: &Commit<'_>) -> Vec<Oid> {
 type Names = HashMap<Vec<u8>, String>;
 
 /// A person and a time; secrets in the name are redacted.
-fn stamp(plan: &Plan<'_>, names: &mut Names, sig: &git2::Signature<'_>) -> Stamp {
-    let raw = sig.name_bytes();
-    let name = match names.get(raw) {
+fn stamp(plan: &Plan<'_>, names: &mut Names, raw: &RawStamp) -> Stamp {
+    let name = match names.get(&raw.name) {
         Some(name) => name.clone(),
         None => {
-            let name = plan.scanner.redact(&String::from_utf8_lossy(raw));
-            names.insert(raw.to_vec(), name.clone());
+            let name = plan.scanner.redact(&String::from_utf8_lossy(&raw.name));
+            names.insert(raw.name.clone(), name.clone());
             name
         }
     };
     Stamp {
         name,
-        email: String::from_utf8_lossy(sig.email_bytes()).to_ascii_lowercase(),
-        time: sig.when().seconds(),
+        email: String::from_utf8_lossy(&raw.email).to_ascii_lowercase(),
+        time: raw.time,
     }
 }
 
@@ -381,20 +507,26 @@ fn stamp(plan: &Plan<'_>, names: &mut Names, sig: &git2::Signature<'_>) -> Stamp
 fn read_commit(
     repo: &Repository,
     plan: &Plan<'_>,
+    walk: &Reachable,
     names: &mut Names,
     id: Oid,
 ) -> Result<Read, git2::Error> {
-    let commit = repo.find_commit(id)?;
-    let parents = header_parents(&commit);
-    let text = String::from_utf8_lossy(commit.message_raw_bytes()).into_owned();
-    let committer = stamp(plan, names, &commit.committer());
+    let node = &walk.nodes[&id];
+    let read;
+    let text = match &node.text {
+        Some(text) => text,
+        None => {
+            read = Text::of(&repo.find_commit(id)?);
+            &read
+        }
+    };
+    let parents = node.parents.clone();
+    let body = &text.message;
+    let committer = stamp(plan, names, &text.committer);
     let in_period = plan.since.is_none_or(|s| committer.time >= s);
     let is_merge = parents.len() > 1;
-    let signed = commit
-        .raw_header()
-        .is_ok_and(|h| h.starts_with("gpgsig") || h.contains("\ngpgsig"));
     // Signatures are judged for the commits of the period only.
-    let signature = (signed && in_period).then(|| signature_of(repo, plan, id));
+    let signature = (text.signed && in_period).then(|| signature_of(repo, plan, id));
     let scan_secrets = !is_merge
         && match plan.secret_scan {
             SecretScan::All => true,
@@ -403,11 +535,11 @@ fn read_commit(
         };
     let mut info = CommitInfo {
         id,
-        author: stamp(plan, names, &commit.author()),
+        author: stamp(plan, names, &text.author),
         committer,
-        subject: plan.redactor.redact(message::subject(&text)),
-        trailers: message::trailers(&text).redacted(plan.scanner),
-        pull_request: message::pull_request(&text, is_merge),
+        subject: plan.redactor.redact(message::subject(body)),
+        trailers: message::trailers(body).redacted(plan.scanner),
+        pull_request: message::pull_request(body, is_merge),
         parents,
         signature,
         in_period,
@@ -419,7 +551,7 @@ fn read_commit(
     };
     let mut to_scan = Vec::new();
     if !is_merge && (in_period || scan_secrets) {
-        match read_changes(repo, plan, &commit, in_period, &info.parents) {
+        match read_changes(repo, plan, walk, node.tree, in_period, &info.parents) {
             Ok((sensitive, changes)) => {
                 info.sensitive_paths = sensitive;
                 if scan_secrets {
@@ -462,17 +594,19 @@ fn signature_of(repo: &Repository, plan: &Plan<'_>, id: Oid) -> SignatureInfo {
 }
 
 /// Compares the commit's tree with its first parent's (the empty tree for a root commit): the
-/// sensitive paths changed (for commits of the period) and the blob-level changes.
+/// sensitive paths changed (for commits of the period) and the blob-level changes. The tree
+/// ids come from the walk, without reading the commit or its parent.
 fn read_changes(
     repo: &Repository,
     plan: &Plan<'_>,
-    commit: &Commit<'_>,
+    walk: &Reachable,
+    tree: Oid,
     in_period: bool,
     parents: &[Oid],
 ) -> Result<(Vec<String>, Vec<Change>), git2::Error> {
-    let new_tree = commit.tree()?;
+    let new_tree = repo.find_tree(tree)?;
     let old_tree = match parents.first() {
-        Some(parent) => Some(repo.find_commit(*parent)?.tree()?),
+        Some(parent) => Some(repo.find_tree(walk.tree(repo, *parent)?)?),
         None => None,
     };
     let changes = tree_diff::changes(repo, old_tree.as_ref(), Some(&new_tree))?;

@@ -4,11 +4,13 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
+use serde::Serialize;
 
 use crate::dlp::Scanner;
 
-/// The trailers of a commit message that matter for change management.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The trailers of a commit message that matter for change management, serialised as the
+/// document shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Trailers {
     pub reviewed_by: Vec<String>,
     pub approved_by: Vec<String>,

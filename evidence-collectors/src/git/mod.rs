@@ -149,7 +149,8 @@ fn collect_repository(
         )
     };
     let walk = history::reachable(&repo, tip, &boundary);
-    let (chain, stopped_at) = history::first_parent_chain(&repo, tip, since).map_err(git_err)?;
+    let (chain, stopped_at) =
+        history::first_parent_chain(&repo, &walk, tip, since).map_err(git_err)?;
     let scanner = secrets::secret_scanner();
     let redactor = crate::dlp::Scanner::all();
     let plan = history::Plan {
@@ -170,7 +171,7 @@ fn collect_repository(
     } else {
         (BlobCache::new(&cache_dir, secrets::detector_digest()), None)
     };
-    let (commits, blobs) = history::read_all(&plan, &walk.ids, &mut cache).map_err(git_err)?;
+    let (commits, blobs) = history::read_all(&plan, &walk, &mut cache).map_err(git_err)?;
     if scanning {
         if let Err(note) = cache.store() {
             cache_note.get_or_insert(note);

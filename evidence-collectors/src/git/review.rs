@@ -3,7 +3,7 @@
 //! holds (a merge commit or `(#N)` pull-request reference, a review trailer), whose approvals
 //! nobody verified.
 
-use serde_json::{json, Value};
+use serde::{Serialize, Serializer};
 
 use super::codeowners::Directory;
 use super::history::CommitInfo;
@@ -27,6 +27,12 @@ pub enum Kind {
     None,
 }
 
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,9 +54,10 @@ impl Kind {
     }
 }
 
-/// The review evidence of one first-parent change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The review evidence of one first-parent change, serialised as the document shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
+    #[serde(rename = "evidence")]
     pub kind: Kind,
     pub pull_request: Option<u64>,
     /// Who opened the pull request, as the export or `collectors.git.identities` names them.
@@ -61,19 +68,6 @@ pub struct Evidence {
     pub sources: Vec<String>,
     /// The evidence in words, for findings.
     pub says: String,
-}
-
-impl Evidence {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "evidence": self.kind.as_str(),
-            "pull_request": self.pull_request,
-            "author": self.author,
-            "approved_by": self.approved_by,
-            "sources": self.sources,
-            "says": self.says,
-        })
-    }
 }
 
 /// Judges the review evidence of the first-parent commit `c`.

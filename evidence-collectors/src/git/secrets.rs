@@ -37,11 +37,17 @@ pub fn secret_scanner() -> Scanner {
     Scanner::new(&secret_detectors(), &[]).expect("the built-in patterns compile")
 }
 
+/// Raised when scans stored by earlier builds of the same version cannot be trusted, so that
+/// their caches are replaced. 2: earlier builds stored some scans under the next blob's id.
+const SCAN_REVISION: u32 = 2;
+
 /// What the results of [`scan_blob`] depend on besides the blob: this version's detectors
-/// (names and patterns; their validation ships with the version) and scan limits.
+/// (names and patterns; their validation ships with the version), scan limits and
+/// [`SCAN_REVISION`].
 pub fn detector_digest() -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(env!("CARGO_PKG_VERSION"));
+    hasher.update(SCAN_REVISION.to_le_bytes());
     hasher.update(MAX_BLOB_SIZE.to_le_bytes());
     hasher.update(BINARY_PROBE.to_le_bytes());
     for d in secret_detectors() {
