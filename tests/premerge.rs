@@ -152,6 +152,58 @@ fn a_change_elsewhere_skips_unaffected_controls() {
         .is_empty());
 }
 
+/// A YAML file reaches the controls of CloudFormation templates only when it is parsed as a
+/// template, in the base or now: a Kubernetes change leaves them unevaluated, a new template
+/// evaluates them and reports its failure.
+#[test]
+fn yaml_reaches_template_controls_only_as_a_template() {
+    let run = |repo: &GitRepo| {
+        json(
+            &assay()
+                .arg("check")
+                .arg(repo.path())
+                .args(["--base", "HEAD", "--format", "json"])
+                .output()
+                .unwrap(),
+        )
+    };
+    let template_control = "tf-aws-s3-public-acl";
+    let repo = repo();
+    repo.edit(
+        "k8s/app.yaml",
+        "envoyproxy/envoy:v1.31.0",
+        "envoyproxy/envoy:latest",
+    );
+    let r = run(&repo);
+    assert!(
+        strings(&r["check"]["skipped_controls"]).contains(&template_control),
+        "{}",
+        r["check"]
+    );
+    assert!(!strings(&r["check"]["evaluated_controls"]).contains(&template_control));
+
+    let repo = self::repo();
+    repo.write(
+        "stack.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Uploads:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicReadWrite\n",
+    );
+    let r = run(&repo);
+    assert!(
+        strings(&r["check"]["evaluated_controls"]).contains(&template_control),
+        "{}",
+        r["check"]
+    );
+    assert!(
+        r["check"]["new_failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["control"] == template_control && f["path"] == "stack.yaml"),
+        "{}",
+        r["check"]["new_failures"]
+    );
+}
+
 /// An untracked file is part of the change; a Terraform control is affected by its glob only.
 #[test]
 fn untracked_files_count_and_globs_select() {

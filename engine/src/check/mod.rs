@@ -16,9 +16,10 @@ mod test_support;
 mod unknown;
 mod workload;
 
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use assay_collectors::{Document, EvidenceKind};
+use assay_collectors::{Document, EvidenceKind, Format};
 
 pub use assert::Assert;
 pub use attest::{Attestation, MIN_STATEMENT_CHARS};
@@ -103,16 +104,17 @@ impl Check {
     }
 
     /// Whether a change to the config file at the root-relative `path` can change this
-    /// check's findings, judged by the file's name (globs and format; any Terraform file for
-    /// assertions with relations). Checks that read only other evidence answer `false`:
-    /// callers evaluate them whatever changed.
-    pub fn could_select(&self, path: &str) -> bool {
+    /// check's findings, judged by the file's name (globs) and the `formats` its documents
+    /// were parsed as (its name when none are known; any Terraform file for assertions with
+    /// relations). Checks that read only other evidence answer `false`: callers evaluate them
+    /// whatever changed.
+    pub fn could_select(&self, path: &str, formats: &BTreeSet<Format>) -> bool {
         match self {
             Check::Assert(a) if a.has_relations() && resource_index::is_terraform_path(path) => {
                 true
             }
-            Check::Assert(a) => a.selector().could_select(path),
-            Check::Rego(r) => r.selector().could_select(path),
+            Check::Assert(a) => a.selector().could_select(path, formats),
+            Check::Rego(r) => r.selector().could_select(path, formats),
             Check::Cedar(_) | Check::Attestation(_) => false,
         }
     }

@@ -2,6 +2,8 @@
 //! Terraform resources, Kubernetes pod specs, the objects of Kubernetes lists (`kind: List`,
 //! `*List` with `items`) and `for_each` nodes split out as items of their own.
 
+use std::collections::BTreeSet;
+
 use assay_collectors::{pointer_push, terraform, Document, EvidenceKind, Format};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde_json::Value;
@@ -156,24 +158,28 @@ impl Selector {
     }
 
     /// Whether a config file at the root-relative `path` could hold items for this selector,
-    /// judged by its name alone (file globs and format); content filters are not consulted.
-    pub fn could_select(&self, path: &str) -> bool {
+    /// judged by its name (file globs) and format; content filters are not consulted. The
+    /// formats are those its documents were parsed as (`formats`, as in [`Self::admits`]);
+    /// when none are known, the format its name suggests, YAML and JSON files counting as
+    /// possible CloudFormation or ARM templates.
+    pub fn could_select(&self, path: &str, formats: &BTreeSet<Format>) -> bool {
         let reads_config =
             self.evidence.is_empty() || self.evidence.contains(&EvidenceKind::Config);
         let name = path.rsplit('/').next().unwrap_or(path);
-        // YAML and JSON files may hold CloudFormation or ARM templates.
+        let admitted = |f: &Format| self.formats.is_empty() || self.formats.contains(f);
         let template = |f: Format| {
             matches!(f, Format::Yaml | Format::Json)
                 && (self.formats.contains(&Format::CloudFormation)
                     || self.formats.contains(&Format::Arm))
         };
+        let format = if formats.is_empty() {
+            Format::detect(name).is_some_and(|f| admitted(&f) || template(f))
+        } else {
+            formats.iter().any(admitted)
+        };
         // A JSON file may be a Terraform plan, selected whatever its name (see `admits`).
         let plan = !self.resource_types.is_empty() && name.to_ascii_lowercase().ends_with(".json");
-        reads_config
-            && (plan || self.files.as_ref().is_none_or(|g| g.is_match(path)))
-            && Format::detect(name).is_some_and(|f| {
-                self.formats.is_empty() || self.formats.contains(&f) || template(f)
-            })
+        reads_config && (plan || self.files.as_ref().is_none_or(|g| g.is_match(path))) && format
     }
 
     /// Whether the document can hold items at all (evidence kind, file and format match).
@@ -439,16 +445,33 @@ items:
 
     #[test]
     fn files_and_formats_decide_what_a_selector_could_read() {
+        let by_name = BTreeSet::new();
         let tf = selector("{files: ['infra/**/*.tf'], resource_types: [aws_s3_bucket]}").unwrap();
-        assert!(tf.could_select("infra/prod/main.tf"));
-        assert!(!tf.could_select("modules/main.tf"));
+        assert!(tf.could_select("infra/prod/main.tf", &by_name));
+        assert!(!tf.could_select("modules/main.tf", &by_name));
         let yaml = selector("{formats: [yaml]}").unwrap();
-        assert!(yaml.could_select("k8s/app.yaml"));
-        assert!(!yaml.could_select("main.tf"));
+        assert!(yaml.could_select("k8s/app.yaml", &by_name));
+        assert!(!yaml.could_select("main.tf", &by_name));
         let cfn = selector("{formats: [cloudformation]}").unwrap();
-        assert!(cfn.could_select("stack.yaml"), "YAML may hold a template");
+        assert!(
+            cfn.could_select("stack.yaml", &by_name),
+            "YAML may hold a template"
+        );
+        let parsed = |formats: &[Format]| formats.iter().copied().collect::<BTreeSet<_>>();
+        assert!(
+            !cfn.could_select("k8s/app.yaml", &parsed(&[Format::Yaml])),
+            "a file parsed as plain YAML holds no template"
+        );
+        assert!(cfn.could_select(
+            "stack.yaml",
+            &parsed(&[Format::Yaml, Format::CloudFormation])
+        ));
+        assert!(yaml.could_select("k8s/app.yaml", &parsed(&[Format::Yaml])));
         let sbom = selector("{evidence: [sbom]}").unwrap();
-        assert!(!sbom.could_select("k8s/app.yaml"), "reads no config file");
+        assert!(
+            !sbom.could_select("k8s/app.yaml", &by_name),
+            "reads no config file"
+        );
         assert!(labels(&sbom, &documents("k8s/app.yaml", MANIFESTS)).is_empty());
     }
 

@@ -14,7 +14,7 @@ use super::snapshot::Snapshot;
 /// How many cached evaluations are kept; older ones are removed when a new one is stored.
 const KEEP: usize = 8;
 /// Bumped when the stored format changes.
-const FORMAT: &str = "assay-check-cache/2";
+const FORMAT: &str = "assay-check-cache/3";
 
 /// What a cached evaluation depends on.
 pub struct CacheKey {

@@ -4,7 +4,8 @@
 //!
 //! Against a revision, only the controls whose evidence the change touches are evaluated
 //! again: a control is affected when a changed, added or deleted path could be selected by it
-//! (by file glob and format). For checks that judge each document alone, the findings on
+//! (by file glob, and by the formats the file was parsed as in the base or now: a YAML file
+//! that is no CloudFormation template on either side does not reach the template controls). For checks that judge each document alone, the findings on
 //! unchanged files are taken from the base and only the changed files are evaluated; a
 //! changed Terraform file stands for every module directory (and plan) connected to its own
 //! by local module calls, since Terraform evaluates those together. The
@@ -26,7 +27,7 @@ mod terraform;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use assay_collectors::{Collection, EvidenceKind};
+use assay_collectors::{Collection, EvidenceKind, Format};
 use rayon::prelude::*;
 
 pub use baseline::Baseline;
@@ -221,11 +222,22 @@ fn config_side(
     // Terraform is evaluated per module directory: a changed variable file re-evaluates the
     // modules it reaches, which stand in for it below.
     let changed = &terraform::widen(changed, &request.scope);
+    let changed_files = repo.collect_worktree(changed, &request.scope);
+    // What each changed file was parsed as, in the base or now: a control that admits none of
+    // those formats selects nothing in it either way.
+    let mut formats: BTreeMap<&str, BTreeSet<Format>> = changed
+        .iter()
+        .map(|p| (p.as_str(), base.formats.get(p).cloned().unwrap_or_default()))
+        .collect();
+    for doc in &changed_files.documents {
+        if let Some(set) = formats.get_mut(doc.path.as_ref()) {
+            set.insert(doc.format);
+        }
+    }
     let affected: Vec<&Arc<Control>> = controls
         .iter()
-        .filter(|c| changed.iter().any(|p| c.check.could_select(p)))
+        .filter(|c| formats.iter().any(|(p, f)| c.check.could_select(p, f)))
         .collect();
-    let changed_files = repo.collect_worktree(changed, &request.scope);
     let incremental = |c: &Control| c.check.per_document() && base.located(c);
     let whole_tree = if affected.iter().all(|c| incremental(c)) {
         Collection::default()

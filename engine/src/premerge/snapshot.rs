@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use assay_collectors::suppress::Suppression;
-use assay_collectors::{Collection, Document, Position, SkippedFile, SourceError};
+use assay_collectors::{Collection, Document, Format, Position, SkippedFile, SourceError};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Control};
@@ -22,6 +22,8 @@ pub struct Snapshot {
     pub findings: BTreeMap<String, Vec<Finding>>,
     /// Documents parsed per file.
     pub files: BTreeMap<String, usize>,
+    /// The formats the documents of each file were parsed as.
+    pub formats: BTreeMap<String, BTreeSet<Format>>,
     /// Inline suppressions per file.
     pub suppressions: BTreeMap<String, Vec<StoredSuppression>>,
     pub errors: Vec<StoredError>,
@@ -77,6 +79,9 @@ impl Snapshot {
         for (path, n) in other.files {
             *self.files.entry(path).or_default() += n;
         }
+        for (path, formats) in other.formats {
+            self.formats.entry(path).or_default().extend(formats);
+        }
         self.suppressions.extend(other.suppressions);
         self.errors.extend(other.errors);
         self.errors.sort_by(|a, b| {
@@ -92,6 +97,10 @@ impl Snapshot {
     fn add_files(&mut self, collection: &Collection, keep: &dyn Fn(&Document) -> bool) {
         for doc in collection.documents.iter().filter(|d| keep(d)) {
             *self.files.entry(doc.path.to_string()).or_default() += 1;
+            self.formats
+                .entry(doc.path.to_string())
+                .or_default()
+                .insert(doc.format);
             if !doc.suppressions.is_empty() {
                 self.suppressions
                     .entry(doc.path.to_string())
@@ -138,6 +147,12 @@ impl Snapshot {
                 .iter()
                 .filter(|(p, _)| keep(p))
                 .map(|(p, n)| (p.clone(), *n))
+                .collect(),
+            formats: self
+                .formats
+                .iter()
+                .filter(|(p, _)| keep(p))
+                .map(|(p, f)| (p.clone(), f.clone()))
                 .collect(),
             suppressions: self
                 .suppressions
