@@ -85,7 +85,7 @@ impl Repo {
     /// Where `assay check` caches base evaluations: inside the git directory, which no
     /// commit can write to, so that a pull request cannot plant a forged base evaluation.
     pub fn cache_dir(&self) -> PathBuf {
-        self.repo.path().join("assay-cache")
+        self.repo.path().join(assay_collectors::git::CACHE_DIR)
     }
 
     /// The scan root relative to the work tree (`""` or `dir/sub/`).

@@ -57,8 +57,9 @@ use codeowners::{Codeowners, Directory};
 pub use settings::{SecretScan, Settings, DEFAULT_SENSITIVE_PATHS};
 use signature::AllowedSigners;
 
-/// The directory in the git directory that holds assay's caches.
-const CACHE_DIR: &str = "assay-cache";
+/// The directory in the git directory that holds assay's caches (scanned blobs, the base
+/// evaluations of `assay check`): no commit can write there.
+pub const CACHE_DIR: &str = "assay-cache";
 
 /// Collects the history of a git repository.
 pub struct GitCollector;
