@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): `assay check --base HEAD` on a generated git repository of N config
 # files (default 10,000) after a one-file change: the first run (the base evaluated from git
-# objects, then cached), the next runs (the base read from the cache in the git directory, best of 3), a run
-# with --no-cache, and a full `assay scan` for comparison; then the cached figure against the
-# target (under 0.3 s for 10,000 files), against the figure before the tree-evidence cache (a
-# run with the base cached but the tree evidence evaluated again, as every run did before; or,
-# with ASSAY_BEFORE_BIN=path, an older binary, best of 3; issue #16 measured 0.64 s), and as a
-# share of the full scan.
+# objects, then cached), the next runs (the base read from the cache in the git directory,
+# best of 3), a run with --no-cache, and a full `assay scan` for comparison; then the cached
+# figure against the target (under 0.3 s for 10,000 files), against the figure before the
+# tree-evidence cache (a run with the base cached but the tree evidence evaluated again, as
+# every run did before; or, with ASSAY_BEFORE_BIN=path, an older binary, best of 3; issue #16
+# measured 0.64 s), and as a share of the full scan.
 # Usage: bench/check-incremental.sh [N_FILES]   (ASSAY_BIN=path uses that binary instead of a
 # release build)
 set -euo pipefail

@@ -495,7 +495,11 @@ fn tree_evidence_is_cached_until_a_file_changes() {
     );
 
     // Read back, not evaluated again: what the entry says is what the results show.
-    let marked = stored.replacen("\"files\":{", "\"files\":{\"from-the-cache.yaml\":1,", 1);
+    let marked = stored.replacen(
+        "\"files\":{",
+        "\"files\":{\"from-the-cache.yaml\":{\"documents\":1,\"formats\":[\"yaml\"]},",
+        1,
+    );
     assert_ne!(marked, stored);
     std::fs::write(&entries[0], &marked).unwrap();
     let second = check_attested(&repo, &[]);

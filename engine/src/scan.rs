@@ -1,7 +1,5 @@
 //! One scan, end to end: collect evidence, evaluate the catalog, score, assemble the results.
 
-use std::collections::HashMap;
-
 use assay_collectors::{Collection, EvidenceKind, Scope, SkippedFile, SourceError};
 use rayon::prelude::*;
 
@@ -310,22 +308,10 @@ pub fn assemble(
     waivers: Vec<crate::report::waivers::WaiverReport>,
     started_at: String,
 ) -> Results {
-    let scores: HashMap<&str, ControlScore> = results
-        .iter()
-        .map(|r| (r.control.id.as_str(), ControlScore::of(r)))
-        .collect();
     // Scores before waivers are given whenever a waiver changed something.
     let any_waived = results
         .iter()
         .any(|r| r.findings.iter().any(|f| f.status == FindingStatus::Waived));
-    let before: HashMap<&str, ControlScore> = if any_waived {
-        results
-            .iter()
-            .map(|r| (r.control.id.as_str(), ControlScore::before_waivers(r)))
-            .collect()
-    } else {
-        HashMap::new()
-    };
     let scored = scored_frameworks(catalog, request);
     let judged = Judged::of(&results);
     let fix_first = crate::score::fix_first(&scored, &judged, FIX_FIRST);
@@ -379,11 +365,10 @@ pub fn assemble(
         ..Summary::default()
     };
     // Scores per control, so that the results can be consumed below.
-    let per_control: Vec<(ControlScore, Option<f64>)> = results
-        .iter()
-        .map(|r| {
-            let id = r.control.id.as_str();
-            (scores[id], before.get(id).and_then(|b| b.score))
+    let per_control: Vec<(ControlScore, Option<f64>)> = (0..results.len())
+        .map(|i| {
+            let before = any_waived.then(|| judged.control_score(i, false).score);
+            (judged.control_score(i, true), before.flatten())
         })
         .collect();
     let controls: Vec<ControlReport> = results

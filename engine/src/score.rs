@@ -94,15 +94,6 @@ pub struct ControlScore {
 }
 
 impl ControlScore {
-    pub fn of(result: &ControlResult) -> ControlScore {
-        Self::counting(result, &own_items(&result.findings), true, &|_| false)
-    }
-
-    /// The score as it would be without waivers: waived findings count as failures.
-    pub fn before_waivers(result: &ControlResult) -> ControlScore {
-        Self::counting(result, &own_items(&result.findings), false, &|_| false)
-    }
-
     /// Counts `items`, the keyed item statuses of `result`; an item `unsound` says fails
     /// elsewhere counts as failing where it would pass.
     fn counting(
@@ -181,7 +172,7 @@ impl ControlScore {
 /// statuses; a finding with no item number is an item of its own. Warnings neither pass nor
 /// fail an item.
 pub fn item_statuses(findings: &[Finding]) -> Vec<FindingStatus> {
-    own_items(findings)
+    keyed_items_as(findings, |f| f.status, numbering(&mut HashMap::new()))
         .into_iter()
         .map(|(_, status)| status)
         .collect()
@@ -213,11 +204,6 @@ fn numbering<'a, 'm>(
         let next = KeyId::try_from(ids.len()).expect("fewer than 2^32 item keys");
         item_key(f).map(|key| *ids.entry(key).or_insert(next))
     }
-}
-
-/// [`item_statuses`] of findings scored alone, each with the number of its key.
-fn own_items(findings: &[Finding]) -> KeyedItems {
-    keyed_items_as(findings, |f| f.status, numbering(&mut HashMap::new()))
 }
 
 /// The items of `findings`, each finding's status as `status` gives it and its key numbered
@@ -286,6 +272,13 @@ impl<'a> Judged<'a> {
             items,
             ids,
         }
+    }
+
+    /// The score of the result at `index` on its own, outside any framework; waived failures
+    /// count as failing unless `honour_waivers` (the score before waivers).
+    pub fn control_score(&self, index: usize, honour_waivers: bool) -> ControlScore {
+        let result = &self.results[index];
+        ControlScore::counting(result, &self.items[index], honour_waivers, &|_| false)
     }
 
     /// The number of the key of `finding`'s item, one of these results' findings.
@@ -847,6 +840,12 @@ mod tests {
     use crate::catalog::{load, CatalogRoot};
     use crate::model::Finding;
 
+    /// The score of `result` on its own; waived failures count as failing unless
+    /// `honour_waivers`.
+    fn alone(result: &ControlResult, honour_waivers: bool) -> ControlScore {
+        Judged::of(std::slice::from_ref(result)).control_score(0, honour_waivers)
+    }
+
     fn finding(status: FindingStatus) -> Finding {
         Finding {
             status,
@@ -863,7 +862,7 @@ mod tests {
     fn all_scores(catalog: &Catalog, results: &[ControlResult]) -> Vec<(String, Option<f64>)> {
         let mut out: Vec<(String, Option<f64>)> = results
             .iter()
-            .map(|r| (r.control.id.clone(), ControlScore::of(r).score))
+            .map(|r| (r.control.id.clone(), alone(r, true).score))
             .collect();
         let judged = Judged::of(results);
         for f in &catalog.frameworks {
@@ -1154,13 +1153,13 @@ mod tests {
                 on(5, FindingStatus::Error),
             ],
         };
-        let s = ControlScore::of(&result);
+        let s = alone(&result, true);
         assert_eq!(
             (s.passed, s.failed, s.waived, s.errors, s.warned),
             (1, 1, 1, 1, 1)
         );
         assert_eq!((s.score, s.status), (Some(50.0), Implementation::Partial));
-        let before = ControlScore::before_waivers(&result);
+        let before = alone(&result, false);
         assert_eq!(
             (before.failed, before.waived, before.score),
             (2, 0, Some(25.0))
@@ -1170,7 +1169,7 @@ mod tests {
             control: control.clone(),
             findings: vec![on(1, FindingStatus::Pass), on(2, FindingStatus::Waived)],
         };
-        let s = ControlScore::of(&all_pass);
+        let s = alone(&all_pass, true);
         assert_eq!(
             (s.score, s.status),
             (Some(100.0), Implementation::Implemented)
@@ -1179,7 +1178,7 @@ mod tests {
             control,
             findings: vec![on(1, FindingStatus::Error)],
         };
-        let s = ControlScore::of(&only_errors);
+        let s = alone(&only_errors, true);
         assert_eq!((s.score, s.status), (Some(0.0), Implementation::Error));
     }
 
@@ -1198,10 +1197,13 @@ mod tests {
     fn an_empty_selection_means_what_the_control_declares() {
         let catalog = load(&[CatalogRoot::Builtin]).expect("built-in catalog");
         let empty = |id: &str| {
-            ControlScore::of(&ControlResult {
-                control: catalog.control(id).expect(id).clone(),
-                findings: Vec::new(),
-            })
+            alone(
+                &ControlResult {
+                    control: catalog.control(id).expect(id).clone(),
+                    findings: Vec::new(),
+                },
+                true,
+            )
         };
         let mfa = empty("access-privileged-mfa");
         assert_eq!(

@@ -5,8 +5,9 @@
 //! Against a revision, only the controls whose evidence the change touches are evaluated
 //! again: a control is affected when a changed, added or deleted path could be selected by it
 //! (by file glob, and by the formats the file was parsed as in the base or now: a YAML file
-//! that is no CloudFormation template on either side does not reach the template controls). For checks that judge each document alone, the findings on
-//! unchanged files are taken from the base and only the changed files are evaluated; a
+//! that is no CloudFormation template on either side does not reach the template controls).
+//! For checks that judge each document alone, the findings on unchanged files are taken from
+//! the base and only the changed files are evaluated; a
 //! changed Terraform file stands for every module directory (and plan) connected to its own
 //! by local module calls, since Terraform evaluates those together. The
 //! base's evaluation is cached under `assay-cache/` in the git directory, so later runs read
@@ -227,7 +228,13 @@ fn config_side(
     // those formats selects nothing in it either way.
     let mut formats: BTreeMap<&str, BTreeSet<Format>> = changed
         .iter()
-        .map(|p| (p.as_str(), base.formats.get(p).cloned().unwrap_or_default()))
+        .map(|p| {
+            let read = base.files.get(p);
+            (
+                p.as_str(),
+                read.map(|f| f.formats.clone()).unwrap_or_default(),
+            )
+        })
         .collect();
     for doc in &changed_files.documents {
         if let Some(set) = formats.get_mut(doc.path.as_ref()) {

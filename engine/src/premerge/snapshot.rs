@@ -20,14 +20,20 @@ pub struct Snapshot {
     /// Raw findings by control id.
     #[serde(with = "numbered")]
     pub findings: BTreeMap<String, Vec<Finding>>,
-    /// Documents parsed per file.
-    pub files: BTreeMap<String, usize>,
-    /// The formats the documents of each file were parsed as.
-    pub formats: BTreeMap<String, BTreeSet<Format>>,
+    /// What was read of each file.
+    pub files: BTreeMap<String, FileRead>,
     /// Inline suppressions per file.
     pub suppressions: BTreeMap<String, Vec<StoredSuppression>>,
     pub errors: Vec<StoredError>,
     pub skipped: Vec<StoredSkip>,
+}
+
+/// What the collector read of one file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FileRead {
+    pub documents: usize,
+    /// The formats its documents were parsed as.
+    pub formats: BTreeSet<Format>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,11 +82,10 @@ impl Snapshot {
     /// other evidence; a note both made is kept once.
     pub fn merge(&mut self, other: Snapshot) {
         self.findings.extend(other.findings);
-        for (path, n) in other.files {
-            *self.files.entry(path).or_default() += n;
-        }
-        for (path, formats) in other.formats {
-            self.formats.entry(path).or_default().extend(formats);
+        for (path, read) in other.files {
+            let file = self.files.entry(path).or_default();
+            file.documents += read.documents;
+            file.formats.extend(read.formats);
         }
         self.suppressions.extend(other.suppressions);
         self.errors.extend(other.errors);
@@ -96,11 +101,9 @@ impl Snapshot {
 
     fn add_files(&mut self, collection: &Collection, keep: &dyn Fn(&Document) -> bool) {
         for doc in collection.documents.iter().filter(|d| keep(d)) {
-            *self.files.entry(doc.path.to_string()).or_default() += 1;
-            self.formats
-                .entry(doc.path.to_string())
-                .or_default()
-                .insert(doc.format);
+            let file = self.files.entry(doc.path.to_string()).or_default();
+            file.documents += 1;
+            file.formats.insert(doc.format);
             if !doc.suppressions.is_empty() {
                 self.suppressions
                     .entry(doc.path.to_string())
@@ -146,13 +149,7 @@ impl Snapshot {
                 .files
                 .iter()
                 .filter(|(p, _)| keep(p))
-                .map(|(p, n)| (p.clone(), *n))
-                .collect(),
-            formats: self
-                .formats
-                .iter()
-                .filter(|(p, _)| keep(p))
-                .map(|(p, f)| (p.clone(), f.clone()))
+                .map(|(p, read)| (p.clone(), read.clone()))
                 .collect(),
             suppressions: self
                 .suppressions
@@ -240,7 +237,7 @@ impl Snapshot {
         let mut skipped: Vec<&StoredSkip> = self.skipped.iter().collect();
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         Inventory {
-            documents: self.files.values().sum(),
+            documents: self.files.values().map(|f| f.documents).sum(),
             files: self.files.len(),
             errors: self
                 .errors
